@@ -1,0 +1,43 @@
+# Dimsum: `make run` starts the product locally, `make test` runs the test suite.
+# Both install what they need into .venv first (Python 3.11+, pip and make are all it takes).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint install migrate demo worker beat bench-catalog clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Dimsum is at http://127.0.0.1:8000  (API docs: /api/docs/, admin: /admin/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+worker: install
+	$(VENV)/bin/celery -A marketplace worker -Q default,previews --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A marketplace beat --loglevel=INFO
+
+bench-catalog: install
+	$(PY) bench/catalog.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

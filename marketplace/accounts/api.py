@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from marketplace.accounts import services
+from marketplace.accounts.models import ApiToken, User
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+def user_json(user: User) -> dict[str, object]:
+    return dict(UserOutput(user).data)
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+    handle = serializers.CharField(max_length=30)
+    display_name = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+
+
+class RegisterApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=RegisterInput,
+        responses={
+            201: inline_serializer("RegisterOutput", {"user": UserOutput(), "token": serializers.CharField()})
+        },
+        summary="Create an account and get an API token",
+    )
+    def post(self, request: Request) -> Response:
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        _, raw = services.token_create(user=user, name="registration")
+        return Response({"user": user_json(user), "token": raw}, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    class TokenInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128)
+        name = serializers.CharField(max_length=60, required=False, default="default")
+
+    @extend_schema(
+        request=TokenInput,
+        responses={201: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        summary="Exchange email and password for an API token",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, raw = services.token_obtain(**data.validated_data)
+        return Response({"token": raw}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, summary="Revoke the token used for this request")
+    def delete(self, request: Request) -> Response:
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    @extend_schema(responses=UserOutput, summary="The signed-in user")
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        return Response(user_json(request.user))

@@ -1,0 +1,95 @@
+"""Money: integer minor units plus an ISO 4217 code. Never floats.
+
+All conversion, formatting and fee rounding lives here, under one rounding rule
+(round half up on integers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    exponent: int  # digits after the decimal point; JPY and KRW have none
+    symbol: str
+    minimum_charge: int  # smallest non-zero price, minor units (Stripe's minimums)
+    maximum_price: int  # largest price we accept, minor units
+
+
+def _major(units: int, exponent: int) -> int:
+    return units * 10**exponent
+
+
+CURRENCIES: dict[str, Currency] = {
+    currency.code: currency
+    for currency in (
+        Currency("USD", 2, "$", 50, _major(10_000, 2)),
+        Currency("CNY", 2, "¥", 400, _major(70_000, 2)),
+        Currency("EUR", 2, "€", 50, _major(10_000, 2)),
+        Currency("GBP", 2, "£", 30, _major(10_000, 2)),
+        Currency("JPY", 0, "¥", 50, _major(1_500_000, 0)),
+        Currency("HKD", 2, "HK$", 400, _major(80_000, 2)),
+        Currency("SGD", 2, "S$", 50, _major(15_000, 2)),
+        Currency("AUD", 2, "A$", 50, _major(15_000, 2)),
+        Currency("CAD", 2, "CA$", 50, _major(15_000, 2)),
+        Currency("CHF", 2, "CHF ", 50, _major(10_000, 2)),
+        Currency("KRW", 0, "₩", 1000, _major(15_000_000, 0)),
+    )
+}
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def get_currency(code: str) -> Currency:
+    try:
+        return CURRENCIES[code.upper()]
+    except (KeyError, AttributeError):
+        raise MoneyError(f"Unsupported currency {code!r}. Use one of: {', '.join(CURRENCIES)}.") from None
+
+
+def validate_price(amount: int, currency_code: str) -> Currency:
+    """Check a listing price; 0 means free. Raises MoneyError with a message for people."""
+    currency = get_currency(currency_code)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise MoneyError("Price amount must be an integer number of minor units (cents, fen).")
+    if amount < 0:
+        raise MoneyError("Price cannot be negative.")
+    if 0 < amount < currency.minimum_charge:
+        raise MoneyError(
+            f"The smallest non-zero price in {currency.code} is "
+            f"{format_money(currency.minimum_charge, currency.code)}."
+        )
+    if amount > currency.maximum_price:
+        raise MoneyError(
+            f"The largest price in {currency.code} is {format_money(currency.maximum_price, currency.code)}."
+        )
+    return currency
+
+
+def format_money(amount: int, currency_code: str) -> str:
+    """'$4.99', '¥29.00', '¥500' (JPY). Locale-aware formatting belongs to the website."""
+    currency = get_currency(currency_code)
+    if currency.exponent == 0:
+        return f"{currency.symbol}{amount:,}"
+    whole, fraction = divmod(abs(amount), 10**currency.exponent)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency.symbol}{whole:,}.{fraction:0{currency.exponent}d}"
+
+
+def split_fee(amount: int, basis_points: int) -> tuple[int, int]:
+    """Split ``amount`` into (platform fee, seller share); they always add up to amount.
+
+    One rounding rule: the fee is rounded half up to the nearest minor unit.
+    """
+    if amount < 0 or not 0 <= basis_points <= 10_000:
+        raise MoneyError("amount must be >= 0 and basis points between 0 and 10000")
+    fee = (amount * basis_points + 5_000) // 10_000
+    return fee, amount - fee
+
+
+def money_json(amount: int, currency_code: str) -> dict[str, object]:
+    return {"amount": amount, "currency": currency_code, "display": format_money(amount, currency_code)}

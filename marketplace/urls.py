@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from marketplace.core import views as core_views
+from marketplace.storefront import views as storefront_views
+
+urlpatterns = [
+    path("", storefront_views.home, name="home"),
+    path("listings/<str:public_id>/", storefront_views.listing_page, name="listing-page"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("marketplace.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+if settings.SERVE_MEDIA:
+    # Only public previews live under MEDIA_ROOT; originals are in PRIVATE_MEDIA_ROOT, never routed.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>previews/.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler400 = "marketplace.core.errors.handler400"
+handler403 = "marketplace.core.errors.handler403"
+handler404 = "marketplace.core.errors.handler404"
+handler500 = "marketplace.core.errors.handler500"

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from prompts import services
+from prompts.models import Listing, ListingEvent, ListingImage, PromptVersion, ScreeningList, ScreeningTerm
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="The seller sees this. Say what to change.",
+    )
+
+
+class PromptVersionInline(admin.TabularInline):
+    """Prompt text is shown only to staff with the explicit view permission for versions."""
+
+    model = PromptVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "text", "usage_notes", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ListingImageInline(admin.TabularInline):
+    model = ListingImage
+    extra = 0
+    can_delete = False
+    fields = ("public_id", "status", "failure_reason", "source_width", "source_height", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ListingEventInline(admin.TabularInline):
+    model = ListingEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "action", "actor", "detail")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "public_id",
+        "seller",
+        "status",
+        "target_model",
+        "category",
+        "price_amount",
+        "price_currency",
+        "submitted_at",
+    )
+    list_filter = ("status", "target_model", "category", "language")
+    search_fields = ("public_id", "title", "seller__handle", "seller__email")
+    list_select_related = ("seller",)
+    readonly_fields = (
+        "public_id",
+        "seller",
+        "status",
+        "review_note",
+        "rejection_reason",
+        "variables",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+        "view_count",
+        "unlock_count",
+    )
+    exclude = ("card_json", "detail_json", "tags")
+    inlines = (PromptVersionInline, ListingImageInline, ListingEventInline)
+    actions = ("approve", "reject")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # listings are created by sellers, through the API
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        inlines = super().get_inline_instances(request, obj)
+        return [
+            inline
+            for inline in inlines
+            if not isinstance(inline, PromptVersionInline)
+            or request.user.has_perm("prompts.view_promptversion")
+        ]
+
+    @admin.action(description="Approve and publish selected listings", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
+        assert isinstance(request.user, User)
+        done = 0
+        for listing in queryset:
+            try:
+                services.listing_approve(listing=listing, by=request.user)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"Published {done} listing(s).", messages.SUCCESS)
+
+    @admin.action(description="Reject selected listings (asks for a reason)", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Listing]) -> HttpResponse | None:
+        assert isinstance(request.user, User)
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for listing in queryset:
+                try:
+                    services.listing_reject(
+                        listing=listing, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    done += 1
+                except ApplicationError as exc:
+                    self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
+            self.message_user(request, f"Rejected {done} listing(s).", messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/prompts/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reject listings",
+                "form": form,
+                "listings": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+class ScreeningListForm(forms.ModelForm):
+    add_terms = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="Paste terms to add, one per line (Chinese or English).",
+    )
+
+    class Meta:
+        model = ScreeningList
+        fields = ("name", "action", "is_active", "description")
+
+
+class ScreeningTermInline(admin.TabularInline):
+    model = ScreeningTerm
+    extra = 0
+    fields = ("term",)
+
+
+@admin.register(ScreeningList)
+class ScreeningListAdmin(admin.ModelAdmin):
+    form = ScreeningListForm
+    list_display = ("name", "action", "is_active", "updated_at")
+    inlines = (ScreeningTermInline,)
+
+    def save_model(self, request: HttpRequest, obj: ScreeningList, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        terms = {line.strip() for line in form.cleaned_data.get("add_terms", "").splitlines() if line.strip()}
+        ScreeningTerm.objects.bulk_create(
+            [ScreeningTerm(screening_list=obj, term=term[:100]) for term in terms], ignore_conflicts=True
+        )
+
+
+@admin.register(ListingEvent)
+class ListingEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "listing", "action", "actor")
+    list_filter = ("action",)
+    search_fields = ("listing__public_id", "actor__handle")
+    list_select_related = ("listing", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,185 @@
+"""Reads with visibility rules. Query counts stay constant whatever the page size."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError, NotFound
+from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
+
+# sort name -> (field, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "newest": ("published_at", True),
+    "price": ("price_amount", False),
+    "-price": ("price_amount", True),
+    "popular": ("unlock_count", True),
+}
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str = ""
+    model: str = ""
+    category: str = ""
+    tag: str = ""
+    language: str = ""
+    currency: str = ""
+    min_price: int | None = None
+    max_price: int | None = None
+    free: bool | None = None
+    seller: str = ""
+
+
+def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
+    qs = Listing.objects.published()
+    if filters.model:
+        qs = qs.filter(target_model=filters.model)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.currency:
+        qs = qs.filter(price_currency=filters.currency)
+    if filters.min_price is not None:
+        qs = qs.filter(price_amount__gte=filters.min_price)
+    if filters.max_price is not None:
+        qs = qs.filter(price_amount__lte=filters.max_price)
+    if filters.free is True:
+        qs = qs.filter(price_amount=0)
+    elif filters.free is False:
+        qs = qs.filter(price_amount__gt=0)
+    if filters.seller:
+        qs = qs.filter(seller__handle__iexact=filters.seller)
+    if filters.tag:
+        qs = qs.filter(
+            Exists(Tag.listings.through.objects.filter(listing_id=OuterRef("pk"), tag__slug=filters.tag))
+        )
+    if filters.q:
+        tag_hit = Tag.listings.through.objects.filter(
+            listing_id=OuterRef("pk"), tag__slug__icontains=filters.q
+        )
+        qs = qs.filter(
+            Q(title__icontains=filters.q)
+            | Q(description__icontains=filters.q)
+            | Q(target_model__icontains=filters.q)
+            | Exists(tag_hit)
+        )
+    return qs
+
+
+def encode_cursor(value: Any, pk: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([value, pk])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, int]:
+    try:
+        value, pk = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(value, (int, str)):
+            raise ValueError
+        return value, pk
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise ApplicationError(
+            "invalid_cursor",
+            "The page cursor is not valid; start again from the first page.",
+            fields={"cursor": ["Not a cursor returned by this API."]},
+        ) from None
+
+
+def catalog_page(
+    *, filters: CatalogFilters, sort: str, cursor: str | None, page_size: int
+) -> tuple[list[str], str | None]:
+    """One page of published cards (pre-rendered JSON) and the cursor of the next page, if any.
+
+    Keyset pagination on (sort key, id): every page costs one index range scan, never a COUNT
+    or an OFFSET over the catalog.
+    """
+    field, descending = SORTS[sort]
+    qs = _filtered(filters)
+    if cursor:
+        value, pk = decode_cursor(cursor)
+        if field == "published_at" and isinstance(value, str):
+            from django.utils.dateparse import parse_datetime
+
+            value = parse_datetime(value)
+            if value is None:
+                raise ApplicationError("invalid_cursor", "The page cursor is not valid; start again.")
+        op = "lt" if descending else "gt"
+        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    prefix = "-" if descending else ""
+    rows = list(
+        qs.order_by(f"{prefix}{field}", f"{prefix}pk").values_list("pk", field, "card_json")[: page_size + 1]
+    )
+    next_cursor = None
+    if len(rows) > page_size:
+        pk, value, _ = rows[page_size - 1]
+        next_cursor = encode_cursor(value.isoformat() if hasattr(value, "isoformat") else value, pk)
+        rows = rows[:page_size]
+    return [row[2] for row in rows], next_cursor
+
+
+def listing_public_detail_json(*, public_id: str) -> str:
+    row = (
+        Listing.objects.published().filter(public_id=public_id).values_list("detail_json", flat=True).first()
+    )
+    if row is None:
+        raise NotFound("No published listing has this id.")
+    return row
+
+
+def listing_get_visible(*, public_id: str, user: User | Any) -> Listing:
+    """A listing the user may see: published ones, plus their own and (for staff) any."""
+    listing = Listing.objects.select_related("seller").filter(public_id=public_id).first()
+    if listing is None:
+        raise NotFound("No listing has this id.")
+    if listing.status == ListingStatus.PUBLISHED:
+        return listing
+    if getattr(user, "is_authenticated", False) and (user.is_staff or listing.seller_id == user.pk):
+        return listing
+    raise NotFound("No listing has this id.")
+
+
+def _seller_queryset(seller: User) -> QuerySet[Listing]:
+    return Listing.objects.filter(seller=seller).prefetch_related(
+        "tags",
+        Prefetch("images", queryset=ListingImage.objects.order_by("position", "id")),
+        Prefetch("versions", queryset=PromptVersion.objects.order_by("-number")),
+    )
+
+
+def listing_list_for_seller(*, seller: User, status: str = "") -> QuerySet[Listing]:
+    qs = _seller_queryset(seller)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def listing_get_for_seller(*, seller: User, public_id: str) -> Listing:
+    """Another seller's listing is a 404, not a 403: ids do not leak what exists."""
+    listing = _seller_queryset(seller).filter(public_id=public_id).first()
+    if listing is None:
+        raise NotFound("You have no listing with this id.")
+    return listing
+
+
+def image_get_for_seller(*, seller: User, listing_public_id: str, image_public_id: str) -> ListingImage:
+    image = (
+        ListingImage.objects.select_related("listing")
+        .filter(public_id=image_public_id, listing__public_id=listing_public_id, listing__seller=seller)
+        .first()
+    )
+    if image is None:
+        raise NotFound("You have no image with this id.")
+    return image
+
+
+def current_version(listing: Listing) -> PromptVersion | None:
+    """Uses the prefetched versions when present."""
+    versions = list(listing.versions.all())
+    return max(versions, key=lambda v: v.number) if versions else None

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import TestCase
+from rest_framework.test import APIClient
+
+from marketplace.accounts.models import User
+from marketplace.accounts.services import token_create
+from tests.factories import UserFactory
+
+requires_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)")
+requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+    settings.LISTING_REVIEW = "auto"
+    from django.core.cache import cache
+
+    with django_db_blocker.unblock():
+        cache.clear()
+
+
+@pytest.fixture
+def seller(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(handle="seller-one", email="seller@example.com")
+
+
+@pytest.fixture
+def other_seller(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(handle="seller-two", email="seller2@example.com")
+
+
+@pytest.fixture
+def buyer(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(handle="buyer", email="buyer@example.com")
+
+
+@pytest.fixture
+def stranger(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(handle="stranger", email="stranger@example.com")
+
+
+@pytest.fixture
+def staff(db) -> User:  # type: ignore[no-untyped-def]
+    return UserFactory(handle="moderator", email="mod@example.com", is_staff=True)
+
+
+class CommittingAPIClient(APIClient):
+    """Runs on-commit callbacks (task enqueues, document refreshes) after each request, as in production.
+
+    Tests run inside a transaction that is rolled back, so without this nothing would ever "commit".
+    """
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(*args, **kwargs)
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return CommittingAPIClient()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], APIClient]:
+    """An API client authenticated with a fresh bearer token of the user."""
+
+    def make(user: User) -> APIClient:
+        _, raw = token_create(user=user)
+        api = CommittingAPIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return api
+
+    return make
+
+
+@pytest.fixture
+def seller_api(seller, client_for) -> APIClient:  # type: ignore[no-untyped-def]
+    return client_for(seller)

@@ -1,0 +1,78 @@
+"""Test data built through the same services the product uses."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from PIL import Image
+
+from marketplace.accounts.models import User
+from prompts import services
+from prompts.models import Listing
+
+PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    handle = factory.Sequence(lambda n: f"user-{n}")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            obj.save()
+
+
+def png_bytes(
+    width: int = 64, height: int = 48, colour: tuple[int, int, int] = (200, 30, 30), **save: Any
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "PNG", **save)
+    return buffer.getvalue()
+
+
+def png_upload(name: str = "example.png", **kwargs: Any) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(**kwargs), content_type="image/png")
+
+
+DEFAULTS: dict[str, Any] = {
+    "title": "Neon koi wallpaper",
+    "description": "Koi fish glowing in a neon pond.",
+    "target_model": "stable-diffusion",
+    "category": "wallpaper",
+    "prompt_text": "glowing [animal] in a neon pond, 8k wallpaper",
+    "price_amount": 499,
+    "price_currency": "USD",
+    "tags": ["neon", "koi"],
+}
+
+
+def make_listing(seller: User, *, publish: bool = False, **fields: Any) -> Listing:
+    """A draft through listing_create; with publish=True also an image and a submit (auto review).
+
+    On-commit work (preview rendering, public documents) runs as it would after each real commit.
+    """
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        listing = services.listing_create(seller=seller, **{**DEFAULTS, **fields})
+    if publish:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            if listing.needs_preview:
+                services.listing_image_add(listing=listing, by=seller, upload=png_upload())
+            elif not listing.example_outputs:
+                services.listing_update(
+                    listing=listing, by=seller, changes={"example_outputs": ["An example."]}
+                )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.listing_submit(listing=listing, by=seller)
+    listing.refresh_from_db()
+    return listing
