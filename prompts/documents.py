@@ -28,6 +28,11 @@ def preview_json(image: ListingImage) -> dict[str, Any]:
         "id": image.public_id,
         "width": image.width,
         "height": image.height,
+        "blurhash": image.blurhash,
+        "dominant_color": image.dominant_color,
+        "generated_by_platform": image.generated_by_platform,
+        "generator": {"model": image.generator.get("model", "")} if image.generated_by_platform else None,
+        "ai_label": True,
         "sizes": [
             {"width": r["width"], "height": r["height"], "url": default_storage.url(r["name"])} for r in sizes
         ],
@@ -54,6 +59,7 @@ def card(listing: Listing, tags: list[str], previews: list[dict[str, Any]]) -> d
         "license": listing.license,
         "seller": {"handle": seller.handle, "name": seller.public_name},
         "cover": previews[0] if previews else None,
+        "has_platform_previews": any(p["generated_by_platform"] for p in previews),
         "published_at": _iso(listing.published_at),
         "url": f"/api/v1/listings/{listing.public_id}/",
     }

@@ -18,6 +18,7 @@ from prompts import screening
 from prompts.documents import listing_documents_refresh
 from prompts.images import inspect_upload
 from prompts.models import (
+    FlagStatus,
     ImageStatus,
     Listing,
     ListingEvent,
@@ -277,6 +278,7 @@ def listing_submit(*, listing: Listing, by: User) -> Listing:
     current = _current_version(listing)
     tags = list(listing.tags.values_list("slug", flat=True))
     hits = screening.screen(_screen_fields(listing, current.text if current else "", tags))
+    hits += _duplicate_image_hits(listing)
     if screening.blocking(hits):
         # Recorded outside the refused transition: the audit trail keeps refused attempts too.
         _record(
@@ -288,6 +290,12 @@ def listing_submit(*, listing: Listing, by: User) -> Listing:
         )
         raise _blocked_error(screening.blocking(hits))
     return _listing_transition_after_screen(listing_id=listing.pk, by=by, hits=hits)
+
+
+def _duplicate_image_hits(listing: Listing) -> list[screening.Hit]:
+    if listing.flags.filter(reason="duplicate_image", status=FlagStatus.OPEN).exists():
+        return [screening.Hit(field="images", list_name="near-duplicate images", action="review")]
+    return []
 
 
 def _check_ready_for_sale(listing: Listing) -> None:

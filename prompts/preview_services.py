@@ -1,0 +1,149 @@
+"""Writes of the preview pipeline: claim, render outside transactions, record, flag duplicates."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import UnidentifiedImageError
+
+from prompts import fingerprints, labels
+from prompts.documents import listing_documents_refresh
+from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
+from prompts.previews import Rendered, render
+
+logger = logging.getLogger(__name__)
+UNRENDERABLE = "The image could not be decoded; upload it again as PNG, JPEG or WebP."
+
+
+def rendition_name(image: ListingImage, width: int) -> str:
+    # Random per image (its public id), deterministic per size: a re-run overwrites, never duplicates.
+    return f"previews/{image.public_id}/{width}.webp"
+
+
+def content_id(image: ListingImage) -> str:
+    return f"{settings.SITE_NAME.lower()}:listing/{image.listing.public_id}/image/{image.public_id}"
+
+
+def image_claim(*, image_id: int) -> ListingImage | None:
+    """Move a pending (or re-delivered, processing) image to processing; None when there is nothing to do."""
+    claimed = ListingImage.objects.filter(
+        pk=image_id, status__in=[ImageStatus.PENDING, ImageStatus.PROCESSING]
+    ).update(status=ImageStatus.PROCESSING, updated_at=timezone.now())
+    if not claimed:
+        return None
+    return ListingImage.objects.select_related("listing").get(pk=image_id)
+
+
+def image_mark_failed(*, image_id: int, reason: str) -> None:
+    ListingImage.objects.filter(pk=image_id).exclude(status=ImageStatus.READY).update(
+        status=ImageStatus.FAILED, failure_reason=reason[:300], updated_at=timezone.now()
+    )
+
+
+def image_render_previews(*, image_id: int) -> None:
+    """The whole job for one image; safe to run any number of times, concurrently too."""
+    image = image_claim(image_id=image_id)
+    if image is None:
+        logger.info("previews: image %s is gone or already done", image_id)
+        return
+    xmp = labels.xmp_packet(
+        platform=settings.SITE_NAME,
+        content_id=content_id(image),
+        producer=image.generator.get("model", "")
+        if image.generated_by_platform
+        else f"seller:{image.listing.seller_id}",
+        generated_by_platform=image.generated_by_platform,
+    )
+    try:
+        with image.original.open("rb") as original:
+            rendered = render(original, settings.PREVIEW_WIDTHS, xmp=xmp)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        logger.warning("previews: image %s could not be decoded: %s", image_id, type(exc).__name__)
+        image_mark_failed(image_id=image_id, reason=UNRENDERABLE)
+        return
+    stored = []
+    for rendition in rendered.renditions:
+        name = rendition_name(image, rendition.width)
+        default_storage.delete(name)  # a partial file left by a killed worker
+        saved = default_storage.save(name, ContentFile(rendition.data))
+        stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
+    image_mark_ready(image=image, rendered=rendered, stored=stored)
+
+
+@transaction.atomic
+def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[dict[str, object]]) -> bool:
+    prints = rendered.fingerprints
+    bands = prints.bands
+    done = ListingImage.objects.filter(
+        pk=image.pk, status__in=[ImageStatus.PENDING, ImageStatus.PROCESSING]
+    ).update(
+        status=ImageStatus.READY,
+        renditions=stored,
+        width=rendered.width,
+        height=rendered.height,
+        failure_reason="",
+        blurhash=prints.blurhash,
+        dominant_color=prints.dominant_color,
+        dhash=fingerprints.to_signed64(prints.dhash),
+        dhash_band0=bands[0],
+        dhash_band1=bands[1],
+        dhash_band2=bands[2],
+        dhash_band3=bands[3],
+        updated_at=timezone.now(),
+    )
+    if not done:
+        return False
+    _flag_near_duplicates(image, prints)
+    listing_id = image.listing_id
+    transaction.on_commit(lambda: listing_documents_refresh(listing_id=listing_id))
+    return True
+
+
+def _informative(value: int) -> bool:
+    # Flat or nearly flat images hash to (almost) all zeros or ones; they say nothing about copying.
+    return 6 <= value.bit_count() <= 58
+
+
+def _flag_near_duplicates(image: ListingImage, prints: fingerprints.Fingerprints) -> None:
+    """Copied example images are how stolen prompts get resold: flag both listings for review."""
+    if not _informative(prints.dhash):
+        return
+    bands = prints.bands
+    candidates = (
+        ListingImage.objects.filter(status=ImageStatus.READY, dhash__isnull=False)
+        .filter(
+            Q(dhash_band0=bands[0])
+            | Q(dhash_band1=bands[1])
+            | Q(dhash_band2=bands[2])
+            | Q(dhash_band3=bands[3])
+        )
+        .exclude(listing__seller_id=image.listing.seller_id)
+        .values_list("pk", "listing_id", "dhash")[:200]
+    )
+    for other_pk, other_listing_id, other_hash in candidates:
+        assert other_hash is not None
+        distance = fingerprints.hamming(prints.dhash, fingerprints.to_unsigned64(other_hash))
+        if distance > fingerprints.NEAR_DUPLICATE_DISTANCE:
+            continue
+        detail = {"image": image.public_id, "other_image_pk": other_pk, "distance": distance}
+        for listing_id, related_id in (
+            (image.listing_id, other_listing_id),
+            (other_listing_id, image.listing_id),
+        ):
+            try:
+                with transaction.atomic():
+                    ListingFlag.objects.create(
+                        listing_id=listing_id,
+                        related_listing_id=related_id,
+                        reason="duplicate_image",
+                        detail=detail,
+                        status=FlagStatus.OPEN,
+                    )
+            except IntegrityError:
+                pass  # an open flag for this pair exists already
