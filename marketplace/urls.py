@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.core import views as core_views
+from marketplace.core.converters import PublicIdConverter
 from marketplace.storefront import views as storefront_views
+
+register_converter(PublicIdConverter, "pubid")
 
 urlpatterns = [
     path("", storefront_views.home, name="home"),
-    path("listings/<str:public_id>/", storefront_views.listing_page, name="listing-page"),
+    path("listings/<pubid:public_id>/", storefront_views.listing_page, name="listing-page"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),

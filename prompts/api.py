@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -67,7 +68,7 @@ def _integer(params: Any, name: str, minimum: int, maximum: int) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
         raise _bad_param(name, f"Use a whole number from {minimum} to {maximum}.")
     return int(raw)
 
@@ -84,6 +85,9 @@ def _boolean(params: Any, name: str) -> bool | None:
 
 
 def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str | None, int]:
+    for name, value in params.items():
+        if "\x00" in value:
+            raise _bad_param(name, "Remove the NUL character.")
     currency = params.get("currency", "").strip().upper()
     if currency and currency not in CURRENCIES:
         raise _bad_param("currency", f"Use one of: {', '.join(CURRENCIES)}.")
@@ -112,7 +116,10 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
     if sort not in selectors.SORTS:
         raise _bad_param("sort", f"Use one of: {', '.join(selectors.SORTS)}.")
     page_size = _integer(params, "page_size", 1, MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE
-    return filters, sort, params.get("cursor") or None, page_size
+    cursor = params.get("cursor") or None
+    if cursor and len(cursor) > 200:
+        raise _bad_param("cursor", "Not a cursor returned by this API.")
+    return filters, sort, cursor, page_size
 
 
 class CatalogListApi(APIView):
@@ -329,6 +336,16 @@ class SellerListingPagination(CursorPagination):
     page_size = 50
     ordering = ("-created_at", "-id")
 
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ApplicationError(
+                "invalid_cursor",
+                "The page cursor is not valid; start again from the first page.",
+                fields={"cursor": ["Not a cursor returned by this API."]},
+            ) from None
+
 
 class SellerListingListApi(APIView):
     @extend_schema(
@@ -382,7 +399,14 @@ class SellerListingDetailApi(APIView):
 
 class SellerListingImagesApi(APIView):
     class ImageUploadInput(serializers.Serializer):
-        image = serializers.FileField(help_text="PNG, JPEG, WebP or AVIF; at most 15 MB and 40 megapixels.")
+        image = serializers.FileField(
+            help_text="PNG, JPEG, WebP or AVIF; at most 15 MB and 40 megapixels.",
+            error_messages={
+                "empty": "The file is empty; choose an image file (PNG, JPEG, WebP or AVIF).",
+                "required": "Attach the image as the multipart field 'image'.",
+                "invalid": "Send the image as a file in the multipart field 'image'.",
+            },
+        )
 
     @extend_schema(
         request={"multipart/form-data": ImageUploadInput},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 from typing import IO
@@ -51,21 +52,36 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
+def human_bytes(size: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def human_megapixels(pixels: int) -> str:
+    value = pixels / 1_000_000
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
 def inspect_upload(file: IO[bytes], *, size: int) -> ImageInfo:
     """Validate an upload and describe it, or raise ApplicationError with a message for the seller."""
     max_bytes = settings.UPLOAD_MAX_BYTES
     if size == 0:
-        raise _reject("empty_file", "The file is empty.")
+        raise _reject("empty_file", "The file is empty; choose an image file (PNG, JPEG, WebP or AVIF).")
     if size > max_bytes:
         raise _reject(
-            "file_too_large", f"The image is larger than {max_bytes // (1024 * 1024)} MB.", status_code=413
+            "file_too_large",
+            f"The image is larger than {human_bytes(max_bytes)}; export a smaller one.",
+            status_code=413,
         )
     file.seek(0)
     data = file.read(max_bytes + 1)
     fmt = sniff_format(data[:32])
     if fmt is None:
         raise _reject("unsupported_image", "Upload a PNG, JPEG, WebP or AVIF image; this file is not one.")
-    if _MARKUP.search(data):
+    if _MARKUP.search(data[:1024]) or _MARKUP.search(non_pixel_bytes(data, fmt)):
         raise _reject("unsupported_image", "The file contains markup or a document; upload a plain image.")
     width, height = _check_decodes(file, fmt)
     return ImageInfo(
@@ -73,8 +89,109 @@ def inspect_upload(file: IO[bytes], *, size: int) -> ImageInfo:
     )
 
 
+def non_pixel_bytes(data: bytes, fmt: str) -> bytes:
+    """Everything in the file except compressed pixel data: metadata chunks and trailing bytes.
+
+    Markup hidden there makes a polyglot; markup-like bytes inside compressed pixels are chance.
+    """
+    walkers = {"png": _png_extras, "jpeg": _jpeg_extras, "webp": _riff_extras, "avif": _isobmff_extras}
+    try:
+        return walkers[fmt](data)
+    except (IndexError, ValueError, struct.error):
+        return data  # unparseable structure: scan it all (decoding will reject it anyway)
+
+
+def _png_extras(data: bytes) -> bytes:
+    extras, offset = [], 8
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        end = offset + 12 + length
+        if kind != b"IDAT":
+            extras.append(data[offset + 8 : end - 4])
+        offset = end
+        if kind == b"IEND":
+            break
+    extras.append(data[offset:])
+    return b"".join(extras)
+
+
+def _jpeg_extras(data: bytes) -> bytes:
+    extras, offset = [], 2
+    while offset + 4 <= len(data) and data[offset] == 0xFF:
+        marker = data[offset + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            offset += 2
+            continue
+        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
+        extras.append(data[offset + 4 : offset + 2 + length])
+        offset += 2 + length
+        if marker == 0xDA:  # start of scan: entropy-coded pixels follow up to the end-of-image marker
+            break
+    end = data.rfind(b"\xff\xd9")
+    if end != -1:
+        extras.append(data[end + 2 :])
+    return b"".join(extras)
+
+
+def _riff_extras(data: bytes) -> bytes:
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    extras, offset, end = [], 12, min(len(data), 8 + riff_size)
+    while offset + 8 <= end:
+        kind, length = struct.unpack("<4sI", data[offset : offset + 8])
+        if kind not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
+            extras.append(data[offset + 8 : offset + 8 + length])
+        offset += 8 + length + (length & 1)
+    extras.append(data[8 + riff_size :])
+    return b"".join(extras)
+
+
+def _isobmff_extras(data: bytes) -> bytes:
+    extras, offset = [], 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        header = 8
+        if size == 1:
+            (size,) = struct.unpack(">Q", data[offset + 8 : offset + 16])
+            header = 16
+        elif size == 0:
+            size = len(data) - offset
+        if size < header:
+            raise ValueError("bad box")
+        if kind != b"mdat":
+            extras.append(data[offset + header : offset + size])
+        offset += size
+    extras.append(data[offset:])
+    return b"".join(extras)
+
+
+def _too_large(max_pixels: int, width: int | None = None, height: int | None = None) -> ApplicationError:
+    size = f"{width}x{height}" if width else "too large"
+    return _reject(
+        "image_too_large",
+        f"The image is {size}; the limit is {human_megapixels(max_pixels)} megapixels. Export it smaller.",
+    )
+
+
+def _header_size(file: IO[bytes], fmt: str) -> tuple[int, int]:
+    """Dimensions from the header alone, through the format's plugin (Image.open would refuse bombs
+    before telling us their size, and we want to tell the seller)."""
+    Image.init()
+    factory = Image.OPEN[_PILLOW_FORMATS[fmt]][0]
+    file.seek(0)
+    try:
+        with factory(file) as image:  # type: ignore[call-arg]
+            return image.size
+    except Exception:
+        return 0, 0
+    finally:
+        file.seek(0)
+
+
 def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
     max_pixels = settings.UPLOAD_MAX_PIXELS
+    width, height = _header_size(file, fmt)
+    if width * height > max_pixels:
+        raise _too_large(max_pixels, width, height)
     try:
         file.seek(0)
         with warnings.catch_warnings():
@@ -82,10 +199,7 @@ def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
             with Image.open(file, formats=[_PILLOW_FORMATS[fmt]]) as image:
                 width, height = image.size
                 if width * height > max_pixels:
-                    raise _reject(
-                        "image_too_large",
-                        f"The image is {width}x{height}; the limit is {max_pixels // 1_000_000} megapixels.",
-                    )
+                    raise _too_large(max_pixels, width, height)
                 if fmt == "png":
                     # Walks every chunk and checks its CRC without decoding pixels.
                     image.verify()
@@ -96,16 +210,10 @@ def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
                     image.load()
     except ApplicationError:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        KeyError,
-        EOFError,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard fires only far above our limit: the image is too large, not corrupt.
+        raise _too_large(max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, KeyError, EOFError):
         raise _reject(
             "corrupt_image", "The image is truncated or corrupt; export it again and retry."
         ) from None

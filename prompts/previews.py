@@ -48,6 +48,9 @@ def _open_upright(file: IO[bytes], largest_width: int) -> Image.Image:
     scale = largest_width / width
     source.draft("RGB", (max(1, int(source.size[0] * scale)), max(1, int(source.size[1] * scale))))
     upright = ImageOps.exif_transpose(source)
+    if upright.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit and float greys: scale to 8 bits first; a direct convert() clips them to white.
+        upright = upright.convert("I").point(lambda value: value / 256).convert("L")
     mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info else "RGB"
     return upright.convert(mode)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
@@ -74,22 +75,37 @@ def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
     return qs
 
 
-def encode_cursor(value: Any, pk: int) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([value, pk])).decode().rstrip("=")
+def encode_cursor(sort: str, value: Any, pk: int) -> str:
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    return base64.urlsafe_b64encode(orjson.dumps([sort, value, pk])).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, int]:
+def _invalid_cursor() -> ApplicationError:
+    return ApplicationError(
+        "invalid_cursor",
+        "The page cursor is not valid; start again from the first page.",
+        fields={"cursor": ["Not a cursor returned by this API for this sort."]},
+    )
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The (sort value, id) a page ended on; the cursor must come from the same sort."""
     try:
-        value, pk = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(value, (int, str)):
-            raise ValueError
-        return value, pk
+        cursor_sort, value, pk = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise ApplicationError(
-            "invalid_cursor",
-            "The page cursor is not valid; start again from the first page.",
-            fields={"cursor": ["Not a cursor returned by this API."]},
-        ) from None
+        raise _invalid_cursor() from None
+    if cursor_sort != sort or not isinstance(pk, int) or isinstance(pk, bool):
+        raise _invalid_cursor()
+    field = SORTS[sort][0]
+    if field == "published_at":
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise _invalid_cursor()
+        return parsed, pk
+    if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) < value < 2**63:
+        raise _invalid_cursor()
+    return value, pk
 
 
 def catalog_page(
@@ -103,13 +119,7 @@ def catalog_page(
     field, descending = SORTS[sort]
     qs = _filtered(filters)
     if cursor:
-        value, pk = decode_cursor(cursor)
-        if field == "published_at" and isinstance(value, str):
-            from django.utils.dateparse import parse_datetime
-
-            value = parse_datetime(value)
-            if value is None:
-                raise ApplicationError("invalid_cursor", "The page cursor is not valid; start again.")
+        value, pk = decode_cursor(cursor, sort)
         op = "lt" if descending else "gt"
         qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
     prefix = "-" if descending else ""
@@ -119,7 +129,7 @@ def catalog_page(
     next_cursor = None
     if len(rows) > page_size:
         pk, value, _ = rows[page_size - 1]
-        next_cursor = encode_cursor(value.isoformat() if hasattr(value, "isoformat") else value, pk)
+        next_cursor = encode_cursor(sort, value, pk)
         rows = rows[:page_size]
     return [row[2] for row in rows], next_cursor
 

@@ -188,12 +188,13 @@ def _apply_prompt_change(listing: Listing, prompt_text: str | None, usage_notes:
     return True
 
 
-def _screen_fields(listing: Listing, prompt_text: str, tags: list[str]) -> dict[str, str]:
+def _screen_fields(listing: Listing, version: PromptVersion | None, tags: list[str]) -> dict[str, str]:
     return {
         "title": listing.title,
         "description": listing.description,
         "tags": " | ".join(tags),
-        "prompt_text": prompt_text,
+        "prompt_text": version.text if version else "",
+        "usage_notes": version.usage_notes if version else "",
         "example_outputs": "\n".join(listing.example_outputs),
     }
 
@@ -233,7 +234,7 @@ def listing_update(*, listing: Listing, by: User, changes: dict[str, Any]) -> Li
     if listing.status == ListingStatus.PUBLISHED:
         # Published listings stay on sale while an edit passes the screen; a blocked edit is refused.
         current = _current_version(listing)
-        hits = screening.screen(_screen_fields(listing, current.text if current else "", tags))
+        hits = screening.screen(_screen_fields(listing, current, tags))
         if screening.blocking(hits):
             raise _blocked_error(screening.blocking(hits))
         if hits:
@@ -277,7 +278,7 @@ def listing_submit(*, listing: Listing, by: User) -> Listing:
     _check_ready_for_sale(listing)
     current = _current_version(listing)
     tags = list(listing.tags.values_list("slug", flat=True))
-    hits = screening.screen(_screen_fields(listing, current.text if current else "", tags))
+    hits = screening.screen(_screen_fields(listing, current, tags))
     hits += _duplicate_image_hits(listing)
     if screening.blocking(hits):
         # Recorded outside the refused transition: the audit trail keeps refused attempts too.

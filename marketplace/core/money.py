@@ -73,10 +73,10 @@ def validate_price(amount: int, currency_code: str) -> Currency:
 def format_money(amount: int, currency_code: str) -> str:
     """'$4.99', '¥29.00', '¥500' (JPY). Locale-aware formatting belongs to the website."""
     currency = get_currency(currency_code)
-    if currency.exponent == 0:
-        return f"{currency.symbol}{amount:,}"
-    whole, fraction = divmod(abs(amount), 10**currency.exponent)
     sign = "-" if amount < 0 else ""
+    if currency.exponent == 0:
+        return f"{sign}{currency.symbol}{abs(amount):,}"
+    whole, fraction = divmod(abs(amount), 10**currency.exponent)
     return f"{sign}{currency.symbol}{whole:,}.{fraction:0{currency.exponent}d}"
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import orjson
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from marketplace.core.errors import ApplicationError
+from marketplace.core.errors import ApplicationError, NotFound
 from prompts import selectors
 from prompts.api import parse_catalog_query
 
@@ -30,5 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
-    listing = orjson.loads(selectors.listing_public_detail_json(public_id=public_id))
+    try:
+        listing = orjson.loads(selectors.listing_public_detail_json(public_id=public_id))
+    except NotFound:
+        raise Http404("No published listing has this id.") from None
     return render(request, "storefront/listing.html", {"listing": listing})
