@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from marketplace.core import views as core_views
 from marketplace.core.converters import PublicIdConverter
 from marketplace.storefront import views as storefront_views
+from payments import views as payments_views
 
 register_converter(PublicIdConverter, "pubid")
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api_urls")),
+    path("webhooks/stripe/", payments_views.stripe_webhook, name="stripe-webhook"),
+    path("payments/", include("payments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,17 +1,90 @@
-"""Who may read what was paid for. The interfaces ask here; prompts' models never decide."""
+"""Who may read what was paid for, and what buyers and sellers see of their money."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import NotFound
+from payments.models import LedgerAccount, LedgerEntry, Order, OrderStatus, Unlock
 from prompts.models import Listing
 
 
 def prompt_access_allowed(*, user: Any, listing: Listing) -> bool:
-    """May this user read the listing's prompt text?
-
-    Its seller and staff may. Buyers who unlocked it are added by the unlock flow.
-    """
+    """May this user read the listing's prompt text? Its seller, staff, and buyers who unlocked it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(listing.seller_id == user.pk or user.is_staff)
+    if listing.seller_id == user.pk or user.is_staff:
+        return True
+    return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
+
+
+def library_for(*, buyer: User) -> QuerySet[Any, Any]:
+    """The buyer's active unlocks, newest first, with the listing's public card: one query."""
+    return (
+        Unlock.objects.filter(buyer=buyer, revoked_at__isnull=True)
+        .annotate(latest_version=Max("listing__versions__number"))
+        .values(
+            "pk",
+            "granted_at",
+            "latest_version",
+            "listing__public_id",
+            "listing__card_json",
+            "order__public_id",
+        )
+        .order_by("-granted_at", "-pk")
+    )
+
+
+def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
+    order = Order.objects.select_related("listing").filter(public_id=public_id, buyer=buyer).first()
+    if order is None:
+        raise NotFound("You have no order with this id.")
+    return order
+
+
+def order_get_for_seller(*, seller: User, public_id: str) -> Order:
+    order = (
+        Order.objects.select_related("listing", "buyer").filter(public_id=public_id, seller=seller).first()
+    )
+    if order is None:
+        raise NotFound("You have no sale with this id.")
+    return order
+
+
+def sales_for(*, seller: User) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
+        .select_related("listing", "buyer")
+        .order_by("-paid_at", "-pk")
+    )
+
+
+def sales_totals(*, seller: User) -> list[dict[str, Any]]:
+    """Per currency: sales count, gross, platform fees, refunds and the seller's net, from the ledger."""
+    orders = (
+        Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
+        .values("currency")
+        .annotate(
+            count=Count("pk"), gross=Sum("amount"), fees=Sum("platform_fee"), refunded=Sum("refunded_amount")
+        )
+    )
+    net = dict(
+        LedgerEntry.objects.filter(order__seller=seller, account=LedgerAccount.SELLER)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+    )
+    held = dict(
+        Order.objects.filter(seller=seller)
+        .filter(Q(payout_held=True))
+        .values("currency")
+        .annotate(total=Sum("seller_amount"))
+        .values_list("currency", "total")
+    )
+    return [
+        {**row, "net": net.get(row["currency"], 0), "held": held.get(row["currency"], 0)}
+        for row in orders.order_by("currency")
+    ]

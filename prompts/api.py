@@ -24,7 +24,13 @@ from payments.selectors import prompt_access_allowed
 from prompts import selectors, services
 from prompts.documents import preview_json
 from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
-from prompts.services import MAX_EXAMPLE_OUTPUTS, MAX_TAGS, normalize_tag
+from prompts.services import (
+    MAX_EXAMPLE_OUTPUTS,
+    MAX_TAGS,
+    MAX_VARIABLE_EXAMPLE_CHARS,
+    MAX_VARIABLE_EXAMPLES,
+    normalize_tag,
+)
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 60
@@ -240,6 +246,14 @@ class ListingInput(serializers.Serializer):
         required=False,
         help_text="For text models: what the prompt produces.",
     )
+    variable_examples = serializers.DictField(
+        child=serializers.CharField(max_length=MAX_VARIABLE_EXAMPLE_CHARS, allow_blank=True),
+        required=False,
+        help_text=(
+            f"Example value per [variable], at most {MAX_VARIABLE_EXAMPLES}: they fill the prompt "
+            "when the platform generates example images."
+        ),
+    )
 
 
 class ListingUpdateInput(ListingInput):
@@ -267,6 +281,7 @@ class ImageOutput(serializers.Serializer):
     source_width = serializers.IntegerField()
     source_height = serializers.IntegerField()
     previews = serializers.SerializerMethodField()
+    generated_by_platform = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 
     def get_previews(self, image: Any) -> list[dict[str, Any]]:
@@ -288,6 +303,7 @@ class SellerListingOutput(serializers.Serializer):
     usage_notes = serializers.SerializerMethodField()
     prompt_version = serializers.SerializerMethodField()
     variables = serializers.ListField(child=serializers.CharField())
+    variable_examples = serializers.SerializerMethodField()
     example_outputs = serializers.ListField(child=serializers.CharField())
     images = ImageOutput(many=True)
     rejection_reason = serializers.CharField()
@@ -314,6 +330,10 @@ class SellerListingOutput(serializers.Serializer):
     def get_prompt_version(self, listing: Listing) -> int:
         version = selectors.current_version(listing)
         return version.number if version else 0
+
+    def get_variable_examples(self, listing: Listing) -> dict[str, str]:
+        version = selectors.current_version(listing)
+        return dict(version.variable_examples) if version else {}
 
     def get_counters(self, listing: Listing) -> dict[str, int]:
         return {"views": listing.view_count, "unlocks": listing.unlock_count}

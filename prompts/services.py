@@ -32,6 +32,8 @@ MAX_TAGS = 10
 MAX_TAG_CHARS = 30
 MAX_IMAGES = 12
 MAX_EXAMPLE_OUTPUTS = 5
+MAX_VARIABLE_EXAMPLES = 20
+MAX_VARIABLE_EXAMPLE_CHARS = 200
 _VARIABLE = re.compile(r"\[([^\[\]\n]{1,40})\]")
 
 LISTING_FIELDS = {
@@ -46,7 +48,7 @@ LISTING_FIELDS = {
     "tags",
     "example_outputs",
 }
-PROMPT_FIELDS = {"prompt_text", "usage_notes"}
+PROMPT_FIELDS = {"prompt_text", "usage_notes", "variable_examples"}
 
 
 def extract_variables(text: str) -> list[str]:
@@ -133,6 +135,7 @@ def listing_create(
     tags: list[str] | None = None,
     usage_notes: str = "",
     example_outputs: list[str] | None = None,
+    variable_examples: dict[str, str] | None = None,
 ) -> Listing:
     if not prompt_text.strip():
         raise ApplicationError(
@@ -153,22 +156,39 @@ def listing_create(
     )
     listing.save()
     _set_tags(listing, _clean_tags(tags or []))
-    PromptVersion.objects.create(
-        listing=listing, number=1, text=prompt_text, usage_notes=usage_notes, variables=listing.variables
+    version = PromptVersion.objects.create(
+        listing=listing,
+        number=1,
+        text=prompt_text,
+        usage_notes=usage_notes,
+        variables=listing.variables,
+        variable_examples=_clean_variable_examples(variable_examples or {}),
     )
+    _generate_previews_on_commit(listing, version)
     _record(listing, seller, "created")
     _refresh_documents_on_commit(listing)
     return listing
 
 
-def _apply_prompt_change(listing: Listing, prompt_text: str | None, usage_notes: str | None) -> bool:
+def _apply_prompt_change(
+    listing: Listing,
+    prompt_text: str | None,
+    usage_notes: str | None,
+    variable_examples: dict[str, str] | None = None,
+) -> bool:
     """Edit in place before first publication; afterwards keep history as a new version."""
     current = _current_version(listing)
     assert current is not None
     text = current.text if prompt_text is None else prompt_text
     notes = current.usage_notes if usage_notes is None else usage_notes
-    if text == current.text and notes == current.usage_notes:
+    examples = (
+        current.variable_examples
+        if variable_examples is None
+        else _clean_variable_examples(variable_examples)
+    )
+    if text == current.text and notes == current.usage_notes and examples == current.variable_examples:
         return False
+    regenerate = text != current.text or examples != current.variable_examples
     if not text.strip():
         raise ApplicationError(
             "invalid", "The prompt is empty.", fields={"prompt_text": ["Write the prompt."]}
@@ -176,16 +196,46 @@ def _apply_prompt_change(listing: Listing, prompt_text: str | None, usage_notes:
     listing.variables = extract_variables(text)
     if listing.first_published_at is None:
         current.text, current.usage_notes, current.variables = text, notes, listing.variables
-        current.save(update_fields=["text", "usage_notes", "variables"])
+        current.variable_examples = examples
+        current.save(update_fields=["text", "usage_notes", "variables", "variable_examples"])
     else:
-        PromptVersion.objects.create(
+        current = PromptVersion.objects.create(
             listing=listing,
             number=current.number + 1,
             text=text,
             usage_notes=notes,
             variables=listing.variables,
+            variable_examples=examples,
         )
+    if regenerate:
+        _generate_previews_on_commit(listing, current)
     return True
+
+
+def _clean_variable_examples(raw: dict[str, str]) -> dict[str, str]:
+    """{variable name: example value}, used to fill [variables] when the platform generates previews."""
+    if len(raw) > MAX_VARIABLE_EXAMPLES:
+        message = f"Give examples for at most {MAX_VARIABLE_EXAMPLES} variables."
+        raise ApplicationError("invalid", message, fields={"variable_examples": [message]})
+    examples = {}
+    for name, value in raw.items():
+        name, value = str(name).strip(), str(value).strip()
+        if not name or len(name) > 40 or len(value) > MAX_VARIABLE_EXAMPLE_CHARS:
+            message = f"Variable names are 1-40 characters, examples at most {MAX_VARIABLE_EXAMPLE_CHARS}."
+            raise ApplicationError("invalid", message, fields={"variable_examples": [message]})
+        if value:
+            examples[name] = value
+    return examples
+
+
+def _generate_previews_on_commit(listing: Listing, version: PromptVersion) -> None:
+    # Only the id travels through the broker; the worker reads the prompt from the database.
+    if settings.PREVIEW_GENERATOR == "none" or not listing.needs_preview:
+        return
+    from prompts.tasks import generate_previews
+
+    version_id = version.pk
+    transaction.on_commit(lambda: generate_previews.delay(version_id))
 
 
 def _screen_fields(listing: Listing, version: PromptVersion | None, tags: list[str]) -> dict[str, str]:
@@ -195,6 +245,9 @@ def _screen_fields(listing: Listing, version: PromptVersion | None, tags: list[s
         "tags": " | ".join(tags),
         "prompt_text": version.text if version else "",
         "usage_notes": version.usage_notes if version else "",
+        "variable_examples": " | ".join(str(v) for v in (version.variable_examples or {}).values())
+        if version
+        else "",
         "example_outputs": "\n".join(listing.example_outputs),
     }
 
@@ -229,7 +282,9 @@ def listing_update(*, listing: Listing, by: User, changes: dict[str, Any]) -> Li
         if "tags" in changes
         else list(listing.tags.values_list("slug", flat=True))
     )
-    prompt_changed = _apply_prompt_change(listing, changes.get("prompt_text"), changes.get("usage_notes"))
+    prompt_changed = _apply_prompt_change(
+        listing, changes.get("prompt_text"), changes.get("usage_notes"), changes.get("variable_examples")
+    )
 
     if listing.status == ListingStatus.PUBLISHED:
         # Published listings stay on sale while an edit passes the screen; a blocked edit is refused.
@@ -270,7 +325,7 @@ def _review_note(hits: list[screening.Hit]) -> str:
 
 def listing_submit(*, listing: Listing, by: User) -> Listing:
     """Screen the listing; publish it, queue it for review, or refuse with the fields to fix."""
-    listing = Listing.objects.get(pk=listing.pk)
+    listing = Listing.objects.select_related("seller").get(pk=listing.pk)
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.ARCHIVED):
         raise Conflict(
             "invalid_transition", f"A {listing.get_status_display().lower()} listing cannot be submitted."
@@ -308,6 +363,11 @@ def _check_ready_for_sale(listing: Listing) -> None:
             else "Add at least one example image before submitting a listing for an image model."
         )
         raise ApplicationError("needs_preview", message, fields={"images": [message]}, status_code=409)
+    if listing.price_amount > 0 and not listing.seller.can_accept_payments:
+        message = (
+            "Connect a payout account before selling paid listings (POST /api/v1/seller/payouts/onboarding/)."
+        )
+        raise ApplicationError("payouts_not_ready", message, fields={"price": [message]}, status_code=409)
     if not listing.needs_preview and not listing.example_outputs:
         message = "Add at least one example output before submitting a listing for a text model."
         raise ApplicationError(

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import token_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, onboard
 
 requires_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)")
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
@@ -26,12 +26,13 @@ def _isolated(settings, django_db_blocker) -> None:  # type: ignore[no-untyped-d
 
 @pytest.fixture
 def seller(db) -> User:  # type: ignore[no-untyped-def]
-    return UserFactory(handle="seller-one", email="seller@example.com")
+    """A seller with a payout account (the sandbox's), so paid listings can be published."""
+    return onboard(UserFactory(handle="seller-one", email="seller@example.com"))
 
 
 @pytest.fixture
 def other_seller(db) -> User:  # type: ignore[no-untyped-def]
-    return UserFactory(handle="seller-two", email="seller2@example.com")
+    return onboard(UserFactory(handle="seller-two", email="seller2@example.com"))
 
 
 @pytest.fixture
@@ -81,3 +82,20 @@ def client_for() -> Callable[[User], APIClient]:
 @pytest.fixture
 def seller_api(seller, client_for) -> APIClient:  # type: ignore[no-untyped-def]
     return client_for(seller)
+
+
+@pytest.fixture
+def stripe_fake(settings):  # type: ignore[no-untyped-def]
+    """Payments through the official stripe library, over HTTP, to the in-process fake."""
+    from payments import services
+    from tests.support.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripeServer
+
+    server = FakeStripeServer()
+    with server as fake:
+        settings.PAYMENTS_PROVIDER = "stripe"
+        settings.STRIPE_SECRET_KEY = SECRET_KEY
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_API_BASE = server.url
+        services._gateway_for.cache_clear()
+        yield fake
+    services._gateway_for.cache_clear()

@@ -57,6 +57,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def onboard(user: User) -> User:
+    """Give the seller a payout account (the sandbox onboards at once), as paid listings need."""
+    from payments.services import seller_onboarding_link
+
+    seller_onboarding_link(user=user)
+    user.refresh_from_db()
+    return user
+
+
 def make_listing(seller: User, *, publish: bool = False, **fields: Any) -> Listing:
     """A draft through listing_create; with publish=True also an image and a submit (auto review).
 
@@ -65,6 +74,8 @@ def make_listing(seller: User, *, publish: bool = False, **fields: Any) -> Listi
     with TestCase.captureOnCommitCallbacks(execute=True):
         listing = services.listing_create(seller=seller, **{**DEFAULTS, **fields})
     if publish:
+        if listing.price_amount > 0 and not seller.can_accept_payments:
+            onboard(seller)
         with TestCase.captureOnCommitCallbacks(execute=True):
             if listing.needs_preview:
                 services.listing_image_add(listing=listing, by=seller, upload=png_upload())

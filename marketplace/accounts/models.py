@@ -34,6 +34,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(max_length=1000, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Set by payments from the payment provider (Stripe Connect charges_enabled): paid listings need it.
+    can_accept_payments = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

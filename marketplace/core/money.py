@@ -93,3 +93,10 @@ def split_fee(amount: int, basis_points: int) -> tuple[int, int]:
 
 def money_json(amount: int, currency_code: str) -> dict[str, object]:
     return {"amount": amount, "currency": currency_code, "display": format_money(amount, currency_code)}
+
+
+def prorate(part: int, whole: int, share: int) -> int:
+    """``share`` of ``part`` out of ``whole``, rounded half up: the fee inside a partial refund."""
+    if whole <= 0:
+        raise MoneyError("whole must be positive")
+    return (part * share * 2 + whole) // (2 * whole)

@@ -62,6 +62,12 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_the_sandbox_payment_provider():
+    result = _check_settings(DEBUG="0", SECRET_KEY="y" * 64)
+    assert result.returncode != 0
+    assert "sandbox payment provider" in result.stderr
+
+
 def test_a_malformed_setting_names_the_variable():
     result = _check_settings(DEBUG="maybe")
     assert result.returncode != 0
@@ -72,7 +78,8 @@ def test_a_malformed_setting_names_the_variable():
 
 def test_deploy_checks_pass_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    env.update(DEBUG="0", SECRET_KEY="x" * 60 + "-prod-like-secret", ALLOWED_HOSTS="dimsum.example")
+    env.update(DEBUG="0", SECRET_KEY="x" * 60 + "-prod-like-secret", ALLOWED_HOSTS="dimsum.example",
+               STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from marketplace.accounts.models import User
+from payments.services import seller_onboarding_link
 from prompts import services
 from prompts.demo_art import draw_example
 from prompts.models import ScreeningAction, ScreeningList, ScreeningTerm
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             User.objects.create_user(email, DEMO_PASSWORD, handle=handle, display_name=name)
             for email, handle, name in SELLERS
         ]
+        for seller in sellers:
+            seller_onboarding_link(user=seller)  # the sandbox onboards at once
         User.objects.create_user("buyer@demo.dimsum.local", DEMO_PASSWORD, handle="demo-buyer")
         if not User.objects.filter(email="admin@demo.dimsum.local").exists():
             User.objects.create_superuser("admin@demo.dimsum.local", DEMO_PASSWORD, handle="moderator")

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from payments import services
+from payments.gateway import ProviderError
+from payments.models import ConnectedAccount, LedgerEntry, Order, Refund, Unlock, WebhookEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ("sequence", "amount", "status", "provider_refund_id", "reason", "requested_by", "created_at")
+    readonly_fields = fields
+
+
+class LedgerInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "account", "kind", "amount", "currency", "external_id")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = (
+        "public_id",
+        "listing",
+        "buyer",
+        "status",
+        "amount",
+        "currency",
+        "refunded_amount",
+        "disputed",
+        "created_at",
+    )
+    list_filter = ("status", "currency", "provider", "disputed", "duplicate")
+    search_fields = (
+        "public_id",
+        "buyer__email",
+        "listing__public_id",
+        "checkout_session_id",
+        "payment_intent_id",
+    )
+    list_select_related = ("listing", "buyer")
+    inlines = (RefundInline, LedgerInline)
+    actions = ("refund_in_full",)
+
+    @admin.action(description="Refund selected orders in full", permissions=["view"])
+    def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        assert isinstance(request.user, User)
+        if not request.user.has_perm("payments.add_refund"):
+            self.message_user(request, "You need the 'add refund' permission.", messages.ERROR)
+            return
+        for order in queryset:
+            try:
+                services.order_refund(order=order, amount=None, by=request.user, reason="Refunded by staff.")
+                self.message_user(request, f"Refunded {order.public_id}.", messages.SUCCESS)
+            except (ApplicationError, ProviderError) as exc:
+                self.message_user(request, f"{order.public_id}: {exc}", messages.WARNING)
+
+
+@admin.register(Unlock)
+class UnlockAdmin(ReadOnlyAdmin):
+    list_display = ("listing", "buyer", "order", "granted_at", "revoked_at", "revoke_reason")
+    list_select_related = ("listing", "buyer", "order")
+    search_fields = ("buyer__email", "listing__public_id")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "order", "account", "kind", "amount", "currency", "external_id")
+    list_filter = ("account", "kind", "currency")
+    search_fields = ("order__public_id", "external_id", "key")
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "type", "event_id", "object_id", "source")
+    list_filter = ("type", "source")
+    search_fields = ("event_id", "object_id")
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(ReadOnlyAdmin):
+    list_display = ("user", "account_id", "charges_enabled", "payouts_enabled", "updated_at")
+    search_fields = ("user__email", "account_id")

@@ -1,0 +1,224 @@
+"""Orders, unlocks, refunds, disputes, the ledger, and processed provider events.
+
+Invariants live in database constraints, the last guard when code is wrong or races:
+one active unlock per buyer and listing, one pending order per buyer and listing, fee plus
+seller share equals the amount, refunds never exceed the charge, unique provider ids,
+unique ledger keys (a money movement is recorded once), unique event ids.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from prompts.models import Listing, new_public_id
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for payment"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Payment failed"
+    EXPIRED = "expired", "Checkout expired"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Order(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
+    amount = models.BigIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3)
+    platform_fee = models.BigIntegerField()
+    seller_amount = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    provider = models.CharField(max_length=10)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    charge_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    destination_account = models.CharField(max_length=255, blank=True)
+    refunded_amount = models.BigIntegerField(default=0)
+    duplicate = models.BooleanField(
+        default=False, help_text="Paid while the buyer already owned the listing."
+    )
+    disputed = models.BooleanField(default=False)
+    payout_held = models.BooleanField(default=False)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(platform_fee__gte=0, seller_amount__gte=0)
+                & Q(platform_fee=F("amount") - F("seller_amount")),
+                name="order_fee_plus_share_is_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="order_refund_within_amount",
+            ),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.UniqueConstraint(
+                fields=["buyer", "listing"], condition=Q(status="pending"), name="order_one_pending_per_buyer"
+            ),
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seller", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.public_id} ({self.status})"
+
+    @property
+    def refundable_amount(self) -> int:
+        return self.amount - self.refunded_amount if self.status in (OrderStatus.PAID,) else 0
+
+
+class Unlock(models.Model):
+    """A buyer may read a listing's prompt, every version of it, for as long as this is active."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="unlocks")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="unlocks")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="unlocks")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "listing"], condition=Q(revoked_at__isnull=True), name="unlock_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"unlock of listing {self.listing_id} by {self.buyer_id}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    sequence = models.PositiveIntegerField(help_text="n in the idempotency key refund:<order>:<n>.")
+    amount = models.BigIntegerField()
+    provider_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="refund_unique_sequence"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.sequence} of {self.order_id}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refund:{self.order.public_id}:{self.sequence}"
+
+
+class LedgerAccount(models.TextChoices):
+    SELLER = "seller", "Seller"
+    PLATFORM = "platform", "Platform"
+
+
+class LedgerEntry(models.Model):
+    """Append-only record of every money movement, in integer minor units.
+
+    Each movement has a unique ``key`` derived from the provider object that caused it, so a
+    movement is recorded once however many times its event arrives.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger")
+    account = models.CharField(max_length=10, choices=LedgerAccount.choices)
+    kind = models.CharField(max_length=30)
+    amount = models.BigIntegerField(help_text="Signed minor units: + owed to the account, - taken back.")
+    currency = models.CharField(max_length=3)
+    external_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency} ({self.account})"
+
+
+class WebhookEvent(models.Model):
+    """A provider event we applied. Inserted in the same transaction as its effect."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=12, default="webhook", help_text="webhook or reconcile")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class ConnectedAccount(models.Model):
+    """A seller's payout account at the provider (Stripe Connect Express)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_account"
+    )
+    provider = models.CharField(max_length=10)
+    account_id = models.CharField(max_length=255, unique=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id} ({self.user})"
+
+
+class SandboxSession(models.Model):
+    """The sandbox provider's own record of a checkout: what Stripe would hold. No money moves."""
+
+    session_id = models.CharField(max_length=64, unique=True)
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="sandbox_session")
+    status = models.CharField(max_length=10, default="open")  # open | complete | expired
+    payment_status = models.CharField(max_length=10, default="unpaid")  # unpaid | paid
+    payment_intent_id = models.CharField(max_length=64, blank=True)
+    charge_id = models.CharField(max_length=64, blank=True)
+    amount_refunded = models.BigIntegerField(default=0)
+    refunds = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.session_id

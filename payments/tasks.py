@@ -1,0 +1,65 @@
+"""Celery tasks for payments. They take ids; side effects are guarded by database state."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from payments import services
+from payments.gateway import ProviderError
+from payments.models import Order, OrderStatus, Refund, RefundStatus
+from payments.webhooks import HANDLED_TYPES, event_process
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="payments.submit_refund",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ProviderError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def submit_refund(refund_id: int) -> None:
+    """Retry a refund the provider did not take; the same key every time, so at most one refund."""
+    services.refund_submit(refund_id=refund_id)
+
+
+@shared_task(name="payments.reconcile", acks_late=True, reject_on_worker_lost=True, time_limit=600)
+def reconcile() -> dict[str, int]:
+    """Apply what the webhook missed: recent events, stuck pending orders, pending refunds."""
+    days = min(settings.PAYMENTS_RECONCILE_DAYS, 30)  # Stripe keeps events for 30 days
+    since = int(time.time()) - days * 86400
+    gateway = services.gateway()
+    applied = sum(
+        event_process(event=event, source="reconcile")
+        for event in gateway.recent_events(since, HANDLED_TYPES)
+    )
+    stale = timezone.now() - timedelta(minutes=10)
+    sessions = 0
+    pending = Order.objects.filter(
+        status=OrderStatus.PENDING, created_at__lt=stale, checkout_session_id__isnull=False
+    )
+    for order in pending.iterator():
+        try:
+            services.order_apply_session(session=gateway.retrieve_session(order.checkout_session_id or ""))
+            sessions += 1
+        except ProviderError as exc:
+            logger.warning("reconcile: session of order %s: %s", order.public_id, exc.code)
+    refunds = 0
+    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=stale).values_list(
+        "pk", flat=True
+    ):
+        try:
+            services.refund_submit(refund_id=refund_id)
+            refunds += 1
+        except ProviderError as exc:
+            logger.warning("reconcile: refund %s: %s", refund_id, exc.code)
+    return {"events": applied, "sessions": sessions, "refunds": refunds}
