@@ -6,6 +6,7 @@ from marketplace.accounts import api as accounts_api
 from marketplace.core.converters import PublicIdConverter
 from payments import api as payments_api
 from prompts import api as prompts_api
+from prompts import discovery_api
 
 register_converter(PublicIdConverter, "pubid")
 
@@ -14,11 +15,35 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenApi.as_view(), name="auth-token"),
     path("me/", accounts_api.MeApi.as_view(), name="me"),
     path("listings/", prompts_api.CatalogListApi.as_view(), name="catalog-list"),
+    path("search/suggest/", prompts_api.SuggestApi.as_view(), name="search-suggest"),
     path("listings/<pubid:public_id>/", prompts_api.CatalogDetailApi.as_view(), name="catalog-detail"),
     path("listings/<pubid:public_id>/prompt/", prompts_api.PromptApi.as_view(), name="listing-prompt"),
     path("listings/<pubid:public_id>/checkout/", payments_api.CheckoutApi.as_view(), name="listing-checkout"),
+    path(
+        "listings/<pubid:public_id>/related/",
+        discovery_api.RelatedListingsApi.as_view(),
+        name="listing-related",
+    ),
+    path(
+        "listings/<pubid:public_id>/reviews/",
+        discovery_api.ListingReviewsApi.as_view(),
+        name="listing-reviews",
+    ),
+    path(
+        "listings/<pubid:public_id>/reviews/<pubid:review_id>/reply/",
+        discovery_api.ReviewReplyApi.as_view(),
+        name="listing-review-reply",
+    ),
+    path("trending/", discovery_api.TrendingApi.as_view(), name="trending"),
+    path("sellers/<str:handle>/", discovery_api.SellerProfileApi.as_view(), name="seller-profile"),
     path("orders/<pubid:public_id>/", payments_api.OrderApi.as_view(), name="order"),
     path("me/library/", payments_api.LibraryApi.as_view(), name="library"),
+    path("me/favourites/", discovery_api.FavouritesApi.as_view(), name="favourites"),
+    path(
+        "me/favourites/<pubid:listing_id>/",
+        discovery_api.FavouriteDetailApi.as_view(),
+        name="favourite",
+    ),
     path("seller/sales/", payments_api.SellerSalesApi.as_view(), name="seller-sales"),
     path(
         "seller/orders/<pubid:public_id>/refund/",

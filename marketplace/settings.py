@@ -131,6 +131,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"prompts.*": {"queue": "previews"}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Fold the views counted in Redis into the database and recompute trending scores. On the default
+# queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
+CELERY_BEAT_SCHEDULE["prompts-fold-trending"] = {
+    "task": "prompts.fold_trending",
+    "schedule": 600,
+    "options": {"queue": "default"},
+}
 
 # --- Auth and API -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -262,6 +269,7 @@ if PAYMENTS_PROVIDER == "sandbox" and not DEBUG:
     )
 PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 2000, minimum=0, maximum=10_000)  # 20% commission
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
+CELERY_BEAT_SCHEDULE["search-terms"] = {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600}
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile",
     "schedule": env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60),

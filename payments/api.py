@@ -175,6 +175,9 @@ class SellerRefundApi(APIView):
         )
         order.refresh_from_db()
         body = order_json(order) | {"refund": {"status": refund.status, "amount": refund.amount}}
+        if refund.status == "pending":
+            body["refund"]["message"] = "The payment provider did not answer; the refund will be retried."
+            return Response(body, status=status.HTTP_202_ACCEPTED)
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -63,6 +63,9 @@ class SandboxGateway:
             raise ProviderError("No such sandbox object.", transient=False, code="resource_missing")
         return session
 
+    def session_from_event(self, data: dict[str, object]) -> SessionState:
+        return self.retrieve_session(str(data["id"]))
+
     def retrieve_session(self, session_id: str) -> SessionState:
         return _state(self._get(session_id=session_id))
 
@@ -86,7 +89,10 @@ class SandboxGateway:
             amount=session.order.amount,
             amount_refunded=session.amount_refunded,
             currency=session.order.currency,
-            refunds=[RefundState(**refund) for refund in session.refunds],
+            refunds=[
+                RefundState(id=r["id"], amount=r["amount"], status=r["status"], key=r.get("key", ""))
+                for r in session.refunds
+            ],
         )
 
     def retrieve_dispute(self, dispute_id: str) -> DisputeState:
@@ -101,14 +107,16 @@ class SandboxGateway:
             )
             for refund in session.refunds:  # same key, same answer, as Stripe does
                 if refund.get("key") == idempotency_key:
-                    return RefundState(id=refund["id"], amount=refund["amount"], status=refund["status"])
+                    return RefundState(
+                        id=refund["id"], amount=refund["amount"], status=refund["status"], key=idempotency_key
+                    )
             if session.amount_refunded + amount > session.order.amount:
                 raise ProviderError("Refund exceeds the charge.", transient=False, code="amount_too_large")
             refund = {"id": _token("re"), "amount": amount, "status": "succeeded"}
             session.refunds.append({**refund, "key": idempotency_key})
             session.amount_refunded += amount
             session.save(update_fields=["refunds", "amount_refunded"])
-        return RefundState(id=str(refund["id"]), amount=amount, status="succeeded")
+        return RefundState(id=str(refund["id"]), amount=amount, status="succeeded", key=idempotency_key)
 
     def create_account(self, *, email: str, user_id: int) -> AccountState:
         return AccountState(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
@@ -18,6 +18,14 @@ def prompt_access_allowed(*, user: Any, listing: Listing) -> bool:
         return False
     if listing.seller_id == user.pk or user.is_staff:
         return True
+    return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
+
+
+def has_unlocked(*, user: Any, listing: Listing) -> bool:
+    """Did this user unlock the listing as a buyer (an active unlock)? Unlike prompt_access_allowed,
+    its seller and staff are not buyers: this is who may review it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
     return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
 
 
@@ -77,11 +85,12 @@ def sales_totals(*, seller: User) -> list[dict[str, Any]]:
         .annotate(total=Sum("amount"))
         .values_list("currency", "total")
     )
-    held = dict(
-        Order.objects.filter(seller=seller)
-        .filter(Q(payout_held=True))
+    held = dict(  # what the seller still has on disputed orders: their ledger balance there
+        LedgerEntry.objects.filter(
+            order__seller=seller, order__payout_held=True, account=LedgerAccount.SELLER
+        )
         .values("currency")
-        .annotate(total=Sum("seller_amount"))
+        .annotate(total=Sum("amount"))
         .values_list("currency", "total")
     )
     return [

@@ -39,6 +39,7 @@ from payments.models import (
     RefundStatus,
     Unlock,
 )
+from prompts.discovery import activity_record
 from prompts.models import Listing, ListingStatus
 
 logger = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
     except IntegrityError:
         return False
     Listing.objects.filter(pk=listing.pk).update(unlock_count=F("unlock_count") + 1)
+    activity_record(listing_id=listing.pk, kind="unlock")
     return True
 
 
@@ -258,9 +260,21 @@ def _revoke(order: Order, reason: str) -> None:
 
 
 def order_refund(*, order: Order, amount: int | None, by: User | None, reason: str = "") -> Refund:
-    """Refund part or all of a paid order; the provider call carries refund:<order>:<n> as its key."""
+    """Refund part or all of a paid order; the provider call carries refund:<order>:<n> as its key.
+
+    When the provider does not answer, the refund stays pending and is retried with the same
+    key (a Celery task, and the reconciliation job), so it happens once.
+    """
     refund = _refund_create(order_id=order.pk, amount=amount, by=by, reason=reason)
-    return refund_submit(refund_id=refund.pk)
+    try:
+        return refund_submit(refund_id=refund.pk)
+    except ProviderError:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            from payments.tasks import submit_refund
+
+            submit_refund.apply_async((refund.pk,), countdown=30)
+        refund.refresh_from_db()
+        return refund
 
 
 @transaction.atomic
@@ -307,7 +321,11 @@ def refund_submit(*, refund_id: int) -> Refund:
         return refund
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        Refund.objects.filter(pk=refund.pk).update(provider_refund_id=result.id, attempts=F("attempts") + 1)
+        # The refund webhook may have been here first and claimed this row already (same key).
+        Refund.objects.filter(pk=refund.pk, provider_refund_id__isnull=True).update(
+            provider_refund_id=result.id
+        )
+        Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
         if result.status == "succeeded":
             _apply_refund(locked, result)
     refund.refresh_from_db()
@@ -317,6 +335,19 @@ def refund_submit(*, refund_id: int) -> Refund:
 def _apply_refund(order: Order, result: RefundState) -> None:
     """Record a succeeded refund once (keyed by the provider's id), under the order's lock."""
     refund = Refund.objects.filter(provider_refund_id=result.id).first()
+    if refund is None and result.key:
+        # Ours, reported before refund_submit stored the provider's id: claim the row by its key.
+        refund = next(
+            (
+                r
+                for r in order.refunds.filter(provider_refund_id__isnull=True)
+                if r.idempotency_key == result.key
+            ),
+            None,
+        )
+        if refund is not None:
+            refund.provider_refund_id = result.id
+            refund.save(update_fields=["provider_refund_id"])
     if refund is None:  # made at the provider directly (dashboard): adopt it
         refund = Refund.objects.create(
             order=order,
@@ -398,7 +429,10 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
             _revoke(order, "disputed")
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
-            if order.status == OrderStatus.PAID and order.refunded_amount < order.amount:
+            owns_again = Unlock.objects.filter(
+                buyer_id=order.buyer_id, listing_id=order.listing_id, revoked_at__isnull=True
+            ).exists()  # bought again while access was suspended: keep the newer unlock
+            if order.status == OrderStatus.PAID and order.refunded_amount < order.amount and not owns_again:
                 Unlock.objects.filter(order=order, revoke_reason="disputed").update(
                     revoked_at=None, revoke_reason=""
                 )

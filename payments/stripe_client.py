@@ -111,6 +111,9 @@ class StripeGateway:
             currency=(data.get("currency") or "").upper() or None,
         )
 
+    def session_from_event(self, data: dict[str, Any]) -> SessionState:
+        return self._session(data)
+
     def retrieve_session(self, session_id: str) -> SessionState:
         data = self._call(
             self.client.v1.checkout.sessions.retrieve,
@@ -146,7 +149,15 @@ class StripeGateway:
             amount=data["amount"],
             amount_refunded=data.get("amount_refunded", 0),
             currency=data["currency"].upper(),
-            refunds=[RefundState(id=r["id"], amount=r["amount"], status=r["status"]) for r in refunds],
+            refunds=[
+                RefundState(
+                    id=r["id"],
+                    amount=r["amount"],
+                    status=r["status"],
+                    key=(r.get("metadata") or {}).get("refund_key", ""),
+                )
+                for r in refunds
+            ],
         )
 
     def retrieve_dispute(self, dispute_id: str) -> DisputeState:
@@ -168,10 +179,11 @@ class StripeGateway:
                 # Destination charges: take the seller's share back and return our fee in proportion.
                 "reverse_transfer": True,
                 "refund_application_fee": True,
+                "metadata": {"refund_key": idempotency_key},
             },
             {"idempotency_key": idempotency_key},
         )
-        return RefundState(id=data["id"], amount=data["amount"], status=data["status"])
+        return RefundState(id=data["id"], amount=data["amount"], status=data["status"], key=idempotency_key)
 
     def _account(self, data: dict[str, Any]) -> AccountState:
         return AccountState(

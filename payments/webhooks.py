@@ -34,7 +34,10 @@ def _prepare(event: Event) -> Callable[[], object] | None:
     """Fetch what the event is about, as the provider knows it now; return how to apply it."""
     gateway = services.gateway()
     if event.type.startswith("checkout.session."):
-        session = gateway.retrieve_session(event.object_id)
+        # A signed payload saying "paid" is final (a paid session never becomes unpaid; refunds
+        # live on the charge), so it is applied as is. Anything else may be stale: ask again.
+        signed = gateway.session_from_event(event.object)
+        session = signed if signed.payment_status == "paid" else gateway.retrieve_session(event.object_id)
         return lambda: services.order_apply_session(session=session, event_type=event.type)
     if event.type == "charge.refunded":
         charge = gateway.retrieve_charge(event.object_id)

@@ -22,8 +22,10 @@ from marketplace.core.fields import PriceField
 from marketplace.core.money import CURRENCIES, money_json
 from payments.selectors import prompt_access_allowed
 from prompts import selectors, services
+from prompts.discovery import views_record
 from prompts.documents import preview_json
 from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
+from prompts.search.suggest import suggest
 from prompts.services import (
     MAX_EXAMPLE_OUTPUTS,
     MAX_TAGS,
@@ -53,9 +55,12 @@ CATALOG_PARAMETERS = [
     OpenApiParameter("max_price", int, description="Minor units; needs `currency`."),
     OpenApiParameter("free", bool),
     OpenApiParameter("seller", str, description="Seller handle."),
-    OpenApiParameter("sort", str, enum=list(selectors.SORTS), default="newest"),
+    OpenApiParameter(
+        "sort", str, enum=list(selectors.SORTS), description="Default: relevance with q, else newest."
+    ),
     OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
     OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),
+    OpenApiParameter("facets", bool, description="Add counts per model, category, language, currency, free."),
 ]
 
 
@@ -118,7 +123,7 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
         free=_boolean(params, "free"),
         seller=params.get("seller", "").strip()[:30],
     )
-    sort = params.get("sort", "").strip() or "newest"
+    sort = params.get("sort", "").strip() or ("relevance" if q else "newest")
     if sort not in selectors.SORTS:
         raise _bad_param("sort", f"Use one of: {', '.join(selectors.SORTS)}.")
     page_size = _integer(params, "page_size", 1, MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE
@@ -157,12 +162,34 @@ class CatalogListApi(APIView):
             query = request.query_params.copy()
             query["cursor"] = next_cursor
             next_url = f"{request.path}?{query.urlencode()}"
-        body = {
+        body: dict[str, Any] = {
             "results": [orjson.Fragment(card) for card in cards],
             "next_cursor": next_cursor,
             "next": next_url,
         }
+        if _boolean(request.query_params, "facets"):
+            body["facets"] = selectors.catalog_facets(filters=filters)
         return _json(body)
+
+
+class SuggestApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What the person has typed so far.")
+        ],
+        responses=inline_serializer(
+            "Suggestions", {"suggestions": serializers.ListField(child=serializers.CharField())}
+        ),
+        summary="Autocomplete from tags, titles and words in titles",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        prefix = request.query_params.get("q", "")
+        if "\x00" in prefix or len(prefix) > 60:
+            raise _bad_param("q", "Type at most 60 characters.")
+        return _json({"suggestions": suggest(prefix)})
 
 
 class CatalogDetailApi(APIView):
@@ -175,9 +202,9 @@ class CatalogDetailApi(APIView):
         operation_id="catalog_detail",
     )
     def get(self, request: Request, public_id: str) -> HttpResponse:
-        return HttpResponse(
-            selectors.listing_public_detail_json(public_id=public_id), content_type="application/json"
-        )
+        document = selectors.listing_public_detail_json(public_id=public_id)
+        views_record(public_id=public_id)  # Redis (in-process without it), never the database
+        return HttpResponse(document, content_type="application/json")
 
 
 class PromptApi(APIView):

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 
 from marketplace.core.money import money_json
 from prompts.models import ImageStatus, Listing, ListingImage
+from prompts.search.index import listing_search_refresh
 
 CARD_EXCERPT_CHARS = 160
 
@@ -39,6 +40,10 @@ def preview_json(image: ListingImage) -> dict[str, Any]:
     }
 
 
+def rating_json(rating_sum: int, rating_count: int) -> dict[str, Any]:
+    return {"average": round(rating_sum / rating_count, 2) if rating_count else None, "count": rating_count}
+
+
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= CARD_EXCERPT_CHARS else text[: CARD_EXCERPT_CHARS - 1].rstrip() + "…"
@@ -62,6 +67,7 @@ def card(listing: Listing, tags: list[str], previews: list[dict[str, Any]]) -> d
         "has_platform_previews": any(p["generated_by_platform"] for p in previews),
         "published_at": _iso(listing.published_at),
         "url": f"/api/v1/listings/{listing.public_id}/",
+        "rating": rating_json(listing.rating_sum, listing.rating_count),
     }
 
 
@@ -88,3 +94,4 @@ def listing_documents_refresh(*, listing_id: int) -> None:
         card_json=orjson.dumps(card(listing, tags, previews)).decode(),
         detail_json=orjson.dumps(detail(listing, tags, previews)).decode(),
     )
+    listing_search_refresh(listing_id=listing_id)

@@ -14,13 +14,16 @@ from django.utils.dateparse import parse_datetime
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
 from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
+from prompts.search import query as search
+from prompts.search.tokens import query_tokens as search_tokens
 
 # sort name -> (field, descending)
 SORTS: dict[str, tuple[str, bool]] = {
+    "relevance": ("score", True),  # only with a query, and then the default
     "newest": ("published_at", True),
     "price": ("price_amount", False),
     "-price": ("price_amount", True),
-    "popular": ("unlock_count", True),
+    "popular": ("trending_score", True),
 }
 
 
@@ -62,16 +65,6 @@ def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
         qs = qs.filter(
             Exists(Tag.listings.through.objects.filter(listing_id=OuterRef("pk"), tag__slug=filters.tag))
         )
-    if filters.q:
-        tag_hit = Tag.listings.through.objects.filter(
-            listing_id=OuterRef("pk"), tag__slug__icontains=filters.q
-        )
-        qs = qs.filter(
-            Q(title__icontains=filters.q)
-            | Q(description__icontains=filters.q)
-            | Q(target_model__icontains=filters.q)
-            | Exists(tag_hit)
-        )
     return qs
 
 
@@ -103,6 +96,11 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         if parsed is None:
             raise _invalid_cursor()
         return parsed, pk
+    if field == "trending_score":
+        # A float; an int such as 0 is one too. The bounds also reject NaN and overflow.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1e300 < value < 1e300:
+            raise _invalid_cursor()
+        return float(value), pk
     if not isinstance(value, int) or isinstance(value, bool) or not -(2**63) < value < 2**63:
         raise _invalid_cursor()
     return value, pk
@@ -116,8 +114,16 @@ def catalog_page(
     Keyset pagination on (sort key, id): every page costs one index range scan, never a COUNT
     or an OFFSET over the catalog.
     """
-    field, descending = SORTS[sort]
     qs = _filtered(filters)
+    tokens = search_tokens(filters.q)
+    if tokens:
+        match = search.matching(qs, tokens)
+        if sort == "relevance":
+            return _relevance_page(search.ranked(match, tokens), cursor, page_size)
+        qs = match.queryset
+    elif sort == "relevance":
+        sort = "newest"
+    field, descending = SORTS[sort]
     if cursor:
         value, pk = decode_cursor(cursor, sort)
         op = "lt" if descending else "gt"
@@ -132,6 +138,26 @@ def catalog_page(
         next_cursor = encode_cursor(sort, value, pk)
         rows = rows[:page_size]
     return [row[2] for row in rows], next_cursor
+
+
+def _relevance_page(
+    ranked: QuerySet[Listing], cursor: str | None, page_size: int
+) -> tuple[list[str], str | None]:
+    """Relevance scores are not a stable key, so these pages go by position, up to a bound."""
+    offset = decode_cursor(cursor, "relevance")[0] if cursor else 0
+    if offset > search.MAX_RELEVANCE_OFFSET:
+        raise _invalid_cursor()
+    rows = list(ranked.values_list("card_json", flat=True)[offset : offset + page_size + 1])
+    next_cursor = encode_cursor("relevance", offset + page_size, 0) if len(rows) > page_size else None
+    return rows[:page_size], next_cursor
+
+
+def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:
+    qs = _filtered(filters)
+    tokens = search_tokens(filters.q)
+    if tokens:
+        qs = search.matching(qs, tokens).queryset
+    return search.facet_counts(qs)
 
 
 def listing_public_detail_json(*, public_id: str) -> str:

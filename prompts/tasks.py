@@ -53,3 +53,26 @@ def generate_previews(self: Task, version_id: int) -> None:
         version_generate_previews(version_id=version_id, final_attempt=final_attempt)
     except SoftTimeLimitExceeded:
         version_generation_fail(version_id=version_id, code="time limit")
+
+
+@shared_task(name="prompts.rebuild_search_terms", acks_late=True, time_limit=3600)
+def rebuild_search_terms() -> int:
+    """Recount autocomplete weights over the whole catalog (daily, from beat)."""
+    from prompts.search.suggest import rebuild_weights
+
+    return rebuild_weights()
+
+
+@shared_task(
+    name="prompts.fold_trending",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def fold_trending() -> dict[str, int]:
+    """Fold the views counted in Redis into the database and rescore trending (every 10 minutes, from
+    beat). Each batch of views carries a token recorded with its fold: a re-run folds nothing twice."""
+    from prompts.discovery import trending_fold
+
+    return trending_fold()

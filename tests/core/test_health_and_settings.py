@@ -78,8 +78,13 @@ def test_a_malformed_setting_names_the_variable():
 
 def test_deploy_checks_pass_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
-    env.update(DEBUG="0", SECRET_KEY="x" * 60 + "-prod-like-secret", ALLOWED_HOSTS="dimsum.example",
-               STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 60 + "-prod-like-secret",
+        ALLOWED_HOSTS="dimsum.example",
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_WEBHOOK_SECRET="whsec_x",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

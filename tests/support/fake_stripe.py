@@ -223,6 +223,7 @@ class FakeStripe:
             "currency": charge["currency"],
             "reverse_transfer": params.get("reverse_transfer") == "true",
             "refund_application_fee": params.get("refund_application_fee") == "true",
+            "metadata": params.get("metadata", {}),
         }
         self.refunds[refund["id"]] = refund
         charge["_refunds"].append(refund["id"])

@@ -1,0 +1,321 @@
+"""REST interface for discovery: reviews, favourites, related and trending listings, seller profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from payments.selectors import has_unlocked
+from prompts import discovery, selectors
+from prompts.api import CATALOG_PARAMETERS, MAX_PAGE_SIZE, parse_catalog_query
+from prompts.documents import rating_json
+from prompts.models import REVIEW_TEXT_MAX, Review
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _card(card_json: str, public_id: str) -> Any:
+    return orjson.loads(card_json) if card_json else {"id": public_id}
+
+
+class _Pagination(CursorPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    ordering = ("-created_at", "-pk")
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ApplicationError(
+                "invalid_cursor",
+                "The page cursor is not valid; start again from the first page.",
+                fields={"cursor": ["Not a cursor returned by this API."]},
+            ) from None
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
+    OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default 20."),
+]
+RatingOutput = inline_serializer(
+    "Rating",
+    {"average": serializers.FloatField(allow_null=True), "count": serializers.IntegerField()},
+)
+
+
+def _page_schema(name: str, item: Any) -> Any:
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializers.ListField(child=item),
+        },
+    )
+
+
+# --- Related and trending ------------------------------------------------------------------------
+
+
+class RelatedListingsApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "RelatedListings", {"results": serializers.ListField(child=serializers.DictField())}
+        ),
+        summary=f"Up to {discovery.RELATED_LIMIT} published listings like this one (shared tags first)",
+        operation_id="listing_related",
+    )
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        cards = discovery.related_listings(public_id=public_id)
+        body = {"results": [orjson.Fragment(card) for card in cards]}
+        return HttpResponse(orjson.dumps(body), content_type="application/json")
+
+
+class TrendingApi(APIView):
+    """The catalog's `popular` sort: published listings by trending score, with the catalog's filters."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[p for p in CATALOG_PARAMETERS if p.name != "sort"],
+        responses=inline_serializer(
+            "TrendingPage",
+            {
+                "results": serializers.ListField(child=serializers.DictField()),
+                "next_cursor": serializers.CharField(allow_null=True),
+                "next": serializers.URLField(allow_null=True),
+            },
+        ),
+        summary="Trending listings: recent unlocks, favourites and views, decayed by age",
+        operation_id="trending_list",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        params = request.query_params.copy()
+        params["sort"] = "popular"
+        filters, sort, cursor, page_size = parse_catalog_query(params)
+        cards, next_cursor = selectors.catalog_page(
+            filters=filters, sort=sort, cursor=cursor, page_size=page_size
+        )
+        next_url = None
+        if next_cursor:
+            query = request.query_params.copy()
+            query["cursor"] = next_cursor
+            next_url = f"{request.path}?{query.urlencode()}"
+        body = {"results": [orjson.Fragment(c) for c in cards], "next_cursor": next_cursor, "next": next_url}
+        return HttpResponse(orjson.dumps(body), content_type="application/json")
+
+
+# --- Reviews -------------------------------------------------------------------------------------
+
+
+class RatingField(serializers.IntegerField):
+    """A JSON integer from 1 to 5: never "5", 4.5 or true."""
+
+    default_error_messages = {"invalid": "Rate with a whole number from 1 to 5."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ReviewInput(serializers.Serializer):
+    rating = RatingField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=REVIEW_TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class ReplyInput(serializers.Serializer):
+    text = serializers.CharField(max_length=REVIEW_TEXT_MAX)
+
+
+class ReviewOutput(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    rating = serializers.IntegerField()
+    text = serializers.CharField()
+    buyer = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_buyer(self, review: Review) -> dict[str, str]:
+        return {"handle": review.buyer.handle, "name": review.buyer.public_name}
+
+    def get_reply(self, review: Review) -> dict[str, Any] | None:
+        if review.replied_at is None:
+            return None
+        return {"text": review.seller_reply, "replied_at": review.replied_at}
+
+
+class _ReadOpenWriteAuthenticated(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in ("GET", "HEAD", "OPTIONS") or IsAuthenticated().has_permission(request, view)
+
+
+class ListingReviewsApi(APIView):
+    permission_classes = (_ReadOpenWriteAuthenticated,)
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=inline_serializer(
+            "ReviewPage",
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "rating": RatingOutput,
+                "results": ReviewOutput(many=True),
+            },
+        ),
+        summary="Reviews of a listing, newest first, with its average rating",
+        operation_id="listing_reviews_list",
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        paginator = _Pagination()
+        page = paginator.paginate_queryset(discovery.reviews_for_listing(listing=listing), request, view=self)
+        response = paginator.get_paginated_response(ReviewOutput(page or [], many=True).data)
+        response.data["rating"] = rating_json(listing.rating_sum, listing.rating_count)
+        return response
+
+    @extend_schema(
+        request=ReviewInput,
+        responses={201: ReviewOutput},
+        summary="Rate a listing you unlocked (once), with an optional text",
+        operation_id="listing_reviews_create",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        if not has_unlocked(user=request.user, listing=listing):
+            raise ApplicationError(
+                "not_unlocked",
+                "Only buyers who unlocked this listing can review it.",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = discovery.review_create(listing=listing, buyer=_user(request), **data.validated_data)
+        return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewReplyApi(APIView):
+    @extend_schema(
+        request=ReplyInput,
+        responses={200: ReviewOutput},
+        summary="Reply to a review of your listing (once)",
+        operation_id="listing_review_reply",
+    )
+    def post(self, request: Request, public_id: str, review_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        review = discovery.review_get(listing=listing, public_id=review_id)
+        data = ReplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = discovery.review_reply(review=review, by=_user(request), text=data.validated_data["text"])
+        return Response(ReviewOutput(review).data)
+
+
+# --- Sellers --------------------------------------------------------------------------------------
+
+
+class SellerProfileApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "SellerProfile",
+            {
+                "handle": serializers.CharField(),
+                "name": serializers.CharField(),
+                "bio": serializers.CharField(),
+                "rating": RatingOutput,
+                "listing_count": serializers.IntegerField(),
+                "sales_count": serializers.IntegerField(),
+                "listings_url": serializers.CharField(),
+            },
+        ),
+        summary="A seller's public profile: rating across their listings, listings and sales",
+        operation_id="seller_profile",
+    )
+    def get(self, request: Request, handle: str) -> Response:
+        return Response(discovery.seller_rating(handle=handle))
+
+
+# --- Favourites -----------------------------------------------------------------------------------
+
+
+class FavouriteInput(serializers.Serializer):
+    listing = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{1,16}$",
+        help_text="The listing's id.",
+        error_messages={"invalid": "Not a listing id."},
+    )
+
+
+FavouriteOutput = inline_serializer(
+    "Favourite", {"listing": serializers.DictField(), "saved_at": serializers.DateTimeField()}
+)
+
+
+def _favourite_json(card_json: str, public_id: str, saved_at: Any) -> dict[str, Any]:
+    return {"listing": _card(card_json, public_id), "saved_at": saved_at}
+
+
+class FavouritesApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=_page_schema("FavouritePage", FavouriteOutput),
+        summary="Listings you saved, newest first",
+        operation_id="favourites_list",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = _Pagination()
+        rows = paginator.paginate_queryset(discovery.favourites_for(buyer=_user(request)), request, view=self)
+        results = [
+            _favourite_json(row["listing__card_json"], row["listing__public_id"], row["created_at"])
+            for row in rows or []
+        ]
+        return paginator.get_paginated_response(results)
+
+    @extend_schema(
+        request=FavouriteInput,
+        responses={201: FavouriteOutput, 200: FavouriteOutput},
+        summary="Save a listing: 201 when newly saved, 200 when it already was",
+        operation_id="favourites_add",
+    )
+    def post(self, request: Request) -> Response:
+        data = FavouriteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = selectors.listing_get_visible(public_id=data.validated_data["listing"], user=request.user)
+        favourite, created = discovery.favourite_add(buyer=_user(request), listing=listing)
+        body = _favourite_json(listing.card_json, listing.public_id, favourite.created_at)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class FavouriteDetailApi(APIView):
+    @extend_schema(
+        responses={204: None},
+        summary="Unsave a listing (saved or not: 204)",
+        operation_id="favourites_remove",
+    )
+    def delete(self, request: Request, listing_id: str) -> Response:
+        discovery.favourite_remove(buyer=_user(request), listing_public_id=listing_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,64 @@
+"""Autocomplete: prefix matches over tags, titles and the words in titles."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import jieba
+from django.db import transaction
+
+from prompts.models import Listing, SearchTerm
+from prompts.search.tokens import has_han, normalize
+
+MAX_TERM = 120
+_LATIN_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+def terms_of(title: str, tags: Iterable[str]) -> dict[str, str]:
+    """term (normalised) -> display text, for one listing."""
+    found: dict[str, str] = {}
+    for tag in tags:
+        found.setdefault(normalize(tag)[:MAX_TERM], tag)
+    found.setdefault(normalize(title)[:MAX_TERM], title[:MAX_TERM])
+    words = jieba.cut(title) if has_han(title) else _LATIN_WORD.findall(title)
+    for word in words:
+        word = word.strip()
+        if len(word) >= 2 and (has_han(word) or len(word) >= 3):
+            found.setdefault(normalize(word)[:MAX_TERM], word[:MAX_TERM])
+    return {term: display for term, display in found.items() if term.strip()}
+
+
+def record_terms(*, title: str, tags: Iterable[str]) -> None:
+    terms = terms_of(title, tags)
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=term, display=display) for term, display in terms.items()], ignore_conflicts=True
+    )
+
+
+def suggest(prefix: str, limit: int = 10) -> list[str]:
+    key = normalize(prefix).strip()
+    if not key:
+        return []
+    rows = SearchTerm.objects.filter(term__startswith=key).order_by("-weight", "term")
+    return list(rows.values_list("display", flat=True)[:limit])
+
+
+def rebuild_weights(batch: int = 2000) -> int:
+    """Weight = how many published listings carry the term. Streams the catalog once."""
+    counts: Counter[str] = Counter()
+    displays: dict[str, str] = {}
+    listings = Listing.objects.published().prefetch_related("tags").only("pk", "title").order_by("pk")
+    for listing in listings.iterator(chunk_size=batch):
+        terms = terms_of(listing.title, [tag.slug for tag in listing.tags.all()])
+        counts.update(terms.keys())
+        for term, display in terms.items():
+            displays.setdefault(term, display)
+    with transaction.atomic():
+        SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=term, display=displays[term], weight=n) for term, n in counts.items()],
+            batch_size=batch,
+        )
+    return len(counts)

@@ -1,0 +1,133 @@
+"""Races, with real threads and one PostgreSQL connection each: the constraints and row locks decide."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
+
+from marketplace.accounts.services import token_create
+from payments import services
+from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEvent
+from prompts.models import Listing
+from tests.conftest import requires_postgres
+from tests.factories import make_listing
+from tests.payments.helpers import checkout, deliver
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def listing(stripe_fake, seller):
+    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
+
+
+@pytest.fixture
+def buyer_api(buyer, client_for):
+    return client_for(buyer)
+
+
+def _at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run work(i) in `count` threads released together; each thread uses and closes its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=20)
+            results[index] = work(index)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    assert not errors, errors
+    return results
+
+
+def _session_of(fake, order_id: str) -> str:
+    return fake.session_for_order(order_id)["id"]
+
+
+def test_the_same_event_from_eight_threads_unlocks_once(stripe_fake, listing, buyer, buyer_api):
+    order_id = checkout(buyer_api, listing)["order_id"]
+    event = stripe_fake.complete(_session_of(stripe_fake, order_id))
+
+    responses = _at_once(8, lambda _: deliver(event, client=Client(raise_request_exception=False)))
+
+    assert [r.status_code for r in responses] == [200] * 8
+    assert sorted(r.json()["duplicate"] for r in responses) == [False] + [True] * 7
+    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
+    assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
+    assert sorted(LedgerEntry.objects.values_list("kind", "amount")) == [("commission", 398), ("sale", 1592)]
+    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
+    assert buyer_api.get(f"/api/v1/listings/{listing.public_id}/prompt/").status_code == 200
+
+
+def test_twenty_checkouts_at_once_by_one_buyer_are_one_order_and_one_session(stripe_fake, listing, buyer):
+    _, raw = token_create(user=buyer)
+
+    def buy(_: int):
+        api = APIClient(raise_request_exception=False)
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return api.post(f"/api/v1/listings/{listing.public_id}/checkout/")
+
+    responses = _at_once(20, buy)
+
+    assert [r.status_code for r in responses] == [201] * 20, [r.content for r in responses]
+    bodies = [r.json() for r in responses]
+    assert len({b["order_id"] for b in bodies}) == 1
+    assert len({b["checkout_url"] for b in bodies}) == 1
+    assert Order.objects.filter(buyer=buyer, listing=listing).count() == 1
+    assert Order.objects.get().status == OrderStatus.PENDING
+    assert len(stripe_fake.sessions) == 1
+    assert bodies[0]["checkout_url"] == next(iter(stripe_fake.sessions.values()))["url"]
+
+
+def test_two_paid_orders_for_one_listing_applied_at_once_keep_one_unlock_and_refund_the_other(
+    stripe_fake, listing, buyer, buyer_api
+):
+    first = checkout(buyer_api, listing)["order_id"]
+    first_session = _session_of(stripe_fake, first)
+    deliver(stripe_fake.expire(first_session))
+    assert Order.objects.get(public_id=first).status == OrderStatus.EXPIRED
+    second = checkout(buyer_api, listing)["order_id"]
+    assert second != first
+    # Both end up paid at Stripe (a late payment on the first tab, then the second).
+    events = [stripe_fake.complete(first_session), stripe_fake.complete(_session_of(stripe_fake, second))]
+
+    responses = _at_once(2, lambda i: deliver(events[i], client=Client(raise_request_exception=False)))
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
+    kept = Order.objects.get(duplicate=False, buyer=buyer, public_id__in=[first, second])
+    duplicate = Order.objects.get(duplicate=True)
+    assert Unlock.objects.get(buyer=buyer, listing=listing).order == kept
+    assert kept.status == OrderStatus.PAID
+    assert (duplicate.status, duplicate.refunded_amount) == (OrderStatus.REFUNDED, 1990)
+    (refund_post,) = stripe_fake.posts("/v1/refunds")
+    assert refund_post["headers"]["idempotency-key"] == f"refund:{duplicate.public_id}:1"
+    assert refund_post["params"]["payment_intent"] == duplicate.payment_intent_id
+    assert sum(LedgerEntry.objects.filter(order=duplicate).values_list("amount", flat=True)) == 0
+    assert buyer_api.get(f"/api/v1/listings/{listing.public_id}/prompt/").status_code == 200
+    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
+
+
+def test_twenty_threads_granting_the_same_unlock_grant_it_once(listing, buyer):
+    granted = _at_once(20, lambda _: services.unlock_grant(buyer=buyer, listing=listing, order=None))
+
+    assert sorted(granted) == [False] * 19 + [True]
+    assert Unlock.objects.filter(buyer=buyer, listing=listing).count() == 1
+    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
