@@ -212,7 +212,39 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Object storage in production: previews in a public bucket (or prefix) behind a CDN, originals
+# in a private one, only ever read by workers. Unset: local files (the embedded default).
+OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET", "")
+if OBJECT_STORAGE_BUCKET:
+    _s3 = {
+        "bucket_name": OBJECT_STORAGE_BUCKET,
+        "endpoint_url": env_str("OBJECT_STORAGE_ENDPOINT_URL", "") or None,
+        "region_name": env_str("OBJECT_STORAGE_REGION", "") or None,
+        "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+        "file_overwrite": True,  # rendition names are deterministic: a re-render replaces, never duplicates
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "location": "public",
+            "querystring_auth": False,
+            "custom_domain": env_str("OBJECT_STORAGE_PUBLIC_DOMAIN", "") or None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000", "ContentDisposition": "inline"},
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": env_str("OBJECT_STORAGE_PRIVATE_BUCKET", OBJECT_STORAGE_BUCKET),
+            "location": "private",
+            "querystring_auth": True,
+            "default_acl": "private",
+        },
+    }
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
 PREVIEW_WIDTHS = [int(w) for w in env_list("PREVIEW_WIDTHS", ["1280", "640", "320"])]

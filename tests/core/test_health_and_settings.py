@@ -100,3 +100,35 @@ def test_deploy_checks_pass_in_production_settings():
 def test_tests_run_on_the_configured_database():
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     assert settings.DATABASES["default"]["ENGINE"].endswith(expected)
+
+
+def test_object_storage_keeps_originals_private_and_previews_public():
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings'); django.setup();"
+        "from django.core.files.storage import storages;"
+        "public, private = storages['default'], storages['private'];"
+        "print(type(public).__name__, public.location, public.querystring_auth, public.url('previews/a/320.webp'));"
+        "print(type(private).__name__, private.location, private.querystring_auth, private.bucket_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(
+        OBJECT_STORAGE_BUCKET="dimsum-media",
+        OBJECT_STORAGE_PRIVATE_BUCKET="dimsum-originals",
+        OBJECT_STORAGE_PUBLIC_DOMAIN="cdn.dimsum.example",
+        OBJECT_STORAGE_REGION="ap-east-1",
+        OBJECT_STORAGE_ACCESS_KEY_ID="test",
+        OBJECT_STORAGE_SECRET_ACCESS_KEY="test",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    public, private = result.stdout.splitlines()
+    assert public == "S3Storage public False https://cdn.dimsum.example/public/previews/a/320.webp"
+    assert private == "S3Storage private True dimsum-originals"
