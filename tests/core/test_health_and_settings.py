@@ -103,12 +103,16 @@ def test_tests_run_on_the_configured_database():
 
 
 def test_object_storage_keeps_originals_private_and_previews_public():
-    script = (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings'); django.setup();"
-        "from django.core.files.storage import storages;"
-        "public, private = storages['default'], storages['private'];"
-        "print(type(public).__name__, public.location, public.querystring_auth, public.url('previews/a/320.webp'));"
-        "print(type(private).__name__, private.location, private.querystring_auth, private.bucket_name)"
+    script = "\n".join(
+        [
+            "import django, os",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings')",
+            "django.setup()",
+            "from django.core.files.storage import storages",
+            "public, private = storages['default'], storages['private']",
+            "print(type(public).__name__, public.location, public.querystring_auth, public.url('previews/a/320.webp'))",
+            "print(type(private).__name__, private.location, private.querystring_auth, private.bucket_name)",
+        ]
     )
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     env.update(
