@@ -110,7 +110,8 @@ def test_object_storage_keeps_originals_private_and_previews_public():
             "django.setup()",
             "from django.core.files.storage import storages",
             "public, private = storages['default'], storages['private']",
-            "print(type(public).__name__, public.location, public.querystring_auth, public.url('previews/a/320.webp'))",
+            "url = public.url('previews/a/320.webp')",
+            "print(type(public).__name__, public.location, public.querystring_auth, url)",
             "print(type(private).__name__, private.location, private.querystring_auth, private.bucket_name)",
         ]
     )
