@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path
 
 from marketplace.accounts import api as accounts_api
-from marketplace.core.converters import PublicIdConverter
+from marketplace.core import converters  # noqa: F401 - registers the "pubid" path converter
 from payments import api as payments_api
 from prompts import api as prompts_api
 from prompts import discovery_api
-
-register_converter(PublicIdConverter, "pubid")
 
 urlpatterns = [
     path("auth/register/", accounts_api.RegisterApi.as_view(), name="auth-register"),

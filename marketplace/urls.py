@@ -2,16 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path, register_converter
+from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from marketplace.core import converters  # noqa: F401 - registers the "pubid" path converter
 from marketplace.core import views as core_views
-from marketplace.core.converters import PublicIdConverter
 from marketplace.storefront import views as storefront_views
 from payments import views as payments_views
-
-register_converter(PublicIdConverter, "pubid")
 
 urlpatterns = [
     path("", storefront_views.home, name="home"),

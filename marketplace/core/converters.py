@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.urls import register_converter
+
 
 class PublicIdConverter:
     """Public ids are URL-safe base64; anything else (NUL bytes, slashes, 1 MB) is a 404 at routing."""
@@ -11,3 +13,7 @@ class PublicIdConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+# Registered once, when this module is first imported by any urls module.
+register_converter(PublicIdConverter, "pubid")
