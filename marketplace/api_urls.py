@@ -4,7 +4,9 @@ from django.urls import path
 
 from marketplace.accounts import api as accounts_api
 from marketplace.core import converters  # noqa: F401 - registers the "pubid" path converter
+from marketplace.tutoring import api as tutoring_api
 from payments import api as payments_api
+from payments import booking_api
 from prompts import api as prompts_api
 from prompts import discovery_api
 
@@ -50,6 +52,40 @@ urlpatterns = [
     ),
     path("seller/payouts/", payments_api.SellerPayoutsApi.as_view(), name="seller-payouts"),
     path("seller/payouts/onboarding/", payments_api.SellerOnboardingApi.as_view(), name="seller-onboarding"),
+    path("tutoring/offers/<pubid:public_id>/", tutoring_api.OfferDetailApi.as_view(), name="tutoring-offer"),
+    path(
+        "tutoring/offers/<pubid:public_id>/slots/",
+        tutoring_api.OfferSlotsApi.as_view(),
+        name="tutoring-offer-slots",
+    ),
+    path(
+        "tutoring/offers/<pubid:public_id>/bookings/",
+        booking_api.BookingCreateApi.as_view(),
+        name="tutoring-offer-bookings",
+    ),
+    path(
+        "tutoring/bookings/<pubid:public_id>/cancel/",
+        booking_api.BookingCancelApi.as_view(),
+        name="tutoring-booking-cancel",
+    ),
+    path(
+        "tutoring/bookings/<pubid:public_id>/reschedule/",
+        tutoring_api.BookingRescheduleApi.as_view(),
+        name="tutoring-booking-reschedule",
+    ),
+    path("me/bookings/", tutoring_api.MyBookingsApi.as_view(), name="my-bookings"),
+    path("seller/bookings/", tutoring_api.SellerBookingsApi.as_view(), name="seller-bookings"),
+    path("seller/tutoring/offers/", tutoring_api.SellerOfferListApi.as_view(), name="seller-tutoring-offers"),
+    path(
+        "seller/tutoring/offers/<pubid:public_id>/",
+        tutoring_api.SellerOfferDetailApi.as_view(),
+        name="seller-tutoring-offer",
+    ),
+    path(
+        "seller/tutoring/offers/<pubid:public_id>/availability/",
+        tutoring_api.SellerOfferAvailabilityApi.as_view(),
+        name="seller-tutoring-availability",
+    ),
     path("seller/listings/", prompts_api.SellerListingListApi.as_view(), name="seller-listings"),
     path(
         "seller/listings/<pubid:public_id>/",

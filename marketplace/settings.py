@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "marketplace.core",
     "marketplace.accounts",
     "marketplace.storefront",
+    "marketplace.tutoring",
     "prompts",
     "payments",
 ]
@@ -306,6 +307,11 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile",
     "schedule": env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60),
 }
+
+# --- Tutoring ---------------------------------------------------------------------------------
+# How long a booking holds its slot while the buyer pays; the beat job frees expired holds.
+TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=120)
+CELERY_BEAT_SCHEDULE["tutoring-expire-holds"] = {"task": "tutoring.expire_holds", "schedule": 60}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -30,8 +30,9 @@ def _user(request: Request) -> User:
 def order_json(order: Order) -> dict[str, Any]:
     return {
         "id": order.public_id,
-        "listing": order.listing.public_id,
-        "title": order.listing.title,
+        "listing": order.listing.public_id if order.listing else None,
+        "booking": order.booking.public_id if order.booking else None,
+        "title": order.listing.title if order.listing else order.booking.offer.title if order.booking else "",
         "status": order.status,
         "amount": money_json(order.amount, order.currency),
         "platform_fee": money_json(order.platform_fee, order.currency),

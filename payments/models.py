@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from marketplace.tutoring.models import Booking
 from prompts.models import Listing, new_public_id
 
 
@@ -27,7 +28,13 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
+    # What is sold: a listing (an unlock) or a tutoring booking; exactly one, by constraint.
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
     amount = models.BigIntegerField(help_text="Minor units.")
     currency = models.CharField(max_length=3)
@@ -68,6 +75,14 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
             models.UniqueConstraint(
                 fields=["buyer", "listing"], condition=Q(status="pending"), name="order_one_pending_per_buyer"
+            ),
+            models.CheckConstraint(
+                condition=Q(listing__isnull=False, booking__isnull=True)
+                | Q(listing__isnull=True, booking__isnull=False),
+                name="order_sells_listing_or_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(status="pending"), name="order_one_pending_per_booking"
             ),
             models.UniqueConstraint(
                 fields=["buyer", "idempotency_key"],

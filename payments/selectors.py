@@ -47,7 +47,11 @@ def library_for(*, buyer: User) -> QuerySet[Any, Any]:
 
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
-    order = Order.objects.select_related("listing").filter(public_id=public_id, buyer=buyer).first()
+    order = (
+        Order.objects.select_related("listing", "booking__offer")
+        .filter(public_id=public_id, buyer=buyer)
+        .first()
+    )
     if order is None:
         raise NotFound("You have no order with this id.")
     return order
@@ -55,7 +59,9 @@ def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
 
 def order_get_for_seller(*, seller: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "buyer").filter(public_id=public_id, seller=seller).first()
+        Order.objects.select_related("listing", "booking__offer", "buyer")
+        .filter(public_id=public_id, seller=seller)
+        .first()
     )
     if order is None:
         raise NotFound("You have no sale with this id.")
@@ -65,7 +71,7 @@ def order_get_for_seller(*, seller: User, public_id: str) -> Order:
 def sales_for(*, seller: User) -> QuerySet[Order]:
     return (
         Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
-        .select_related("listing", "buyer")
+        .select_related("listing", "booking__offer", "buyer")
         .order_by("-paid_at", "-pk")
     )
 

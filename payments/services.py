@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +20,8 @@ from django.utils import timezone
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import prorate, split_fee
+from marketplace.tutoring import services as tutoring_services
+from marketplace.tutoring.models import Booking
 from payments.gateway import (
     AccountState,
     ChargeState,
@@ -134,11 +138,17 @@ def _order_create(*, buyer: User, listing: Listing, idempotency_key: str) -> Ord
         return existing
 
 
+def _order_title(order: Order) -> str:
+    if order.listing is not None:
+        return order.listing.title
+    return f"Tutoring: {Booking.objects.select_related('offer').get(orders=order).offer.title}"
+
+
 def _open_checkout(order: Order) -> str:
     base = settings.SITE_URL
     request = CheckoutRequest(
         order_id=order.public_id,
-        title=order.listing.title,
+        title=_order_title(order),
         amount=order.amount,
         currency=order.currency,
         platform_fee=order.platform_fee,
@@ -191,6 +201,8 @@ def _order_closed(order: Order, status: str, reason: str) -> None:
     if order.status == OrderStatus.PENDING:
         order.status, order.failure_reason = status, reason
         order.save(update_fields=["status", "failure_reason", "updated_at"])
+        if order.booking_id is not None:  # the checkout is over unpaid: free the held slot
+            tutoring_services.booking_release(booking_id=order.booking_id)
 
 
 def _ledger(order: Order, key: str, account: str, kind: str, amount: int, external_id: str = "") -> bool:
@@ -223,6 +235,9 @@ def _order_paid(order: Order, session: SessionState) -> None:
     _ledger(
         order, f"commission:{order.pk}", LedgerAccount.PLATFORM, "commission", order.platform_fee, session.id
     )
+    if order.listing is None:  # a tutoring booking
+        _booking_paid(order)
+        return
     if not unlock_grant(buyer=order.buyer, listing=order.listing, order=order):
         # Paid twice (two tabs, a late async payment): keep one unlock, give this money back.
         order.duplicate = True
@@ -236,6 +251,23 @@ def _refund_duplicate(order_id: int) -> None:
     order_refund(
         order=order, amount=None, by=None, reason="Duplicate payment: you owned this listing already."
     )
+
+
+def _booking_paid(order: Order) -> None:
+    if tutoring_services.booking_confirm(booking_id=order.booking_id or 0):
+        return
+    # RELIABILITY 19: the hold lapsed and someone else took the slot (or the buyer cancelled)
+    # before the money came. Nothing to deliver: give it back, after commit (a provider call).
+    order.failure_reason = "Paid after the slot was no longer available; refunded automatically."
+    order.save(update_fields=["failure_reason", "updated_at"])
+    order_id = order.pk
+    transaction.on_commit(lambda: _refund_unfulfillable_booking(order_id))
+
+
+def _refund_unfulfillable_booking(order_id: int) -> None:
+    order = Order.objects.get(pk=order_id)
+    if order.refundable_amount:
+        order_refund(order=order, amount=None, by=None, reason="The booked slot was no longer available.")
 
 
 def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
@@ -254,6 +286,86 @@ def _revoke(order: Order, reason: str) -> None:
     Unlock.objects.filter(order=order, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoke_reason=reason
     )
+
+
+# --- tutoring bookings ---------------------------------------------------------------------------------
+# A booking is paid like a listing: one Order (booking set, listing empty), the same hosted
+# checkout and the same fulfilment function. The charge is a destination charge to the tutor's
+# connected account, as for prompts; charging on the platform and transferring after the session
+# (transfer_group / source_transaction) is the planned change for payout-after-delivery.
+
+
+def booking_place(
+    *, buyer: User, offer: Any, start: datetime, listing: Listing | None = None, idempotency_key: str = ""
+) -> CheckoutResult:
+    """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same."""
+    if idempotency_key:
+        previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            booking = previous.booking
+            if booking is None or booking.offer_id != offer.pk or booking.starts_at != start:
+                raise Conflict(
+                    "idempotency_key_reused", "This Idempotency-Key was used for another purchase."
+                )
+            return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
+    if offer.seller_id != buyer.pk:
+        _seller_account(offer.seller)  # before holding: a slot nobody can pay for is not held
+    if listing is not None and not _has_unlock(buyer, listing):
+        raise ApplicationError(
+            "listing_not_owned",
+            "Link a listing you have bought.",
+            fields={"listing": ["You have not unlocked this listing."]},
+        )
+    booking = tutoring_services.booking_hold(buyer=buyer, offer=offer, start=start, listing=listing)
+    return booking_checkout_start(buyer=buyer, booking=booking, idempotency_key=idempotency_key)
+
+
+def _seller_account(seller: User) -> ConnectedAccount:
+    account = ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
+    if account is None or not seller.can_accept_payments:
+        raise Conflict(
+            "seller_cannot_accept_payments", "The seller cannot take payments right now; try later."
+        )
+    return account
+
+
+def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: str = "") -> CheckoutResult:
+    """Create the order of a held booking (one pending per booking) and open its checkout."""
+    order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
+    try:
+        if order is None:
+            fee, share = split_fee(booking.price_amount, settings.PLATFORM_FEE_BPS)
+            with transaction.atomic():
+                order = Order.objects.create(
+                    buyer=buyer,
+                    booking=booking,
+                    seller_id=booking.seller_id,
+                    amount=booking.price_amount,
+                    currency=booking.price_currency,
+                    platform_fee=fee,
+                    seller_amount=share,
+                    provider=gateway().name,
+                    idempotency_key=idempotency_key,
+                    destination_account=_seller_account(booking.seller).account_id,
+                )
+        url = order.checkout_url or _open_checkout(order)
+    except (ApplicationError, IntegrityError) as exc:
+        tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold
+        if isinstance(exc, IntegrityError):  # a concurrent retry with the same Idempotency-Key
+            raise Conflict("idempotency_key_reused", "This Idempotency-Key was used already.") from None
+        raise
+    return CheckoutResult(order=order, checkout_url=url, unlocked=False)
+
+
+def booking_cancel(*, booking: Booking, by: User) -> Refund | None:
+    """Cancel per the offer's policy and refund what it says through the ledger."""
+    role = tutoring_services.role_of(booking=booking, user=by)
+    full = tutoring_services.cancellation_refund_is_full(booking=booking, role=role, now=timezone.now())
+    tutoring_services.booking_cancel(booking_id=booking.pk, role=role)
+    order = Order.objects.filter(booking=booking, status=OrderStatus.PAID).first()
+    if order is None or not full or not order.refundable_amount:
+        return None
+    return order_refund(order=order, amount=None, by=by, reason=f"Booking cancelled by the {role}.")
 
 
 # --- refunds ------------------------------------------------------------------------------------------
@@ -430,7 +542,7 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
             owns_again = Unlock.objects.filter(
-                buyer_id=order.buyer_id, listing_id=order.listing_id, revoked_at__isnull=True
+                buyer_id=order.buyer_id, listing=order.listing, revoked_at__isnull=True
             ).exists()  # bought again while access was suspended: keep the newer unlock
             if order.status == OrderStatus.PAID and order.refunded_amount < order.amount and not owns_again:
                 Unlock.objects.filter(order=order, revoke_reason="disputed").update(

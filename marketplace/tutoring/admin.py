@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from marketplace.tutoring.models import Booking, TutoringOffer
+
+
+@admin.register(TutoringOffer)
+class TutoringOfferAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "title", "seller", "duration_minutes", "price_amount", "price_currency")
+    list_select_related = ("seller",)
+    search_fields = ("public_id", "title", "seller__email")
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """Read-only: bookings change through services (payments, cancel, reschedule), never by hand."""
+
+    list_display = ("public_id", "offer", "buyer", "starts_at", "status")
+    list_select_related = ("offer", "buyer")
+    list_filter = ("status",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,185 @@
+"""Tutoring offers, the seller's availability, and bookings.
+
+Times of day in availability rules are wall-clock times in the offer's IANA time zone; booking
+instants are stored in UTC. A booking blocks [blocked_from, blocked_until), its session plus the
+offer's buffers; on PostgreSQL an exclusion constraint keeps the blocked ranges of one seller's
+held and confirmed bookings from overlapping, whatever the code above it does.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils.timezone import now
+
+from marketplace.tutoring.constraints import PostgresExclusionConstraint
+from prompts.models import Listing, new_public_id
+
+MIN_DURATION, MAX_DURATION = 15, 180
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not an IANA time zone such as Asia/Shanghai.") from None
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class TutoringOffer(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutoring_offers"
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=5000)
+    languages = models.JSONField(default=list, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=60)
+    price_amount = models.BigIntegerField(help_text="Minor units.")
+    price_currency = models.CharField(max_length=3)
+    buffer_before_minutes = models.PositiveIntegerField(default=0)
+    buffer_after_minutes = models.PositiveIntegerField(default=0)
+    min_notice_minutes = models.PositiveIntegerField(default=12 * 60)
+    max_days_ahead = models.PositiveIntegerField(default=60)
+    meeting_link = models.URLField(max_length=500, blank=True)
+    cancel_full_refund_hours = models.PositiveIntegerField(default=24)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=MIN_DURATION, duration_minutes__lte=MAX_DURATION),
+                name="offer_duration_15_to_180",
+            ),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="offer_price_positive"),
+            models.CheckConstraint(
+                condition=Q(buffer_before_minutes__lte=240, buffer_after_minutes__lte=240),
+                name="offer_buffers_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_days_ahead__gte=1, max_days_ahead__lte=365), name="offer_window_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.public_id})"
+
+
+class WeeklyAvailability(models.Model):
+    """A recurring window, e.g. Mondays 09:00-12:00 in the offer's time zone."""
+
+    offer = models.ForeignKey(TutoringOffer, on_delete=models.CASCADE, related_name="weekly")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday.")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_weekday_0_to_6"),
+            models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="weekly_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"day {self.weekday} {self.start_time}-{self.end_time}"
+
+
+class DateOverride(models.Model):
+    """Replaces the weekly windows on one local date; ``blackout`` makes the whole day unavailable."""
+
+    offer = models.ForeignKey(TutoringOffer, on_delete=models.CASCADE, related_name="overrides")
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    blackout = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(blackout=True, start_time__isnull=True, end_time__isnull=True)
+                | Q(blackout=False, start_time__lt=F("end_time")),
+                name="override_window_or_blackout",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'blackout' if self.blackout else f'{self.start_time}-{self.end_time}'}"
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held", "Held while paying"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Hold expired"
+    COMPLETED = "completed", "Completed"
+
+
+BLOCKING = [BookingStatus.HELD, BookingStatus.CONFIRMED]
+
+
+class Booking(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    offer = models.ForeignKey(TutoringOffer, on_delete=models.PROTECT, related_name="bookings")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutoring_bookings"
+    )
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="tutoring_bookings"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    blocked_from = models.DateTimeField(help_text="starts_at minus the buffer before.")
+    blocked_until = models.DateTimeField(help_text="ends_at plus the buffer after.")
+    timezone = models.CharField(max_length=64, help_text="The offer's time zone when booked.")
+    price_amount = models.BigIntegerField()
+    price_currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=BookingStatus.choices, default=BookingStatus.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    reschedules = models.PositiveSmallIntegerField(default=0)
+    cancelled_by = models.CharField(max_length=10, blank=True, help_text="buyer or seller")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="booking_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),
+                name="booking_block_covers_session",
+            ),
+            models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
+            models.CheckConstraint(condition=Q(reschedules__lte=1), name="booking_reschedule_once"),
+            PostgresExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[
+                    (TsTzRange("blocked_from", "blocked_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("seller", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=BLOCKING),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seller", "blocked_from"]),
+            models.Index(fields=["buyer", "-starts_at"]),
+            models.Index(fields=["status", "hold_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"booking {self.public_id} ({self.status})"

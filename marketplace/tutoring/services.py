@@ -1,0 +1,351 @@
+"""Every write in tutoring: offers, availability, holds, confirmation, cancellation, reschedule.
+
+Tutoring never imports payments: payments calls booking_confirm / booking_release from its one
+fulfilment function, and asks cancellation_refund_is_full what the policy says.
+
+Double booking is prevented by the database. On PostgreSQL the exclusion constraint
+``booking_no_overlap`` rejects a second held or confirmed range of the same seller that overlaps;
+the application check before it only gives the common case a friendly answer. On SQLite (the
+embedded default, no exclusion constraints) the application check is the guard: every
+transaction there starts with BEGIN IMMEDIATE, so check and insert run under one write lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError, Conflict
+from marketplace.core.money import MoneyError, validate_price
+from marketplace.tutoring import selectors, slots
+from marketplace.tutoring.models import (
+    BLOCKING,
+    MAX_DURATION,
+    MIN_DURATION,
+    Booking,
+    BookingStatus,
+    DateOverride,
+    TutoringOffer,
+    WeeklyAvailability,
+    validate_timezone,
+)
+from prompts.models import Listing
+
+OFFER_FIELDS = {
+    "title",
+    "description",
+    "languages",
+    "duration_minutes",
+    "price_amount",
+    "price_currency",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "min_notice_minutes",
+    "max_days_ahead",
+    "meeting_link",
+    "cancel_full_refund_hours",
+    "timezone",
+    "is_active",
+}
+
+
+# --- offers and availability ---------------------------------------------------------------------
+
+
+def _offer_validate(offer: TutoringOffer) -> None:
+    try:
+        currency = validate_price(offer.price_amount, offer.price_currency)
+    except MoneyError as exc:
+        raise ApplicationError("invalid_price", str(exc), fields={"price": [str(exc)]}) from None
+    if offer.price_amount == 0:
+        raise ApplicationError("invalid_price", "A tutoring session needs a price above zero.")
+    offer.price_currency = currency.code
+    if not MIN_DURATION <= offer.duration_minutes <= MAX_DURATION:
+        message = f"A session lasts {MIN_DURATION} to {MAX_DURATION} minutes."
+        raise ApplicationError("invalid_duration", message, fields={"duration_minutes": [message]})
+    offer.full_clean(exclude=["seller"])  # the time zone, link, lengths and other field rules
+
+
+def offer_create(*, seller: User, **fields: Any) -> TutoringOffer:
+    offer = TutoringOffer(seller=seller, **{k: v for k, v in fields.items() if k in OFFER_FIELDS})
+    _offer_validate(offer)
+    offer.save()
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: TutoringOffer, fields: dict[str, Any]) -> TutoringOffer:
+    offer = TutoringOffer.objects.select_for_update().get(pk=offer.pk)
+    for name, value in fields.items():
+        if name in OFFER_FIELDS:
+            setattr(offer, name, value)
+    _offer_validate(offer)
+    offer.save()
+    return offer
+
+
+@dataclass(frozen=True)
+class Rule:
+    weekday: int
+    start_time: time
+    end_time: time
+
+
+@dataclass(frozen=True)
+class Override:
+    date: Any
+    start_time: time | None
+    end_time: time | None
+    blackout: bool
+
+
+@transaction.atomic
+def availability_set(*, offer: TutoringOffer, weekly: list[Rule], overrides: list[Override]) -> None:
+    """Replace the offer's weekly rules and date overrides. Existing bookings are kept."""
+    for rule in weekly:
+        if not rule.start_time < rule.end_time:
+            raise ApplicationError("invalid_availability", "Each window must end after it starts.")
+    for item in overrides:
+        if not item.blackout and not (item.start_time and item.end_time and item.start_time < item.end_time):
+            raise ApplicationError(
+                "invalid_availability", "An override is a blackout or a window that ends after it starts."
+            )
+    TutoringOffer.objects.select_for_update().filter(pk=offer.pk).first()
+    offer.weekly.all().delete()
+    offer.overrides.all().delete()
+    WeeklyAvailability.objects.bulk_create(
+        WeeklyAvailability(offer=offer, weekday=r.weekday, start_time=r.start_time, end_time=r.end_time)
+        for r in weekly
+    )
+    DateOverride.objects.bulk_create(
+        DateOverride(
+            offer=offer,
+            date=o.date,
+            blackout=o.blackout,
+            start_time=None if o.blackout else o.start_time,
+            end_time=None if o.blackout else o.end_time,
+        )
+        for o in overrides
+    )
+
+
+# --- holds ---------------------------------------------------------------------------------------------
+
+
+def start_check(*, offer: TutoringOffer, start: datetime, now: datetime) -> None:
+    """Is ``start`` a bookable instant of the offer (ignoring other bookings)? Raises a 400 if not."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ApplicationError(
+            "naive_datetime",
+            "Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00.",
+            fields={"start": ["A time zone offset is required."]},
+        )
+    earliest, latest = selectors.bookable_window(offer, now)
+    if start <= now:
+        raise ApplicationError("start_in_past", "This time has passed; pick a later slot.")
+    if start < earliest:
+        raise ApplicationError(
+            "inside_notice",
+            f"This tutor needs {offer.min_notice_minutes} minutes' notice; pick a later slot.",
+        )
+    if start > latest:
+        raise ApplicationError(
+            "beyond_booking_window", f"Sessions can be booked at most {offer.max_days_ahead} days ahead."
+        )
+    local_day = start.astimezone(ZoneInfo(offer.timezone)).date()
+    if start not in slots.grid(offer, local_day, local_day):
+        raise ApplicationError(
+            "not_a_slot", "This is not one of the offer's start times; pick one from its slots."
+        )
+
+
+def _free_lapsed_holds(*, seller_id: int, now: datetime) -> None:
+    """Holds whose time ran out no longer block (the beat job would free them within a minute)."""
+    Booking.objects.filter(seller_id=seller_id, status=BookingStatus.HELD, hold_expires_at__lte=now).update(
+        status=BookingStatus.EXPIRED, updated_at=now
+    )
+
+
+def _taken(*, seller_id: int, blocked: tuple[datetime, datetime], exclude_pk: int | None = None) -> bool:
+    rows = Booking.objects.filter(
+        seller_id=seller_id, status__in=BLOCKING, blocked_from__lt=blocked[1], blocked_until__gt=blocked[0]
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows.exists()
+
+
+def _is_overlap_violation(exc: IntegrityError) -> bool:
+    return "booking_no_overlap" in str(exc)
+
+
+def _slot_taken() -> Conflict:
+    return Conflict("slot_taken", "Someone else has just taken this slot; pick another one.")
+
+
+def booking_hold(
+    *, buyer: User, offer: TutoringOffer, start: datetime, listing: Listing | None = None
+) -> Booking:
+    """Hold a slot for the buyer while they pay. 409 slot_taken when it is taken."""
+    if offer.seller_id == buyer.pk:
+        raise Conflict("own_offer", "This is your own offer; you cannot book yourself.")
+    now = timezone.now()
+    start_check(offer=offer, start=start, now=now)
+    blocked = slots.blocked_range(offer, start)
+    try:
+        with transaction.atomic():
+            _free_lapsed_holds(seller_id=offer.seller_id, now=now)
+            if _taken(seller_id=offer.seller_id, blocked=blocked):
+                raise _slot_taken()
+            return Booking.objects.create(
+                offer=offer,
+                buyer=buyer,
+                seller_id=offer.seller_id,
+                listing=listing,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=offer.duration_minutes),
+                blocked_from=blocked[0],
+                blocked_until=blocked[1],
+                timezone=offer.timezone,
+                price_amount=offer.price_amount,
+                price_currency=offer.price_currency,
+                status=BookingStatus.HELD,
+                hold_expires_at=now + timedelta(minutes=settings.TUTORING_HOLD_MINUTES),
+            )
+    except IntegrityError as exc:
+        # PostgreSQL: a concurrent hold committed first; the exclusion constraint decided.
+        if _is_overlap_violation(exc):
+            raise _slot_taken() from None
+        raise
+
+
+def booking_release(*, booking_id: int) -> bool:
+    """The checkout expired or failed: free the held slot. True when this call freed it."""
+    return (
+        Booking.objects.filter(pk=booking_id, status=BookingStatus.HELD).update(
+            status=BookingStatus.EXPIRED, updated_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Expire every hold past its deadline: one conditional UPDATE, so a re-run changes nothing."""
+    now = now or timezone.now()
+    return Booking.objects.filter(status=BookingStatus.HELD, hold_expires_at__lte=now).update(
+        status=BookingStatus.EXPIRED, updated_at=now
+    )
+
+
+def booking_confirm(*, booking_id: int) -> bool:
+    """Payment arrived: confirm the booking. False when its slot cannot be had any more.
+
+    Called inside payments' fulfilment transaction. A hold that lapsed before the money came is
+    revived if its time is still free; if someone else took it meanwhile, or the buyer cancelled,
+    the answer is False and payments refunds the payment.
+    """
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    if booking.status == BookingStatus.CONFIRMED:
+        return True
+    if booking.status == BookingStatus.EXPIRED:
+        _free_lapsed_holds(seller_id=booking.seller_id, now=timezone.now())
+        if _taken(
+            seller_id=booking.seller_id,
+            blocked=(booking.blocked_from, booking.blocked_until),
+            exclude_pk=booking.pk,
+        ):
+            return False
+    elif booking.status != BookingStatus.HELD:
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: a violation must not spoil payments' transaction
+            Booking.objects.filter(pk=booking.pk).update(
+                status=BookingStatus.CONFIRMED, hold_expires_at=None, updated_at=timezone.now()
+            )
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            return False
+        raise
+    return True
+
+
+# --- cancellation and reschedule ---------------------------------------------------------------------
+
+
+def role_of(*, booking: Booking, user: User) -> str:
+    return "seller" if booking.seller_id == user.pk else "buyer"
+
+
+def cancellation_refund_is_full(*, booking: Booking, role: str, now: datetime) -> bool:
+    """The policy: the seller always refunds in full; the buyer up to N hours before, then nothing."""
+    if role == "seller":
+        return True
+    return now <= booking.starts_at - timedelta(hours=booking.offer.cancel_full_refund_hours)
+
+
+@transaction.atomic
+def booking_cancel(*, booking_id: int, role: str) -> Booking:
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    now = timezone.now()
+    if booking.status not in BLOCKING:
+        raise Conflict("not_cancellable", f"This booking is {booking.get_status_display().lower()}.")
+    if booking.starts_at <= now:
+        raise Conflict("not_cancellable", "This session has started already.")
+    booking.status, booking.cancelled_by, booking.cancelled_at = BookingStatus.CANCELLED, role, now
+    booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Booking:
+    """Move a confirmed booking once, while a full refund would still be possible."""
+    now = timezone.now()
+    offer = booking.offer
+    if booking.status != BookingStatus.CONFIRMED:
+        raise Conflict("not_reschedulable", "Only confirmed bookings can be rescheduled.")
+    if booking.reschedules >= 1:
+        raise Conflict("not_reschedulable", "A booking can be rescheduled once.")
+    if not cancellation_refund_is_full(booking=booking, role=role_of(booking=booking, user=by), now=now):
+        raise Conflict(
+            "not_reschedulable",
+            f"Rescheduling closes {offer.cancel_full_refund_hours} hours before the session.",
+        )
+    start_check(offer=offer, start=start, now=now)
+    blocked = slots.blocked_range(offer, start)
+    try:
+        with transaction.atomic():
+            locked = Booking.objects.select_for_update().get(pk=booking.pk)
+            if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
+                raise Conflict("not_reschedulable", "This booking changed meanwhile; reload it.")
+            _free_lapsed_holds(seller_id=locked.seller_id, now=now)
+            if _taken(seller_id=locked.seller_id, blocked=blocked, exclude_pk=locked.pk):
+                raise _slot_taken()
+            locked.starts_at = start
+            locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
+            locked.blocked_from, locked.blocked_until = blocked
+            locked.reschedules += 1
+            locked.save()
+            return locked
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise _slot_taken() from None
+        raise
+
+
+def tz_check(name: str) -> ZoneInfo:
+    """A buyer-given IANA zone, or a 400."""
+    try:
+        validate_timezone(name)
+    except Exception:
+        raise ApplicationError(
+            "invalid_timezone",
+            f"{name!r} is not an IANA time zone such as America/New_York.",
+            fields={"tz": ["Unknown time zone."]},
+        ) from None
+    return ZoneInfo(name)

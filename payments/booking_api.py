@@ -1,0 +1,102 @@
+"""REST interface for the tutoring operations that move money: booking (hold + checkout), cancel.
+
+They live in payments because payments knows what it sells; tutoring never imports payments.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from marketplace.tutoring import selectors as tutoring_selectors
+from marketplace.tutoring.api import booking_json, parse_start
+from payments import services
+from prompts.models import Listing
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class BookingInput(serializers.Serializer):
+    start = serializers.CharField(help_text="ISO 8601 with offset, one of the offer's slots.")
+    listing = serializers.CharField(required=False, help_text="A listing you bought, to work on.")
+
+
+class BookingCreateApi(APIView):
+    @extend_schema(
+        request=BookingInput,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the same booking.",
+            )
+        ],
+        responses={
+            201: inline_serializer(
+                "BookingCheckout",
+                {
+                    "booking_id": serializers.CharField(),
+                    "order_id": serializers.CharField(),
+                    "checkout_url": serializers.URLField(),
+                    "hold_expires_at": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        },
+        summary="Hold a slot and get the checkout URL that confirms it",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 100 or "\x00" in key:
+            raise ApplicationError("invalid", "Idempotency-Key is at most 100 characters.")
+        offer = tutoring_selectors.offer_get_public(public_id=public_id)
+        data = request.data if isinstance(request.data, dict) else {}
+        start = parse_start(data.get("start"))
+        listing = None
+        if data.get("listing"):
+            listing = Listing.objects.filter(public_id=str(data["listing"])[:16]).first()
+            if listing is None:
+                raise ApplicationError(
+                    "listing_not_owned", "No such listing.", fields={"listing": ["Unknown listing."]}
+                )
+        result = services.booking_place(
+            buyer=_user(request), offer=offer, start=start, listing=listing, idempotency_key=key
+        )
+        assert result.order is not None and result.order.booking is not None
+        booking = result.order.booking
+        booking.refresh_from_db()
+        return Response(
+            {
+                "booking_id": booking.public_id,
+                "order_id": result.order.public_id,
+                "checkout_url": result.checkout_url,
+                "hold_expires_at": booking.hold_expires_at,
+                "status": booking.status,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class BookingCancelApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+        summary="Cancel a booking: the refund follows the offer's policy (the seller always refunds)",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        booking = tutoring_selectors.booking_get_for_party(user=user, public_id=public_id)
+        refund = services.booking_cancel(booking=booking, by=user)
+        booking.refresh_from_db()
+        body = booking_json(booking, for_user=user)
+        body["refund"] = None if refund is None else {"status": refund.status, "amount": refund.amount}
+        return Response(body)

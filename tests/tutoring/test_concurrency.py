@@ -1,0 +1,83 @@
+"""Twenty buyers, one slot, at once: the exclusion constraint lets exactly one hold through."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from rest_framework.test import APIClient
+
+from marketplace.accounts.services import token_create
+from marketplace.tutoring.models import Booking, BookingStatus
+from tests.conftest import requires_postgres
+from tests.factories import UserFactory
+from tests.tutoring.helpers import book, make_offer
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+WED_9 = "2026-05-06T09:00:00+08:00"
+
+
+def test_twenty_concurrent_bookings_of_one_slot_make_one_hold(seller):
+    with time_machine.travel(datetime(2026, 5, 4, tzinfo=UTC), tick=False):
+        offer = make_offer(seller)
+        tokens = [token_create(user=UserFactory())[1] for _ in range(20)]
+        barrier = threading.Barrier(20)
+        statuses: list[tuple[int, str]] = []
+        errors: list[BaseException] = []
+
+        def run(raw: str) -> None:
+            try:
+                client = APIClient(raise_request_exception=False)
+                client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+                barrier.wait(timeout=20)
+                response = book(client, offer, WED_9)
+                code = response.json().get("error", {}).get("code", "") if response.status_code != 201 else ""
+                statuses.append((response.status_code, code))
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(raw,)) for raw in tokens]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(t.is_alive() for t in threads)
+        assert not errors, errors
+        assert sorted(statuses) == [(201, "")] + [(409, "slot_taken")] * 19
+        assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
+
+
+def test_the_database_refuses_overlap_even_past_the_application_check(seller, buyer):
+    """Raw inserts, no service: the exclusion constraint itself, '[)' and cancelled rows excluded."""
+    from django.db import IntegrityError, transaction
+
+    offer = make_offer(seller)
+    start = datetime(2026, 5, 6, 1, tzinfo=UTC)
+
+    def insert(hour_from: int, hour_to: int, status: str = BookingStatus.HELD) -> Booking:
+        begin, end = start.replace(hour=hour_from), start.replace(hour=hour_to)
+        return Booking.objects.create(
+            offer=offer,
+            buyer=buyer,
+            seller=seller,
+            starts_at=begin,
+            ends_at=end,
+            blocked_from=begin,
+            blocked_until=end,
+            timezone=offer.timezone,
+            price_amount=1,
+            price_currency="CNY",
+            status=status,
+        )
+
+    insert(1, 2)
+    insert(2, 3)  # adjacent: fine
+    insert(1, 2, BookingStatus.CANCELLED)  # cancelled: not blocking
+    with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
+        insert(1, 3, BookingStatus.CONFIRMED)
