@@ -231,18 +231,18 @@ def test_refund_arriving_before_completed_ends_refunded(stripe_fake, listing, bu
 def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
     stripe_fake, listing, buyer_api, monkeypatch
 ):
-    from payments import services
     from payments.models import WebhookEvent
+    from payments.services import fulfilment
 
     event = stripe_fake.complete(
         stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
     )
-    original = services.unlock_grant
+    original = fulfilment.unlock_grant
 
     def broken(**kwargs):
         raise RuntimeError("database fell over")
 
-    monkeypatch.setattr(services, "unlock_grant", broken)
+    monkeypatch.setattr(fulfilment, "unlock_grant", broken)
     from django.test import Client
 
     crashed = Client(raise_request_exception=False)
@@ -250,7 +250,7 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
     assert not WebhookEvent.objects.exists()
     assert Order.objects.get().status == OrderStatus.PENDING
     assert not LedgerEntry.objects.exists()
-    monkeypatch.setattr(services, "unlock_grant", original)
+    monkeypatch.setattr(fulfilment, "unlock_grant", original)
     assert deliver(event).status_code == 200
     assert Unlock.objects.count() == 1
 

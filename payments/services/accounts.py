@@ -1,0 +1,47 @@
+"""Sellers' payout accounts (Stripe Connect Express)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from marketplace.accounts.models import User
+from payments.gateway import (
+    AccountState,
+)
+from payments.models import (
+    ConnectedAccount,
+)
+from payments.services.provider import gateway
+
+
+def seller_onboarding_link(*, user: User) -> str:
+    """Create the seller's Connect account if needed and return where to finish onboarding."""
+    account = ConnectedAccount.objects.filter(user=user).first()
+    if account is None:
+        state = gateway().create_account(email=user.email, user_id=user.pk)
+        account, _ = ConnectedAccount.objects.get_or_create(
+            user=user, defaults={"provider": gateway().name, "account_id": state.id}
+        )
+    base = settings.SITE_URL
+    url = gateway().account_link(
+        account_id=account.account_id,
+        refresh_url=f"{base}/payments/onboarding/refresh/",
+        return_url=f"{base}/payments/onboarding/done/",
+    )
+    seller_account_sync(account_id=account.account_id)
+    return url
+
+
+def seller_account_sync(*, account_id: str, state: AccountState | None = None) -> ConnectedAccount | None:
+    state = state or gateway().retrieve_account(account_id)
+    with transaction.atomic():
+        account = ConnectedAccount.objects.select_for_update().filter(account_id=account_id).first()
+        if account is None:
+            return None
+        account.charges_enabled = state.charges_enabled
+        account.payouts_enabled = state.payouts_enabled
+        account.details_submitted = state.details_submitted
+        account.save()
+        User.objects.filter(pk=account.user_id).update(can_accept_payments=state.charges_enabled)
+        return account

@@ -1,0 +1,104 @@
+"""Tutoring bookings paid through payments: holds, checkout, cancellation refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError, Conflict
+from marketplace.core.money import split_fee
+from marketplace.tutoring import services as tutoring_services
+from marketplace.tutoring.models import Booking
+from payments.models import (
+    ConnectedAccount,
+    Order,
+    OrderStatus,
+    Refund,
+)
+from payments.services.checkout import CheckoutResult, checkout_open, has_active_unlock
+from payments.services.provider import gateway
+from payments.services.refunds import order_refund
+from prompts.models import Listing
+
+# A booking is paid like a listing: one Order (booking set, listing empty), the same hosted
+# checkout and the same fulfilment function. The charge is a destination charge to the tutor's
+# connected account, as for prompts; charging on the platform and transferring after the session
+# (transfer_group / source_transaction) is the planned change for payout-after-delivery.
+
+
+def booking_place(
+    *, buyer: User, offer: Any, start: datetime, listing: Listing | None = None, idempotency_key: str = ""
+) -> CheckoutResult:
+    """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same."""
+    if idempotency_key:
+        previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+        if previous is not None:
+            booking = previous.booking
+            if booking is None or booking.offer_id != offer.pk or booking.starts_at != start:
+                raise Conflict(
+                    "idempotency_key_reused", "This Idempotency-Key was used for another purchase."
+                )
+            return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
+    if offer.seller_id != buyer.pk:
+        _seller_account(offer.seller)  # before holding: a slot nobody can pay for is not held
+    if listing is not None and not has_active_unlock(buyer, listing):
+        raise ApplicationError(
+            "listing_not_owned",
+            "Link a listing you have bought.",
+            fields={"listing": ["You have not unlocked this listing."]},
+        )
+    booking = tutoring_services.booking_hold(buyer=buyer, offer=offer, start=start, listing=listing)
+    return booking_checkout_start(buyer=buyer, booking=booking, idempotency_key=idempotency_key)
+
+
+def _seller_account(seller: User) -> ConnectedAccount:
+    account = ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
+    if account is None or not seller.can_accept_payments:
+        raise Conflict(
+            "seller_cannot_accept_payments", "The seller cannot take payments right now; try later."
+        )
+    return account
+
+
+def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: str = "") -> CheckoutResult:
+    """Create the order of a held booking (one pending per booking) and open its checkout."""
+    order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
+    try:
+        if order is None:
+            fee, share = split_fee(booking.price_amount, settings.PLATFORM_FEE_BPS)
+            with transaction.atomic():
+                order = Order.objects.create(
+                    buyer=buyer,
+                    booking=booking,
+                    seller_id=booking.seller_id,
+                    amount=booking.price_amount,
+                    currency=booking.price_currency,
+                    platform_fee=fee,
+                    seller_amount=share,
+                    provider=gateway().name,
+                    idempotency_key=idempotency_key,
+                    destination_account=_seller_account(booking.seller).account_id,
+                )
+        url = order.checkout_url or checkout_open(order)
+    except (ApplicationError, IntegrityError) as exc:
+        tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold
+        if isinstance(exc, IntegrityError):  # a concurrent retry with the same Idempotency-Key
+            raise Conflict("idempotency_key_reused", "This Idempotency-Key was used already.") from None
+        raise
+    return CheckoutResult(order=order, checkout_url=url, unlocked=False)
+
+
+def booking_cancel(*, booking: Booking, by: User) -> Refund | None:
+    """Cancel per the offer's policy and refund what it says through the ledger."""
+    role = tutoring_services.role_of(booking=booking, user=by)
+    full = tutoring_services.cancellation_refund_is_full(booking=booking, role=role, now=timezone.now())
+    tutoring_services.booking_cancel(booking_id=booking.pk, role=role)
+    order = Order.objects.filter(booking=booking, status=OrderStatus.PAID).first()
+    if order is None or not full or not order.refundable_amount:
+        return None
+    return order_refund(order=order, amount=None, by=by, reason=f"Booking cancelled by the {role}.")

@@ -1,0 +1,132 @@
+"""The one fulfilment function: bring an order in line with its checkout session."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from marketplace.accounts.models import User
+from marketplace.tutoring import services as tutoring_services
+from payments.gateway import ChargeState, SessionState
+from payments.models import (
+    LedgerAccount,
+    Order,
+    OrderStatus,
+    Unlock,
+)
+from payments.services.ledger import ledger_record
+from payments.services.refunds import order_refund, refund_apply
+from prompts.discovery import activity_record
+from prompts.models import Listing
+
+logger = logging.getLogger(__name__)
+
+
+def order_apply_session(*, session: SessionState, event_type: str = "") -> Order | None:
+    """Bring an order in line with its checkout session as the provider reports it now.
+
+    Called from webhooks, the reconciliation job and the return page, always with state
+    re-retrieved from the provider, never with what a browser sent. Safe to call any number of
+    times, concurrently too: the order row is locked and every effect is guarded.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(public_id=session.order_id).first()
+        if order is None or (order.checkout_session_id and order.checkout_session_id != session.id):
+            logger.warning("payments: session %s does not match order %s", session.id, session.order_id)
+            return None
+        if session.payment_status in ("paid", "no_payment_required"):
+            _order_paid(order, session)
+        elif event_type == "checkout.session.async_payment_failed":
+            _order_closed(order, OrderStatus.FAILED, "The payment did not go through.")
+        elif session.status == "expired":
+            _order_closed(order, OrderStatus.EXPIRED, "The checkout expired before payment.")
+        return order
+
+
+def _order_closed(order: Order, status: str, reason: str) -> None:
+    if order.status == OrderStatus.PENDING:
+        order.status, order.failure_reason = status, reason
+        order.save(update_fields=["status", "failure_reason", "updated_at"])
+        if order.booking_id is not None:  # the checkout is over unpaid: free the held slot
+            tutoring_services.booking_release(booking_id=order.booking_id)
+
+
+def _order_paid(order: Order, session: SessionState) -> None:
+    if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        return
+    order.status = OrderStatus.PAID
+    order.payment_intent_id = session.payment_intent_id or order.payment_intent_id
+    order.charge_id = session.charge_id or order.charge_id
+    order.paid_at = timezone.now()
+    order.failure_reason = ""
+    order.save()
+    ledger_record(order, f"sale:{order.pk}", LedgerAccount.SELLER, "sale", order.seller_amount, session.id)
+    ledger_record(
+        order, f"commission:{order.pk}", LedgerAccount.PLATFORM, "commission", order.platform_fee, session.id
+    )
+    if order.listing is None:  # a tutoring booking
+        _booking_paid(order)
+        return
+    if not unlock_grant(buyer=order.buyer, listing=order.listing, order=order):
+        # Paid twice (two tabs, a late async payment): keep one unlock, give this money back.
+        order.duplicate = True
+        order.save(update_fields=["duplicate", "updated_at"])
+        order_id = order.pk
+        transaction.on_commit(lambda: _refund_duplicate(order_id))
+
+
+def _refund_duplicate(order_id: int) -> None:
+    order = Order.objects.get(pk=order_id)
+    order_refund(
+        order=order, amount=None, by=None, reason="Duplicate payment: you owned this listing already."
+    )
+
+
+def _booking_paid(order: Order) -> None:
+    if tutoring_services.booking_confirm(booking_id=order.booking_id or 0):
+        return
+    # RELIABILITY 19: the hold lapsed and someone else took the slot (or the buyer cancelled)
+    # before the money came. Nothing to deliver: give it back, after commit (a provider call).
+    order.failure_reason = "Paid after the slot was no longer available; refunded automatically."
+    order.save(update_fields=["failure_reason", "updated_at"])
+    order_id = order.pk
+    transaction.on_commit(lambda: _refund_unfulfillable_booking(order_id))
+
+
+def _refund_unfulfillable_booking(order_id: int) -> None:
+    order = Order.objects.get(pk=order_id)
+    if order.refundable_amount:
+        order_refund(order=order, amount=None, by=None, reason="The booked slot was no longer available.")
+
+
+def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
+    """Give the buyer the listing; False when an active unlock exists (the constraint decides)."""
+    try:
+        with transaction.atomic():
+            Unlock.objects.create(buyer=buyer, listing=listing, order=order)
+    except IntegrityError:
+        return False
+    Listing.objects.filter(pk=listing.pk).update(unlock_count=F("unlock_count") + 1)
+    activity_record(listing_id=listing.pk, kind="unlock")
+    return True
+
+
+def order_apply_charge(*, charge: ChargeState, session: SessionState | None) -> Order | None:
+    """Apply refunds reported on a charge. The session first, if the order never heard it was paid."""
+    if session is not None:
+        order_apply_session(session=session)
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update().filter(charge_id=charge.id).first()
+            or Order.objects.select_for_update().filter(payment_intent_id=charge.payment_intent_id).first()
+        )
+        if order is None or order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
+            logger.warning("payments: charge %s has no paid order", charge.id)
+            return None
+        for refund in charge.refunds:
+            if refund.status == "succeeded":
+                refund_apply(order, refund)
+        return order
