@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import orjson
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
+from prompts import catalog_sql
 from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
 from prompts.search import query as search
 from prompts.search.tokens import query_tokens as search_tokens
@@ -95,7 +98,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None:
             raise _invalid_cursor()
-        return parsed, pk
+        # SQLite's text form has no offset; stored times are UTC.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)), pk
     if field == "trending_score":
         # A float; an int such as 0 is one too. The bounds also reject NaN and overflow.
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1e300 < value < 1e300:
@@ -124,20 +128,33 @@ def catalog_page(
     elif sort == "relevance":
         sort = "newest"
     field, descending = SORTS[sort]
-    if cursor:
-        value, pk = decode_cursor(cursor, sort)
-        op = "lt" if descending else "gt"
-        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    prefix = "-" if descending else ""
-    rows = list(
-        qs.order_by(f"{prefix}{field}", f"{prefix}pk").values_list("pk", field, "card_json")[: page_size + 1]
-    )
+    after = decode_cursor(cursor, sort) if cursor else None
+    if tokens:
+        rows = _orm_rows(qs, field, descending, after, page_size + 1)
+    else:
+        rows = catalog_sql.page_rows(
+            filters=filters, field=field, descending=descending, after=after, limit=page_size + 1
+        )
     next_cursor = None
     if len(rows) > page_size:
         pk, value, _ = rows[page_size - 1]
         next_cursor = encode_cursor(sort, value, pk)
         rows = rows[:page_size]
     return [row[2] for row in rows], next_cursor
+
+
+def _orm_rows(
+    qs: QuerySet[Listing], field: str, descending: bool, after: tuple[Any, int] | None, limit: int
+) -> list[tuple[int, Any, str]]:
+    """The same page as catalog_sql.page_rows, for the search path's id-limited queryset."""
+    if after is not None:
+        value, pk = after
+        op = "lt" if descending else "gt"
+        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    prefix = "-" if descending else ""
+    # Only the last row's key is used (for the cursor): reading dates as text spares parsing them all.
+    key = Cast(field, output_field=TextField()) if field == "published_at" else F(field)
+    return list(qs.order_by(f"{prefix}{field}", f"{prefix}pk").values_list("pk", key, "card_json")[:limit])
 
 
 def _relevance_page(
@@ -161,9 +178,7 @@ def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:
 
 
 def listing_public_detail_json(*, public_id: str) -> str:
-    row = (
-        Listing.objects.published().filter(public_id=public_id).values_list("detail_json", flat=True).first()
-    )
+    row = catalog_sql.detail_json(public_id)
     if row is None:
         raise NotFound("No published listing has this id.")
     return row

@@ -1,0 +1,95 @@
+"""The catalog's hot path: one page of published cards as one parameterised SQL statement.
+
+Building this query through the ORM costs more than running it (compilation and row handling
+were two thirds of a catalog request), so the common case — browse and filter without a text
+query — is written out here. Table and column names come from the models' metadata, every value
+is a parameter, and the ORM path in selectors stays the reference for searches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field
+
+from marketplace.accounts.models import User
+from prompts.models import Listing, ListingStatus, Tag
+
+_L = Listing._meta.db_table
+_TAGS = Listing.tags.through._meta.db_table
+_TAG = Tag._meta.db_table
+_USER = User._meta.db_table
+
+
+def _column(field: str) -> str:
+    model_field = Listing._meta.get_field(field)
+    assert isinstance(model_field, Field) and model_field.column
+    return connection.ops.quote_name(model_field.column)
+
+
+def _conditions(filters: Any) -> tuple[list[str], list[Any]]:
+    where, params = ["l.status = %s"], [ListingStatus.PUBLISHED.value]
+    for field, value in (
+        ("target_model", filters.model),
+        ("category", filters.category),
+        ("language", filters.language),
+        ("price_currency", filters.currency),
+    ):
+        if value:
+            where.append(f"l.{_column(field)} = %s")
+            params.append(value)
+    if filters.min_price is not None:
+        where.append("l.price_amount >= %s")
+        params.append(filters.min_price)
+    if filters.max_price is not None:
+        where.append("l.price_amount <= %s")
+        params.append(filters.max_price)
+    if filters.free is True:
+        where.append("l.price_amount = 0")
+    elif filters.free is False:
+        where.append("l.price_amount > 0")
+    if filters.seller:
+        where.append(f"l.seller_id IN (SELECT id FROM {_USER} WHERE LOWER(handle) = LOWER(%s))")  # noqa: S608
+        params.append(filters.seller)
+    if filters.tag:
+        where.append(
+            f"EXISTS (SELECT 1 FROM {_TAGS} lt JOIN {_TAG} t ON t.id = lt.tag_id "  # noqa: S608
+            "WHERE lt.listing_id = l.id AND t.slug = %s)"
+        )
+        params.append(filters.tag)
+    return where, params
+
+
+def page_rows(
+    *, filters: Any, field: str, descending: bool, after: tuple[Any, int] | None, limit: int
+) -> list[tuple[int, Any, str]]:
+    """(id, sort key, card JSON) rows in keyset order; dates come back as text (see selectors)."""
+    where, params = _conditions(filters)
+    column = _column(field)
+    if after is not None:
+        value, pk = after
+        if isinstance(value, datetime):
+            value = connection.ops.adapt_datetimefield_value(value)
+        where.append(f"(l.{column}, l.id) {'<' if descending else '>'} (%s, %s)")
+        params += [value, pk]
+    direction = "DESC" if descending else "ASC"
+    key = f"CAST(l.{column} AS TEXT)" if field == "published_at" else f"l.{column}"
+    # Identifiers come from model metadata and fixed fragments; every value is a parameter.
+    sql = (
+        f"SELECT l.id, {key}, l.card_json FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY l.{column} {direction}, l.id {direction} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()
+
+
+def detail_json(public_id: str) -> str | None:
+    """The published listing's public document, by its unique public id."""
+    sql = f"SELECT detail_json FROM {_L} WHERE public_id = %s AND status = %s"  # noqa: S608 - table from metadata
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [public_id, ListingStatus.PUBLISHED.value])
+        row = cursor.fetchone()
+    return row[0] if row else None
