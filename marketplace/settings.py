@@ -130,7 +130,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, minimum=1),
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"prompts.*": {"queue": "previews"}}
+# Image work has its own queue and workers; everything else (documents, payments) uses default.
+CELERY_TASK_ROUTES = {
+    "prompts.render_previews": {"queue": "previews"},
+    "prompts.generate_previews": {"queue": "previews"},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # Fold the views counted in Redis into the database and recompute trending scores. On the default
 # queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.

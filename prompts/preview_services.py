@@ -13,7 +13,6 @@ from django.utils import timezone
 from PIL import UnidentifiedImageError
 
 from prompts import fingerprints, labels
-from prompts.documents import listing_documents_refresh
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
 from prompts.previews import Rendered, render
 
@@ -101,7 +100,10 @@ def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[di
         return False
     _flag_near_duplicates(image, prints)
     listing_id = image.listing_id
-    transaction.on_commit(lambda: listing_documents_refresh(listing_id=listing_id))
+    from prompts.tasks import refresh_listing  # tasks import this module
+
+    # On the default queue: image workers stay lean (no tokenizer, no dictionaries in memory).
+    transaction.on_commit(lambda: refresh_listing.delay(listing_id))
     return True
 
 

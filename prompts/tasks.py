@@ -76,3 +76,19 @@ def fold_trending() -> dict[str, int]:
     from prompts.discovery import trending_fold
 
     return trending_fold()
+
+
+@shared_task(
+    name="prompts.refresh_listing",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=100,
+    time_limit=120,
+)
+def refresh_listing(listing_id: int) -> None:
+    """Re-render a listing's public documents and search entry (idempotent)."""
+    from prompts.documents import listing_documents_refresh
+    from prompts.models import Listing
+
+    if Listing.objects.filter(pk=listing_id).exists():
+        listing_documents_refresh(listing_id=listing_id)
