@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from payments.models import (
     OrderStatus,
     Unlock,
 )
-from payments.services.ledger import ledger_record
+from payments.services.ledger import ledger_record_many
 from payments.services.refunds import order_refund, refund_apply
 from prompts.discovery import activity_record
 from prompts.models import Listing
@@ -32,8 +32,14 @@ def order_apply_session(*, session: SessionState, event_type: str = "") -> Order
     re-retrieved from the provider, never with what a browser sent. Safe to call any number of
     times, concurrently too: the order row is locked and every effect is guarded.
     """
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(public_id=session.order_id).first()
+    with transaction.atomic(savepoint=False):
+        # Lock only the order row; its listing and buyer come in the same query, unlocked.
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("listing", "buyer")
+            .filter(public_id=session.order_id)
+            .first()
+        )
         if order is None or (order.checkout_session_id and order.checkout_session_id != session.id):
             logger.warning("payments: session %s does not match order %s", session.id, session.order_id)
             return None
@@ -62,10 +68,16 @@ def _order_paid(order: Order, session: SessionState) -> None:
     order.charge_id = session.charge_id or order.charge_id
     order.paid_at = timezone.now()
     order.failure_reason = ""
-    order.save()
-    ledger_record(order, f"sale:{order.pk}", LedgerAccount.SELLER, "sale", order.seller_amount, session.id)
-    ledger_record(
-        order, f"commission:{order.pk}", LedgerAccount.PLATFORM, "commission", order.platform_fee, session.id
+    order.save(
+        update_fields=["status", "payment_intent_id", "charge_id", "paid_at", "failure_reason", "updated_at"]
+    )
+    ledger_record_many(
+        order,
+        [
+            (f"sale:{order.pk}", LedgerAccount.SELLER, "sale", order.seller_amount),
+            (f"commission:{order.pk}", LedgerAccount.PLATFORM, "commission", order.platform_fee),
+        ],
+        session.id,
     )
     if order.listing is None:  # a tutoring booking
         _booking_paid(order)
@@ -103,12 +115,20 @@ def _refund_unfulfillable_booking(order_id: int) -> None:
 
 
 def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
-    """Give the buyer the listing; False when an active unlock exists (the constraint decides)."""
-    try:
-        with transaction.atomic():
-            Unlock.objects.create(buyer=buyer, listing=listing, order=order)
-    except IntegrityError:
-        return False
+    """Give the buyer the listing; False when an active unlock exists.
+
+    The partial unique constraint (one active unlock per buyer and listing) decides, in one
+    statement: INSERT ... ON CONFLICT DO NOTHING RETURNING id, so racing grants need no savepoint.
+    """
+    table = connection.ops.quote_name(Unlock._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (buyer_id, listing_id, order_id, granted_at, revoke_reason) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, '') ON CONFLICT DO NOTHING RETURNING id",
+            [buyer.pk, listing.pk, order.pk if order else None, timezone.now()],
+        )
+        if cursor.fetchone() is None:
+            return False
     Listing.objects.filter(pk=listing.pk).update(unlock_count=F("unlock_count") + 1)
     activity_record(listing_id=listing.pk, kind="unlock")
     return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from payments.models import (
@@ -14,12 +13,17 @@ from payments.models import (
 
 def ledger_record(
     order: Order, key: str, account: str, kind: str, amount: int, external_id: str = ""
-) -> bool:
-    """Record one money movement once; False when it was recorded before."""
-    if amount == 0 or LedgerEntry.objects.filter(key=key).exists():
-        return False
-    with transaction.atomic():
-        LedgerEntry.objects.create(
+) -> None:
+    """Record one money movement once: the unique key makes a repeat a no-op (ON CONFLICT DO NOTHING)."""
+    ledger_record_many(order, [(key, account, kind, amount)], external_id)
+
+
+def ledger_record_many(
+    order: Order, movements: list[tuple[str, str, str, int]], external_id: str = ""
+) -> None:
+    """Several (key, account, kind, amount) movements in one statement; repeats are skipped."""
+    entries = [
+        LedgerEntry(
             key=key,
             order=order,
             account=account,
@@ -28,7 +32,11 @@ def ledger_record(
             currency=order.currency,
             external_id=external_id,
         )
-    return True
+        for key, account, kind, amount in movements
+        if amount != 0
+    ]
+    if entries:
+        LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
 
 
 def unlocks_revoke(order: Order, reason: str) -> None:
