@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint install migrate demo worker beat bench-catalog clean
+.PHONY: run test lint install migrate demo worker beat bench-catalog bench-previews bench-webhooks bench-search clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A marketplace beat --loglevel=INFO
 
+# Benchmarks need PostgreSQL and Redis on loopback and wrk (apt-get install wrk); see bench/README.md.
 bench-catalog: install
 	$(PY) bench/catalog.py $(BENCH_ARGS)
+
+bench-previews: install
+	$(PY) bench/previews.py $(BENCH_ARGS)
+
+bench-webhooks: install
+	$(PY) bench/webhooks.py $(BENCH_ARGS)
+
+bench-search: install
+	$(PY) bench/search.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var
