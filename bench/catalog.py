@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -220,6 +221,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    # gunicorn runs in its own session (a Ctrl-C reaches only us); a SIGTERM must still reach the
+    # `finally` below that stops it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         print("wrk is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y wrk) and run again.")
         return 2
