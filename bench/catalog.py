@@ -47,6 +47,9 @@ from harness import (
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dimsum_bench"
+# Production runs with Redis (cache, broker, the detail page's view counter); database 15 keeps
+# the bench's keys apart from other users of the same server.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 TARGET_RATIO = 0.35
 DETAIL_PREFIX = "/api/v1/listings/"
 
@@ -186,6 +189,15 @@ def print_table(rows: list[dict[str, Any]], max_other_load: float) -> None:
 # --- Main ---------------------------------------------------------------------------------------
 
 
+def check_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        raise BenchError(f"Cannot reach Redis at {url} ({exc}); start it or pass --redis-url none.") from None
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -212,6 +224,11 @@ def parse_args() -> argparse.Namespace:
         help="measure an endpoint again (3 tries) while other processes use more than this %% of the CPUs",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help="REDIS_URL for the server, as in production; 'none' runs without Redis",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "catalog.json")
     args = parser.parse_args()
     if args.listings < 100 or args.duration <= 0 or args.rounds < 1 or args.workers < 1:
@@ -230,6 +247,9 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     catalog_data.ensure_database(args.database_url)
     env = server_environment(args.database_url)
+    if args.redis_url != "none":
+        check_redis(args.redis_url)
+        env["REDIS_URL"] = args.redis_url
     setup_django(env)
     catalog_data.seed(args.listings)
 
@@ -261,7 +281,11 @@ def main() -> int:
             duration=args.duration,
             max_other_load=args.max_other_load,
         )
-        other_load = OtherLoad(server.pid, urlsplit(args.database_url).path.lstrip("/"))
+        other_load = OtherLoad(
+            server.pid,
+            urlsplit(args.database_url).path.lstrip("/"),
+            also_ours=() if args.redis_url == "none" else ("redis-server",),
+        )
         rows = measure(base, ids_file, args.rounds, load, other_load)
     finally:
         stop_gunicorn(server)
@@ -273,6 +297,7 @@ def main() -> int:
         "benchmark": "catalog",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "listings": args.listings,
+        "redis_url": args.redis_url,
         "server": f"gunicorn {args.workers} sync workers, DEBUG=0, bench.bench_wsgi (product + constant)",
         "load": f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency, loopback",
         "warmup_s": args.warmup,

@@ -176,8 +176,10 @@ class OtherLoad:
     cores and lowers the numbers, so it is reported and, above a threshold, the run is repeated.
     """
 
-    def __init__(self, server_pid: int, database: str) -> None:
+    def __init__(self, server_pid: int, database: str, also_ours: tuple[str, ...] = ()) -> None:
+        """`also_ours`: programs serving the benchmark too (e.g. "redis-server"), by command name."""
         self.server_pid, self.database = server_pid, database
+        self.also_ours = tuple(name.encode() for name in also_ours)
         self.available = Path("/proc/stat").exists()
 
     def _machine_busy_ticks(self) -> int:
@@ -195,9 +197,11 @@ class OtherLoad:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if self.server_pid in (int(entry.name), parent) or (
-                cmdline.startswith(b"postgres: ")
-                and self.database.encode() in cmdline.replace(b"\0", b" ").split()
+            words = cmdline.replace(b"\0", b" ").split()
+            if (
+                self.server_pid in (int(entry.name), parent)
+                or (cmdline.startswith(b"postgres: ") and self.database.encode() in words)
+                or (words and words[0].rsplit(b"/", 1)[-1] in self.also_ours)
             ):
                 pids.append(int(entry.name))
         return pids
