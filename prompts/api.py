@@ -133,6 +133,35 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
     return filters, sort, cursor, page_size
 
 
+CATALOG_PAGE = inline_serializer(
+    "CatalogPage",
+    {
+        "results": serializers.ListField(child=serializers.DictField()),
+        "next_cursor": serializers.CharField(allow_null=True),
+        "next": serializers.URLField(allow_null=True),
+    },
+)
+
+
+def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogFilters, dict[str, Any]]:
+    """One catalog page as a response body (cards, cursor, next link), for `params`."""
+    filters, sort, cursor, page_size = parse_catalog_query(params)
+    cards, next_cursor = selectors.catalog_page(
+        filters=filters, sort=sort, cursor=cursor, page_size=page_size
+    )
+    next_url = None
+    if next_cursor:
+        query = request.query_params.copy()
+        query["cursor"] = next_cursor
+        next_url = f"{request.path}?{query.urlencode()}"
+    body = {
+        "results": [orjson.Fragment(card) for card in cards],
+        "next_cursor": next_cursor,
+        "next": next_url,
+    }
+    return filters, body
+
+
 class CatalogListApi(APIView):
     """Published listings. Never includes prompt text."""
 
@@ -141,32 +170,12 @@ class CatalogListApi(APIView):
 
     @extend_schema(
         parameters=CATALOG_PARAMETERS,
-        responses=inline_serializer(
-            "CatalogPage",
-            {
-                "results": serializers.ListField(child=serializers.DictField()),
-                "next_cursor": serializers.CharField(allow_null=True),
-                "next": serializers.URLField(allow_null=True),
-            },
-        ),
+        responses=CATALOG_PAGE,
         summary="Browse the catalog",
         operation_id="catalog_list",
     )
     def get(self, request: Request) -> HttpResponse:
-        filters, sort, cursor, page_size = parse_catalog_query(request.query_params)
-        cards, next_cursor = selectors.catalog_page(
-            filters=filters, sort=sort, cursor=cursor, page_size=page_size
-        )
-        next_url = None
-        if next_cursor:
-            query = request.query_params.copy()
-            query["cursor"] = next_cursor
-            next_url = f"{request.path}?{query.urlencode()}"
-        body: dict[str, Any] = {
-            "results": [orjson.Fragment(card) for card in cards],
-            "next_cursor": next_cursor,
-            "next": next_url,
-        }
+        filters, body = catalog_page_body(request, request.query_params)
         if _boolean(request.query_params, "facets"):
             body["facets"] = selectors.catalog_facets(filters=filters)
         return _json(body)

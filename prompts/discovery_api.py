@@ -19,7 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from payments.selectors import has_unlocked
 from prompts import discovery, selectors
-from prompts.api import CATALOG_PARAMETERS, MAX_PAGE_SIZE, parse_catalog_query
+from prompts.api import CATALOG_PAGE, CATALOG_PARAMETERS, MAX_PAGE_SIZE, catalog_page_body
 from prompts.documents import rating_json
 from prompts.models import REVIEW_TEXT_MAX, Review
 
@@ -99,30 +99,14 @@ class TrendingApi(APIView):
 
     @extend_schema(
         parameters=[p for p in CATALOG_PARAMETERS if p.name != "sort"],
-        responses=inline_serializer(
-            "TrendingPage",
-            {
-                "results": serializers.ListField(child=serializers.DictField()),
-                "next_cursor": serializers.CharField(allow_null=True),
-                "next": serializers.URLField(allow_null=True),
-            },
-        ),
+        responses=CATALOG_PAGE,
         summary="Trending listings: recent unlocks, favourites and views, decayed by age",
         operation_id="trending_list",
     )
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params.copy()
         params["sort"] = "popular"
-        filters, sort, cursor, page_size = parse_catalog_query(params)
-        cards, next_cursor = selectors.catalog_page(
-            filters=filters, sort=sort, cursor=cursor, page_size=page_size
-        )
-        next_url = None
-        if next_cursor:
-            query = request.query_params.copy()
-            query["cursor"] = next_cursor
-            next_url = f"{request.path}?{query.urlencode()}"
-        body = {"results": [orjson.Fragment(c) for c in cards], "next_cursor": next_cursor, "next": next_url}
+        _, body = catalog_page_body(request, params)
         return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 
