@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "marketplace.storefront.middleware.ContentSecurityPolicyMiddleware",
+    "marketplace.storefront.middleware.VisitorTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -74,6 +76,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "marketplace.storefront.context.site",
             ],
         },
     },
@@ -194,6 +198,14 @@ LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+# Website sign-in: this many failed attempts per email (and per client address) locks further
+# attempts for WEB_LOGIN_LOCK_MINUTES. The API's token endpoint has its own DRF throttle.
+WEB_LOGIN_MAX_FAILURES = env_int("WEB_LOGIN_MAX_FAILURES", 5, minimum=1)
+WEB_LOGIN_LOCK_MINUTES = env_int("WEB_LOGIN_LOCK_MINUTES", 15, minimum=1)
 
 # --- Static, media, uploads ---------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -316,6 +328,11 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
 # How long a booking holds its slot while the buyer pays; the beat job frees expired holds.
 TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=120)
 CELERY_BEAT_SCHEDULE["tutoring-expire-holds"] = {"task": "tutoring.expire_holds", "schedule": 60}
+# Reminder emails 24 h and 1 h before each session (each claimed once in the database).
+CELERY_BEAT_SCHEDULE["tutoring-send-reminders"] = {"task": "tutoring.send_reminders", "schedule": 300}
+# Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
+TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
+CELERY_BEAT_SCHEDULE["payments-pay-out-bookings"] = {"task": "payments.pay_out_bookings", "schedule": 900}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -4,16 +4,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from marketplace.core import converters  # noqa: F401 - registers the "pubid" path converter
 from marketplace.core import views as core_views
-from marketplace.storefront import views as storefront_views
 from payments import views as payments_views
 
 urlpatterns = [
-    path("", storefront_views.home, name="home"),
-    path("listings/<pubid:public_id>/", storefront_views.listing_page, name="listing-page"),
+    path("", include("marketplace.storefront.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
@@ -21,7 +20,7 @@ urlpatterns = [
     path("webhooks/stripe/", payments_views.stripe_webhook, name="stripe-webhook"),
     path("payments/", include("payments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -11,8 +11,17 @@ from django.template.response import TemplateResponse
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
-from prompts import services
-from prompts.models import Listing, ListingEvent, ListingImage, PromptVersion, ScreeningList, ScreeningTerm
+from prompts import complaints, services
+from prompts.models import (
+    Complaint,
+    ComplaintStatus,
+    Listing,
+    ListingEvent,
+    ListingImage,
+    PromptVersion,
+    ScreeningList,
+    ScreeningTerm,
+)
 
 
 class RejectForm(forms.Form):
@@ -193,3 +202,45 @@ class ListingEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """The complaint queue: open reports first. Upholding a report does not by itself take the listing
+    down: reject or archive it from the listing's page, and say what you did in the resolution."""
+
+    list_display = ("created_at", "listing", "reason", "status", "reporter", "contact_email")
+    list_filter = ("status", "reason")
+    search_fields = ("listing__public_id", "listing__title", "note", "contact_email")
+    readonly_fields = (
+        "public_id",
+        "listing",
+        "reporter",
+        "contact_email",
+        "reason",
+        "note",
+        "created_at",
+        "resolved_at",
+        "status",
+    )
+    fields = (*readonly_fields, "resolution")
+    actions = ("uphold", "dismiss")
+    ordering = ("status", "-created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def _resolve(self, request: HttpRequest, queryset: QuerySet[Complaint], upheld: bool) -> None:
+        for complaint in queryset.filter(status=ComplaintStatus.OPEN).select_related("listing"):
+            complaints.complaint_resolve(
+                complaint=complaint, by=request.user, upheld=upheld, resolution=complaint.resolution
+            )
+        self.message_user(request, "Done. The listing's audit trail records the decision.")
+
+    @admin.action(description="Uphold the selected complaints")
+    def uphold(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        self._resolve(request, queryset, upheld=True)
+
+    @admin.action(description="Dismiss the selected complaints")
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        self._resolve(request, queryset, upheld=False)

@@ -8,6 +8,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_public_id() -> str:
@@ -349,6 +350,50 @@ class ListingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on listing {self.listing_id}"
+
+
+# --- Complaints: the public channel for reporting a listing ------------------------------------
+
+COMPLAINT_NOTE_MAX = 2000
+
+
+class ComplaintReason(models.TextChoices):
+    ILLEGAL = "illegal", _("Illegal or harmful content")
+    COPYRIGHT = "copyright", _("Copies someone else's work or prompt")
+    PERSONAL = "personal", _("Imitates a real person or uses personal data")
+    MISLEADING = "misleading", _("Examples do not match what the prompt makes")
+    UNLABELLED = "unlabelled", _("AI-generated content not labelled")
+    OTHER = "other", _("Something else")
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld: action taken")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Complaint(models.Model):
+    """A report about a listing from anyone (signed in or not), for staff to handle in the admin."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="complaints")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_email = models.EmailField(blank=True, help_text="Where staff can answer an anonymous reporter.")
+    reason = models.CharField(max_length=20, choices=ComplaintReason.choices)
+    note = models.TextField(max_length=COMPLAINT_NOTE_MAX, blank=True)
+    status = models.CharField(max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN)
+    resolution = models.TextField(blank=True, help_text="What staff decided and did.")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="complaint_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on listing {self.listing_id}"
 
 
 # --- Discovery: reviews, favourites, trending activity ---------------------------------------------

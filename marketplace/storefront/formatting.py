@@ -1,0 +1,32 @@
+"""Locale-aware display of money and numbers (CLDR via Babel): one home for the website's formats."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel.numbers import format_currency, format_decimal
+
+from marketplace.core.money import get_currency
+
+# Django language codes to CLDR locales.
+LOCALES = {"en": "en_US", "zh-hans": "zh_Hans_CN"}
+
+
+def _locale(language: str | None) -> str:
+    return LOCALES.get(language or "en", "en_US")
+
+
+@cache
+def _exponent(currency: str) -> int:
+    return get_currency(currency).exponent
+
+
+def money(amount: int, currency: str, language: str | None) -> str:
+    """'$4.99' / 'CN¥29.00' in English, 'US$4.99' / '¥29.00' in Chinese; JPY has no decimals."""
+    exponent = _exponent(currency)
+    value = amount if exponent == 0 else amount / 10**exponent
+    return format_currency(value, currency, locale=_locale(language), currency_digits=True)
+
+
+def number(value: float, language: str | None) -> str:
+    return format_decimal(value, locale=_locale(language))

@@ -1,0 +1,52 @@
+"""Translated display names for the catalog's codes (models, categories, sorts...).
+
+The codes are stable API values; what a visitor reads is chosen here, in their language.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from prompts.models import Category, License, TargetModel
+
+# Model names are brands: the same in every language, except where Chinese has its own.
+MODELS = {value: label for value, label in TargetModel.choices} | {
+    "other": _("Other model"),
+    "taiyi": _("Taiyi"),
+}
+CATEGORIES = {
+    "emoji": _("Emoji"),
+    "wallpaper": _("Wallpaper"),
+    "t-shirt": _("T-shirt print"),
+    "press-on-nails": _("Press-on nails"),
+    "illustration": _("Illustration"),
+    "fashion-model": _("Fashion model"),
+    "product": _("Product shot"),
+    "logo": _("Logo"),
+    "other": _("Other"),
+}
+LICENSES = {"personal": _("Personal use"), "commercial": _("Commercial use")}
+LANGUAGES = {"en": _("English"), "zh-hans": _("Chinese")}
+SORTS = {
+    "relevance": _("Best match"),
+    "newest": _("Newest"),
+    "popular": _("Trending"),
+    "price": _("Price: low to high"),
+    "-price": _("Price: high to low"),
+}
+LISTING_STATUSES = {
+    "draft": _("Draft"),
+    "pending_review": _("In review"),
+    "published": _("Published"),
+    "rejected": _("Rejected"),
+    "archived": _("Archived"),
+}
+IMAGE_STATUSES = {
+    "pending": _("Waiting"),
+    "processing": _("Rendering"),
+    "ready": _("Ready"),
+    "failed": _("Failed"),
+}
+
+assert set(CATEGORIES) == set(Category.values) and set(LICENSES) == set(License.values)
+assert set(MODELS) == set(TargetModel.values)

@@ -1,0 +1,70 @@
+"""Template helpers for the website."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+
+from marketplace.storefront import formatting, labels
+
+register = template.Library()
+
+
+@register.filter
+def money(price: dict[str, Any] | None) -> str:
+    """A price object from a listing document ({"amount", "currency"}) in the visitor's locale."""
+    if not price:
+        return ""
+    return formatting.money(int(price["amount"]), str(price["currency"]), translation.get_language())
+
+
+@register.simple_tag
+def money_of(amount: int, currency: str) -> str:
+    return formatting.money(amount, currency, translation.get_language())
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None or "" removes them)."""
+    params = context["request"].GET.copy()
+    params.pop("cursor", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted((k, v) for k, v in params.items() if v)) if params else "?"
+
+
+_LABELS = {
+    "model": labels.MODELS,
+    "category": labels.CATEGORIES,
+    "license": labels.LICENSES,
+    "language": labels.LANGUAGES,
+    "sort": labels.SORTS,
+    "listing_status": labels.LISTING_STATUSES,
+    "image_status": labels.IMAGE_STATUSES,
+}
+
+
+@register.filter
+def label(code: str, kind: str) -> str:
+    """`{{ card.category|label:"category" }}`: the translated name of a code, or the code itself."""
+    return str(_LABELS[kind].get(code, code))
+
+
+@register.filter
+def stars(rating: int) -> str:
+    rating = max(0, min(5, int(rating or 0)))
+    return "★" * rating + "☆" * (5 - rating)
+
+
+@register.filter
+def iso_datetime(value: str | None) -> datetime | None:
+    """An ISO timestamp from a stored document as an aware datetime, for the `date` filter."""
+    return parse_datetime(value) if value else None

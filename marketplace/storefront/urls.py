@@ -1,0 +1,46 @@
+"""The website's URLs, under the `web` namespace (the API has its own names under /api/v1/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from marketplace.storefront.views import accounts, catalog, dashboard, purchases, tutoring
+
+app_name = "web"
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("browse/", catalog.browse, name="browse"),
+    path("listings/<pubid:public_id>/", catalog.listing_page, name="listing-page"),
+    path("sellers/<str:handle>/", catalog.seller_page, name="seller-page"),
+    # Buying, and what a buyer does with what they bought.
+    path("listings/<pubid:public_id>/buy/", purchases.buy, name="buy"),
+    path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),
+    path("listings/<pubid:public_id>/review/", purchases.review, name="review"),
+    path("listings/<pubid:public_id>/report/", purchases.report, name="report"),
+    path("complaints/", purchases.complaints_info, name="complaints-info"),
+    path("orders/<pubid:public_id>/status/", purchases.order_status, name="order-status"),
+    path("library/", purchases.library, name="library"),
+    path("favourites/", purchases.favourites, name="favourites"),
+    # Accounts.
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", accounts.login, name="login"),
+    path("accounts/logout/", accounts.logout, name="logout"),
+    path("accounts/password-reset/", accounts.password_reset, name="password-reset"),
+    path("accounts/password-reset/sent/", accounts.password_reset_sent, name="password-reset-sent"),
+    path("accounts/reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password-reset-confirm"),
+    path("accounts/reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
+    path("account/", accounts.account, name="account"),
+    path("account/tokens/", accounts.token_create, name="token-create"),
+    path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token-revoke"),
+    # Selling.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/payouts/", dashboard.payouts_onboarding, name="payouts-onboarding"),
+    # Tutoring.
+    path("tutoring/", tutoring.offers, name="tutoring"),
+    path("tutoring/<pubid:public_id>/", tutoring.offer_page, name="tutoring-offer"),
+    path("tutoring/<pubid:public_id>/book/", tutoring.book, name="tutoring-book"),
+    path("bookings/", tutoring.my_bookings, name="my-bookings"),
+    path("bookings/<pubid:public_id>/cancel/", tutoring.booking_cancel, name="booking-cancel"),
+    path("bookings/<pubid:public_id>/invite.ics", tutoring.booking_ics, name="booking-ics"),
+]

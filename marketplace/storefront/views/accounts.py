@@ -1,0 +1,360 @@
+"""Sign up, log in and out, password reset by email, and the account page with API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils.functional import lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace.accounts import services
+from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
+from marketplace.core.errors import ApplicationError
+from marketplace.storefront.views.common import redirect_back
+
+# The raw token of a token just created waits here for the one page render that shows it.
+NEW_TOKEN_SESSION_KEY = "storefront:new-api-token"
+TOKENS_SHOWN = 50
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` parameter if it points at this site, else ""; forms carry it to the POST."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return ""
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# --- Sign up ---------------------------------------------------------------------------------------
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    handle = forms.CharField(
+        label=_("Handle"),
+        max_length=30,
+        help_text=_("Your public name, e.g. lotus-prompts: 3–30 lowercase letters, digits, “-” or “_”."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        # Lazy: the validators' rules in the language of the request that renders the form.
+        help_text=lazy(password_validation.password_validators_help_text_html, str)(),
+    )
+
+    def clean_handle(self) -> str:
+        handle = str(self.cleaned_data["handle"]).strip().lower()
+        if not re.fullmatch(HANDLE_PATTERN, handle):
+            raise forms.ValidationError(
+                _("Use 3–30 lowercase letters, digits, “-” or “_”, starting and ending with a letter or digit.")
+            )
+        return handle
+
+
+# The service's rules, in the visitor's language (its own messages are the API's, in English).
+SIGNUP_ERRORS = {
+    ("email_taken", "email"): _("An account with this email already exists. Log in or reset your password."),
+    ("handle_taken", "handle"): _("This handle is taken. Choose another one."),
+    ("invalid", "handle"): _("This handle is reserved. Choose another one."),
+}
+
+
+def _add_service_errors(form: forms.Form, error: ApplicationError) -> None:
+    if not error.fields:
+        form.add_error(None, gettext("This email or handle was just taken. Try again."))
+    for field, field_messages in error.fields.items():
+        if field == "password":  # Django's password validators, already in the visitor's language
+            form.add_error("password", field_messages)
+        elif (error.code, field) in SIGNUP_ERRORS:
+            form.add_error(field if field in form.fields else None, str(SIGNUP_ERRORS[(error.code, field)]))
+        else:
+            form.add_error(field if field in form.fields else None, field_messages)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """One form, the API's rules (user_register), then signed in and back where the visitor was."""
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            user = services.user_register(
+                email=form.cleaned_data["email"],
+                handle=form.cleaned_data["handle"],
+                password=form.cleaned_data["password"],
+            )
+        except ApplicationError as error:
+            _add_service_errors(form, error)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, gettext("Welcome to Dimsum, @%(handle)s!") % {"handle": user.handle})
+            return redirect_back(request, reverse("web:home"))
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "storefront/accounts/signup.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
+
+
+# --- Log in, with throttling -------------------------------------------------------------------------
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    # Behind the proxy (BEHIND_PROXY sets SECURE_PROXY_SSL_HEADER) every request comes from the
+    # proxy's address; the proxy appends the address it saw as the last X-Forwarded-For entry.
+    # Earlier entries are whatever the client sent, so they are never trusted.
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+class LoginThrottle:
+    """Failed log-ins counted in the cache per email and per client address.
+
+    At WEB_LOGIN_MAX_FAILURES either count locks further attempts for WEB_LOGIN_LOCK_MINUTES after
+    the last counted failure. A locked attempt is refused before the password is checked, so it
+    neither reveals whether the password was right nor extends the lock.
+    """
+
+    def __init__(self, *, email: str, address: str) -> None:
+        self.email_key = self.key_for_email(email)
+        self.keys = [self.email_key, f"web-login:address:{address}"]
+
+    @staticmethod
+    def key_for_email(email: str) -> str:
+        # Hashed: cache keys end up in monitoring, and emails are personal data.
+        return "web-login:email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+    def locked(self) -> bool:
+        counts = cache.get_many(self.keys)
+        return any(int(count) >= settings.WEB_LOGIN_MAX_FAILURES for count in counts.values())
+
+    def record_failure(self) -> None:
+        timeout = settings.WEB_LOGIN_LOCK_MINUTES * 60
+        for key in self.keys:
+            cache.add(key, 0, timeout)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout)
+            cache.touch(key, timeout)
+
+    def clear_email(self) -> None:
+        cache.delete(self.email_key)
+
+    @classmethod
+    def clear_for_email(cls, email: str) -> None:
+        cache.delete(cls.key_for_email(email))
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        throttle = LoginThrottle(email=email, address=client_address(request))
+        if throttle.locked():
+            status = 429
+            form.add_error(
+                None,
+                gettext(
+                    "Too many failed attempts to log in. Try again in %(minutes)s minutes, "
+                    "or reset your password."
+                )
+                % {"minutes": settings.WEB_LOGIN_LOCK_MINUTES},
+            )
+        else:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
+                throttle.record_failure()
+                status = 400
+                form.add_error(None, gettext("The email or the password is wrong."))
+            else:
+                throttle.clear_email()
+                auth_login(request, user)
+                return redirect_back(request, reverse("web:home"))
+    elif form.is_bound:
+        status = 400
+    return render(
+        request, "storefront/accounts/login.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.success(request, gettext("You are logged out."))
+    return redirect_back(request, reverse("web:home"))
+
+
+# --- Password reset by email (Django's views, our templates) ----------------------------------------
+
+
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "storefront/accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("web:password-reset-complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # Whoever can read the mailbox may log in again at once, even after a lock-out.
+        LoginThrottle.clear_for_email(form.user.email)
+        return response
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="storefront/accounts/password_reset.html",
+    email_template_name="storefront/accounts/email/password_reset.txt",
+    subject_template_name="storefront/accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("web:password-reset-sent"),
+)
+password_reset_sent = auth_views.PasswordResetDoneView.as_view(
+    template_name="storefront/accounts/password_reset_sent.html"
+)
+password_reset_confirm = _PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="storefront/accounts/password_reset_complete.html"
+)
+
+
+# --- Account page: profile and API tokens ------------------------------------------------------------
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=60,
+        required=False,
+        help_text=_("Shown on your seller page instead of your handle."),
+    )
+    bio = forms.CharField(
+        label=_("About you"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few lines buyers see on your seller page."),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=60,
+        help_text=_("What it is for, e.g. “upload script”."),
+    )
+
+
+def _profile_update(*, user: User, display_name: str, bio: str) -> None:
+    # Two free-text fields of the user's own row; no rule beyond the form's lengths.
+    User.objects.filter(pk=user.pk).update(display_name=display_name.strip(), bio=bio.strip())
+
+
+def _account_context(request: HttpRequest, user: User) -> dict[str, Any]:
+    tokens = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-pk")[
+            : TOKENS_SHOWN + 1
+        ]
+    )
+    return {
+        "tokens": tokens[:TOKENS_SHOWN],
+        "more_tokens": len(tokens) > TOKENS_SHOWN,
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+        "api_me_url": request.build_absolute_uri(reverse("me")),
+        "api_listings_url": request.build_absolute_uri(reverse("seller-listings")),
+    }
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    initial = {"display_name": user.display_name, "bio": user.bio}
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        _profile_update(user=user, **form.cleaned_data)
+        messages.success(request, gettext("Your profile is saved."))
+        return redirect_back(request, reverse("web:account"))
+    context = {"form": form, "token_form": TokenForm(), **_account_context(request, user)}
+    return render(request, "storefront/accounts/account.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@never_cache
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    token_form = TokenForm(request.POST)
+    if not token_form.is_valid():
+        form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
+        context = {"form": form, "token_form": token_form, **_account_context(request, user)}
+        return render(request, "storefront/accounts/account.html", context, status=400)
+    token, raw = services.token_create(user=user, name=token_form.cleaned_data["name"].strip())
+    # Shown on the next render of the account page only: popped from the session there.
+    request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "name": token.name, "raw": raw}
+    response = HttpResponseRedirect(reverse("web:account") + "#new-token")
+    response.status_code = 303
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=token_id, user=_user(request)).first()
+    if token is None:
+        raise Http404("You have no token with this id.")
+    services.token_revoke(token=token)
+    messages.success(
+        request, gettext("The token “%(name)s” is revoked and no longer works.") % {"name": token.name}
+    )
+    return redirect_back(request, reverse("web:account"))

@@ -1,0 +1,131 @@
+"""Home, browse and search, listing pages and seller profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.storefront import labels
+from marketplace.storefront.views.common import cards
+from payments.selectors import has_unlocked, prompt_access_allowed
+from prompts import discovery, selectors
+from prompts.api import parse_catalog_query
+from prompts.models import Favourite, Listing, PromptVersion
+
+HOME_SHELF = 10
+REVIEWS_SHOWN = 10
+RELATED_SHOWN = 6
+
+
+def _shelf(**filters: Any) -> list[dict[str, Any]]:
+    sort = filters.pop("sort", "newest")
+    documents, _ = selectors.catalog_page(
+        filters=selectors.CatalogFilters(**filters), sort=sort, cursor=None, page_size=HOME_SHELF
+    )
+    return cards(documents)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Trending, newest and free listings: three indexed queries of stored card documents."""
+    context = {
+        "trending": _shelf(sort="popular"),
+        "newest": _shelf(sort="newest"),
+        "free": _shelf(free=True, sort="popular"),
+        "categories": labels.CATEGORIES,
+        "models": labels.MODELS,
+    }
+    return render(request, "storefront/home.html", context)
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    """Browse and search with the API's filters and sorts; the URL is the whole state (shareable)."""
+    params = request.GET.copy()
+    params.setdefault("page_size", "24")
+    error = ""
+    results: list[dict[str, Any]] = []
+    next_cursor = None
+    facets: dict[str, Any] = {}
+    try:
+        filters, sort, cursor, page_size = parse_catalog_query(params)
+        documents, next_cursor = selectors.catalog_page(
+            filters=filters, sort=sort, cursor=cursor, page_size=page_size
+        )
+        results = cards(documents)
+        facets = selectors.catalog_facets(filters=filters) if filters.q else {}
+    except ApplicationError as exc:
+        error, sort = exc.message, "newest"
+    context = {
+        "results": results,
+        "next_cursor": next_cursor,
+        "facets": facets,
+        "error": error,
+        "query": request.GET.get("q", "").strip(),
+        "sort": sort,
+        "sorts": {k: v for k, v in labels.SORTS.items() if k != "relevance" or request.GET.get("q")},
+        "categories": labels.CATEGORIES,
+        "models": labels.MODELS,
+        "languages": labels.LANGUAGES,
+        "currencies": ("USD", "CNY", "EUR"),
+        "selected": request.GET,
+    }
+    return render(request, "storefront/browse.html", context, status=400 if error else 200)
+
+
+def _buyer_state(request: HttpRequest, listing: Listing) -> dict[str, Any]:
+    """What this visitor may see and do on the listing: three small queries when signed in."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"can_read": False, "owned": False, "favourite": False, "versions": [], "own": False}
+    can_read = prompt_access_allowed(user=user, listing=listing)
+    versions = list(PromptVersion.objects.filter(listing=listing).order_by("-number")) if can_read else []
+    return {
+        "can_read": can_read,
+        "own": listing.seller_id == user.pk,
+        "owned": can_read and has_unlocked(user=user, listing=listing),
+        "favourite": Favourite.objects.filter(buyer=user, listing=listing).exists(),
+        "versions": versions,
+    }
+
+
+@require_GET
+def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        document = orjson.loads(selectors.listing_public_detail_json(public_id=public_id))
+    except NotFound:
+        raise Http404("No published listing has this id.") from None
+    listing = Listing.objects.only("pk", "seller_id", "public_id").get(public_id=public_id)
+    seller = discovery.seller_rating(handle=document["seller"]["handle"])
+    reviews = list(discovery.reviews_for_listing(listing=listing)[:REVIEWS_SHOWN])
+    related = cards(discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN))
+    discovery.views_record(public_id=public_id)
+    context = {
+        "listing": document,
+        "seller": seller,
+        "reviews": reviews,
+        "related": related,
+        **_buyer_state(request, listing),
+    }
+    return render(request, "storefront/listing.html", context)
+
+
+@require_GET
+def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
+    try:
+        seller = discovery.seller_rating(handle=handle)
+    except NotFound:
+        raise Http404("No seller has this handle.") from None
+    documents, next_cursor = selectors.catalog_page(
+        filters=selectors.CatalogFilters(seller=seller["handle"]),
+        sort="popular",
+        cursor=None,
+        page_size=24,
+    )
+    context = {"seller": seller, "results": cards(documents), "next_cursor": next_cursor}
+    return render(request, "storefront/seller.html", context)

@@ -1,0 +1,192 @@
+"""Buying a listing, and what a buyer does with it: library, favourites, reviews, reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.storefront.views.common import redirect_back
+from payments import selectors as payment_selectors
+from payments import services as payment_services
+from payments.models import Order
+from payments.selectors import has_unlocked
+from prompts import complaints, discovery, selectors
+from prompts.models import COMPLAINT_NOTE_MAX, REVIEW_TEXT_MAX, ComplaintReason, Listing
+
+LIBRARY_PAGE = 24
+
+
+def _listing(public_id: str, user: Any) -> Listing:
+    try:
+        return selectors.listing_get_visible(public_id=public_id, user=user)
+    except NotFound:
+        raise Http404("No published listing has this id.") from None
+
+
+def _listing_url(listing: Listing) -> str:
+    return reverse("web:listing-page", args=[listing.public_id])
+
+
+@login_required
+@require_POST
+def buy(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox)."""
+    listing = _listing(public_id, request.user)
+    try:
+        result = payment_services.checkout_start(buyer=request.user, listing=listing)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect_back(request, _listing_url(listing))
+    if result.unlocked:
+        messages.success(request, _("Unlocked. The prompt is below and in your library."))
+        return redirect_back(request, _listing_url(listing) + "#prompt")
+    response = HttpResponse(status=303)
+    response["Location"] = result.checkout_url or _listing_url(listing)
+    return response
+
+
+@require_GET
+def order_status(request: HttpRequest, public_id: str) -> JsonResponse:
+    """Polled by the return page while the payment provider's webhook is on its way.
+
+    It only reads our database: the order changes when the provider tells us, never from here.
+    """
+    order = Order.objects.filter(public_id=public_id).only("status", "buyer_id", "disputed").first()
+    if order is None or not request.user.is_authenticated or order.buyer_id != request.user.pk:
+        return JsonResponse({"error": {"code": "not_found", "message": "No such order."}}, status=404)
+    return JsonResponse({"state": order.status})
+
+
+@login_required
+@require_POST
+def favourite(request: HttpRequest, public_id: str) -> HttpResponse:
+    listing = _listing(public_id, request.user)
+    if request.POST.get("action") == "remove":
+        discovery.favourite_remove(buyer=request.user, listing_public_id=listing.public_id)  # type: ignore[arg-type]
+        messages.success(request, _("Removed from your favourites."))
+    else:
+        discovery.favourite_add(buyer=request.user, listing=listing)  # type: ignore[arg-type]
+        messages.success(request, _("Saved to your favourites."))
+    return redirect_back(request, _listing_url(listing))
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=gettext_lazy("Rating"), choices=[(n, "★" * n) for n in range(5, 0, -1)], coerce=int
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Review (optional)"),
+        required=False,
+        max_length=REVIEW_TEXT_MAX,
+        widget=forms.Textarea,
+    )
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Rate a listing you unlocked, once; or, as its seller, reply to a review once."""
+    listing = _listing(public_id, request.user)
+    try:
+        if request.POST.get("reply_to"):
+            target = discovery.review_get(listing=listing, public_id=request.POST["reply_to"])
+            discovery.review_reply(review=target, by=request.user, text=request.POST.get("text", ""))  # type: ignore[arg-type]
+            messages.success(request, _("Your reply is published."))
+            return redirect_back(request, _listing_url(listing) + "#reviews")
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("invalid", _("Choose a rating from 1 to 5 stars."))
+        if not has_unlocked(user=request.user, listing=listing):
+            raise ApplicationError("not_unlocked", _("Only buyers who unlocked this listing can rate it."))
+        discovery.review_create(
+            listing=listing,
+            buyer=request.user,
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Thank you: your review is published."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect_back(request, _listing_url(listing) + "#reviews")
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What is wrong?"), choices=ComplaintReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Details"),
+        required=False,
+        max_length=COMPLAINT_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("What you saw and where. Links to the original work help."),
+    )
+    contact_email = forms.EmailField(
+        label=gettext_lazy("Your email (optional)"),
+        required=False,
+        help_text=gettext_lazy("So we can tell you what we decided."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The complaint channel: anyone, signed in or not, reports a listing to staff."""
+    listing = _listing(public_id, request.user)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        complaint = complaints.complaint_file(listing=listing, reporter=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Thank you. Your report %(id)s is with our moderators; we review reports within 24 hours.")
+            % {"id": complaint.public_id},
+        )
+        return redirect_back(request, _listing_url(listing))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "storefront/report.html", {"listing": listing, "form": form}, status=status)
+
+
+@require_GET
+def complaints_info(request: HttpRequest) -> HttpResponse:
+    return render(request, "storefront/complaints.html")
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
+    query = request.GET.get("q", "").strip()[:100]
+    rows = payment_selectors.library_for(buyer=request.user)  # type: ignore[arg-type]
+    if query:
+        rows = rows.filter(listing__card_json__icontains=query)
+    page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
+    items = [
+        {
+            "card": orjson.loads(row["listing__card_json"]),
+            "unlocked_at": row["granted_at"],
+            "version": row["latest_version"],
+        }
+        for row in page
+        if row["listing__card_json"]
+    ]
+    return render(request, "storefront/library.html", {"items": items, "page": page, "library_query": query})
+
+
+@login_required
+@require_GET
+def favourites(request: HttpRequest) -> HttpResponse:
+    rows = discovery.favourites_for(buyer=request.user)  # type: ignore[arg-type]
+    page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
+    cards = [orjson.loads(row["listing__card_json"]) for row in page if row.get("listing__card_json")]
+    return render(request, "storefront/favourites.html", {"cards": cards, "page": page})

@@ -1,0 +1,70 @@
+"""The complaint channel: anyone may report a listing; staff handle reports in the admin.
+
+Every report and every decision is written to the listing's audit trail (ListingEvent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.core.errors import ApplicationError
+from prompts.models import (
+    COMPLAINT_NOTE_MAX,
+    Complaint,
+    ComplaintReason,
+    ComplaintStatus,
+    Listing,
+    ListingEvent,
+)
+
+
+@transaction.atomic
+def complaint_file(
+    *, listing: Listing, reporter: Any, reason: str, note: str = "", contact_email: str = ""
+) -> Complaint:
+    if reason not in ComplaintReason.values:
+        raise ApplicationError(
+            "invalid_reason",
+            "Choose one of the listed reasons.",
+            fields={"reason": [f"Use one of: {', '.join(ComplaintReason.values)}."]},
+        )
+    note = note.strip()
+    if len(note) > COMPLAINT_NOTE_MAX:
+        raise ApplicationError(
+            "note_too_long",
+            f"Keep the note under {COMPLAINT_NOTE_MAX} characters.",
+            fields={"note": [f"At most {COMPLAINT_NOTE_MAX} characters."]},
+        )
+    user = reporter if getattr(reporter, "is_authenticated", False) else None
+    complaint = Complaint.objects.create(
+        listing=listing,
+        reporter=user,
+        reason=reason,
+        note=note,
+        contact_email=contact_email.strip() or (user.email if user else ""),
+    )
+    ListingEvent.objects.create(
+        listing=listing,
+        actor=user,
+        action="complaint_filed",
+        detail={"complaint": complaint.public_id, "reason": reason},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint: Complaint, by: Any, upheld: bool, resolution: str) -> Complaint:
+    complaint.status = ComplaintStatus.UPHELD if upheld else ComplaintStatus.DISMISSED
+    complaint.resolution = resolution.strip()
+    complaint.resolved_at = timezone.now()
+    complaint.save(update_fields=["status", "resolution", "resolved_at"])
+    ListingEvent.objects.create(
+        listing=complaint.listing,
+        actor=by,
+        action="complaint_resolved",
+        detail={"complaint": complaint.public_id, "status": complaint.status},
+    )
+    return complaint
