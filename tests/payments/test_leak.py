@@ -121,10 +121,20 @@ def test_no_surface_shows_the_prompt_to_someone_who_has_not_bought_it(world, cli
     seen["POST refund"] = api.post(f"/api/v1/seller/orders/{world['owner_order']}/refund/", {}, format="json")
     site_reads = [
         "/",
-        "/?q=moon",
+        "/browse/",
+        "/browse/?q=moon",
         f"/listings/{lid}/",
+        f"/listings/{lid}/report/",
+        f"/sellers/{listing.seller.handle}/",
+        "/library/",
+        "/library/?q=moon",
+        "/favourites/",
+        "/dashboard/",
+        "/account/",
+        "/bookings/",
+        f"/orders/{world['owner_order']}/status/",
         "/listings/NoSuchId0000/",  # 404 page
-        "/?sort=bogus",  # 400 page
+        "/browse/?sort=bogus",  # 400 page
         *world["pages"],  # the sandbox checkout pages
         f"/payments/return/{world['owner_order']}/",
         f"/payments/return/{world['refunded_order']}/",
@@ -140,7 +150,10 @@ def test_no_surface_shows_the_prompt_to_someone_who_has_not_bought_it(world, cli
     assert seen[f"/api/v1/seller/listings/{lid}/"].status_code in (401, 404)
     assert seen["POST refund"].status_code in (401, 404)
     assert seen["/listings/NoSuchId0000/"].status_code == 404
-    assert seen["/?sort=bogus"].status_code == 400
+    assert seen["/browse/?sort=bogus"].status_code == 400
+    assert "No listing matches" in seen["/browse/?q=moon"].content.decode()  # the website is no oracle
+    assert seen[f"/listings/{lid}/"].status_code == 200
+    assert seen[f"/orders/{world['owner_order']}/status/"].status_code == 404
     prompt = api.get(f"/api/v1/listings/{lid}/prompt/")
     assert prompt.status_code == 403
     assert prompt.json()["error"]["code"] == "not_unlocked"
