@@ -1,0 +1,100 @@
+"""Shared by the tutoring pages: error messages, redirects, dates in the visitor's language and zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time, get_timezone_name
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from marketplace.storefront import formatting
+from marketplace.tutoring.models import BookingStatus
+
+OFFERS_PAGE = 20
+BOOKINGS_PAGE = 20
+SLOT_DAYS = 14
+REVIEWS_SHOWN = 5
+LIBRARY_CHOICES = 100
+
+STATUS_LABELS: dict[str, str | Promise] = {
+    BookingStatus.HELD: gettext_lazy("Awaiting payment"),
+    BookingStatus.CONFIRMED: gettext_lazy("Confirmed"),
+    BookingStatus.CANCELLED: gettext_lazy("Cancelled"),
+    BookingStatus.EXPIRED: gettext_lazy("Hold expired"),
+    BookingStatus.COMPLETED: gettext_lazy("Completed"),
+}
+
+# The services' refusals in the visitor's language; other codes show the service's own message.
+_NOT_A_SLOT = gettext_lazy("This is not one of the offer's start times. Please pick one from the list.")
+ERROR_MESSAGES = {
+    "slot_taken": gettext_lazy("Someone else has just taken this time. Please pick another one."),
+    "start_in_past": gettext_lazy("This time has passed. Please pick a later one."),
+    "inside_notice": gettext_lazy(
+        "This time is too soon for this tutor's notice period. Please pick a later one."
+    ),
+    "beyond_booking_window": gettext_lazy(
+        "This time is too far ahead to book yet. Please pick an earlier one."
+    ),
+    "not_a_slot": _NOT_A_SLOT,
+    "invalid_start": _NOT_A_SLOT,
+    "naive_datetime": _NOT_A_SLOT,
+    "invalid": gettext_lazy("Pick a start time from the list."),
+    "own_offer": gettext_lazy("This is your own offer; you cannot book yourself."),
+    "seller_cannot_accept_payments": gettext_lazy(
+        "This tutor cannot take payments right now. Please try later."
+    ),
+    "listing_not_owned": gettext_lazy("You can only link a prompt you have bought."),
+    "payment_provider_unavailable": gettext_lazy("The payment provider did not answer. Please try again."),
+    "not_cancellable": gettext_lazy("This booking can no longer be cancelled."),
+    "not_reviewable": gettext_lazy("Only sessions that took place and were paid for can be reviewed."),
+    "session_not_ended": gettext_lazy("You can review this session once it has ended."),
+    "already_reviewed": gettext_lazy("You have reviewed this session already."),
+}
+
+
+def current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def flash_error(request: HttpRequest, exc: ApplicationError) -> None:
+    messages.error(request, str(ERROR_MESSAGES.get(exc.code, exc.message)))
+
+
+def see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+# --- dates in the visitor's language and zone ---------------------------------------------------------
+
+
+def locale() -> str:
+    return formatting.LOCALES.get(translation.get_language() or "en", "en_US")
+
+
+def day_label(day: date) -> str:
+    """'Wed, May 6' / '5月6日周三'."""
+    return str(format_skeleton("MMMEd", day, locale=locale()))
+
+
+def time_label(moment: datetime) -> str:
+    """'9:30 AM' / '09:30', in the zone the moment carries."""
+    return str(format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale()))
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """'America/New_York (Eastern Time)'."""
+    return f"{zone.key} ({get_timezone_name(zone, locale=locale())})"
+
+
+def visitor_zone(request: HttpRequest) -> ZoneInfo:
+    return ZoneInfo(getattr(request, "visitor_timezone", "UTC"))

@@ -1,0 +1,198 @@
+"""The offers list, an offer's page with its slot picker in the visitor's time zone, and booking a slot.
+
+Slots come from the selector the slots API uses and are shown in the visitor's zone (the `tz`
+cookie, see middleware.py); each start is posted back with its UTC offset, so the instant booked
+is the instant shown whatever zone the page was rendered in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import orjson
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.storefront.views.tutoring.common import (
+    LIBRARY_CHOICES,
+    OFFERS_PAGE,
+    REVIEWS_SHOWN,
+    SLOT_DAYS,
+    current_user,
+    day_label,
+    flash_error,
+    see_other,
+    time_label,
+    visitor_zone,
+    zone_label,
+)
+from marketplace.tutoring import selectors
+from marketplace.tutoring.api import parse_start
+from marketplace.tutoring.models import BookingStatus, TutoringOffer
+from payments import services as payment_services
+from payments.models import Order, OrderStatus
+from payments.selectors import library_for
+from prompts.models import Listing
+
+# --- the offers -------------------------------------------------------------------------------------
+
+
+def _public_offers() -> QuerySet[TutoringOffer]:
+    """Active offers, newest first, with their tutor and the rating of their sessions: one query."""
+    return (
+        TutoringOffer.objects.filter(is_active=True)
+        .select_related("seller")
+        .annotate(rating_average=Avg("reviews__rating"), rating_count=Count("reviews"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _offer_or_404(public_id: str) -> TutoringOffer:
+    try:
+        return selectors.offer_get_public(public_id=public_id)
+    except NotFound:
+        raise Http404("No tutoring offer has this id.") from None
+
+
+@require_GET
+def offers(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_public_offers(), OFFERS_PAGE).get_page(request.GET.get("page"))
+    return render(request, "storefront/tutoring/offers.html", {"page": page, "offers": list(page)})
+
+
+def _offer_url(offer: TutoringOffer, first: str = "") -> str:
+    url = reverse("web:tutoring-offer", args=[offer.public_id])
+    return f"{url}?{urlencode({'from': first})}" if first else url
+
+
+def _first_day(request: HttpRequest, offer: TutoringOffer, zone: ZoneInfo) -> tuple[date, date, date]:
+    """The first day shown (from ?from=, within today..the booking horizon), today and that horizon."""
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    horizon = (now + timedelta(days=offer.max_days_ahead)).astimezone(zone).date()
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = today
+    return min(max(first, today), horizon), today, horizon
+
+
+def _slot_days(offer: TutoringOffer, zone: ZoneInfo, first: date) -> list[dict[str, Any]]:
+    """Bookable starts in the visitor's zone from `first`, grouped by local day."""
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(first + timedelta(days=SLOT_DAYS), time.min, tzinfo=zone)
+    days: dict[date, list[dict[str, str]]] = {}
+    for instant in selectors.slots_between(offer=offer, start=start, end=end):
+        local = instant.astimezone(zone)
+        days.setdefault(local.date(), []).append({"value": local.isoformat(), "label": time_label(local)})
+    return [{"date": day, "label": day_label(day), "times": times} for day, times in days.items()]
+
+
+def _library_choices(user: User) -> list[tuple[str, str]]:
+    """The buyer's unlocked listings (public id, title), newest first, to pick one to work on."""
+    choices = []
+    for row in library_for(buyer=user)[:LIBRARY_CHOICES]:
+        card = orjson.loads(row["listing__card_json"]) if row["listing__card_json"] else {}
+        choices.append((row["listing__public_id"], str(card.get("title") or row["listing__public_id"])))
+    return choices
+
+
+@require_GET
+def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = _offer_or_404(public_id)
+    zone = visitor_zone(request)
+    first, today, horizon = _first_day(request, offer, zone)
+    last = first + timedelta(days=SLOT_DAYS - 1)
+    user = current_user(request) if request.user.is_authenticated else None
+    own = user is not None and user.pk == offer.seller_id
+    can_book = offer.seller.can_accept_payments and not own
+    context = {
+        "offer": offer,
+        "days": _slot_days(offer, zone, first),
+        "first": first.isoformat(),
+        "range_label": f"{day_label(first)} – {day_label(min(last, horizon))}",
+        "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
+        "later": (first + timedelta(days=SLOT_DAYS)).isoformat() if last < horizon else "",
+        "zone_label": zone_label(zone),
+        "tutor_zone": offer.timezone if offer.timezone != zone.key else "",
+        "rating": selectors.offer_rating(offer=offer),
+        "reviews": list(selectors.reviews_for_offer(offer=offer)[:REVIEWS_SHOWN]),
+        "own": own,
+        "can_book": can_book,
+        "bookable": can_book and user is not None,
+        "hold_minutes": settings.TUTORING_HOLD_MINUTES,
+        "login_url": reverse("web:login") + "?" + urlencode({"next": request.get_full_path()}),
+        "library": _library_choices(user) if user is not None and not own else [],
+    }
+    return render(request, "storefront/tutoring/offer.html", context)
+
+
+# --- booking ------------------------------------------------------------------------------------------
+
+
+def _chosen_listing(value: str) -> Listing | None:
+    if not value:
+        return None
+    listing = Listing.objects.filter(public_id=value[:16]).first()
+    if listing is None:
+        raise ApplicationError("listing_not_owned", "Link a listing you have bought.")
+    return listing
+
+
+def _own_pending_checkout(buyer: User, offer: TutoringOffer, start: datetime) -> str:
+    """The checkout of the buyer's own live hold of this very slot (a double-submitted form)."""
+    order = (
+        Order.objects.filter(
+            buyer=buyer,
+            status=OrderStatus.PENDING,
+            booking__offer=offer,
+            booking__starts_at=start,
+            booking__status=BookingStatus.HELD,
+            booking__hold_expires_at__gt=timezone.now(),
+        )
+        .exclude(checkout_url="")
+        .first()
+    )
+    return order.checkout_url if order is not None else ""
+
+
+@login_required
+@require_POST
+def book(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Hold the chosen slot and go to checkout; any refusal comes back to the offer page as a message."""
+    offer = _offer_or_404(public_id)
+    user = current_user(request)
+    back = _offer_url(offer, request.POST.get("from", "")[:10])
+    try:
+        start = parse_start(request.POST.get("start"))
+    except ApplicationError as exc:
+        flash_error(request, exc)
+        return see_other(back)
+    try:
+        result = payment_services.booking_place(
+            buyer=user,
+            offer=offer,
+            start=start,
+            listing=_chosen_listing(request.POST.get("listing", "")),
+            buyer_timezone=getattr(request, "visitor_timezone", ""),
+        )
+    except ApplicationError as exc:
+        # The same form sent twice: the first request holds the slot; the second goes to its checkout.
+        pending = _own_pending_checkout(user, offer, start) if exc.code == "slot_taken" else ""
+        if pending:
+            return see_other(pending)
+        flash_error(request, exc)
+        return see_other(back)
+    return see_other(result.checkout_url or reverse("web:my-bookings"))
