@@ -48,7 +48,11 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     """The sandbox's stand-in for Stripe Checkout. It says plainly that no money moves."""
     if settings.PAYMENTS_PROVIDER != "sandbox":
         raise Http404
-    session = SandboxSession.objects.select_related("order__listing").filter(session_id=session_id).first()
+    session = (
+        SandboxSession.objects.select_related("order__listing", "order__booking__offer")
+        .filter(session_id=session_id)
+        .first()
+    )
     if session is None:
         raise Http404
     if request.method == "POST":

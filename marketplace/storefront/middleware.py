@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -66,7 +66,7 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
 
 def visitor_zone_name(request: HttpRequest) -> str:
     """The visitor's IANA zone: the browser's (a cookie set by site.js), else a guess from the language."""
-    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+    name = unquote(request.COOKIES.get(TIMEZONE_COOKIE, ""))  # site.js writes "America%2FNew_York"
     if name and _zone(name) is not None:
         return name
     return "Asia/Shanghai" if translation.get_language() == "zh-hans" else "UTC"

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,8 +54,16 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.success(request, _("Unlocked. The prompt is below and in your library."))
         return redirect_back(request, _listing_url(listing) + "#prompt")
     response = HttpResponse(status=303)
-    response["Location"] = result.checkout_url or _listing_url(listing)
+    response["Location"] = _same_site(result.checkout_url or _listing_url(listing))
     return response
+
+
+def _same_site(url: str) -> str:
+    """Our own URLs (the sandbox's checkout page) as paths, so the visitor stays on the host they
+    came in by (localhost or 127.0.0.1), which the CSP's form-action expects."""
+    if url.startswith(settings.SITE_URL + "/"):
+        return url[len(settings.SITE_URL) :]
+    return url
 
 
 @require_GET

@@ -1,0 +1,76 @@
+"""Browser tests: Playwright drives Debian's chromium against a live Django server.
+
+No browser is downloaded: `CHROMIUM_PATH` or `chromium` on PATH is used. Without one the tests skip
+on a laptop, and fail under CI (`CI=true`), where a skipped browser suite would hide a broken site.
+Screenshots of the pages the tests visit are saved under BROWSER_ARTIFACTS (default
+var/test-artifacts/browser/) so a person can look at them after a run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from the
+# test body (SynchronousOnlyOperation) although nothing here is async. The live server is separate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(
+    os.environ.get(
+        "BROWSER_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "browser"
+    )
+)
+
+
+def _chromium() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        message = "no chromium: apt-get install chromium, or set CHROMIUM_PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    """A fresh browser context per test, in New York time, with the live server as base URL."""
+    settings.SITE_URL = live_server.url  # checkout and return URLs point at this server
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-US",
+        timezone_id="America/New_York",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    # A Content-Security-Policy violation or a script error is a bug the user would see.
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def snap(page: Any, name: str, *, full_page: bool = True) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
