@@ -10,7 +10,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from payments import services
 from payments.gateway import ProviderError
-from payments.models import ConnectedAccount, LedgerEntry, Order, Refund, Unlock, WebhookEvent
+from payments.models import ConnectedAccount, LedgerEntry, Order, Payout, Refund, Unlock, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,6 +91,16 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "order", "account", "kind", "amount", "currency", "external_id")
     list_filter = ("account", "kind", "currency")
     search_fields = ("order__public_id", "external_id", "key")
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    """Tutoring payouts. A failed one says why; check its transfer group in the dashboard."""
+
+    list_display = ("order", "status", "amount", "currency", "destination_account", "attempts", "paid_at")
+    list_filter = ("status",)
+    list_select_related = ("order",)
+    search_fields = ("order__public_id", "transfer_id", "destination_account")
 
 
 @admin.register(WebhookEvent)

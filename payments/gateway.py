@@ -52,6 +52,9 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     idempotency_key: str
+    # Set: a separate charge on the platform, paid to the seller later by a transfer in this group
+    # (tutoring, after the session). Empty: a destination charge with the fee (listings).
+    transfer_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ class DisputeState:
 
 
 @dataclass(frozen=True)
+class TransferState:
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    transfer_group: str = ""
+
+
+@dataclass(frozen=True)
 class AccountState:
     id: str
     charges_enabled: bool
@@ -126,7 +138,19 @@ class Gateway(Protocol):
     def recent_sessions(self, created_since: int) -> list[SessionState]: ...
     def retrieve_charge(self, charge_id: str) -> ChargeState: ...
     def retrieve_dispute(self, dispute_id: str) -> DisputeState: ...
-    def create_refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str) -> RefundState: ...
+    def create_refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, reverse_transfer: bool = True
+    ) -> RefundState: ...
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        source_transaction: str,
+        transfer_group: str,
+        idempotency_key: str,
+    ) -> TransferState: ...
     def create_account(self, *, email: str, user_id: int) -> AccountState: ...
     def account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> str: ...
     def retrieve_account(self, account_id: str) -> AccountState: ...

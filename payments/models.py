@@ -48,6 +48,9 @@ class Order(models.Model):
     payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     charge_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     destination_account = models.CharField(max_length=255, blank=True)
+    # Set for a separate charge (tutoring): charged on the platform, the seller's share transferred
+    # in this group after the session (a Payout). Blank for destination charges (listings).
+    transfer_group = models.CharField(max_length=64, blank=True)
     refunded_amount = models.BigIntegerField(default=0)
     duplicate = models.BooleanField(
         default=False, help_text="Paid while the buyer already owned the listing."
@@ -163,6 +166,9 @@ class Refund(models.Model):
 class LedgerAccount(models.TextChoices):
     SELLER = "seller", "Seller"
     PLATFORM = "platform", "Platform"
+    # Money transferred to the seller's connected account after the fact (tutoring payouts); the
+    # seller account above is what they earned, this one what has been sent to them of it.
+    PAID_OUT = "paid_out", "Paid out to the seller"
 
 
 class LedgerEntry(models.Model):
@@ -237,3 +243,44 @@ class SandboxSession(models.Model):
 
     def __str__(self) -> str:
         return self.session_id
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    PAID = "paid", "Paid out"
+    FAILED = "failed", "Failed"
+
+
+class Payout(models.Model):
+    """The transfer of a booking's seller share to the tutor, after the session: one per order.
+
+    A worker claims it with a conditional UPDATE (pending -> sending) before calling the provider
+    with the idempotency key payout:booking:<booking>, so it is sent once however many workers or
+    beat runs try.
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payout")
+    amount = models.BigIntegerField(help_text="Minor units: the seller's share of the order.")
+    currency = models.CharField(max_length=3)
+    destination_account = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    transfer_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PayoutStatus.values), name="payout_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(transfer_id__isnull=False), name="payout_paid_has_transfer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payout of order {self.order_id} ({self.status})"

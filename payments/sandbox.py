@@ -8,6 +8,7 @@ webhook. It refuses to run with DEBUG off (see settings).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -25,6 +26,7 @@ from payments.gateway import (
     RefundState,
     SessionState,
     SignatureError,
+    TransferState,
 )
 from payments.models import Order, SandboxSession
 
@@ -98,7 +100,9 @@ class SandboxGateway:
     def retrieve_dispute(self, dispute_id: str) -> DisputeState:
         raise ProviderError("The sandbox has no disputes.", transient=False, code="resource_missing")
 
-    def create_refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str) -> RefundState:
+    def create_refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, reverse_transfer: bool = True
+    ) -> RefundState:
         with transaction.atomic():
             session = (
                 SandboxSession.objects.select_for_update()
@@ -117,6 +121,29 @@ class SandboxGateway:
             session.amount_refunded += amount
             session.save(update_fields=["refunds", "amount_refunded"])
         return RefundState(id=str(refund["id"]), amount=amount, status="succeeded", key=idempotency_key)
+
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        source_transaction: str,
+        transfer_group: str,
+        idempotency_key: str,
+    ) -> TransferState:
+        session = self._get(charge_id=source_transaction)
+        if currency.upper() != session.order.currency or amount > session.order.amount:
+            raise ProviderError("Transfer exceeds its charge.", transient=False, code="amount_too_large")
+        # No money moves; the id follows from the key, so a repeat answers the same, as Stripe does.
+        transfer_id = "tr_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        return TransferState(
+            id=transfer_id,
+            amount=amount,
+            currency=currency.upper(),
+            destination=destination,
+            transfer_group=transfer_group,
+        )
 
     def create_account(self, *, email: str, user_id: int) -> AccountState:
         return AccountState(

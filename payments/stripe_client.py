@@ -22,6 +22,7 @@ from payments.gateway import (
     RefundState,
     SessionState,
     SignatureError,
+    TransferState,
 )
 
 API_VERSION = "2026-10-28.endive"
@@ -44,6 +45,19 @@ def _mapped(exc: stripe.StripeError) -> ProviderError:
     code = getattr(exc, "code", None) or type(exc).__name__
     # Keep Stripe's own message out: it can echo request parameters back.
     return ProviderError(f"Stripe request failed ({code}).", transient=transient, code=str(code))
+
+
+def _intent_data(request: CheckoutRequest) -> dict[str, Any]:
+    if request.transfer_group:
+        # Separate charge and transfer: the platform charges now; create_transfer pays the seller
+        # later, from this charge (source_transaction), in the same transfer group.
+        return {"transfer_group": request.transfer_group, "metadata": {"order_id": request.order_id}}
+    return {  # destination charge: the seller is paid at once, less our application fee
+        "application_fee_amount": request.platform_fee,
+        "transfer_data": {"destination": request.destination_account},
+        "on_behalf_of": request.destination_account,
+        "metadata": {"order_id": request.order_id},
+    }
 
 
 class StripeGateway:
@@ -81,12 +95,7 @@ class StripeGateway:
                 }
             ],
             "payment_method_types": request.payment_methods,
-            "payment_intent_data": {
-                "application_fee_amount": request.platform_fee,
-                "transfer_data": {"destination": request.destination_account},
-                "on_behalf_of": request.destination_account,
-                "metadata": {"order_id": request.order_id},
-            },
+            "payment_intent_data": _intent_data(request),
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }
@@ -170,20 +179,52 @@ class StripeGateway:
             amount=data["amount"],
         )
 
-    def create_refund(self, *, payment_intent_id: str, amount: int, idempotency_key: str) -> RefundState:
+    def create_refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, reverse_transfer: bool = True
+    ) -> RefundState:
+        params: dict[str, Any] = {
+            "payment_intent": payment_intent_id,
+            "amount": amount,
+            "metadata": {"refund_key": idempotency_key},
+        }
+        if reverse_transfer:
+            # Destination charges: take the seller's share back and return our fee in proportion.
+            # A separate charge (tutoring) has neither transfer nor fee on it to reverse.
+            params.update(reverse_transfer=True, refund_application_fee=True)
+        data = self._call(self.client.v1.refunds.create, params, {"idempotency_key": idempotency_key})
+        return RefundState(id=data["id"], amount=data["amount"], status=data["status"], key=idempotency_key)
+
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        source_transaction: str,
+        transfer_group: str,
+        idempotency_key: str,
+    ) -> TransferState:
         data = self._call(
-            self.client.v1.refunds.create,
+            self.client.v1.transfers.create,
             {
-                "payment_intent": payment_intent_id,
                 "amount": amount,
-                # Destination charges: take the seller's share back and return our fee in proportion.
-                "reverse_transfer": True,
-                "refund_application_fee": True,
-                "metadata": {"refund_key": idempotency_key},
+                "currency": currency.lower(),
+                "destination": destination,
+                # Funded by this charge: the transfer waits for its funds instead of failing on
+                # an empty available balance, and cannot outgrow the charge.
+                "source_transaction": source_transaction,
+                "transfer_group": transfer_group,
+                "metadata": {"payout_key": idempotency_key},
             },
             {"idempotency_key": idempotency_key},
         )
-        return RefundState(id=data["id"], amount=data["amount"], status=data["status"], key=idempotency_key)
+        return TransferState(
+            id=data["id"],
+            amount=data["amount"],
+            currency=data["currency"].upper(),
+            destination=_id(data.get("destination")) or destination,
+            transfer_group=data.get("transfer_group") or "",
+        )
 
     def _account(self, data: dict[str, Any]) -> AccountState:
         return AccountState(

@@ -117,6 +117,7 @@ def checkout_open(order: Order) -> str:
         success_url=f"{base}/payments/return/{order.public_id}/?session_id={{CHECKOUT_SESSION_ID}}",
         cancel_url=f"{base}/payments/return/{order.public_id}/?canceled=1",
         idempotency_key=f"checkout:{order.public_id}",
+        transfer_group=order.transfer_group,
     )
     try:
         created = gateway().create_checkout(request)

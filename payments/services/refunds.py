@@ -73,6 +73,7 @@ def refund_submit(*, refund_id: int) -> Refund:
             payment_intent_id=order.payment_intent_id or "",
             amount=refund.amount,
             idempotency_key=refund.idempotency_key,
+            reverse_transfer=not order.transfer_group,  # a separate charge has no transfer on it
         )
     except ProviderError as exc:
         Refund.objects.filter(pk=refund.pk).update(

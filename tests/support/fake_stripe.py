@@ -69,6 +69,7 @@ class FakeStripe:
         self.charges: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.disputes: dict[str, dict[str, Any]] = {}
+        self.transfers: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
         self.idempotency: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = {}
@@ -117,6 +118,7 @@ class FakeStripe:
             ("GET", r"/v1/charges/(?P<id>[^/]+)", self._get_charge),
             ("POST", r"/v1/refunds", self._create_refund),
             ("GET", r"/v1/disputes/(?P<id>[^/]+)", self._get_dispute),
+            ("POST", r"/v1/transfers", self._create_transfer),
             ("POST", r"/v1/accounts", self._create_account),
             ("GET", r"/v1/accounts/(?P<id>[^/]+)", self._get_account),
             ("POST", r"/v1/account_links", self._create_account_link),
@@ -206,6 +208,11 @@ class FakeStripe:
         if intent is None:
             return self._missing("payment_intent", params.get("payment_intent", ""))
         charge = self.charges[intent["latest_charge"]]
+        if params.get("reverse_transfer") == "true" and not intent.get("transfer_data"):
+            # Our reading of Stripe: there is no transfer on a platform charge to reverse.
+            return 400, self._error(
+                "invalid_request_error", "This charge has no transfer to reverse.", "parameter_invalid"
+            )
         amount = int(params.get("amount", charge["amount"] - charge["amount_refunded"]))
         if amount <= 0 or charge["amount_refunded"] + amount > charge["amount"]:
             return 400, self._error(
@@ -234,6 +241,43 @@ class FakeStripe:
 
     def _get_dispute(self, params: dict[str, Any], id: str) -> tuple[int, dict[str, Any]]:
         return (200, self.disputes[id]) if id in self.disputes else self._missing("dispute", id)
+
+    # --- Transfers (separate charges and transfers) ----------------------------------------------
+
+    def _create_transfer(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """As Stripe: to a known account, funded by source_transaction (same currency, at most
+        what the charge has left after refunds and earlier transfers from it)."""
+        destination = params.get("destination", "")
+        if destination not in self.accounts:
+            return self._missing("destination", destination)
+        amount, currency = int(params["amount"]), params["currency"]
+        source = params.get("source_transaction")
+        if source is not None:
+            charge = self.charges.get(source)
+            if charge is None:
+                return self._missing("charge", source)
+            sent = sum(t["amount"] for t in self.transfers.values() if t["source_transaction"] == source)
+            if currency != charge["currency"] or sent + amount > charge["amount"] - charge["amount_refunded"]:
+                return 400, self._error(
+                    "invalid_request_error",
+                    "Transfer amount exceeds the funds available from the source transaction.",
+                    "balance_insufficient",
+                )
+        transfer = {
+            "id": _id("tr"),
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "currency": currency,
+            "destination": destination,
+            "source_transaction": source,
+            "transfer_group": params.get("transfer_group"),
+            "metadata": params.get("metadata", {}),
+            "reversed": False,
+            "created": int(time.time()),
+        }
+        self.transfers[transfer["id"]] = transfer
+        return 200, transfer
 
     # --- Connect --------------------------------------------------------------------------------
 
@@ -306,9 +350,11 @@ class FakeStripe:
                 "status": "succeeded" if paid else "processing",
                 "latest_charge": None,
                 "metadata": params.get("metadata", {}),
-                "application_fee_amount": int(params["application_fee_amount"]),
-                "transfer_data": params["transfer_data"],
+                # A destination charge carries these; a separate charge only its transfer_group.
+                "application_fee_amount": int(params.get("application_fee_amount") or 0) or None,
+                "transfer_data": params.get("transfer_data"),
                 "on_behalf_of": params.get("on_behalf_of"),
+                "transfer_group": params.get("transfer_group"),
             }
             self.intents[intent["id"]] = intent
             session.update(
@@ -329,6 +375,7 @@ class FakeStripe:
             "refunded": False,
             "paid": True,
             "status": "succeeded",
+            "transfer_group": intent.get("transfer_group"),
             "_refunds": [],
         }
         self.charges[charge["id"]] = charge
