@@ -76,7 +76,10 @@ class SignupForm(forms.Form):
         handle = str(self.cleaned_data["handle"]).strip().lower()
         if not re.fullmatch(HANDLE_PATTERN, handle):
             raise forms.ValidationError(
-                _("Use 3–30 lowercase letters, digits, “-” or “_”, starting and ending with a letter or digit.")
+                _(
+                    "Use 3–30 lowercase letters, digits, “-” or “_”, "
+                    "starting and ending with a letter or digit."
+                )
             )
         return handle
 

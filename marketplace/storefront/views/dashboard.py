@@ -1,15 +1,123 @@
-"""Website: dashboard pages (being built; see marketplace/storefront/urls.py for the routes)."""
+"""The seller dashboard: listings with preview status, sales and earnings, payout setup."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
+from payments import selectors as payment_selectors
+from payments.gateway import ProviderError
+from payments.models import ConnectedAccount
+from payments.services import seller_onboarding_link
+from prompts.documents import preview_json
+from prompts.models import ImageStatus, Listing, ListingImage
+from prompts.selectors import listing_list_for_seller
+
+logger = logging.getLogger(__name__)
+
+LISTINGS_PER_PAGE = 25
+RECENT_SALES = 10
+WAITING = (ImageStatus.PENDING, ImageStatus.PROCESSING)
 
 
-def _not_yet(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404("This page is not built yet.")
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
-dashboard = _not_yet
-payouts_onboarding = _not_yet
+def preview_state(*, seller: User) -> tuple[str, bool]:
+    """A fingerprint of all the seller's preview statuses, and whether any is still on its way.
+
+    One aggregate query. The fingerprint changes whenever an image changes status (the counts) or
+    is saved again (the latest update), which is what the page's poller compares.
+    """
+    counts = ListingImage.objects.filter(listing__seller=seller).aggregate(
+        latest=Max("updated_at"),
+        **{status: Count("pk", filter=Q(status=status)) for status in ImageStatus.values},
+    )
+    latest = counts.pop("latest")
+    state = "-".join(str(counts[status]) for status in ImageStatus.values)
+    state += f"-{latest.timestamp():.6f}" if latest else "-0"
+    return state, any(counts[status] for status in WAITING)
+
+
+def _listing_row(listing: Listing) -> dict[str, Any]:
+    images = []
+    for image in listing.images.all():  # prefetched by the selector
+        smallest = preview_json(image)["sizes"][:1] if image.status == ImageStatus.READY else []
+        images.append({"image": image, "thumb": smallest[0] if smallest else None})
+    versions = listing.versions.all()  # prefetched, newest first
+    return {"listing": listing, "images": images, "version": versions[0].number if versions else None}
+
+
+def _payouts(seller: User) -> dict[str, Any]:
+    account = ConnectedAccount.objects.filter(user=seller).first()
+    return {
+        "account": account,
+        "can_accept_payments": seller.can_accept_payments,
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A constant number of queries whatever the number of listings (prefetched, paginated)."""
+    seller = _user(request)
+    page = Paginator(listing_list_for_seller(seller=seller), LISTINGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    state, waiting = preview_state(seller=seller)
+    context = {
+        "page": page,
+        "rows": [_listing_row(listing) for listing in page.object_list],
+        "preview_state": state,
+        "previews_waiting": waiting,
+        "totals": payment_selectors.sales_totals(seller=seller),
+        "recent_sales": list(payment_selectors.sales_for(seller=seller)[:RECENT_SALES]),
+        **_payouts(seller),
+    }
+    return render(request, "storefront/dashboard/dashboard.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard_status(request: HttpRequest) -> JsonResponse:
+    """What site.js polls while previews render: the page reloads when "state" changes."""
+    state, waiting = preview_state(seller=_user(request))
+    return JsonResponse({"state": state, "waiting": waiting})
+
+
+@login_required
+@require_POST
+def payouts_onboarding(request: HttpRequest) -> HttpResponse:
+    """The API's onboarding service, then off to the provider's (or the sandbox's) onboarding page."""
+    try:
+        url = seller_onboarding_link(user=_user(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    except ProviderError as error:
+        # An operator-side failure: logged for us, a retry hint for the seller.
+        logger.warning("payout onboarding failed for user %s: %s", request.user.pk, error)
+        messages.error(request, gettext("The payment provider did not answer. Try again in a minute."))
+    else:
+        response = HttpResponseRedirect(url)
+        response.status_code = 303
+        return response
+    response = HttpResponseRedirect(reverse("web:dashboard"))
+    response.status_code = 303
+    return response
