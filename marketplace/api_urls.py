@@ -74,7 +74,27 @@ urlpatterns = [
         name="tutoring-booking-reschedule",
     ),
     path("me/bookings/", tutoring_api.MyBookingsApi.as_view(), name="my-bookings"),
-    path("seller/bookings/", tutoring_api.SellerBookingsApi.as_view(), name="seller-bookings"),
+    path(
+        "me/bookings/<pubid:public_id>/ics/",
+        tutoring_api.MyBookingInviteApi.as_view(),
+        name="my-booking-ics",
+    ),
+    path(
+        "me/bookings/<pubid:public_id>/review/",
+        booking_api.BookingReviewApi.as_view(),
+        name="my-booking-review",
+    ),
+    path("seller/bookings/", booking_api.SellerBookingsApi.as_view(), name="seller-bookings"),
+    path(
+        "seller/bookings/<pubid:public_id>/ics/",
+        tutoring_api.SellerBookingInviteApi.as_view(),
+        name="seller-booking-ics",
+    ),
+    path(
+        "tutoring/offers/<pubid:public_id>/reviews/",
+        tutoring_api.OfferReviewsApi.as_view(),
+        name="tutoring-offer-reviews",
+    ),
     path("seller/tutoring/offers/", tutoring_api.SellerOfferListApi.as_view(), name="seller-tutoring-offers"),
     path(
         "seller/tutoring/offers/<pubid:public_id>/",

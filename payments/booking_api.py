@@ -1,9 +1,13 @@
-"""REST interface for the tutoring operations that move money: booking (hold + checkout), cancel.
+"""REST interface for the tutoring operations that need payments: booking (hold + checkout),
+cancel (refund by policy), review (only a session paid for and kept), and the seller's bookings
+with their payout.
 
 They live in payments because payments knows what it sells; tutoring never imports payments.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -15,8 +19,11 @@ from rest_framework.views import APIView
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.tutoring import selectors as tutoring_selectors
-from marketplace.tutoring.api import booking_json, parse_start
+from marketplace.tutoring.api import booking_json, booking_page, parse_start, review_json
+from marketplace.tutoring.models import REVIEW_TEXT_MAX
 from payments import services
+from payments.services import payouts
+from payments.services.bookings import booking_review
 from prompts.models import Listing
 
 
@@ -28,6 +35,9 @@ def _user(request: Request) -> User:
 class BookingInput(serializers.Serializer):
     start = serializers.CharField(help_text="ISO 8601 with offset, one of the offer's slots.")
     listing = serializers.CharField(required=False, help_text="A listing you bought, to work on.")
+    timezone = serializers.CharField(
+        required=False, help_text="Your IANA zone (as in slots' tz): your emails and invite use it."
+    )
 
 
 class BookingCreateApi(APIView):
@@ -69,7 +79,12 @@ class BookingCreateApi(APIView):
                     "listing_not_owned", "No such listing.", fields={"listing": ["Unknown listing."]}
                 )
         result = services.booking_place(
-            buyer=_user(request), offer=offer, start=start, listing=listing, idempotency_key=key
+            buyer=_user(request),
+            offer=offer,
+            start=start,
+            listing=listing,
+            idempotency_key=key,
+            buyer_timezone=str(data.get("timezone") or "")[:64],
         )
         assert result.order is not None and result.order.booking is not None
         booking = result.order.booking
@@ -100,3 +115,45 @@ class BookingCancelApi(APIView):
         body = booking_json(booking, for_user=user)
         body["refund"] = None if refund is None else {"status": refund.status, "amount": refund.amount}
         return Response(body)
+
+
+class RatingField(serializers.IntegerField):
+    """A JSON integer from 1 to 5: never "5", 4.5 or true (as for listing reviews)."""
+
+    default_error_messages = {"invalid": "Rate with a whole number from 1 to 5."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class ReviewInput(serializers.Serializer):
+    rating = RatingField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=REVIEW_TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class BookingReviewApi(APIView):
+    @extend_schema(
+        request=ReviewInput,
+        responses={201: OpenApiTypes.OBJECT},
+        summary="Rate the tutor of a session you had (once, after it ended)",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        user = _user(request)
+        booking = tutoring_selectors.booking_get_for_buyer(buyer=user, public_id=public_id)
+        data = ReviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = booking_review(
+            booking=booking, by=user, rating=data.validated_data["rating"], text=data.validated_data["text"]
+        )
+        return Response(review_json(review), status=status.HTTP_201_CREATED)
+
+
+class SellerBookingsApi(APIView):
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, summary="Sessions booked with you, latest first, with their payout"
+    )
+    def get(self, request: Request) -> Response:
+        rows = tutoring_selectors.bookings_for_seller(seller=_user(request))
+        return booking_page(request, self, rows, extra=payouts.booking_payouts_json)

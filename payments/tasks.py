@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from payments import services
 from payments.gateway import ProviderError
-from payments.models import Order, OrderStatus, Refund, RefundStatus
+from payments.models import Order, OrderStatus, PayoutStatus, Refund, RefundStatus
+from payments.services import payouts
 from payments.webhooks import HANDLED_TYPES, event_process
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,20 @@ logger = logging.getLogger(__name__)
 def submit_refund(refund_id: int) -> None:
     """Retry a refund the provider did not take; the same key every time, so at most one refund."""
     services.refund_submit(refund_id=refund_id)
+
+
+@shared_task(name="payments.pay_out_bookings", acks_late=True, reject_on_worker_lost=True, time_limit=600)
+def pay_out_bookings() -> dict[str, int]:
+    """Beat: pay tutors whose session ended (plus the payout delay). Each payout is claimed with a
+    conditional UPDATE and sent with the key payout:booking:<id>, so a re-run pays nothing twice."""
+    expired = payouts.payouts_expire()
+    paid = failed = 0
+    for order_id in payouts.payouts_due():
+        payout = payouts.booking_payout(order_id=order_id)
+        if payout is not None:
+            paid += payout.status == PayoutStatus.PAID
+            failed += payout.status == PayoutStatus.FAILED
+    return {"paid": paid, "failed": failed, "expired": expired}
 
 
 @shared_task(name="payments.reconcile", acks_late=True, reject_on_worker_lost=True, time_limit=600)

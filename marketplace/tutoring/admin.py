@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from marketplace.tutoring.models import Booking, TutoringOffer
+from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
 
 
 @admin.register(TutoringOffer)
@@ -25,6 +25,19 @@ class BookingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(TutorReview)
+class TutorReviewAdmin(admin.ModelAdmin):
+    """Staff may remove an abusive review; writing one is the buyer's, through the API."""
+
+    list_display = ("public_id", "offer", "buyer", "rating", "created_at")
+    list_select_related = ("offer", "buyer")
+    search_fields = ("public_id", "offer__public_id", "buyer__email")
+    readonly_fields = ("booking", "offer", "seller", "buyer", "rating", "text", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

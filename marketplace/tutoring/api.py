@@ -1,7 +1,9 @@
-"""REST interface for tutoring: sellers' offers and availability, public slots, bookings.
+"""REST interface for tutoring: sellers' offers and availability, public slots, bookings,
+invites (.ics) and tutor reviews.
 
-Placing and cancelling a booking moves money, so those two views live in payments.booking_api
-(tutoring never imports payments); everything else is here.
+What needs payments (placing, cancelling, reviewing a booking, which must not be refunded, and
+the seller's bookings with their payout) lives in payments.booking_api (tutoring never imports
+payments); everything else is here.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,8 +27,15 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.core.fields import PriceField, StrictIntegerField
 from marketplace.core.money import money_json
-from marketplace.tutoring import selectors, services
-from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, Booking, BookingStatus, TutoringOffer
+from marketplace.tutoring import ics, selectors, services
+from marketplace.tutoring.models import (
+    MAX_DURATION,
+    MIN_DURATION,
+    Booking,
+    BookingStatus,
+    TutoringOffer,
+    TutorReview,
+)
 
 
 def _user(request: Request) -> User:
@@ -92,6 +103,25 @@ def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
         "meeting_link": booking.offer.meeting_link if confirmed else "",
         "listing": booking.listing.public_id if booking.listing else None,
         "cancelled_by": booking.cancelled_by or None,
+        "buyer_timezone": booking.buyer_timezone or None,
+        "invite_url": _invite_url(booking, for_user=for_user),
+    }
+
+
+def _invite_url(booking: Booking, *, for_user: User) -> str | None:
+    if booking.scheduled_at is None:  # never confirmed: there is no event to put in a calendar
+        return None
+    side = "seller" if booking.seller_id == for_user.pk else "me"
+    return f"/api/v1/{side}/bookings/{booking.public_id}/ics/"
+
+
+def review_json(review: TutorReview) -> dict[str, Any]:
+    return {
+        "id": review.public_id,
+        "rating": review.rating,
+        "text": review.text,
+        "buyer": {"handle": review.buyer.handle, "name": review.buyer.public_name},
+        "created_at": review.created_at,
     }
 
 
@@ -235,9 +265,28 @@ class SellerOfferAvailabilityApi(APIView):
 class OfferDetailApi(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A tutoring offer")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A tutoring offer, with its tutor rating")
     def get(self, request: Request, public_id: str) -> Response:
-        return Response(offer_json(selectors.offer_get_public(public_id=public_id)))
+        offer = selectors.offer_get_public(public_id=public_id)
+        return Response({**offer_json(offer), "rating": selectors.offer_rating(offer=offer)})
+
+
+class ReviewPagination(CursorPagination):
+    page_size = 20
+    ordering = ("-created_at", "-pk")
+
+
+class OfferReviewsApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Reviews of an offer's sessions, newest first")
+    def get(self, request: Request, public_id: str) -> Response:
+        offer = selectors.offer_get_public(public_id=public_id)
+        paginator = ReviewPagination()
+        page = paginator.paginate_queryset(selectors.reviews_for_offer(offer=offer), request, view=self)
+        response = paginator.get_paginated_response([review_json(r) for r in page or []])
+        response.data["rating"] = selectors.offer_rating(offer=offer)
+        return response
 
 
 def _date_param(request: Request, name: str, default: date) -> date:
@@ -305,22 +354,64 @@ class BookingPagination(CursorPagination):
     ordering = ("-starts_at", "-pk")
 
 
-def _booking_page(request: Request, view: APIView, rows: Any) -> Response:
+def booking_page(request: Request, view: APIView, rows: Any, extra: Any = None) -> Response:
+    """A page of bookings; ``extra(page)`` may add fields per booking (payments adds the payout)."""
     paginator = BookingPagination()
-    page: list[Booking] | None = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response([booking_json(b, for_user=_user(request)) for b in page or []])
+    page: list[Booking] = paginator.paginate_queryset(rows, request, view=view) or []
+    added = extra(page) if extra else {}
+    user = _user(request)
+    return paginator.get_paginated_response(
+        [{**booking_json(b, for_user=user), **added.get(b.pk, {})} for b in page]
+    )
 
 
 class MyBookingsApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Sessions you booked, latest first")
     def get(self, request: Request) -> Response:
-        return _booking_page(request, self, selectors.bookings_for_buyer(buyer=_user(request)))
+        return booking_page(request, self, selectors.bookings_for_buyer(buyer=_user(request)))
 
 
-class SellerBookingsApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Sessions booked with you, latest first")
-    def get(self, request: Request) -> Response:
-        return _booking_page(request, self, selectors.bookings_for_seller(seller=_user(request)))
+def _invite_response(booking: Booking, user: User) -> HttpResponse:
+    if booking.scheduled_at is None:
+        raise ApplicationError(
+            "no_invite", "This booking was never confirmed, so it has no invite.", status_code=409
+        )
+    response = HttpResponse(ics.invite(booking, for_user=user), content_type=ics.content_type(booking))
+    response["Content-Disposition"] = f'attachment; filename="{ics.filename(booking)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+_ICS = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An .ics invite")}
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """Calendar apps send Accept: text/calendar. The invite is a plain HttpResponse, and errors
+    are the JSON envelope whatever was asked for, instead of a 406."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class MyBookingInviteApi(APIView):
+    content_negotiation_class = _AnyAccept
+
+    @extend_schema(responses=_ICS, summary="The .ics invite of a session you booked, in your zone")
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        user = _user(request)
+        return _invite_response(selectors.booking_get_for_buyer(buyer=user, public_id=public_id), user)
+
+
+class SellerBookingInviteApi(APIView):
+    content_negotiation_class = _AnyAccept
+
+    @extend_schema(responses=_ICS, summary="The .ics invite of a session booked with you, in your zone")
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        user = _user(request)
+        return _invite_response(selectors.booking_get_for_seller(seller=user, public_id=public_id), user)
 
 
 class RescheduleInput(serializers.Serializer):

@@ -8,6 +8,7 @@ held and confirmed bookings from overlapping, whatever the code above it does.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -130,6 +131,36 @@ class BookingStatus(models.TextChoices):
 
 BLOCKING = [BookingStatus.HELD, BookingStatus.CONFIRMED]
 
+# Booking emails, each claimed once through its column. Reminders go out this long before.
+EMAIL_FIELDS = {
+    "confirmed": "confirmation_sent_at",
+    "rescheduled": "reschedule_sent_at",
+    "cancelled": "cancellation_sent_at",
+    "reminder_24h": "reminder_24h_sent_at",
+    "reminder_1h": "reminder_1h_sent_at",
+}
+REMINDER_LEADS = {"reminder_24h": timedelta(hours=24), "reminder_1h": timedelta(hours=1)}
+
+
+def email_due(kind: str, now: datetime) -> Q:
+    """When a booking email is still worth sending: checked again by the UPDATE that claims it.
+
+    A reminder goes out only if the booking already stood at its current time when the reminder's
+    moment came (confirmed 3 h before the start: no 24 h reminder, the confirmation says it all),
+    and the 24 h one only while the 1 h one is not due yet (a late beat sends the nearer one).
+    """
+    if kind == "cancelled":
+        return Q(status=BookingStatus.CANCELLED, scheduled_at__isnull=False)  # it had been confirmed
+    due = Q(status=BookingStatus.CONFIRMED, starts_at__gt=now)
+    if kind == "rescheduled":
+        due &= Q(reschedules__gte=1)
+    lead = REMINDER_LEADS.get(kind)
+    if lead is not None:
+        due &= Q(starts_at__lte=now + lead, scheduled_at__lte=F("starts_at") - lead)
+    if kind == "reminder_24h":
+        due &= Q(starts_at__gt=now + REMINDER_LEADS["reminder_1h"])
+    return due
+
 
 class Booking(models.Model):
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
@@ -146,6 +177,11 @@ class Booking(models.Model):
     blocked_from = models.DateTimeField(help_text="starts_at minus the buffer before.")
     blocked_until = models.DateTimeField(help_text="ends_at plus the buffer after.")
     timezone = models.CharField(max_length=64, help_text="The offer's time zone when booked.")
+    buyer_timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The buyer's IANA zone, if they gave one: their emails and invite.",
+    )
     price_amount = models.BigIntegerField()
     price_currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=BookingStatus.choices, default=BookingStatus.HELD)
@@ -153,6 +189,16 @@ class Booking(models.Model):
     reschedules = models.PositiveSmallIntegerField(default=0)
     cancelled_by = models.CharField(max_length=10, blank=True, help_text="buyer or seller")
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was confirmed at its current time (payment or reschedule)."
+    )
+    # Each email is claimed by setting its column with a conditional UPDATE (null -> now), so two
+    # workers or two beat runs never send it twice; a reschedule clears the reminders.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    reschedule_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_24h_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_1h_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -179,7 +225,46 @@ class Booking(models.Model):
             models.Index(fields=["seller", "blocked_from"]),
             models.Index(fields=["buyer", "-starts_at"]),
             models.Index(fields=["status", "hold_expires_at"]),
+            models.Index(fields=["status", "starts_at"]),
         ]
 
     def __str__(self) -> str:
         return f"booking {self.public_id} ({self.status})"
+
+    @property
+    def ical_sequence(self) -> int:
+        """SEQUENCE of its invite: bumped by the reschedule, and once more by a cancellation."""
+        return self.reschedules + (1 if self.status == BookingStatus.CANCELLED else 0)
+
+
+REVIEW_TEXT_MAX = 2000
+
+
+class TutorReview(models.Model):
+    """The buyer's rating of a session they had: one per booking, after it ended."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="reviews")
+    offer = models.ForeignKey(TutoringOffer, on_delete=models.PROTECT, related_name="reviews")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutor_reviews_received"
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutor_reviews_written"
+    )
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=REVIEW_TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking"], name="tutor_review_one_per_booking"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="tutor_review_rating_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["offer", "-created_at", "-id"], name="tutor_review_offer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for booking {self.booking_id}"

@@ -1,4 +1,5 @@
-"""Reads for tutoring: offers by visibility and ownership, bookings by party, bookable slots."""
+"""Reads for tutoring: offers by visibility and ownership, bookings by party, bookable slots,
+emails that are due, reviews."""
 
 from __future__ import annotations
 
@@ -6,15 +7,27 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
 from marketplace.tutoring import slots
-from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
+from marketplace.tutoring.models import (
+    EMAIL_FIELDS,
+    REMINDER_LEADS,
+    Booking,
+    BookingStatus,
+    TutoringOffer,
+    TutorReview,
+    email_due,
+)
 
 MAX_SLOT_DAYS = 31
+# An announcement (confirmation, new time, cancellation) whose task was lost is sent by the beat
+# sweep after this long, if it is no older than a day.
+EMAIL_SWEEP_AFTER = timedelta(minutes=10)
+EMAIL_SWEEP_WINDOW = timedelta(days=1)
 
 
 def offer_get_public(*, public_id: str) -> TutoringOffer:
@@ -42,6 +55,28 @@ def bookings_for_buyer(*, buyer: User) -> QuerySet[Booking]:
 
 def bookings_for_seller(*, seller: User) -> QuerySet[Booking]:
     return Booking.objects.filter(seller=seller).select_related("offer", "seller", "buyer", "listing")
+
+
+def booking_get_for_buyer(*, buyer: User, public_id: str) -> Booking:
+    booking = (
+        Booking.objects.select_related("offer", "seller", "buyer")
+        .filter(buyer=buyer, public_id=public_id)
+        .first()
+    )
+    if booking is None:
+        raise NotFound("You have no booking with this id.")
+    return booking
+
+
+def booking_get_for_seller(*, seller: User, public_id: str) -> Booking:
+    booking = (
+        Booking.objects.select_related("offer", "seller", "buyer")
+        .filter(seller=seller, public_id=public_id)
+        .first()
+    )
+    if booking is None:
+        raise NotFound("You have no booking with this id.")
+    return booking
 
 
 def booking_get_for_party(*, user: User, public_id: str) -> Booking:
@@ -104,3 +139,33 @@ def _local_days(offer: TutoringOffer, start: datetime, end: datetime) -> tuple[d
         start.astimezone(zone).date() - timedelta(days=1),
         end.astimezone(zone).date() + timedelta(days=1),
     )
+
+
+# --- emails ------------------------------------------------------------------------------------------
+
+
+def bookings_due_email(*, kind: str, now: datetime) -> list[int]:
+    """Ids of bookings whose ``kind`` email is due and unsent: reminders by their lead time, and
+    announcements whose on-commit task was lost (older than a few minutes, newer than a day)."""
+    field = EMAIL_FIELDS[kind]
+    rows = Booking.objects.filter(email_due(kind, now), **{f"{field}__isnull": True})
+    if kind not in REMINDER_LEADS:
+        moment = "cancelled_at" if kind == "cancelled" else "scheduled_at"
+        rows = rows.filter(
+            **{f"{moment}__lte": now - EMAIL_SWEEP_AFTER, f"{moment}__gte": now - EMAIL_SWEEP_WINDOW}
+        )
+    return list(rows.order_by("starts_at").values_list("pk", flat=True)[:1000])
+
+
+# --- reviews -------------------------------------------------------------------------------------------
+
+
+def reviews_for_offer(*, offer: TutoringOffer) -> QuerySet[TutorReview]:
+    return TutorReview.objects.filter(offer=offer).select_related("buyer")
+
+
+def offer_rating(*, offer: TutoringOffer) -> dict[str, Any]:
+    """{"average": 4.5, "count": 2}: average rounded to 2 places, None without reviews."""
+    totals = TutorReview.objects.filter(offer=offer).aggregate(average=Avg("rating"), count=Count("pk"))
+    average = totals["average"]
+    return {"average": round(float(average), 2) if average is not None else None, "count": totals["count"]}

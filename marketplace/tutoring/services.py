@@ -1,4 +1,5 @@
-"""Every write in tutoring: offers, availability, holds, confirmation, cancellation, reschedule.
+"""Every write in tutoring: offers, availability, holds, confirmation, cancellation, reschedule,
+booking emails and reviews.
 
 Tutoring never imports payments: payments calls booking_confirm / booking_release from its one
 fulfilment function, and asks cancellation_refund_is_full what the policy says.
@@ -24,16 +25,19 @@ from django.utils import timezone
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import MoneyError, validate_price
-from marketplace.tutoring import selectors, slots
+from marketplace.tutoring import emails, selectors, slots
 from marketplace.tutoring.models import (
     BLOCKING,
+    EMAIL_FIELDS,
     MAX_DURATION,
     MIN_DURATION,
     Booking,
     BookingStatus,
     DateOverride,
     TutoringOffer,
+    TutorReview,
     WeeklyAvailability,
+    email_due,
     validate_timezone,
 )
 from prompts.models import Listing
@@ -191,9 +195,19 @@ def _slot_taken() -> Conflict:
 
 
 def booking_hold(
-    *, buyer: User, offer: TutoringOffer, start: datetime, listing: Listing | None = None
+    *,
+    buyer: User,
+    offer: TutoringOffer,
+    start: datetime,
+    listing: Listing | None = None,
+    buyer_timezone: str = "",
 ) -> Booking:
-    """Hold a slot for the buyer while they pay. 409 slot_taken when it is taken."""
+    """Hold a slot for the buyer while they pay. 409 slot_taken when it is taken.
+
+    ``buyer_timezone`` (IANA, optional) is where the buyer lives: their emails and invite use it.
+    """
+    if buyer_timezone:
+        tz_check(buyer_timezone)
     if offer.seller_id == buyer.pk:
         raise Conflict("own_offer", "This is your own offer; you cannot book yourself.")
     now = timezone.now()
@@ -214,6 +228,7 @@ def booking_hold(
                 blocked_from=blocked[0],
                 blocked_until=blocked[1],
                 timezone=offer.timezone,
+                buyer_timezone=buyer_timezone,
                 price_amount=offer.price_amount,
                 price_currency=offer.price_currency,
                 status=BookingStatus.HELD,
@@ -264,15 +279,17 @@ def booking_confirm(*, booking_id: int) -> bool:
             return False
     elif booking.status != BookingStatus.HELD:
         return False
+    now = timezone.now()
     try:
         with transaction.atomic():  # a savepoint: a violation must not spoil payments' transaction
             Booking.objects.filter(pk=booking.pk).update(
-                status=BookingStatus.CONFIRMED, hold_expires_at=None, updated_at=timezone.now()
+                status=BookingStatus.CONFIRMED, hold_expires_at=None, scheduled_at=now, updated_at=now
             )
     except IntegrityError as exc:
         if _is_overlap_violation(exc):
             return False
         raise
+    _email_on_commit(booking.pk, "confirmed")
     return True
 
 
@@ -298,8 +315,11 @@ def booking_cancel(*, booking_id: int, role: str) -> Booking:
         raise Conflict("not_cancellable", f"This booking is {booking.get_status_display().lower()}.")
     if booking.starts_at <= now:
         raise Conflict("not_cancellable", "This session has started already.")
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
     booking.status, booking.cancelled_by, booking.cancelled_at = BookingStatus.CANCELLED, role, now
     booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+    if was_confirmed:  # an unpaid hold was never announced: nothing to take back
+        _email_on_commit(booking.pk, "cancelled")
     return booking
 
 
@@ -330,7 +350,11 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
             locked.blocked_from, locked.blocked_until = blocked
             locked.reschedules += 1
+            # The new time gets its own reminders, and a new invite (SEQUENCE 1) tells both sides.
+            locked.scheduled_at = now
+            locked.reminder_24h_sent_at = locked.reminder_1h_sent_at = None
             locked.save()
+            _email_on_commit(locked.pk, "rescheduled")
             return locked
     except IntegrityError as exc:
         if _is_overlap_violation(exc):
@@ -349,3 +373,61 @@ def tz_check(name: str) -> ZoneInfo:
             fields={"tz": ["Unknown time zone."]},
         ) from None
     return ZoneInfo(name)
+
+
+# --- emails ------------------------------------------------------------------------------------------
+
+
+def _email_on_commit(booking_id: int, kind: str) -> None:
+    from marketplace.tutoring.tasks import send_booking_email  # the tasks module imports this one
+
+    # robust: a broker hiccup must not fail a committed payment; the beat sweep sends it later.
+    transaction.on_commit(lambda: send_booking_email.delay(booking_id, kind), robust=True)
+
+
+def booking_email_send(*, booking_id: int, kind: str, now: datetime | None = None) -> bool:
+    """Send one booking email (both sides) once. True when this call sent it.
+
+    The claim is a conditional UPDATE of the email's column (null -> now) that also re-checks that
+    the email is still due, so two workers, a redelivered task or two beat runs send it once. If
+    sending fails the claim is given back and the error raised, for the task to retry.
+    """
+    field = EMAIL_FIELDS[kind]
+    now = now or timezone.now()
+    unsent = Booking.objects.filter(email_due(kind, now), pk=booking_id, **{f"{field}__isnull": True})
+    if unsent.update(**{field: now}) != 1:
+        return False
+    booking = Booking.objects.select_related("offer", "seller", "buyer").get(pk=booking_id)
+    try:
+        emails.send(kind, booking)
+    except Exception:
+        Booking.objects.filter(pk=booking_id, **{field: now}).update(**{field: None})
+        raise
+    return True
+
+
+# --- reviews -------------------------------------------------------------------------------------------
+
+
+def review_create(*, booking: Booking, by: User, rating: int, text: str = "") -> TutorReview:
+    """The buyer rates a session that took place, once (a UNIQUE constraint decides races)."""
+    if booking.buyer_id != by.pk:
+        raise Conflict("not_reviewable", "Only the buyer of a session can review it.")
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        raise Conflict("not_reviewable", "Only sessions that took place can be reviewed.")
+    if booking.ends_at > timezone.now():
+        raise Conflict("session_not_ended", "You can review this session once it has ended.")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ApplicationError("invalid", "Rate from 1 to 5.", fields={"rating": ["1 to 5."]})
+    try:
+        with transaction.atomic():
+            return TutorReview.objects.create(
+                booking=booking,
+                offer_id=booking.offer_id,
+                seller_id=booking.seller_id,
+                buyer=by,
+                rating=rating,
+                text=text.strip(),
+            )
+    except IntegrityError:
+        raise Conflict("already_reviewed", "You have reviewed this session already.") from None

@@ -1,4 +1,4 @@
-"""Tutoring bookings paid through payments: holds, checkout, cancellation refunds."""
+"""Tutoring bookings paid through payments: holds, checkout, cancellation refunds, reviews."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import split_fee
 from marketplace.tutoring import services as tutoring_services
-from marketplace.tutoring.models import Booking
+from marketplace.tutoring.models import Booking, TutorReview
 from payments.models import (
     ConnectedAccount,
     Order,
@@ -26,13 +26,24 @@ from payments.services.refunds import order_refund
 from prompts.models import Listing
 
 # A booking is paid like a listing: one Order (booking set, listing empty), the same hosted
-# checkout and the same fulfilment function. The charge is a destination charge to the tutor's
-# connected account, as for prompts; charging on the platform and transferring after the session
-# (transfer_group / source_transaction) is the planned change for payout-after-delivery.
+# checkout and the same fulfilment function. Unlike a listing it is a separate charge: the
+# platform keeps the money (transfer group booking:<id>) until the session has taken place, then
+# payments.services.payouts transfers the tutor's share from that charge. A booking refunded or
+# cancelled before then is never paid out.
+
+
+def booking_transfer_group(booking: Booking) -> str:
+    return f"booking:{booking.public_id}"
 
 
 def booking_place(
-    *, buyer: User, offer: Any, start: datetime, listing: Listing | None = None, idempotency_key: str = ""
+    *,
+    buyer: User,
+    offer: Any,
+    start: datetime,
+    listing: Listing | None = None,
+    idempotency_key: str = "",
+    buyer_timezone: str = "",
 ) -> CheckoutResult:
     """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same."""
     if idempotency_key:
@@ -52,7 +63,9 @@ def booking_place(
             "Link a listing you have bought.",
             fields={"listing": ["You have not unlocked this listing."]},
         )
-    booking = tutoring_services.booking_hold(buyer=buyer, offer=offer, start=start, listing=listing)
+    booking = tutoring_services.booking_hold(
+        buyer=buyer, offer=offer, start=start, listing=listing, buyer_timezone=buyer_timezone
+    )
     return booking_checkout_start(buyer=buyer, booking=booking, idempotency_key=idempotency_key)
 
 
@@ -83,6 +96,7 @@ def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: st
                     provider=gateway().name,
                     idempotency_key=idempotency_key,
                     destination_account=_seller_account(booking.seller).account_id,
+                    transfer_group=booking_transfer_group(booking),
                 )
         url = order.checkout_url or checkout_open(order)
     except (ApplicationError, IntegrityError) as exc:
@@ -102,3 +116,13 @@ def booking_cancel(*, booking: Booking, by: User) -> Refund | None:
     if order is None or not full or not order.refundable_amount:
         return None
     return order_refund(order=order, amount=None, by=by, reason=f"Booking cancelled by the {role}.")
+
+
+def booking_review(*, booking: Booking, by: User, rating: int, text: str = "") -> TutorReview:
+    """The buyer rates a session they paid for and kept: not refunded, not disputed."""
+    kept = Order.objects.filter(
+        booking=booking, buyer=by, status=OrderStatus.PAID, refunded_amount=0, disputed=False
+    ).exists()
+    if not kept:
+        raise Conflict("not_reviewable", "Only sessions that were paid for and not refunded can be reviewed.")
+    return tutoring_services.review_create(booking=booking, by=by, rating=rating, text=text)

@@ -50,3 +50,27 @@ def slots(api: Any, offer: TutoringOffer, **params: str) -> Any:
 
 def error_code(response: Any) -> str:
     return str(response.json()["error"]["code"])
+
+
+def pay_in_sandbox(order_id: str, *, commit: bool = True) -> None:
+    """The sandbox checkout's Pay button, then the one fulfilment function, as the page does.
+
+    commit=False leaves on-commit work (the confirmation email task) unrun, as if it were lost.
+    """
+    from django.test import TestCase
+
+    from payments import services
+    from payments.models import Order
+    from payments.sandbox import SandboxGateway
+
+    order = Order.objects.get(public_id=order_id)
+    state = SandboxGateway().pay(order.checkout_session_id or "")
+    with TestCase.captureOnCommitCallbacks(execute=commit):
+        services.order_apply_session(session=state)
+
+
+def booked_and_paid(api: Any, offer: TutoringOffer, start: str, **body: Any) -> dict[str, Any]:
+    response = book(api, offer, start, **body)
+    assert response.status_code == 201, response.json()
+    pay_in_sandbox(response.json()["order_id"])
+    return dict(response.json())

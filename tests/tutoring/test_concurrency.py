@@ -81,3 +81,52 @@ def test_the_database_refuses_overlap_even_past_the_application_check(seller, bu
     insert(1, 2, BookingStatus.CANCELLED)  # cancelled: not blocking
     with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
         insert(1, 3, BookingStatus.CONFIRMED)
+
+
+def test_eight_workers_paying_out_one_booking_at_once_make_one_transfer(seller, buyer, monkeypatch):
+    """The claim (row lock + conditional UPDATE) lets one worker call the provider."""
+    from datetime import timedelta
+
+    from payments.models import Order, Payout, PayoutStatus
+    from payments.sandbox import SandboxGateway
+    from payments.services import payouts
+    from tests.tutoring.helpers import booked_and_paid
+
+    calls: list[str] = []
+    real = SandboxGateway.create_transfer
+
+    def counted(self, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["idempotency_key"])
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(SandboxGateway, "create_transfer", counted)
+    with time_machine.travel(datetime(2026, 5, 4, tzinfo=UTC), tick=False) as clock:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_create(user=buyer)[1]}")
+        body = booked_and_paid(api, make_offer(seller), WED_9)
+        order = Order.objects.get(booking__public_id=body["booking_id"])
+        clock.move_to(datetime(2026, 5, 8, tzinfo=UTC))
+        barrier = threading.Barrier(8)
+        results: list[object] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                barrier.wait(timeout=20)
+                results.append(payouts.booking_payout(order_id=order.pk))
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+        assert calls == [f"payout:booking:{body['booking_id']}"]
+        assert len([r for r in results if r is not None]) == 1
+        payout = Payout.objects.get()
+        assert (payout.status, payout.attempts) == (PayoutStatus.PAID, 1)
+        assert payouts.payouts_due(now=datetime(2026, 5, 8, tzinfo=UTC) + timedelta(hours=1)) == []

@@ -45,7 +45,11 @@ def test_booking_checkout_webhook_confirms(stripe_fake, seller, offer, buyer, cl
     assert params["client_reference_id"] == body["order_id"]
     assert params["line_items"][0]["price_data"]["unit_amount"] == "19900"
     assert params["line_items"][0]["price_data"]["product_data"]["name"] == "Tutoring: Prompt craft 1:1"
-    assert params["payment_intent_data"]["transfer_data"]["destination"] == seller.payout_account.account_id
+    # A separate charge: on the platform, in the booking's transfer group; the tutor is paid later.
+    assert params["payment_intent_data"]["transfer_group"] == f"booking:{body['booking_id']}"
+    assert not {"transfer_data", "application_fee_amount", "on_behalf_of"} & set(
+        params["payment_intent_data"]
+    )
     event = stripe_fake.complete(stripe_fake.session_for_order(body["order_id"])["id"])
     assert deliver(event).status_code == 200
     assert deliver(event).json()["duplicate"] is True
@@ -70,6 +74,7 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_at_stripe(stripe_fake, offe
         assert deliver(event).status_code == 200
     (refund,) = stripe_fake.posts("/v1/refunds")
     assert refund["params"]["amount"] == "19900"
+    assert "reverse_transfer" not in refund["params"]  # nothing was transferred from this charge
     order = Order.objects.get(public_id=late["order_id"])
     assert refund["headers"]["idempotency-key"] == f"refund:{order.public_id}:1"
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, 19900)
