@@ -6,6 +6,7 @@ Safe to run again: it does nothing when the demo data is already there.
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from marketplace.accounts.models import User
+from marketplace.tutoring import services as tutoring_services
 from payments.services import seller_onboarding_link
 from prompts import services
 from prompts.demo_art import draw_example
@@ -38,7 +40,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if User.objects.filter(email=SELLERS[0][0]).exists():
-            self.stdout.write("Demo data already loaded.")
+            added = seed_tutoring_offers()  # demo data loaded before the tutoring offers existed
+            self.stdout.write(f"Demo data already loaded ({added} tutoring offers added).")
             return
         sellers = [
             User.objects.create_user(email, DEMO_PASSWORD, handle=handle, display_name=name)
@@ -70,6 +73,7 @@ class Command(BaseCommand):
         # open in the admin (Listing flags), which shows what a moderator would see.
         for listing in Listing.objects.filter(status=ListingStatus.PENDING_REVIEW):
             services.listing_approve(listing=listing, by=moderator)
+        seed_tutoring_offers()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(rows)} listings by {len(sellers)} sellers. Log in as any "
@@ -91,3 +95,77 @@ class Command(BaseCommand):
                 upload = SimpleUploadedFile(f"example-{n}.png", png, content_type="image/png")
                 services.listing_image_add(listing=listing, by=seller, upload=upload)
         services.listing_submit(listing=listing, by=seller)
+
+
+# Tutoring offers of the demo sellers: (seller email, fields, weekly windows in the offer's zone).
+DEMO_OFFERS: list[tuple[str, dict[str, Any], list[tuple[int, str, str]]]] = [
+    (
+        SELLERS[0][0],
+        {
+            "title": "中文 AI 绘画提示词一对一 · Chinese image prompts 1:1",
+            "description": "从构图、光线到风格词，一起把你的想法写成稳定出图的提示词。\n"
+            "We turn your idea into a prompt that renders reliably: composition, light, style words.",
+            "languages": ["zh-hans", "en"],
+            "duration_minutes": 60,
+            "price_amount": 19900,
+            "price_currency": "CNY",
+            "buffer_after_minutes": 15,
+            "min_notice_minutes": 12 * 60,
+            "timezone": "Asia/Shanghai",
+            "meeting_link": "https://meet.example.com/lotus-prompts",
+        },
+        [(day, "19:00", "22:00") for day in range(5)] + [(5, "10:00", "16:00")],
+    ),
+    (
+        SELLERS[1][0],
+        {
+            "title": "Stable Diffusion and FLUX prompt review",
+            "description": "Bring three prompts that almost work; we fix weights, negatives and samplers.",
+            "languages": ["en"],
+            "duration_minutes": 45,
+            "price_amount": 4500,
+            "price_currency": "EUR",
+            "buffer_before_minutes": 15,
+            "min_notice_minutes": 24 * 60,
+            "cancel_full_refund_hours": 48,
+            "timezone": "Europe/Berlin",
+            "meeting_link": "https://meet.example.com/pixel-forge",
+        },
+        [(day, "09:00", "12:00") for day in range(5)] + [(day, "14:00", "17:00") for day in (1, 3)],
+    ),
+    (
+        SELLERS[2][0],
+        {
+            "title": "ChatGPT prompts for product copy · 电商文案提示词",
+            "description": "A prompt template for your shop's listings, in English or Chinese.",
+            "languages": ["en", "zh-hans"],
+            "duration_minutes": 30,
+            "price_amount": 2500,
+            "price_currency": "USD",
+            "min_notice_minutes": 6 * 60,
+            "timezone": "America/Los_Angeles",
+            "meeting_link": "https://meet.example.com/mochi-studio",
+        },
+        [(day, "18:00", "21:00") for day in (1, 3)] + [(6, "09:00", "12:00")],
+    ),
+]
+
+
+def seed_tutoring_offers() -> int:
+    """One tutoring offer per demo seller who has none yet, with weekly hours; returns how many."""
+    added = 0
+    for email, fields, windows in DEMO_OFFERS:
+        seller = User.objects.filter(email=email).first()
+        if seller is None or seller.tutoring_offers.exists():
+            continue
+        offer = tutoring_services.offer_create(seller=seller, **fields)
+        tutoring_services.availability_set(
+            offer=offer,
+            weekly=[
+                tutoring_services.Rule(day, time.fromisoformat(start), time.fromisoformat(end))
+                for day, start, end in windows
+            ],
+            overrides=[],
+        )
+        added += 1
+    return added
