@@ -2,6 +2,9 @@
 
 Events may arrive twice, late or out of order. Each handler re-retrieves the current state of
 the object from the provider (outside the transaction) and applies that, so order does not matter.
+The exception is a checkout session the signed event itself reports as paid: that is final (a
+paid session never becomes unpaid; refunds live on the charge), so it is applied as it came, in
+one statement that records the event too (services.fulfilment.order_apply_paid_event).
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from payments import services
-from payments.gateway import Event, SessionState
+from payments.gateway import Event, Gateway, SessionState
 from payments.models import Order, OrderStatus, WebhookEvent
+from payments.services.fulfilment import order_apply_paid_event
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +34,10 @@ HANDLED_TYPES = [
 ]
 
 
-def _prepare(event: Event) -> Callable[[], object] | None:
+def _prepare(event: Event, gateway: Gateway) -> Callable[[], object] | None:
     """Fetch what the event is about, as the provider knows it now; return how to apply it."""
-    gateway = services.gateway()
     if event.type.startswith("checkout.session."):
-        # A signed payload saying "paid" is final (a paid session never becomes unpaid; refunds
-        # live on the charge), so it is applied as is. Anything else may be stale: ask again.
+        # A signed "paid" is final and applied as it came; anything else may be stale: ask again.
         signed = gateway.session_from_event(event.object)
         session = signed if signed.payment_status == "paid" else gateway.retrieve_session(event.object_id)
         return lambda: services.order_apply_session(session=session, event_type=event.type)
@@ -60,9 +62,19 @@ def _prepare(event: Event) -> Callable[[], object] | None:
 
 def event_process(*, event: Event, source: str = "webhook") -> bool:
     """Apply an event once. False when it was applied before. Raises on failure (caller: 5xx)."""
+    gateway = services.gateway()
+    if event.type.startswith("checkout.session.") and connection.vendor == "postgresql":
+        signed = gateway.session_from_event(event.object)
+        if signed.payment_status == "paid":  # one statement (a PostgreSQL one: data-modifying CTEs)
+            applied = order_apply_paid_event(
+                session=signed, event_id=event.id, event_type=event.type, source=source
+            )
+            if applied:
+                logger.info("payments: applied %s %s (%s)", event.type, event.id, source)
+            return applied
     if WebhookEvent.objects.filter(event_id=event.id).exists():
-        return False
-    apply = _prepare(event)
+        return False  # before asking the provider again
+    apply = _prepare(event, gateway)
     try:
         with transaction.atomic():
             WebhookEvent.objects.create(
