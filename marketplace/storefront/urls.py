@@ -36,6 +36,7 @@ urlpatterns = [
     # Selling.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/payouts/", dashboard.payouts_onboarding, name="payouts-onboarding"),
+    path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
     # Tutoring.
     path("tutoring/", tutoring.offers, name="tutoring"),
     path("tutoring/<pubid:public_id>/", tutoring.offer_page, name="tutoring-offer"),
