@@ -93,8 +93,9 @@ SIGNUP_ERRORS = {
 
 
 def _add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    if not error.fields:
-        form.add_error(None, gettext("This email or handle was just taken. Try again."))
+    if not error.fields:  # the lost race against the unique constraints, or a rule we do not know
+        just_taken = gettext("This email or handle was just taken. Try again.")
+        form.add_error(None, just_taken if error.code == "email_taken" else error.message)
     for field, field_messages in error.fields.items():
         if field == "password":  # Django's password validators, already in the visitor's language
             form.add_error("password", field_messages)
