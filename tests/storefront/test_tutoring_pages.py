@@ -9,7 +9,9 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.tutoring.models import Booking, TutorReview
 from payments import services
@@ -365,3 +367,18 @@ def test_after_the_session_the_buyer_reviews_the_tutor_once(offer, buyer, seller
     offer_page = html_of(browser().get(f"/tutoring/{offer.public_id}/"))
     assert "Clear and kind." in offer_page and "★ 5.0" in offer_page
     assert "Review your tutor" not in html_of(browser(seller).get("/bookings/"))
+
+
+def test_my_bookings_reads_a_constant_number_of_queries(offer, buyer, seller):
+    def queries(user) -> int:
+        client = browser(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/bookings/").status_code == 200
+        return len(captured)
+
+    confirmed_booking(buyer, offer, WED_9)
+    one = (queries(buyer), queries(seller))
+    for day in ("2026-05-07", "2026-05-08", "2026-05-09"):
+        confirmed_booking(buyer, offer, f"{day}T09:00:00+08:00")
+        confirmed_booking(UserFactory(), offer, f"{day}T11:00:00+08:00")
+    assert (queries(buyer), queries(seller)) == one
