@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint install migrate demo worker beat bench-catalog bench-previews bench-webhooks bench-search clean
+.PHONY: run test lint install migrate demo worker beat bench-catalog bench-previews bench-webhooks bench-search bench-pages messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ bench-webhooks: install
 
 bench-search: install
 	$(PY) bench/search.py $(BENCH_ARGS)
+
+bench-pages: install
+	$(PY) bench/pages.py $(BENCH_ARGS)
+
+# After changing UI strings: extract them, translate the new entries in the .po file, compile.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

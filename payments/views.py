@@ -72,7 +72,7 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
 
 def checkout_return(request: HttpRequest, public_id: str) -> HttpResponse:
     """Where the buyer lands after checkout. It re-asks the provider; the query string proves nothing."""
-    order = Order.objects.select_related("listing").filter(public_id=public_id).first()
+    order = Order.objects.select_related("listing", "booking__offer").filter(public_id=public_id).first()
     if order is None:
         raise Http404
     if order.status == "pending" and order.checkout_session_id:
@@ -84,9 +84,13 @@ def checkout_return(request: HttpRequest, public_id: str) -> HttpResponse:
         except ProviderError:
             pass  # the webhook will tell us; the page says it is still on its way
     mine = request.user.is_authenticated and request.user.pk == order.buyer_id
-    return render(
-        request, "payments/return.html", {"order": order, "mine": mine, "canceled": "canceled" in request.GET}
-    )
+    context = {
+        "order": order,
+        "mine": mine,
+        "canceled": "canceled" in request.GET,
+        "refunded": format_money(order.refunded_amount, order.currency),
+    }
+    return render(request, "payments/return.html", context)
 
 
 def onboarding_page(request: HttpRequest, step: str) -> HttpResponse:

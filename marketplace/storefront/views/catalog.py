@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -20,6 +21,10 @@ from prompts.models import Favourite, Listing, PromptVersion
 HOME_SHELF = 10
 REVIEWS_SHOWN = 10
 RELATED_SHOWN = 6
+# Related listings and seller stats change slowly and cost most of a listing page's time (a scored
+# query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
+RELATED_CACHE_SECONDS = 300
+SELLER_CACHE_SECONDS = 60
 
 
 def _shelf(**filters: Any) -> list[dict[str, Any]]:
@@ -101,9 +106,18 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound:
         raise Http404("No published listing has this id.") from None
     listing = Listing.objects.only("pk", "seller_id", "public_id").get(public_id=public_id)
-    seller = discovery.seller_rating(handle=document["seller"]["handle"])
+    handle = document["seller"]["handle"]
+    seller = cache.get_or_set(
+        f"web:seller:{handle.lower()}", lambda: discovery.seller_rating(handle=handle), SELLER_CACHE_SECONDS
+    )
     reviews = list(discovery.reviews_for_listing(listing=listing)[:REVIEWS_SHOWN])
-    related = cards(discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN))
+    related = cards(
+        cache.get_or_set(
+            f"web:related:{public_id}",
+            lambda: discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN),
+            RELATED_CACHE_SECONDS,
+        )
+    )
     discovery.views_record(public_id=public_id)
     context = {
         "listing": document,
