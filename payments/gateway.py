@@ -91,6 +91,8 @@ class ChargeState:
     amount_refunded: int
     currency: str
     refunds: list[RefundState] = field(default_factory=list)
+    # A destination charge's transfer to the seller's account (what a lost dispute reverses).
+    transfer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,13 @@ class TransferState:
     currency: str
     destination: str
     transfer_group: str = ""
+
+
+@dataclass(frozen=True)
+class TransferReversalState:
+    id: str
+    amount: int
+    transfer_id: str
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,9 @@ class Gateway(Protocol):
         transfer_group: str,
         idempotency_key: str,
     ) -> TransferState: ...
+    def create_transfer_reversal(
+        self, *, transfer_id: str, amount: int, idempotency_key: str
+    ) -> TransferReversalState: ...
     def create_account(self, *, email: str, user_id: int) -> AccountState: ...
     def account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> str: ...
     def retrieve_account(self, account_id: str) -> AccountState: ...

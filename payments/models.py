@@ -284,3 +284,47 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"payout of order {self.order_id} ({self.status})"
+
+
+class ReversalStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SUCCEEDED = "succeeded", "Reversed"
+    FAILED = "failed", "Failed"
+
+
+class TransferReversal(models.Model):
+    """Taking the seller's share of a lost dispute back from their connected account.
+
+    One per order (the key dispute-reversal:<order> is unique and is the idempotency key of the
+    provider call), sent by a task after the commit that lost the dispute; retried with the same
+    key, so the transfer is reversed once.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="transfer_reversals")
+    key = models.CharField(max_length=100, unique=True)
+    amount = models.BigIntegerField(help_text="Minor units taken back from the seller's account.")
+    currency = models.CharField(max_length=3)
+    dispute_id = models.CharField(max_length=255, blank=True)
+    transfer_id = models.CharField(max_length=255, blank=True, help_text="Found when it is sent.")
+    provider_reversal_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=ReversalStatus.choices, default=ReversalStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reversal_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReversalStatus.values), name="reversal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(provider_reversal_id__isnull=False),
+                name="reversal_succeeded_has_provider_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer reversal of order {self.order_id} ({self.status})"

@@ -26,6 +26,7 @@ from payments.gateway import (
     RefundState,
     SessionState,
     SignatureError,
+    TransferReversalState,
     TransferState,
 )
 from payments.models import Order, SandboxSession
@@ -144,6 +145,13 @@ class SandboxGateway:
             destination=destination,
             transfer_group=transfer_group,
         )
+
+    def create_transfer_reversal(
+        self, *, transfer_id: str, amount: int, idempotency_key: str
+    ) -> TransferReversalState:
+        # No money moves (and the sandbox has no disputes that would ask); a repeat answers the same.
+        reversal_id = "trr_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        return TransferReversalState(id=reversal_id, amount=amount, transfer_id=transfer_id)
 
     def create_account(self, *, email: str, user_id: int) -> AccountState:
         return AccountState(

@@ -23,6 +23,7 @@ from payments.gateway import (
     RefundState,
     SessionState,
     SignatureError,
+    TransferReversalState,
     TransferState,
 )
 
@@ -168,6 +169,7 @@ class StripeGateway:
                 )
                 for r in refunds
             ],
+            transfer_id=_id(data.get("transfer")),
         )
 
     def retrieve_dispute(self, dispute_id: str) -> DisputeState:
@@ -225,6 +227,21 @@ class StripeGateway:
             currency=data["currency"].upper(),
             destination=_id(data.get("destination")) or destination,
             transfer_group=data.get("transfer_group") or "",
+        )
+
+    def create_transfer_reversal(
+        self, *, transfer_id: str, amount: int, idempotency_key: str
+    ) -> TransferReversalState:
+        # Takes back from the seller's account what a lost dispute took from ours. The platform
+        # fee is already settled in the amount (the seller's share only), so none is refunded.
+        data = self._call(
+            self.client.v1.transfers.reversals.create,
+            transfer_id,
+            {"amount": amount, "metadata": {"reversal_key": idempotency_key}},
+            {"idempotency_key": idempotency_key},
+        )
+        return TransferReversalState(
+            id=data["id"], amount=data["amount"], transfer_id=_id(data.get("transfer")) or transfer_id
         )
 
     def _account(self, data: dict[str, Any]) -> AccountState:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from payments import services
 from payments.gateway import ProviderError
-from payments.models import Order, OrderStatus, PayoutStatus, Refund, RefundStatus
-from payments.services import payouts
+from payments.models import Order, OrderStatus, PayoutStatus, Refund, RefundStatus, TransferReversal
+from payments.services import disputes, payouts
 from payments.webhooks import HANDLED_TYPES, event_process
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,24 @@ def submit_refund(refund_id: int) -> None:
     services.refund_submit(refund_id=refund_id)
 
 
+@shared_task(
+    name="payments.submit_transfer_reversal",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ProviderError,),  # the service raises only transient ones
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def submit_transfer_reversal(reversal_id: int) -> None:
+    """Take a lost dispute's seller share back; the same key every time, so at most one reversal.
+    After the last retry the row stays pending and the reconciliation job tries again."""
+    try:
+        disputes.transfer_reversal_submit(reversal_id=reversal_id)
+    except TransferReversal.DoesNotExist:
+        logger.warning("payments: transfer reversal %s does not exist; dropped", reversal_id)
+
+
 @shared_task(name="payments.pay_out_bookings", acks_late=True, reject_on_worker_lost=True, time_limit=600)
 def pay_out_bookings() -> dict[str, int]:
     """Beat: pay tutors whose session ended (plus the payout delay). Each payout is claimed with a
@@ -49,7 +67,8 @@ def pay_out_bookings() -> dict[str, int]:
 
 @shared_task(name="payments.reconcile", acks_late=True, reject_on_worker_lost=True, time_limit=600)
 def reconcile() -> dict[str, int]:
-    """Apply what the webhook missed: recent events, stuck pending orders, pending refunds."""
+    """Apply what the webhook missed: recent events, stuck pending orders, pending refunds and
+    transfer reversals."""
     days = min(settings.PAYMENTS_RECONCILE_DAYS, 30)  # Stripe keeps events for 30 days
     since = int(time.time()) - days * 86400
     gateway = services.gateway()
@@ -77,4 +96,5 @@ def reconcile() -> dict[str, int]:
             refunds += 1
         except ProviderError as exc:
             logger.warning("reconcile: refund %s: %s", refund_id, exc.code)
-    return {"events": applied, "sessions": sessions, "refunds": refunds}
+    reversals = disputes.transfer_reversals_retry(stale=stale)
+    return {"events": applied, "sessions": sessions, "refunds": refunds, "reversals": reversals}

@@ -10,8 +10,18 @@ import time_machine
 from django.utils import timezone
 
 from payments import services, tasks
-from payments.models import LedgerEntry, Order, OrderStatus, Refund, RefundStatus, Unlock, WebhookEvent
-from tests.factories import make_listing
+from payments.models import (
+    LedgerEntry,
+    Order,
+    OrderStatus,
+    Refund,
+    RefundStatus,
+    ReversalStatus,
+    TransferReversal,
+    Unlock,
+    WebhookEvent,
+)
+from tests.factories import UserFactory, make_listing
 from tests.payments.helpers import checkout, deliver
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +124,37 @@ def test_a_pending_refund_is_retried_by_the_job_into_one_refund(
     # The charge.refunded event the job also read from Stripe did not count it twice.
     assert LedgerEntry.objects.filter(order=order, kind="refund").count() == 1
     assert _active_unlocks(buyer, listing) == 1
+
+
+def test_a_pending_transfer_reversal_is_retried_by_the_job_while_stripe_remembers_its_key(
+    stripe_fake, listing, buyer_api, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
+    orders = []
+    for api in (buyer_api, client_for(UserFactory())):
+        order_id = checkout(api, listing)["order_id"]
+        deliver(stripe_fake.complete(stripe_fake.session_for_order(order_id)["id"]))
+        orders.append(Order.objects.get(public_id=order_id))
+    started = timezone.now()
+    for order in orders:  # both lost while Stripe does not answer the reversal
+        charge = stripe_fake.intents[order.payment_intent_id]["latest_charge"]
+        stripe_fake.fail_next.extend([(f"/v1/transfers/{stripe_fake.charges[charge]['transfer']}/", 503)] * 3)
+        opened = stripe_fake.open_dispute(charge)
+        deliver(opened)
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(stripe_fake.close_dispute(opened["data"]["object"]["id"], "lost"))
+    assert list(TransferReversal.objects.values_list("status", flat=True)) == ["pending", "pending"]
+    TransferReversal.objects.filter(order=orders[1]).update(created_at=started - timedelta(hours=23))
+
+    with time_machine.travel(started + timedelta(minutes=11)):
+        first = tasks.reconcile()
+        second = tasks.reconcile()
+
+    assert (first["reversals"], second["reversals"]) == (1, 0)
+    sent, expired = (TransferReversal.objects.get(order=order) for order in orders)
+    assert sent.status == ReversalStatus.SUCCEEDED and sent.provider_reversal_id in stripe_fake.reversals
+    assert len(stripe_fake.reversals) == 1
+    # Past the provider's memory of the key a retry could reverse twice: an operator decides.
+    assert expired.status == ReversalStatus.FAILED and "idempotency window" in expired.last_error
+    assert LedgerEntry.objects.filter(kind="transfer_reversal").count() == 1

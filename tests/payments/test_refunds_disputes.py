@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import stripe
+import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from marketplace.core.money import split_fee
 from payments import services, tasks
-from payments.models import LedgerEntry, Order, OrderStatus, Refund, RefundStatus, Unlock
+from payments.gateway import DisputeState, ProviderError
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    Order,
+    OrderStatus,
+    Refund,
+    RefundStatus,
+    ReversalStatus,
+    TransferReversal,
+    Unlock,
+)
+from payments.services import disputes, payouts
 from tests.factories import UserFactory, make_listing
 from tests.payments.helpers import checkout, deliver
+from tests.tutoring.helpers import booked_and_paid, make_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -474,3 +491,180 @@ def test_events_for_a_charge_no_order_knows_are_200_and_change_nothing(
     assert after == before
     assert Unlock.objects.get(order=order).revoked_at is None
     assert _prompt(buyer_api, listing).status_code == 200
+
+
+# --- a lost dispute takes the seller's share back: one transfer reversal ------------------------------
+
+
+def _transfer(fake, order) -> str:
+    """The destination charge's transfer to the seller's account at Stripe."""
+    return fake.charges[_charge(fake, order)]["transfer"]
+
+
+def _lose_dispute(fake, order, capture) -> dict:
+    opened = fake.open_dispute(_charge(fake, order))
+    assert deliver(opened).status_code == 200
+    lost = fake.close_dispute(opened["data"]["object"]["id"], "lost")
+    with capture(execute=True):  # the reversal task is enqueued after commit (eager in tests)
+        assert deliver(lost).status_code == 200
+    return lost
+
+
+def test_a_lost_dispute_reverses_the_sellers_transfer_once(
+    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+):
+    order = _pay(stripe_fake, buyer_api, listing)
+    transfer = _transfer(stripe_fake, order)
+    lost = _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)
+    # The same outcome again: the same event, then under another event id; and the task twice more.
+    again = stripe_fake.event("charge.dispute.closed", lost["data"]["object"])
+    for event in (lost, again):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deliver(event).status_code == 200
+    reversal = TransferReversal.objects.get()
+    tasks.submit_transfer_reversal(reversal.pk)
+    tasks.submit_transfer_reversal(reversal.pk)
+
+    (post,) = stripe_fake.posts(f"/v1/transfers/{transfer}/reversals")
+    assert post["headers"]["idempotency-key"] == f"dispute-reversal:{order.public_id}"
+    assert post["params"]["amount"] == str(SHARE)
+    (made,) = stripe_fake.reversals_of(transfer)
+    assert made["amount"] == SHARE
+    assert stripe_fake.transfers[transfer]["amount_reversed"] == SHARE
+    reversal.refresh_from_db()
+    assert (reversal.status, reversal.amount, reversal.transfer_id) == (
+        ReversalStatus.SUCCEEDED,
+        SHARE,
+        transfer,
+    )
+    assert reversal.provider_reversal_id == made["id"]
+    reversed_back = LedgerEntry.objects.get(order=order, kind="transfer_reversal")
+    assert (reversed_back.account, reversed_back.amount) == (LedgerAccount.PAID_OUT, -SHARE)
+    assert reversed_back.external_id == made["id"]
+    assert _ledger(order, "dispute_lost") == [-SHARE]  # the seller's loss, once
+    assert _prompt(buyer_api, listing).status_code == 403
+    # The seller's earnings show the loss; the reversal is how it is collected, not a second loss.
+    totals = _totals(seller_api)
+    assert (totals["sales"], totals["gross"], totals["net"], totals["held"]) == (1, PRICE, 0, 0)
+    (sale,) = seller_api.get("/api/v1/seller/sales/").json()["results"]
+    assert sale["disputed"] is True
+
+
+def test_a_won_dispute_restores_access_and_reverses_nothing(
+    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+):
+    order = _pay(stripe_fake, buyer_api, listing)
+    opened = stripe_fake.open_dispute(_charge(stripe_fake, order))
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(opened)
+        deliver(stripe_fake.close_dispute(opened["data"]["object"]["id"], "won"))
+    assert _prompt(buyer_api, listing).status_code == 200
+    assert not TransferReversal.objects.exists()
+    assert not stripe_fake.reversals
+    assert not LedgerEntry.objects.filter(kind__in=["dispute_lost", "transfer_reversal"]).exists()
+    assert _totals(seller_api)["net"] == SHARE
+
+
+def test_a_lost_dispute_after_a_partial_refund_reverses_what_the_seller_still_has(
+    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+):
+    order = _pay(stripe_fake, buyer_api, listing)
+    _refund(seller_api, order, amount=500)  # reverse_transfer took 500 back already, 100 of our fee
+    transfer = _transfer(stripe_fake, order)
+    _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)
+    (made,) = stripe_fake.reversals_of(transfer)
+    assert made["amount"] == SHARE - 400
+    assert stripe_fake.transfers[transfer]["amount_reversed"] == 500 + SHARE - 400
+    seller = LedgerEntry.objects.filter(order=order, account=LedgerAccount.SELLER)
+    assert sum(seller.values_list("amount", flat=True)) == 0
+    assert _ledger(order, "transfer_reversal") == [-(SHARE - 400)]
+
+
+def test_stripe_down_during_the_reversal_is_retried_with_the_same_key_into_one_reversal(
+    stripe_fake, listing, buyer_api, fast_retries, django_capture_on_commit_callbacks, monkeypatch
+):
+    order = _pay(stripe_fake, buyer_api, listing)
+    transfer = _transfer(stripe_fake, order)
+    # First the call and both of the library's retries fail: the loss is committed all the same.
+    stripe_fake.fail_next.extend([(f"/v1/transfers/{transfer}/reversals", 500)] * 3)
+    _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)
+    reversal = TransferReversal.objects.get()
+    assert (reversal.status, reversal.attempts) == (ReversalStatus.PENDING, 1)
+    assert "APIError" in reversal.last_error
+    assert not LedgerEntry.objects.filter(kind="transfer_reversal").exists()
+    assert _prompt(buyer_api, listing).status_code == 403  # the loss itself was committed
+
+    # Then Stripe makes the reversal but its answer is lost: the retry gets the same one back.
+    gateway = services.gateway()
+    create = gateway.create_transfer_reversal
+
+    def answer_lost(**kwargs):
+        create(**kwargs)
+        raise ProviderError("Stripe request failed (APIConnectionError).", transient=True, code="timeout")
+
+    monkeypatch.setattr(gateway, "create_transfer_reversal", answer_lost)
+    with pytest.raises(ProviderError):
+        disputes.transfer_reversal_submit(reversal_id=reversal.pk)
+    monkeypatch.undo()
+    tasks.submit_transfer_reversal(reversal.pk)
+    tasks.submit_transfer_reversal(reversal.pk)
+
+    keys = {p["headers"]["idempotency-key"] for p in stripe_fake.posts(f"/v1/transfers/{transfer}/reversals")}
+    assert keys == {f"dispute-reversal:{order.public_id}"}
+    assert len(stripe_fake.reversals_of(transfer)) == 1
+    assert stripe_fake.transfers[transfer]["amount_reversed"] == SHARE
+    reversal.refresh_from_db()
+    assert reversal.status == ReversalStatus.SUCCEEDED
+    assert _ledger(order, "transfer_reversal") == [-SHARE]
+
+
+def test_a_reversal_stripe_refuses_is_failed_with_the_reason_and_not_retried(
+    stripe_fake, listing, buyer_api, django_capture_on_commit_callbacks
+):
+    order = _pay(stripe_fake, buyer_api, listing)
+    transfer = _transfer(stripe_fake, order)
+    stripe_fake._reverse(stripe_fake.transfers[transfer], PRICE)  # reversed in the dashboard already
+    _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)  # no exception: not transient
+    reversal = TransferReversal.objects.get()
+    assert (reversal.status, reversal.attempts) == (ReversalStatus.FAILED, 1)
+    assert "amount_too_large" in reversal.last_error
+    tasks.submit_transfer_reversal(reversal.pk)
+    assert len(stripe_fake.posts(f"/v1/transfers/{transfer}/reversals")) == 1
+    assert not LedgerEntry.objects.filter(kind="transfer_reversal").exists()
+
+
+def test_a_lost_dispute_on_a_paid_out_booking_reverses_the_payout_once(
+    seller, buyer, client_for, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(datetime(2026, 5, 4, tzinfo=UTC), tick=False) as clock:
+        body = booked_and_paid(client_for(buyer), make_offer(seller), "2026-05-06T09:00:00+08:00")
+        order = Order.objects.get(booking__public_id=body["booking_id"])
+        clock.move_to(order.booking.ends_at + payouts.payout_delay() + timedelta(minutes=1))
+        payout = payouts.booking_payout(order_id=order.pk)
+        assert payout is not None and payout.status == "paid"
+        lost = DisputeState(
+            id="dp_booking_lost",
+            charge_id=order.charge_id or "",
+            payment_intent_id=None,
+            status="lost",
+            amount=19900,
+        )
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.order_apply_dispute(dispute=lost)
+
+    _, share = split_fee(19900, 2000)
+    reversal = TransferReversal.objects.get()
+    assert (reversal.status, reversal.amount, reversal.transfer_id) == (
+        ReversalStatus.SUCCEEDED,
+        share,
+        payout.transfer_id,
+    )
+    assert reversal.key == f"dispute-reversal:{order.public_id}"
+    paid_out = LedgerEntry.objects.filter(order=order, account=LedgerAccount.PAID_OUT)
+    assert sorted(paid_out.values_list("kind", "amount")) == [
+        ("payout", share),
+        ("transfer_reversal", -share),
+    ]
+    seller_ledger = LedgerEntry.objects.filter(order=order, account=LedgerAccount.SELLER)
+    assert sum(seller_ledger.values_list("amount", flat=True)) == 0

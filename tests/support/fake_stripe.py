@@ -70,6 +70,7 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.disputes: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
+        self.reversals: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
         self.idempotency: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = {}
@@ -119,6 +120,7 @@ class FakeStripe:
             ("POST", r"/v1/refunds", self._create_refund),
             ("GET", r"/v1/disputes/(?P<id>[^/]+)", self._get_dispute),
             ("POST", r"/v1/transfers", self._create_transfer),
+            ("POST", r"/v1/transfers/(?P<id>[^/]+)/reversals", self._create_transfer_reversal),
             ("POST", r"/v1/accounts", self._create_account),
             ("GET", r"/v1/accounts/(?P<id>[^/]+)", self._get_account),
             ("POST", r"/v1/account_links", self._create_account_link),
@@ -234,6 +236,8 @@ class FakeStripe:
         }
         self.refunds[refund["id"]] = refund
         charge["_refunds"].append(refund["id"])
+        if refund["reverse_transfer"] and charge.get("transfer"):
+            self._reverse(self.transfers[charge["transfer"]], amount, source_refund=refund["id"])
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         self.event("charge.refunded", self._charge_json(charge))
@@ -278,6 +282,52 @@ class FakeStripe:
         }
         self.transfers[transfer["id"]] = transfer
         return 200, transfer
+
+    def _create_transfer_reversal(self, params: dict[str, Any], id: str) -> tuple[int, dict[str, Any]]:
+        """As Stripe: all or part of what is left of the transfer, taken back from its destination."""
+        transfer = self.transfers.get(id)
+        if transfer is None:
+            return self._missing("transfer", id)
+        left = transfer["amount"] - transfer["amount_reversed"]
+        amount = int(params.get("amount", left))
+        if amount <= 0 or amount > left:
+            return 400, self._error(
+                "invalid_request_error",
+                "Transfer reversal amount is greater than the amount left on the transfer.",
+                "amount_too_large",
+            )
+        return 200, self._reverse(transfer, amount, metadata=params.get("metadata", {}))
+
+    def _reverse(
+        self,
+        transfer: dict[str, Any],
+        amount: int,
+        *,
+        source_refund: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        reversal = {
+            "id": _id("trr"),
+            "object": "transfer_reversal",
+            "amount": amount,
+            "currency": transfer["currency"],
+            "transfer": transfer["id"],
+            "source_refund": source_refund,
+            "metadata": metadata or {},
+            "created": int(time.time()),
+        }
+        self.reversals[reversal["id"]] = reversal
+        transfer["amount_reversed"] += amount
+        transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+        return reversal
+
+    def reversals_of(self, transfer_id: str, *, by_refund: bool = False) -> list[dict[str, Any]]:
+        """The transfer's reversals: made through the API, or (by_refund) by refunds' reverse_transfer."""
+        return [
+            r
+            for r in self.reversals.values()
+            if r["transfer"] == transfer_id and (r["source_refund"] is not None) == by_refund
+        ]
 
     # --- Connect --------------------------------------------------------------------------------
 
@@ -381,6 +431,24 @@ class FakeStripe:
         self.charges[charge["id"]] = charge
         intent["latest_charge"] = charge["id"]
         intent["status"] = "succeeded"
+        if intent.get("transfer_data"):
+            # A destination charge: the whole amount goes to the connected account at once (its
+            # application fee comes back to the platform separately), as this transfer.
+            transfer = {
+                "id": _id("tr"),
+                "object": "transfer",
+                "amount": charge["amount"],
+                "amount_reversed": 0,
+                "currency": charge["currency"],
+                "destination": intent["transfer_data"]["destination"],
+                "source_transaction": charge["id"],
+                "transfer_group": None,
+                "metadata": {},
+                "reversed": False,
+                "created": int(time.time()),
+            }
+            self.transfers[transfer["id"]] = transfer
+            charge.update(transfer=transfer["id"], application_fee_amount=intent["application_fee_amount"])
         return charge
 
     def async_result(self, session_id: str, *, succeeded: bool) -> dict[str, Any]:
