@@ -41,7 +41,7 @@ def query_with(context: Any, **changes: Any) -> str:
     return "?" + urlencode(sorted((k, v) for k, v in params.items() if v)) if params else "?"
 
 
-_LABELS = {
+_LABELS: dict[str, dict[str, Any]] = {
     "model": labels.MODELS,
     "category": labels.CATEGORIES,
     "license": labels.LICENSES,

@@ -117,6 +117,7 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
             lambda: discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN),
             RELATED_CACHE_SECONDS,
         )
+        or []
     )
     discovery.views_record(public_id=public_id)
     context = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import redirect_back
 from payments import selectors as payment_selectors
@@ -36,6 +37,12 @@ def _listing(public_id: str, user: Any) -> Listing:
         raise Http404("No published listing has this id.") from None
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a @login_required view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _listing_url(listing: Listing) -> str:
     return reverse("web:listing-page", args=[listing.public_id])
 
@@ -46,7 +53,7 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
     """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox)."""
     listing = _listing(public_id, request.user)
     try:
-        result = payment_services.checkout_start(buyer=request.user, listing=listing)  # type: ignore[arg-type]
+        result = payment_services.checkout_start(buyer=_user(request), listing=listing)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect_back(request, _listing_url(listing))
@@ -83,10 +90,10 @@ def order_status(request: HttpRequest, public_id: str) -> JsonResponse:
 def favourite(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = _listing(public_id, request.user)
     if request.POST.get("action") == "remove":
-        discovery.favourite_remove(buyer=request.user, listing_public_id=listing.public_id)  # type: ignore[arg-type]
+        discovery.favourite_remove(buyer=_user(request), listing_public_id=listing.public_id)
         messages.success(request, _("Removed from your favourites."))
     else:
-        discovery.favourite_add(buyer=request.user, listing=listing)  # type: ignore[arg-type]
+        discovery.favourite_add(buyer=_user(request), listing=listing)
         messages.success(request, _("Saved to your favourites."))
     return redirect_back(request, _listing_url(listing))
 
@@ -111,19 +118,19 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         if request.POST.get("reply_to"):
             target = discovery.review_get(listing=listing, public_id=request.POST["reply_to"])
-            discovery.review_reply(review=target, by=request.user, text=request.POST.get("text", ""))  # type: ignore[arg-type]
+            discovery.review_reply(review=target, by=_user(request), text=request.POST.get("text", ""))
             messages.success(request, _("Your reply is published."))
             return redirect_back(request, _listing_url(listing) + "#reviews")
         form = ReviewForm(request.POST)
         if not form.is_valid():
             raise ApplicationError("invalid", _("Choose a rating from 1 to 5 stars."))
-        if not has_unlocked(user=request.user, listing=listing):
+        if not has_unlocked(user=_user(request), listing=listing):
             raise ApplicationError("not_unlocked", _("Only buyers who unlocked this listing can rate it."))
         discovery.review_create(
             listing=listing,
-            buyer=request.user,
+            buyer=_user(request),
             rating=form.cleaned_data["rating"],
-            text=form.cleaned_data["text"],  # type: ignore[arg-type]
+            text=form.cleaned_data["text"],
         )
         messages.success(request, _("Thank you: your review is published."))
     except ApplicationError as exc:
@@ -176,7 +183,7 @@ def complaints_info(request: HttpRequest) -> HttpResponse:
 def library(request: HttpRequest) -> HttpResponse:
     """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
     query = request.GET.get("q", "").strip()[:100]
-    rows = payment_selectors.library_for(buyer=request.user)  # type: ignore[arg-type]
+    rows = payment_selectors.library_for(buyer=_user(request))
     if query:
         rows = rows.filter(listing__card_json__icontains=query)
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
@@ -195,7 +202,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def favourites(request: HttpRequest) -> HttpResponse:
-    rows = discovery.favourites_for(buyer=request.user)  # type: ignore[arg-type]
+    rows = discovery.favourites_for(buyer=_user(request))
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
     cards = [orjson.loads(row["listing__card_json"]) for row in page if row.get("listing__card_json")]
     return render(request, "storefront/favourites.html", {"cards": cards, "page": page})
