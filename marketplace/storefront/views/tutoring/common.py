@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time, get_timezone_name
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront import formatting
-from marketplace.tutoring.models import BookingStatus
+from marketplace.tutoring import selectors
+from marketplace.tutoring.models import BookingStatus, TutoringOffer
 
 OFFERS_PAGE = 20
 BOOKINGS_PAGE = 20
@@ -98,3 +100,45 @@ def zone_label(zone: ZoneInfo) -> str:
 
 def visitor_zone(request: HttpRequest) -> ZoneInfo:
     return ZoneInfo(getattr(request, "visitor_timezone", "UTC"))
+
+
+# --- the slot picker (the offer page and rescheduling) ---------------------------------------------------
+
+
+def first_day(request: HttpRequest, offer: TutoringOffer, zone: ZoneInfo) -> tuple[date, date, date]:
+    """The first day shown (from ?from=, within today..the booking horizon), today and that horizon."""
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    horizon = (now + timedelta(days=offer.max_days_ahead)).astimezone(zone).date()
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = today
+    return min(max(first, today), horizon), today, horizon
+
+
+def slot_days(offer: TutoringOffer, zone: ZoneInfo, first: date) -> list[dict[str, Any]]:
+    """Bookable starts in the visitor's zone from `first`, grouped by local day."""
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(first + timedelta(days=SLOT_DAYS), time.min, tzinfo=zone)
+    days: dict[date, list[dict[str, str]]] = {}
+    for instant in selectors.slots_between(offer=offer, start=start, end=end):
+        local = instant.astimezone(zone)
+        days.setdefault(local.date(), []).append({"value": local.isoformat(), "label": time_label(local)})
+    return [{"date": day, "label": day_label(day), "times": times} for day, times in days.items()]
+
+
+def slot_picker(request: HttpRequest, offer: TutoringOffer) -> dict[str, Any]:
+    """What a slot picker template needs: two weeks of starts in the visitor's zone, and the week links."""
+    zone = visitor_zone(request)
+    first, today, horizon = first_day(request, offer, zone)
+    last = first + timedelta(days=SLOT_DAYS - 1)
+    return {
+        "days": slot_days(offer, zone, first),
+        "first": first.isoformat(),
+        "range_label": f"{day_label(first)} – {day_label(min(last, horizon))}",
+        "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
+        "later": (first + timedelta(days=SLOT_DAYS)).isoformat() if last < horizon else "",
+        "zone_label": zone_label(zone),
+        "tutor_zone": offer.timezone if offer.timezone != zone.key else "",
+    }

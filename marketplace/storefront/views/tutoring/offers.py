@@ -7,10 +7,8 @@ is the instant shown whatever zone the page was rendered in.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
@@ -29,14 +27,10 @@ from marketplace.storefront.views.tutoring.common import (
     LIBRARY_CHOICES,
     OFFERS_PAGE,
     REVIEWS_SHOWN,
-    SLOT_DAYS,
     current_user,
-    day_label,
     flash_error,
     see_other,
-    time_label,
-    visitor_zone,
-    zone_label,
+    slot_picker,
 )
 from marketplace.tutoring import selectors
 from marketplace.tutoring.api import parse_start
@@ -77,29 +71,6 @@ def _offer_url(offer: TutoringOffer, first: str = "") -> str:
     return f"{url}?{urlencode({'from': first})}" if first else url
 
 
-def _first_day(request: HttpRequest, offer: TutoringOffer, zone: ZoneInfo) -> tuple[date, date, date]:
-    """The first day shown (from ?from=, within today..the booking horizon), today and that horizon."""
-    now = timezone.now()
-    today = now.astimezone(zone).date()
-    horizon = (now + timedelta(days=offer.max_days_ahead)).astimezone(zone).date()
-    try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = today
-    return min(max(first, today), horizon), today, horizon
-
-
-def _slot_days(offer: TutoringOffer, zone: ZoneInfo, first: date) -> list[dict[str, Any]]:
-    """Bookable starts in the visitor's zone from `first`, grouped by local day."""
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(first + timedelta(days=SLOT_DAYS), time.min, tzinfo=zone)
-    days: dict[date, list[dict[str, str]]] = {}
-    for instant in selectors.slots_between(offer=offer, start=start, end=end):
-        local = instant.astimezone(zone)
-        days.setdefault(local.date(), []).append({"value": local.isoformat(), "label": time_label(local)})
-    return [{"date": day, "label": day_label(day), "times": times} for day, times in days.items()]
-
-
 def _library_choices(user: User) -> list[tuple[str, str]]:
     """The buyer's unlocked listings (public id, title), newest first, to pick one to work on."""
     choices = []
@@ -112,21 +83,12 @@ def _library_choices(user: User) -> list[tuple[str, str]]:
 @require_GET
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = _offer_or_404(public_id)
-    zone = visitor_zone(request)
-    first, today, horizon = _first_day(request, offer, zone)
-    last = first + timedelta(days=SLOT_DAYS - 1)
     user = current_user(request) if request.user.is_authenticated else None
     own = user is not None and user.pk == offer.seller_id
     can_book = offer.seller.can_accept_payments and not own
     context = {
         "offer": offer,
-        "days": _slot_days(offer, zone, first),
-        "first": first.isoformat(),
-        "range_label": f"{day_label(first)} – {day_label(min(last, horizon))}",
-        "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
-        "later": (first + timedelta(days=SLOT_DAYS)).isoformat() if last < horizon else "",
-        "zone_label": zone_label(zone),
-        "tutor_zone": offer.timezone if offer.timezone != zone.key else "",
+        **slot_picker(request, offer),
         "rating": selectors.offer_rating(offer=offer),
         "reviews": list(selectors.reviews_for_offer(offer=offer)[:REVIEWS_SHOWN]),
         "own": own,
