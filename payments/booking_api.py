@@ -128,21 +128,21 @@ class RatingField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
-class ReviewInput(serializers.Serializer):
+class TutorReviewInput(serializers.Serializer):
     rating = RatingField(min_value=1, max_value=5)
     text = serializers.CharField(max_length=REVIEW_TEXT_MAX, required=False, allow_blank=True, default="")
 
 
 class BookingReviewApi(APIView):
     @extend_schema(
-        request=ReviewInput,
+        request=TutorReviewInput,
         responses={201: OpenApiTypes.OBJECT},
         summary="Rate the tutor of a session you had (once, after it ended)",
     )
     def post(self, request: Request, public_id: str) -> Response:
         user = _user(request)
         booking = tutoring_selectors.booking_get_for_buyer(buyer=user, public_id=public_id)
-        data = ReviewInput(data=request.data)
+        data = TutorReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = booking_review(
             booking=booking, by=user, rating=data.validated_data["rating"], text=data.validated_data["text"]
