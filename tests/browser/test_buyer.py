@@ -45,7 +45,10 @@ def test_search_in_chinese_buy_in_the_sandbox_and_read_the_prompt_in_the_library
     page.goto("/")
     snap(page, "home")
     log_in(page, "mei@example.com", PASSWORD)
-    page.get_by_role("searchbox", name="Search prompts").fill("人街")
+    search = page.get_by_role("combobox", name="Search prompts")
+    search.press_sequentially("烧")  # suggestions arrive from titles and tags as the visitor types
+    page.locator("#site-q-suggestions option").first.wait_for(state="attached")
+    search.fill("人街")
     page.get_by_role("button", name="Search").first.click()
     page.wait_for_url(re.compile(r"/browse/\?q="))
     snap(page, "search-chinese")

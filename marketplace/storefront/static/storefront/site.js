@@ -120,6 +120,33 @@
     }
   }
 
-  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); }
+  // --- Search suggestions from titles and tags, as the visitor types ---------------------------
+  function suggestions() {
+    var input = document.querySelector("input[data-suggest]");
+    if (!input || !input.list || !window.fetch) { return; }
+    var timer = null, lastAsked = "";
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var typed = input.value.trim();
+      if (!typed || typed === lastAsked || typed.length > 60) { return; }
+      timer = setTimeout(function () {
+        lastAsked = typed;
+        fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(typed), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+          .then(function (body) {
+            var list = input.list;
+            while (list.firstChild) { list.removeChild(list.firstChild); }
+            (body.suggestions || []).slice(0, 8).forEach(function (text) {
+              var option = document.createElement("option");
+              option.value = text;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* suggestions are a nicety */ });
+      }, 150);
+    });
+  }
+
+  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); suggestions(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();
