@@ -37,6 +37,10 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/payouts/", dashboard.payouts_onboarding, name="payouts-onboarding"),
     path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
+    path("dashboard/tutoring/", tutoring.tutor_offers, name="tutor-offers"),
+    path("dashboard/tutoring/new/", tutoring.tutor_offer_new, name="tutor-offer-new"),
+    path("dashboard/tutoring/<pubid:public_id>/edit/", tutoring.tutor_offer_edit, name="tutor-offer-edit"),
+    path("dashboard/tutoring/<pubid:public_id>/hours/", tutoring.tutor_offer_hours, name="tutor-offer-hours"),
     # Tutoring.
     path("tutoring/", tutoring.offers, name="tutoring"),
     path("tutoring/<pubid:public_id>/", tutoring.offer_page, name="tutoring-offer"),

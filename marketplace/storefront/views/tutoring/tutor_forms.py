@@ -1,0 +1,423 @@
+"""The tutor's forms: an offer (the fields the offers API accepts) and its weekly hours with date overrides.
+
+Forms only parse and check what a person typed; the rules live in tutoring's services, which the
+views call exactly as the API does. Prices are typed in major units (199.00) and converted here
+with the currency's exponent from core/money.py (JPY has none).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils import translation
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.core.money import CURRENCIES, get_currency
+from marketplace.storefront import formatting, labels
+from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, TutoringOffer
+from marketplace.tutoring.services import Override, Rule
+
+# Offered in the time zone select; any other IANA zone can be typed in the box below it.
+COMMON_ZONES = [
+    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
+    "Asia/Bangkok", "Asia/Jakarta", "Asia/Kolkata", "Asia/Dubai", "Australia/Sydney", "Australia/Perth",
+    "Pacific/Auckland", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
+    "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw",
+    "Europe/Istanbul", "Europe/Moscow", "Africa/Cairo", "Africa/Lagos", "Africa/Johannesburg",
+    "America/New_York", "America/Toronto", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Vancouver", "America/Anchorage", "Pacific/Honolulu",
+    "America/Mexico_City", "America/Bogota", "America/Lima", "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires", "UTC",
+]  # fmt: skip
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}")
+MAX_LANGUAGES = 10
+MAX_NOTICE_MINUTES = 60 * 24 * 30
+MAX_REFUND_HOURS = 24 * 30
+WINDOWS_PER_DAY = 3
+MAX_OVERRIDES = 400
+
+
+def _number(label: Any, low: int, high: int, help_text: Any = "") -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=low, max_value=high, help_text=help_text)
+
+
+def major_units(amount: int, currency: str) -> Decimal:
+    """19900 CNY -> Decimal('199.00'); 1500 JPY -> Decimal('1500')."""
+    exponent = get_currency(currency).exponent
+    return (Decimal(amount) / 10**exponent).quantize(Decimal(1).scaleb(-exponent))
+
+
+def _zone_choice_label(key: str) -> str:
+    from marketplace.storefront.views.tutoring.common import zone_label  # common imports selectors
+
+    return zone_label(ZoneInfo(key))
+
+
+class OfferForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What you teach, who it is for, and what to bring."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you teach in"),
+        choices=list(labels.LANGUAGES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_languages = forms.CharField(
+        label=_("Other languages"),
+        max_length=200,
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. ja, ko, fr."),
+    )
+    duration_minutes = _number(
+        _("Length of a session (minutes)"),
+        MIN_DURATION,
+        MAX_DURATION,
+        _("From 15 to 180 minutes."),
+    )
+    price = forms.DecimalField(
+        label=_("Price"),
+        min_value=Decimal(0),
+        max_digits=14,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(code, code) for code in CURRENCIES])
+    buffer_before_minutes = _number(
+        _("Free time before (minutes)"), 0, 240, _("Kept free before each session, for preparation.")
+    )
+    buffer_after_minutes = _number(_("Free time after (minutes)"), 0, 240, _("Kept free after each session."))
+    min_notice_minutes = _number(
+        _("Minimum notice (minutes)"),
+        0,
+        MAX_NOTICE_MINUTES,
+        _("How soon before a session it can still be booked; 720 is 12 hours."),
+    )
+    max_days_ahead = _number(_("Booking horizon (days)"), 1, 365, _("How many days ahead buyers may book."))
+    cancel_full_refund_hours = _number(
+        _("Full refund until (hours before)"),
+        0,
+        MAX_REFUND_HOURS,
+        _(
+            "Buyers who cancel at least this long before the start get a full refund, later none; "
+            "0 means always. If you cancel, the buyer always gets a full refund. "
+            "Buyers may also move a session once within this time."
+        ),
+    )
+    meeting_link = forms.URLField(
+        label=_("Meeting link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown to the buyer once they have paid, e.g. your video call room."),
+    )
+    timezone = forms.ChoiceField(
+        label=_("Your time zone"), help_text=_("Your weekly hours are in this zone.")
+    )
+    timezone_other = forms.CharField(
+        label=_("Or type another time zone"),
+        max_length=64,
+        required=False,
+        help_text=_("An IANA name such as Asia/Kathmandu; it replaces the choice above."),
+    )
+    is_active = forms.BooleanField(label=_("Published: buyers can find and book this offer"), required=False)
+
+    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("timezone") or zone
+        keys = COMMON_ZONES if current in COMMON_ZONES else [current, *COMMON_ZONES]
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(key, _zone_choice_label(key)) for key in keys if _is_zone(key)]
+        self.initial.setdefault("timezone", current)
+
+    @classmethod
+    def for_new(cls, *, zone: str) -> OfferForm:
+        initial = {
+            "duration_minutes": 60,
+            "currency": "CNY" if translation.get_language() == "zh-hans" else "USD",
+            "buffer_before_minutes": 0,
+            "buffer_after_minutes": 0,
+            "min_notice_minutes": 12 * 60,
+            "max_days_ahead": 60,
+            "cancel_full_refund_hours": 24,
+            "is_active": True,
+            "languages": [translation.get_language() or "en"],
+        }
+        return cls(initial=initial, zone=zone if _is_zone(zone) else "UTC")
+
+    @classmethod
+    def for_offer(cls, offer: TutoringOffer, data: Any = None) -> OfferForm:
+        known = [code for code in offer.languages if code in labels.LANGUAGES]
+        initial = {
+            "title": offer.title,
+            "description": offer.description,
+            "languages": known,
+            "other_languages": ", ".join(code for code in offer.languages if code not in known),
+            "duration_minutes": offer.duration_minutes,
+            "price": major_units(offer.price_amount, offer.price_currency),
+            "currency": offer.price_currency,
+            "buffer_before_minutes": offer.buffer_before_minutes,
+            "buffer_after_minutes": offer.buffer_after_minutes,
+            "min_notice_minutes": offer.min_notice_minutes,
+            "max_days_ahead": offer.max_days_ahead,
+            "cancel_full_refund_hours": offer.cancel_full_refund_hours,
+            "meeting_link": offer.meeting_link,
+            "timezone": offer.timezone,
+            "is_active": offer.is_active,
+        }
+        return cls(data, initial=initial, zone=offer.timezone)
+
+    def clean_other_languages(self) -> list[str]:
+        codes = [code.strip().lower() for code in str(self.cleaned_data["other_languages"]).split(",")]
+        codes = [code for code in codes if code]
+        wrong = [code for code in codes if not LANGUAGE_TAG.fullmatch(code)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a language code: %(codes)s. Use codes such as ja or pt-br.")
+                % {"codes": ", ".join(wrong)}
+            )
+        return codes
+
+    def clean_timezone_other(self) -> str:
+        name = str(self.cleaned_data["timezone_other"]).strip()
+        if name and not _is_zone(name):
+            raise forms.ValidationError(
+                _("“%(name)s” is not a time zone we know. Use an IANA name such as Asia/Shanghai.")
+                % {"name": name}
+            )
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        languages = list(dict.fromkeys([*cleaned.get("languages", []), *cleaned.get("other_languages", [])]))
+        if len(languages) > MAX_LANGUAGES:
+            self.add_error("other_languages", _("At most %(count)s languages.") % {"count": MAX_LANGUAGES})
+        cleaned["all_languages"] = languages
+        price, currency = cleaned.get("price"), cleaned.get("currency")
+        if price is not None and currency:
+            cleaned["price_amount"] = self._minor_units(price, currency)
+        return cleaned
+
+    def _minor_units(self, price: Decimal, code: str) -> int | None:
+        """The typed price in minor units, or None with an error on the price field."""
+        currency = get_currency(code)
+        minor = price.scaleb(currency.exponent)
+        language = translation.get_language()
+        if minor != minor.to_integral_value():
+            if currency.exponent == 0:
+                self.add_error("price", _("Prices in %(currency)s have no decimals.") % {"currency": code})
+            else:
+                message = _("Use at most %(digits)s decimals.") % {"digits": currency.exponent}
+                self.add_error("price", message)
+            return None
+        amount = int(minor)
+        if amount < currency.minimum_charge:
+            smallest = formatting.money(currency.minimum_charge, code, language)
+            self.add_error("price", _("The smallest price in %(currency)s is %(amount)s.") % {
+                "currency": code, "amount": smallest})  # fmt: skip
+            return None
+        if amount > currency.maximum_price:
+            largest = formatting.money(currency.maximum_price, code, language)
+            self.add_error("price", _("The largest price in %(currency)s is %(amount)s.") % {
+                "currency": code, "amount": largest})  # fmt: skip
+            return None
+        return amount
+
+    def offer_fields(self) -> dict[str, Any]:
+        """The cleaned form as the services' keyword arguments (the API's OfferInput, flattened)."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "languages": data["all_languages"],
+            "duration_minutes": data["duration_minutes"],
+            "price_amount": data["price_amount"],
+            "price_currency": data["currency"],
+            "buffer_before_minutes": data["buffer_before_minutes"],
+            "buffer_after_minutes": data["buffer_after_minutes"],
+            "min_notice_minutes": data["min_notice_minutes"],
+            "max_days_ahead": data["max_days_ahead"],
+            "meeting_link": data["meeting_link"],
+            "cancel_full_refund_hours": data["cancel_full_refund_hours"],
+            "timezone": data["timezone_other"] or data["timezone"],
+            "is_active": data["is_active"],
+        }
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return 0 < len(name) <= 64
+
+
+# --- weekly hours ---------------------------------------------------------------------------------------
+
+
+def _time_field(label: Any) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+@dataclass
+class DayRow:
+    """One weekday of the form: its name and its (from, to) bound field pairs."""
+
+    name: str
+    windows: list[tuple[forms.BoundField, forms.BoundField]]
+
+
+class WeeklyHoursForm(forms.Form):
+    """Up to WINDOWS_PER_DAY from/to pairs per weekday (more if the API set more), wall-clock times."""
+
+    def __init__(self, *args: Any, slots_per_day: int = WINDOWS_PER_DAY, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots_per_day = slots_per_day
+        for day in range(7):
+            for n in range(slots_per_day):
+                self.fields[f"d{day}_{n}_from"] = _time_field(_("From"))
+                self.fields[f"d{day}_{n}_to"] = _time_field(_("To"))
+        self.rules: list[Rule] = []
+
+    @classmethod
+    def for_offer(cls, offer: TutoringOffer, data: Any = None) -> WeeklyHoursForm:
+        per_day: dict[int, list[tuple[time, time]]] = {}
+        for rule in offer.weekly.all():
+            per_day.setdefault(rule.weekday, []).append((rule.start_time, rule.end_time))
+        slots = max([WINDOWS_PER_DAY, *(len(windows) for windows in per_day.values())])
+        initial = {}
+        for day, windows in per_day.items():
+            for n, (start, end) in enumerate(windows):
+                initial[f"d{day}_{n}_from"], initial[f"d{day}_{n}_to"] = start, end
+        return cls(data, initial=initial, slots_per_day=slots)
+
+    def days(self) -> list[DayRow]:
+        return [
+            DayRow(
+                name=str(WEEKDAYS[day]),
+                windows=[
+                    (self[f"d{day}_{n}_from"], self[f"d{day}_{n}_to"]) for n in range(self.slots_per_day)
+                ],
+            )
+            for day in range(7)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.rules = []
+        for day in range(7):
+            windows = []
+            for n in range(self.slots_per_day):
+                window = _window(self, cleaned, f"d{day}_{n}_from", f"d{day}_{n}_to")
+                if window is not None:
+                    windows.append((window, f"d{day}_{n}_from"))
+            windows.sort()
+            for (earlier, _name), (later, name) in pairwise(windows):
+                if later[0] < earlier[1]:
+                    self.add_error(name, _("This overlaps another window on the same day."))
+            self.rules += [Rule(day, start, end) for (start, end), _name in windows]
+        return cleaned
+
+
+def _window(
+    form: forms.Form, cleaned: dict[str, Any], start_name: str, end_name: str
+) -> tuple[time, time] | None:
+    """A checked (from, to) pair: None when both are empty or one of them has an error."""
+    start, end = cleaned.get(start_name), cleaned.get(end_name)
+    if start_name in form.errors or end_name in form.errors or (start is None and end is None):
+        return None
+    if start is None or end is None:
+        form.add_error(start_name if start is None else end_name, _("Give both a start and an end."))
+        return None
+    if start >= end:
+        form.add_error(end_name, _("The end must be after the start."))
+        return None
+    return start, end
+
+
+# --- date overrides and days off --------------------------------------------------------------------
+
+
+class OverrideForm(forms.Form):
+    """One date: no hours is a day off; hours replace that day's weekly hours."""
+
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = _time_field(_("From"))
+    end = _time_field(_("To"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "date" in self.errors:
+            return cleaned
+        window = _window(self, cleaned, "start", "end")
+        has_time = cleaned.get("start") is not None or cleaned.get("end") is not None
+        if cleaned.get("date") is None and has_time:
+            self.add_error("date", _("Which date are these hours for?"))
+        cleaned["window"] = window
+        return cleaned
+
+
+class BaseOverrideFormSet(BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def clean(self) -> None:
+        super().clean()
+        self.overrides: list[Override] = []
+        if any(self.errors):
+            return
+        by_date: dict[date, list[tuple[time, time] | None]] = {}
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE") or not form.cleaned_data.get("date"):
+                continue
+            windows = by_date.setdefault(form.cleaned_data["date"], [])
+            window = form.cleaned_data.get("window")
+            if window is None and None in windows:
+                continue  # the same day off twice
+            if (window is None and windows) or (window is not None and None in windows):
+                form.add_error("date", _("This date is listed as a day off and with hours; keep one."))
+                continue
+            if window is not None and any(w and w[0] < window[1] and window[0] < w[1] for w in windows):
+                form.add_error("start", _("This overlaps other hours on the same date."))
+                continue
+            windows.append(window)
+        for day, windows in sorted(by_date.items()):
+            if windows == [None]:
+                self.overrides.append(Override(day, None, None, blackout=True))
+            else:
+                self.overrides += [
+                    Override(day, w[0], w[1], blackout=False) for w in sorted(w for w in windows if w)
+                ]
+
+
+OverrideFormSet = cast(
+    type[BaseOverrideFormSet],
+    formset_factory(
+        OverrideForm,
+        formset=BaseOverrideFormSet,
+        extra=3,
+        can_delete=True,
+        max_num=MAX_OVERRIDES,
+        validate_max=True,
+    ),
+)
