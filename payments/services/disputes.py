@@ -7,6 +7,7 @@ recorded the loss, with the idempotency key dispute-reversal:<order>, so it happ
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -119,12 +120,11 @@ def _send_reversal(reversal_id: int) -> None:
 
         submit_transfer_reversal.delay(reversal_id)  # retried with backoff by the worker
         return
-    # No broker (the embedded setup, tests): one try in this process, as an eager task would make
-    # with its retries raised instead of scheduled; the reconciliation job retries what is pending.
-    try:
+    # No broker (the embedded setup, tests): one try in this process (an eager task would raise
+    # its retries instead of scheduling them). A failure is on the row (attempts, last_error) and
+    # in the log; the reconciliation job retries what is still pending.
+    with contextlib.suppress(ProviderError):
         transfer_reversal_submit(reversal_id=reversal_id)
-    except ProviderError:
-        pass  # recorded on the row (attempts, last_error) and logged
 
 
 def transfer_reversal_submit(*, reversal_id: int) -> TransferReversal:
