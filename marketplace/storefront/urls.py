@@ -47,6 +47,7 @@ urlpatterns = [
     path("tutoring/<pubid:public_id>/book/", tutoring.book, name="tutoring-book"),
     path("bookings/", tutoring.my_bookings, name="my-bookings"),
     path("bookings/<pubid:public_id>/cancel/", tutoring.booking_cancel, name="booking-cancel"),
+    path("bookings/<pubid:public_id>/reschedule/", tutoring.booking_reschedule, name="booking-reschedule"),
     path("bookings/<pubid:public_id>/invite.ics", tutoring.booking_ics, name="booking-ics"),
     path("bookings/<pubid:public_id>/review/", tutoring.booking_review, name="booking-review"),
 ]

@@ -10,10 +10,14 @@ import pytest
 import time_machine
 from django.test import Client
 
-from marketplace.tutoring.models import DateOverride, TutoringOffer, WeeklyAvailability
+from marketplace.tutoring.models import Booking, DateOverride, TutoringOffer, WeeklyAvailability
 from tests.factories import UserFactory
 from tests.storefront.test_tutoring_pages import (
+    WED_9,
+    WED_10,
+    book,
     browser,
+    confirmed_booking,
     html_of,
     messages_on,
     slot_days,
@@ -23,6 +27,7 @@ from tests.tutoring.helpers import make_offer
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
+THU_9 = "2026-05-07T09:00:00+08:00"
 NEW = "/dashboard/tutoring/new/"
 
 
@@ -308,3 +313,100 @@ def test_the_hours_page_names_weekdays_and_times_in_the_visitors_language(seller
     assert "星期一" in html_of(browser(seller, language="zh-hans").get(hours_url(offer)))
     listed = html_of(browser(seller, language="zh-hans").get("/dashboard/tutoring/"))
     assert "<dd>14:00 – 16:00</dd>" in listed
+
+
+# --- rescheduling -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offer(seller):
+    return make_offer(seller, cancel_full_refund_hours=24)
+
+
+def reschedule(client: Client, booking: Booking, start: str):
+    return client.post(f"/bookings/{booking.public_id}/reschedule/", {"start": start, "from": "2026-05-04"})
+
+
+def test_a_buyer_reschedules_once(offer, buyer):
+    booking = confirmed_booking(buyer, offer, WED_9)
+    client = browser(buyer, tz="Asia/Shanghai")
+    mine = html_of(client.get("/bookings/"))
+    assert f'href="/bookings/{booking.public_id}/reschedule/"' in mine
+    assert "You can move it once, until Tue, May 5 9:00 AM." in mine
+    page = client.get(f"/bookings/{booking.public_id}/reschedule/")
+    assert page.status_code == 200
+    days = slot_days(html_of(page))
+    assert (("10:00 AM", WED_10) in days["Wed, May 6"]) and ("9:00 AM", WED_9) not in days["Wed, May 6"]
+    assert ("9:00 AM", THU_9) in days["Thu, May 7"]
+
+    moved = reschedule(client, booking, THU_9)
+    assert moved.status_code == 303 and moved["Location"] == "/bookings/"
+    after = client.get("/bookings/")
+    assert [message.replace("\u202f", " ") for message in messages_on(after)] == [
+        "Your session is moved to Thu, May 7 9:00 AM. A session can be moved once, so this time is final."
+    ]
+    booking.refresh_from_db()
+    assert (booking.starts_at, booking.reschedules, booking.status) == (
+        datetime.fromisoformat(THU_9),
+        1,
+        "confirmed",
+    )
+    html = html_of(after)
+    assert "<strong>Thu, May 7</strong>" in html and "<strong>Wed, May 6</strong>" not in html
+    assert "Rescheduled once: this time cannot change again." in html
+    assert "/reschedule/" not in html
+    # The old time is free again for other buyers.
+    other = slot_days(
+        html_of(browser(UserFactory(), tz="Asia/Shanghai").get(f"/tutoring/{offer.public_id}/"))
+    )
+    assert ("9:00 AM", WED_9) in other["Wed, May 6"]
+
+    again = reschedule(client, booking, WED_10)
+    assert again.status_code == 303 and again["Location"] == "/bookings/"
+    refusal = "This booking has been rescheduled once already; it cannot be moved again."
+    assert messages_on(client.get("/bookings/")) == [refusal]
+    booking.refresh_from_db()
+    assert booking.starts_at == datetime.fromisoformat(THU_9)
+    page = client.get(f"/bookings/{booking.public_id}/reschedule/")
+    assert page.status_code == 303 and messages_on(client.get("/bookings/")) == [refusal]
+
+
+def test_a_taken_or_bad_time_comes_back_as_a_message(offer, buyer):
+    booking = confirmed_booking(buyer, offer, WED_9)
+    book(browser(UserFactory()), offer, WED_10)  # someone else holds 10:00
+    client = browser(buyer, tz="Asia/Shanghai")
+    here = f"/bookings/{booking.public_id}/reschedule/?from=2026-05-04"
+    taken = reschedule(client, booking, WED_10)
+    assert taken.status_code == 303 and taken["Location"] == here
+    assert messages_on(client.get(here)) == [
+        "Someone else has just taken this time. Please pick another one."
+    ]
+    off_grid = reschedule(client, booking, "2026-05-06T09:30:00+08:00")
+    assert messages_on(client.get(off_grid["Location"])) == [
+        "This is not one of the offer's start times. Please pick one from the list."
+    ]
+    booking.refresh_from_db()
+    assert (booking.starts_at, booking.reschedules) == (datetime.fromisoformat(WED_9), 0)
+
+
+def test_rescheduling_closes_with_the_full_refund_window(offer, buyer, clock):
+    booking = confirmed_booking(buyer, offer, WED_9)
+    clock.move_to(booking.starts_at - timedelta(hours=23))
+    client = browser(buyer, tz="Asia/Shanghai")
+    assert "/reschedule/" not in html_of(client.get("/bookings/"))
+    refused = reschedule(client, booking, THU_9)
+    assert refused.status_code == 303
+    assert messages_on(client.get("/bookings/")) == ["Rescheduling closes 24 h before the session."]
+    booking.refresh_from_db()
+    assert booking.reschedules == 0
+
+
+def test_a_stranger_or_the_anonymous_cannot_reschedule(offer, buyer, stranger):
+    booking = confirmed_booking(buyer, offer, WED_9)
+    url = f"/bookings/{booking.public_id}/reschedule/"
+    assert browser(stranger).get(url).status_code == 404
+    assert reschedule(browser(stranger), booking, THU_9).status_code == 404
+    anonymous = Client().post(url, {"start": THU_9})
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    booking.refresh_from_db()
+    assert (booking.starts_at, booking.reschedules) == (datetime.fromisoformat(WED_9), 0)

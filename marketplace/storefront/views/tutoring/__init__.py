@@ -5,6 +5,7 @@ from __future__ import annotations
 from marketplace.storefront.views.tutoring.bookings import (
     booking_cancel,
     booking_ics,
+    booking_reschedule,
     booking_review,
     my_bookings,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "book",
     "booking_cancel",
     "booking_ics",
+    "booking_reschedule",
     "booking_review",
     "my_bookings",
     "offer_page",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
@@ -26,10 +27,12 @@ from marketplace.storefront.views.tutoring.common import (
     day_label,
     flash_error,
     see_other,
+    slot_picker,
     time_label,
 )
 from marketplace.tutoring import ics, selectors
 from marketplace.tutoring import services as tutoring_services
+from marketplace.tutoring.api import parse_start
 from marketplace.tutoring.models import BLOCKING, REVIEW_TEXT_MAX, Booking, BookingStatus, TutorReview
 from payments import services as payment_services
 from payments.models import Order, OrderStatus
@@ -50,6 +53,8 @@ class BookingRow:
     refund_note: str = ""
     has_invite: bool = False
     can_review: bool = False
+    can_reschedule: bool = False
+    reschedule_note: str = ""
 
 
 def _soonest_first(rows: QuerySet[Booking], now: datetime) -> QuerySet[Booking]:
@@ -90,6 +95,31 @@ def _cancel_texts(booking: Booking, role: str, paid: Order | None, now: datetime
     )
 
 
+def _reschedulable(booking: Booking, now: datetime) -> bool:
+    """May the buyer still move it? Once, while confirmed and a cancellation would be fully refunded."""
+    return (
+        booking.status == BookingStatus.CONFIRMED
+        and booking.reschedules == 0
+        and booking.starts_at > now
+        and tutoring_services.cancellation_refund_is_full(booking=booking, role="buyer", now=now)
+    )
+
+
+def _reschedule_note(booking: Booking, can_reschedule: bool, now: datetime) -> str:
+    if booking.status != BookingStatus.CONFIRMED or booking.starts_at <= now:
+        return ""
+    if booking.reschedules:
+        return _("Rescheduled once: this time cannot change again.")
+    if can_reschedule:
+        deadline = (booking.starts_at - timedelta(hours=booking.offer.cancel_full_refund_hours)).astimezone(
+            timezone.get_current_timezone()
+        )
+        return _("You can move it once, until %(deadline)s.") % {
+            "deadline": f"{day_label(deadline.date())} {time_label(deadline)}"
+        }
+    return ""
+
+
 def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list[BookingRow]:
     """One row per booking, with what this user may do with it: two queries for the whole page."""
     zone = timezone.get_current_timezone()
@@ -119,6 +149,8 @@ def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list
         if booking.status in BLOCKING and booking.starts_at > now:
             row.can_cancel = True
             row.cancel_question, row.refund_note = _cancel_texts(booking, role, paid, now)
+        row.can_reschedule = role == "buyer" and _reschedulable(booking, now)
+        row.reschedule_note = _reschedule_note(booking, row.can_reschedule, now)
         row.can_review = (
             role == "buyer"
             and booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
@@ -218,4 +250,69 @@ def booking_review(request: HttpRequest, public_id: str) -> HttpResponse:
             flash_error(request, exc)
     else:
         messages.success(request, _("Thank you! Your review is on the tutor's offer page."))
+    return see_other(reverse("web:my-bookings"))
+
+
+# --- rescheduling ---------------------------------------------------------------------------------------
+
+
+def _not_reschedulable_message(booking: Booking) -> str:
+    """Why the service refused to move it, in the visitor's language."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return _("Only confirmed bookings can be rescheduled.")
+    if booking.reschedules:
+        return _("This booking has been rescheduled once already; it cannot be moved again.")
+    return _("Rescheduling closes %(hours)s h before the session.") % {
+        "hours": booking.offer.cancel_full_refund_hours
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_reschedule(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The buyer moves a confirmed session once, within the policy: the offer's slot picker, then the
+    reschedule service the API calls. Refusals come back as messages."""
+    user = current_user(request)
+    try:
+        booking = selectors.booking_get_for_buyer(buyer=user, public_id=public_id)
+    except NotFound:
+        raise Http404("You have no booking with this id.") from None
+    now = timezone.now()
+    if not _reschedulable(booking, now):
+        messages.error(request, _not_reschedulable_message(booking))
+        return see_other(reverse("web:my-bookings"))
+    here = reverse("web:booking-reschedule", args=[booking.public_id])
+    if request.method == "POST":
+        return _reschedule_post(request, booking, here)
+    zone = timezone.get_current_timezone()
+    start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+    context = {
+        "booking": booking,
+        "offer": booking.offer,
+        "current_label": f"{day_label(start.date())} {time_label(start)} – {time_label(end)}",
+        "note": _reschedule_note(booking, True, now),
+        **slot_picker(request, booking.offer),
+    }
+    return render(request, "storefront/tutoring/reschedule.html", context)
+
+
+def _reschedule_post(request: HttpRequest, booking: Booking, here: str) -> HttpResponse:
+    first = request.POST.get("from", "")[:10]
+    back = f"{here}?{urlencode({'from': first})}" if first else here
+    try:
+        start = parse_start(request.POST.get("start"))
+        moved = tutoring_services.booking_reschedule(booking=booking, by=current_user(request), start=start)
+    except ApplicationError as exc:
+        if exc.code == "not_reschedulable":
+            booking.refresh_from_db()
+            messages.error(request, _not_reschedulable_message(booking))
+            return see_other(reverse("web:my-bookings"))
+        flash_error(request, exc)
+        return see_other(back)
+    local = moved.starts_at.astimezone(timezone.get_current_timezone())
+    messages.success(
+        request,
+        _("Your session is moved to %(when)s. A session can be moved once, so this time is final.")
+        % {"when": f"{day_label(local.date())} {time_label(local)}"},
+    )
     return see_other(reverse("web:my-bookings"))
