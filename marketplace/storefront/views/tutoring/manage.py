@@ -35,7 +35,8 @@ from marketplace.storefront.views.tutoring.common import (
     visitor_zone,
     zone_label,
 )
-from marketplace.storefront.views.tutoring.tutor_forms import OfferForm, OverrideFormSet, WeeklyHoursForm
+from marketplace.storefront.views.tutoring.hours_forms import OverrideFormSet, WeeklyHoursForm
+from marketplace.storefront.views.tutoring.tutor_forms import OfferForm
 from marketplace.tutoring import selectors, services
 from marketplace.tutoring.models import DateOverride, TutoringOffer
 from marketplace.tutoring.services import Override
