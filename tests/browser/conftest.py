@@ -16,10 +16,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from the
-# test body (SynchronousOnlyOperation) although nothing here is async. The live server is separate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(
     os.environ.get(
         "BROWSER_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "browser"
@@ -31,8 +27,15 @@ def _chromium() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module.
+
+    Playwright's sync API runs an event loop in this thread for as long as it is started, so Django
+    refuses ORM calls from tests and fixtures (SynchronousOnlyOperation) although nothing here is
+    async. DJANGO_ALLOW_ASYNC_UNSAFE is set only while a module's browser runs: it must not leak
+    into other tests (the deploy check rightly fails when it is set).
+    """
     executable = _chromium()
     if executable is None:
         message = "no chromium: apt-get install chromium, or set CHROMIUM_PATH"
@@ -41,12 +44,20 @@ def browser() -> Iterator[Any]:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
