@@ -8,7 +8,7 @@ of the order (split by the one fee rule when the order was made) with a Transfer
 Exactly once:
 - the claim runs under the order's row lock, the lock refunds and disputes take too, and
   re-checks that the order is still payable: paid, nothing refunded or being refunded, no
-  dispute, the booking confirmed (not cancelled) and over;
+  dispute, the booking confirmed (or cancelled late by its buyer, with no refund) and over;
 - a conditional UPDATE (pending -> sending) of the order's one Payout row (UNIQUE per order) lets
   one worker through;
 - the provider call carries the idempotency key payout:booking:<booking>, so a retry after a lost
@@ -68,9 +68,17 @@ def _payable(now: datetime) -> Q:
         Q(booking__isnull=False, status=OrderStatus.PAID, refunded_amount=0, seller_amount__gt=0)
         & Q(disputed=False, payout_held=False, duplicate=False)
         & ~Q(transfer_group="")
-        & Q(booking__status=BookingStatus.CONFIRMED, booking__ends_at__lte=now - payout_delay())
+        & (Q(booking__status=BookingStatus.CONFIRMED) | _kept_late_cancellation())
+        & Q(booking__ends_at__lte=now - payout_delay())
         & ~Q(Exists(refunding))
     )
+
+
+def _kept_late_cancellation() -> Q:
+    """A buyer who cancels inside the policy's no-refund window pays for the tutor's reserved hour:
+    the tutor is paid as if the session had taken place (refunded_amount stays 0). A seller's
+    cancellation always refunds in full, so it never gets here."""
+    return Q(booking__status=BookingStatus.CANCELLED, booking__cancelled_by="buyer")
 
 
 def _claimable(now: datetime) -> Q:
@@ -232,9 +240,12 @@ def _payout_json(booking: Booking, order: Order | None) -> dict[str, Any] | None
     if payout is not None and payout.status != PayoutStatus.PENDING:
         status = str(payout.status)
     elif (
-        order.refunded_amount or order.status != OrderStatus.PAID or booking.status != BookingStatus.CONFIRMED
+        order.refunded_amount
+        or order.status != OrderStatus.PAID
+        or booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
+        or (booking.status == BookingStatus.CANCELLED and booking.cancelled_by != "buyer")
     ):
-        status = "withheld"  # refunded or cancelled: never paid out
+        status = "withheld"  # refunded, or cancelled with a refund: never paid out
     elif order.disputed or order.payout_held:
         status = "on_hold"
     else:

@@ -136,7 +136,6 @@ def _disputed(ctx) -> None:
     ("happening", "shown"),
     [
         (_seller_cancels, "withheld"),
-        (_buyer_cancels_late, "withheld"),
         (_partly_refunded, "withheld"),
         (_refund_in_flight, "scheduled"),
         (_disputed, "on_hold"),
@@ -152,6 +151,18 @@ def test_refunded_cancelled_or_disputed_bookings_are_never_paid_out(
     assert payouts.booking_payout(order_id=_order(body["booking_id"]).pk) is None
     assert not Payout.objects.exists() and _paid_out() == []
     assert _payout_shown(seller_api)["status"] == shown
+
+
+def test_a_late_buyer_cancellation_kept_by_the_policy_pays_the_tutor_for_the_reserved_hour(
+    seller, buyer_api, seller_api, clock
+):
+    body = booked_and_paid(buyer_api, make_offer(seller), WED_9)
+    _buyer_cancels_late({"id": body["booking_id"], "buyer_api": buyer_api, "clock": clock})
+    assert _payout_shown(seller_api)["status"] == "scheduled"
+    clock.move_to(ENDS + timedelta(days=3))
+    assert pay_out_bookings()["paid"] == 1
+    assert pay_out_bookings()["paid"] == 0
+    assert _paid_out() == [SHARE]
 
 
 def test_an_unpaid_or_expired_booking_has_no_payout(seller, buyer_api, seller_api, clock):
