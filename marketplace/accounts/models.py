@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -31,6 +32,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     handle = models.CharField(max_length=30, unique=True, help_text="Public name, e.g. 'lotus-prompts'.")
     display_name = models.CharField(max_length=60, blank=True)
+    # The language of the website when the user last signed up, signed in or switched: emails
+    # (booking confirmations, reminders) are written in it.
+    language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
     bio = models.TextField(max_length=1000, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

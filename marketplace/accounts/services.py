@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -89,3 +90,10 @@ def token_obtain(*, email: str, password: str, name: str = "default") -> tuple[A
 
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def user_language_remember(*, user: User, language: str) -> None:
+    """Record the language the user reads the site in, for the emails we send them later."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language

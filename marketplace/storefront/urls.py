@@ -23,6 +23,7 @@ urlpatterns = [
     path("library/", purchases.library, name="library"),
     path("favourites/", purchases.favourites, name="favourites"),
     # Accounts.
+    path("language/", accounts.set_language, name="set-language"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.login, name="login"),
     path("accounts/logout/", accounts.logout, name="logout"),

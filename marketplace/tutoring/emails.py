@@ -26,8 +26,8 @@ KINDS = ("confirmed", "rescheduled", "cancelled", "reminder_24h", "reminder_1h")
 
 
 def language_for(user: User) -> str:
-    """The user's language if the user model records one we speak, else English."""
-    code = getattr(user, "language", "") or getattr(user, "preferred_language", "") or ""
+    """The language the user last read the site in (User.language), if we speak it, else English."""
+    code = user.language or ""
     try:
         return translation.get_supported_language_variant(str(code)) if code else "en"
     except LookupError:

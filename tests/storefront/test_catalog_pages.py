@@ -159,6 +159,28 @@ def test_anyone_can_report_a_listing_and_staff_see_it_in_the_admin(catalog, staf
 
 def test_switching_language_keeps_the_page_and_translates_it(catalog):
     client = Client()
-    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/browse/"})
+    response = client.post("/language/", {"language": "zh-hans", "next": "/browse/"})
     assert response.status_code == 302 and response["Location"] == "/browse/"
     assert '<html lang="zh-Hans">' in _text(client.get("/browse/"))
+
+
+def test_a_signed_in_user_switching_language_gets_emails_in_it(buyer):
+    client = Client()
+    client.force_login(buyer)
+    client.post("/language/", {"language": "zh-hans", "next": "/"})
+    buyer.refresh_from_db()
+    assert buyer.language == "zh-hans"
+    from marketplace.tutoring.emails import language_for
+
+    assert language_for(buyer) == "zh-hans"
+
+
+def test_signing_up_in_chinese_records_the_language_for_emails(db):
+    from marketplace.accounts.models import User
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post(
+        "/accounts/signup/",
+        {"email": "li@example.com", "handle": "li-wei", "password": "a long fresh passphrase 42"},
+    )
+    assert User.objects.get(email="li@example.com").language == "zh-hans"

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -26,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from marketplace.accounts import services
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
@@ -123,6 +125,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             _add_service_errors(form, error)
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            services.user_language_remember(user=user, language=translation.get_language())
             messages.success(request, gettext("Welcome to Dimsum, @%(handle)s!") % {"handle": user.handle})
             return redirect_back(request, reverse("web:home"))
     status = 400 if form.is_bound else 200
@@ -227,6 +230,7 @@ def login(request: HttpRequest) -> HttpResponse:
             else:
                 throttle.clear_email()
                 auth_login(request, user)
+                services.user_language_remember(user=user, language=translation.get_language())
                 return redirect_back(request, reverse("web:home"))
     elif form.is_bound:
         status = 400
@@ -362,3 +366,13 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         request, gettext("The token “%(name)s” is revoked and no longer works.") % {"name": token.name}
     )
     return redirect_back(request, reverse("web:account"))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher, and for a signed-in user, the language of their emails too."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and isinstance(request.user, User):
+        services.user_language_remember(user=request.user, language=language)
+    return response
