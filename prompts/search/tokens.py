@@ -4,7 +4,8 @@ English (and other Latin-script) words are case-folded and Snowball-stemmed, so 
 finds "wallpaper". Chinese has no spaces: each run of Han characters is segmented with jieba's
 search mode (words and their sub-words) and also indexed as single characters and character
 bigrams, so any Chinese substring of two or more characters matches through its bigrams
-("人街" finds "纽约唐人街"), and a one-character query through its unigram.
+("人街" finds "纽约唐人街"), and a one-character query through its unigram. A query needs only
+bigrams that cover it ("赛博朋克" asks for 赛博 and 朋克, not also 博朋).
 """
 
 from __future__ import annotations
@@ -51,19 +52,45 @@ def document_tokens(text: str) -> list[str]:
     return tokens
 
 
-def query_tokens(query: str) -> list[str]:
-    """The tokens that must all be present for a document to match the query.
+def _covering_bigrams(run: str) -> list[str]:
+    """Bigrams that cover the run without overlapping (the last one overlaps when the length is odd).
 
-    A Chinese run matches through its bigrams (or its one character); a Latin word through its stem.
+    A document holds every bigram of its text, so these find the same documents as all bigrams of
+    the run would, except one that has the pieces apart but never the bigrams between them; the
+    index then intersects fewer posting lists and the planner multiplies fewer correlated terms.
     """
-    tokens: dict[str, None] = {}
+    if len(run) < 2:
+        return [run]
+    pairs = [run[i : i + 2] for i in range(0, len(run) - 1, 2)]
+    if len(run) % 2:
+        pairs.append(run[-2:])
+    return pairs
+
+
+def query_token_groups(query: str) -> list[list[str]]:
+    """The tokens that must all be present for a document to match the query, per word or Han run.
+
+    A Chinese run matches through covering bigrams (or its one character); a Latin word through its
+    stem. Tokens of one group occur together (search statistics treat them as one term).
+    """
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    budget = MAX_QUERY_TOKENS
     for run in _RUNS.findall(normalize(query)):
-        if _IS_HAN.match(run):
-            for token in _bigrams(run) or [run]:
-                tokens.setdefault(token, None)
-        else:
-            tokens.setdefault(stem(run), None)
-    return list(tokens)[:MAX_QUERY_TOKENS]
+        candidates = _covering_bigrams(run) if _IS_HAN.match(run) else [stem(run)]
+        group = [token for token in dict.fromkeys(candidates) if token not in seen][:budget]
+        if group:
+            groups.append(group)
+            seen.update(group)
+            budget -= len(group)
+        if budget <= 0:
+            break
+    return groups
+
+
+def query_tokens(query: str) -> list[str]:
+    """Every token of query_token_groups, in order."""
+    return [token for group in query_token_groups(query) for token in group]
 
 
 def has_han(text: str) -> bool:
