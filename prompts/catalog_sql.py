@@ -23,13 +23,14 @@ _TAG = Tag._meta.db_table
 _USER = User._meta.db_table
 
 
-def _column(field: str) -> str:
+def column(field: str) -> str:
     model_field = Listing._meta.get_field(field)
     assert isinstance(model_field, Field) and model_field.column
     return connection.ops.quote_name(model_field.column)
 
 
-def _conditions(filters: Any) -> tuple[list[str], list[Any]]:
+def conditions(filters: Any) -> tuple[list[str], list[Any]]:
+    """WHERE conditions on `l` (the listings table) for the filters: published, model, price ..."""
     where, params = ["l.status = %s"], [ListingStatus.PUBLISHED.value]
     for field, value in (
         ("target_model", filters.model),
@@ -38,7 +39,7 @@ def _conditions(filters: Any) -> tuple[list[str], list[Any]]:
         ("price_currency", filters.currency),
     ):
         if value:
-            where.append(f"l.{_column(field)} = %s")
+            where.append(f"l.{column(field)} = %s")
             params.append(value)
     if filters.min_price is not None:
         where.append("l.price_amount >= %s")
@@ -62,24 +63,45 @@ def _conditions(filters: Any) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+def after_condition(
+    field: str, descending: bool, after: tuple[Any, int] | None
+) -> tuple[list[str], list[Any]]:
+    """The keyset condition: rows strictly after (sort value, id) in the page order."""
+    if after is None:
+        return [], []
+    value, pk = after
+    if isinstance(value, datetime):
+        value = connection.ops.adapt_datetimefield_value(value)
+    return [f"(l.{column(field)}, l.id) {'<' if descending else '>'} (%s, %s)"], [value, pk]
+
+
+def key_expression(field: str, alias: str = "l") -> str:
+    """The sort key as returned to callers: dates as text, which spares parsing them (see selectors)."""
+    return f"CAST({alias}.{column(field)} AS TEXT)" if field == "published_at" else f"{alias}.{column(field)}"
+
+
 def page_rows(
-    *, filters: Any, field: str, descending: bool, after: tuple[Any, int] | None, limit: int
+    *,
+    filters: Any,
+    field: str,
+    descending: bool,
+    after: tuple[Any, int] | None,
+    limit: int,
+    extra: tuple[str, list[Any]] | None = None,
 ) -> list[tuple[int, Any, str]]:
-    """(id, sort key, card JSON) rows in keyset order; dates come back as text (see selectors)."""
-    where, params = _conditions(filters)
-    column = _column(field)
-    if after is not None:
-        value, pk = after
-        if isinstance(value, datetime):
-            value = connection.ops.adapt_datetimefield_value(value)
-        where.append(f"(l.{column}, l.id) {'<' if descending else '>'} (%s, %s)")
-        params += [value, pk]
+    """(id, sort key, card JSON) rows in keyset order; `extra` is one more condition on `l`."""
+    where, params = conditions(filters)
+    if extra is not None:
+        where.append(extra[0])
+        params += extra[1]
+    keyset, keyset_params = after_condition(field, descending, after)
+    where += keyset
+    params += keyset_params
     direction = "DESC" if descending else "ASC"
-    key = f"CAST(l.{column} AS TEXT)" if field == "published_at" else f"l.{column}"
     # Identifiers come from model metadata and fixed fragments; every value is a parameter.
     sql = (
-        f"SELECT l.id, {key}, l.card_json FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
-        f"ORDER BY l.{column} {direction}, l.id {direction} LIMIT %s"
+        f"SELECT l.id, {key_expression(field)}, l.card_json FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY l.{column(field)} {direction}, l.id {direction} LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])

@@ -9,8 +9,7 @@ from datetime import UTC
 from typing import Any
 
 import orjson
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from marketplace.accounts.models import User
@@ -18,7 +17,6 @@ from marketplace.core.errors import ApplicationError, NotFound
 from prompts import catalog_sql
 from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
 from prompts.search import query as search
-from prompts.search.tokens import query_tokens as search_tokens
 
 # sort name -> (field, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -28,6 +26,7 @@ SORTS: dict[str, tuple[str, bool]] = {
     "-price": ("price_amount", True),
     "popular": ("trending_score", True),
 }
+RELEVANCE_TAIL = "relevance-trending"  # a relevance cursor past the ranked candidates: trending order
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         raise _invalid_cursor() from None
     if cursor_sort != sort or not isinstance(pk, int) or isinstance(pk, bool):
         raise _invalid_cursor()
-    field = SORTS[sort][0]
+    field = "trending_score" if sort == RELEVANCE_TAIL else SORTS[sort][0]
     if field == "published_at":
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None:
@@ -116,21 +115,20 @@ def catalog_page(
     """One page of published cards (pre-rendered JSON) and the cursor of the next page, if any.
 
     Keyset pagination on (sort key, id): every page costs one index range scan, never a COUNT
-    or an OFFSET over the catalog.
+    or an OFFSET over the catalog. With a text query, prompts.search.query chooses how to find
+    the page; relevance ranks a bounded set of candidates, and the other matches follow.
     """
-    qs = _filtered(filters)
-    tokens = search_tokens(filters.q)
-    if tokens:
-        match = search.matching(qs, tokens)
-        if sort == "relevance":
-            return _relevance_page(search.ranked(match, tokens), cursor, page_size)
-        qs = match.queryset
-    elif sort == "relevance":
+    query = search.parse_query(filters.q)
+    if query is not None and sort == "relevance":
+        return _relevance_page(filters, query, cursor, page_size)
+    if sort == "relevance":
         sort = "newest"
     field, descending = SORTS[sort]
     after = decode_cursor(cursor, sort) if cursor else None
-    if tokens:
-        rows = _orm_rows(qs, field, descending, after, page_size + 1)
+    rows: list[tuple[Any, ...]]
+    if query is not None:
+        order = search.Order(field, descending)
+        rows = search.keyset_rows(filters=filters, query=query, order=order, after=after, limit=page_size + 1)
     else:
         rows = catalog_sql.page_rows(
             filters=filters, field=field, descending=descending, after=after, limit=page_size + 1
@@ -143,38 +141,36 @@ def catalog_page(
     return [row[2] for row in rows], next_cursor
 
 
-def _orm_rows(
-    qs: QuerySet[Listing], field: str, descending: bool, after: tuple[Any, int] | None, limit: int
-) -> list[tuple[int, Any, str]]:
-    """The same page as catalog_sql.page_rows, for the search path's id-limited queryset."""
-    if after is not None:
-        value, pk = after
-        op = "lt" if descending else "gt"
-        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    prefix = "-" if descending else ""
-    # Only the last row's key is used (for the cursor): reading dates as text spares parsing them all.
-    key = Cast(field, output_field=TextField()) if field == "published_at" else F(field)
-    return list(qs.order_by(f"{prefix}{field}", f"{prefix}pk").values_list("pk", key, "card_json")[:limit])
-
-
 def _relevance_page(
-    ranked: QuerySet[Listing], cursor: str | None, page_size: int
+    filters: CatalogFilters, query: search.SearchQuery, cursor: str | None, page_size: int
 ) -> tuple[list[str], str | None]:
-    """Relevance scores are not a stable key, so these pages go by position, up to a bound."""
-    offset = decode_cursor(cursor, "relevance")[0] if cursor else 0
-    if offset > search.MAX_RELEVANCE_OFFSET:
+    """Relevance scores are not a stable key: the ranked candidates are paged by position, the
+    matches after them by (trending score, id)."""
+    offset, after = _decode_relevance_cursor(cursor) if cursor else (0, None)
+    page = search.relevance_page(filters=filters, query=query, offset=offset, after=after, limit=page_size)
+    if page.next_offset is not None:
+        return page.cards, encode_cursor("relevance", page.next_offset, 0)
+    if page.next_after is not None:
+        return page.cards, encode_cursor(RELEVANCE_TAIL, *page.next_after)
+    return page.cards, None
+
+
+def _decode_relevance_cursor(cursor: str) -> tuple[int, tuple[float, int] | None]:
+    """(rank among the candidates, None) or (0, (trending score, id) past them)."""
+    try:
+        tag = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0]
+    except (ValueError, TypeError, IndexError, KeyError, binascii.Error, orjson.JSONDecodeError):
+        raise _invalid_cursor() from None
+    if tag == RELEVANCE_TAIL:
+        return 0, decode_cursor(cursor, RELEVANCE_TAIL)
+    offset = decode_cursor(cursor, "relevance")[0]
+    if not 0 <= offset < search.RELEVANCE_CANDIDATES:
         raise _invalid_cursor()
-    rows = list(ranked.values_list("card_json", flat=True)[offset : offset + page_size + 1])
-    next_cursor = encode_cursor("relevance", offset + page_size, 0) if len(rows) > page_size else None
-    return rows[:page_size], next_cursor
+    return offset, None
 
 
 def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:
-    qs = _filtered(filters)
-    tokens = search_tokens(filters.q)
-    if tokens:
-        qs = search.matching(qs, tokens).queryset
-    return search.facet_counts(qs)
+    return search.facet_counts(filters=filters, query=search.parse_query(filters.q))
 
 
 def listing_public_detail_json(*, public_id: str) -> str:

@@ -1,9 +1,32 @@
-"""Full-text search over published listings, on PostgreSQL (tsvector + GIN) or SQLite (FTS5).
+"""Full-text search over published listings: PostgreSQL (tsvector + GIN) or SQLite (FTS5).
 
-The planner trap: "the newest 24 matches" of a rare term can make PostgreSQL walk the whole
-date index looking for matches. So we first ask the GIN index for at most SPARSE_LIMIT matching
-ids. If there are no more than that, the page is sorted from exactly those rows (cheap, whatever
-the sort). If there are more, matches are dense and walking a sort index finds a page quickly.
+On PostgreSQL a page of matches in some order (newest, price, trending) can be found three ways,
+and which one is fast depends on how many listings match and how the tokens are spread:
+
+- walk: read listings in the page order through the sort's btree index, checking each against
+  the query, until the page is full: about page size / density rows. The way for common queries.
+  Every walk has a budget of rows: a walk for a rare term would otherwise read the whole index
+  (the planner trap).
+- window: "the matches among the next N listings in the page order", where N (from the sort
+  column's histogram) holds a few pages' worth of matches at the expected density. PostgreSQL
+  ANDs the GIN index with the sort index (a BitmapAnd) and visits only those matches; a window
+  that holds too few goes on with the next, larger one.
+- collect: every match from the GIN index, then sorted. One visit per match: the way for rare
+  queries, and for any query with a token too rare to be in the statistics. A collect has a cap.
+
+Windows and collects are MATERIALIZED CTEs, so the planner cannot turn them into an unbounded
+walk. The first choice is the cheapest by a simple cost model over the statistics in stats.py
+(token frequencies, histograms); when it runs out (a walk's budget, a collect's cap, a window
+without enough matches), the search goes on from where it stopped with larger allowances. Every
+way returns the same rows: statistics decide the speed, never the result.
+
+Relevance ranks a bounded candidate set, the RELEVANCE_CANDIDATES most trending matches (found
+the same way, in trending order), by text rank times popularity; the other matches follow in
+trending order, paged by keyset like the other sorts. Facet counts describe a sample of at most
+FACET_SAMPLE matches (see facet_counts).
+
+SQLite (the embedded setup, small catalogs) runs the same queries with an FTS5 match and lets its
+planner sort.
 """
 
 from __future__ import annotations
@@ -13,93 +36,348 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Ln
 
+from prompts import catalog_sql
 from prompts.models import Listing
+from prompts.search.stats import Histogram, token_stats
+from prompts.search.tokens import query_token_groups
 
-SPARSE_LIMIT = 1000
-RELEVANCE_CANDIDATES = 400
+RELEVANCE_CANDIDATES = 48  # ranked; the matches after them follow in trending order
 FACET_SAMPLE = 2000
-MAX_RELEVANCE_OFFSET = 1000
+COLLECT_CAP = 2000  # matches a collect gathers before something else takes over, without statistics
+WALK_MIN = 2000  # rows a walk reads at least before something else takes over
+WINDOW_PAGES = 2  # a window is sized to hold this many pages of matches at the expected density
+GROWTH = 4  # each further step may read this many times more
+ROUNDS = 6  # then one uncapped collect
+
+# Relative costs (about microseconds on 2 busy cores at 1M listings, bench/README.md): a row read
+# by a walk (in the table's physical order; a random order costs RANDOM_ROW), a GIN posting, a
+# btree entry of a window, a visit to a matching row.
+WALK_ROW = 1.0
+RANDOM_ROW = 3.0
+POSTING = 0.3
+WINDOW_ENTRY = 0.05
+MATCH_VISIT = 3.0
+
+_L = Listing._meta.db_table
+_POPULARITY = "(1.0 + LN(1.0 + l.unlock_count) / 4.0 + LN(1.0 + l.trending_score) / 8.0)"
 
 
 @dataclass(frozen=True)
-class Match:
-    queryset: QuerySet[Listing]
-    sparse: bool
+class SearchQuery:
+    groups: list[list[str]]  # tokens.query_token_groups
+
+    @property
+    def tokens(self) -> list[str]:
+        return [token for group in self.groups for token in group]
+
+    def tsquery(self) -> str:
+        return " & ".join("'" + token.replace("\\", "\\\\").replace("'", "''") + "'" for token in self.tokens)
+
+    def fts5(self) -> str:
+        return " AND ".join('"' + token.replace('"', '""') + '"' for token in self.tokens)
 
 
-def _tsquery(tokens: list[str]) -> str:
-    return " & ".join(f"'{token}'" for token in tokens)
+@dataclass(frozen=True)
+class Order:
+    field: str
+    descending: bool
+
+    @property
+    def direction(self) -> str:
+        return "DESC" if self.descending else "ASC"
+
+    def sql(self, alias: str) -> str:
+        return f"{alias}.{catalog_sql.column(self.field)} {self.direction}, {alias}.id {self.direction}"
 
 
-def _fts5_query(tokens: list[str]) -> str:
-    return " AND ".join(f'"{token}"' for token in tokens)
+def parse_query(text: str) -> SearchQuery | None:
+    """The query's tokens, or None when it has none (no words, only punctuation)."""
+    groups = query_token_groups(text)
+    return SearchQuery(groups=groups) if groups else None
 
 
-def matching(base: QuerySet[Listing], tokens: list[str]) -> Match:
-    """``base`` narrowed to listings containing every token, and whether the matches are few."""
-    if connection.vendor == "postgresql":
-        hit = RawSQL("search_vector @@ %s::tsquery", [_tsquery(tokens)], output_field=BooleanField())
-        matched: QuerySet[Listing] = base.alias(hit=hit).filter(hit=True)
-    else:
-        fts = RawSQL(
-            "SELECT rowid FROM prompts_listing_fts WHERE prompts_listing_fts MATCH %s", [_fts5_query(tokens)]
+NEWEST = Order("published_at", True)
+TRENDING = Order("trending_score", True)
+
+
+# --- Keyset pages ---------------------------------------------------------------------------------
+
+
+def keyset_rows(
+    *,
+    filters: Any,
+    query: SearchQuery,
+    order: Order,
+    after: tuple[Any, int] | None,
+    limit: int,
+    select: tuple[str, ...] = ("l.card_json",),
+) -> list[tuple[Any, ...]]:
+    """The first `limit` matches after the (sort value, id) `after`: rows of (id, sort value, *select)."""
+    if connection.vendor != "postgresql":
+        return _sqlite_rows(filters, query, order, after, limit, select)
+    plan = first_plan(query, order, limit)
+    histogram = plan.histogram
+    way, cap, budget, window = plan.way, plan.cap, plan.budget, plan.window
+    rows: list[tuple[Any, ...]] = []
+    for _ in range(ROUNDS):
+        need = limit - len(rows)
+        if way == "collect":
+            found, complete = _gather(filters, query, order, after, None, need, select, cap)
+            if complete:
+                return rows + found
+        elif way == "walk":
+            found, stop = _walk(filters, query, order, after, need, select, budget)
+            rows += found
+            if len(rows) >= limit or stop is None:
+                return rows[:limit]
+            after = stop  # go on beyond the rows the walk read
+        else:
+            assert histogram is not None
+            bound = histogram.bound(
+                descending=order.descending, start=after[0] if after else None, rows=window
+            )
+            if bound is None:
+                break  # the window would reach the end: collect the rest
+            found, _ = _gather(filters, query, order, after, bound, need, select, None)
+            rows += found
+            if len(rows) >= limit:
+                return rows
+            after = (bound, 0 if order.descending else 2**63 - 1)  # beyond the window's end value
+        # What was tried first ran out: the matches are not as rare (collect) or as common (walk,
+        # window) as expected. Go on with windows where there is a histogram.
+        way = "window" if histogram is not None else ("collect" if way == "walk" else "walk")
+        cap, budget, window = cap * GROWTH, budget * GROWTH, window * GROWTH
+    return rows + _gather(filters, query, order, after, None, limit - len(rows), select, None)[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    way: str  # "walk", "window" or "collect"
+    cap: int  # matches a collect may gather
+    budget: int  # rows a walk may read
+    window: float  # rows a window spans
+    histogram: Histogram | None = None
+
+
+def first_plan(query: SearchQuery, order: Order, limit: int) -> Plan:
+    """The cheapest way by the cost model, with allowances a few times the expected need."""
+    stats = token_stats()
+    if stats is None:
+        return Plan("collect", COLLECT_CAP, WALK_MIN, 0.0)
+    matches = max(stats.expected(query.groups), 1.0)
+    if any(token not in stats.frequencies for token in query.tokens):
+        # A token too rare to be listed: at most floor * rows matches, whatever else the query says.
+        return Plan("collect", int(max(COLLECT_CAP, GROWTH * stats.floor * stats.rows)), WALK_MIN, 0.0)
+    density = min(1.0, matches / max(stats.rows, 1.0))
+    histogram = stats.histograms.get(order.field)
+    row_cost = RANDOM_ROW if histogram is None or abs(histogram.correlation) < 0.9 else WALK_ROW
+    gin = POSTING * stats.postings(query.tokens)
+    window = WINDOW_PAGES * limit / density
+    costs = {
+        "walk": row_cost * limit / density,
+        "collect": gin + MATCH_VISIT * matches,
+        "window": gin + WINDOW_ENTRY * window + MATCH_VISIT * WINDOW_PAGES * limit,
+    }
+    if histogram is None:
+        del costs["window"]
+    way = min(costs, key=costs.__getitem__)
+    cap = int(max(COLLECT_CAP, GROWTH * matches))
+    budget = int(max(WALK_MIN, GROWTH * limit / density))
+    return Plan(way, cap, budget, window, histogram)
+
+
+def _where(
+    filters: Any, order: Order, after: tuple[Any, int] | None, *more: tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    where, params = catalog_sql.conditions(filters)
+    for condition, values in more:
+        where.append(condition)
+        params += values
+    keyset, keyset_params = catalog_sql.after_condition(order.field, order.descending, after)
+    return " AND ".join(where + keyset), params + keyset_params
+
+
+def _gather(
+    filters: Any,
+    query: SearchQuery,
+    order: Order,
+    after: tuple[Any, int] | None,
+    bound: Any | None,
+    limit: int,
+    select: tuple[str, ...],
+    cap: int | None,
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """Every match (at most `cap`) from the GIN index, or with a `bound` every match among the
+    listings up to that sort value (the GIN index ANDed with the sort index), then sorted:
+    (the first `limit` rows, whether all matches were seen)."""
+    column = catalog_sql.column(order.field)
+    more = [("l.search_vector @@ %s::tsquery", [query.tsquery()])]
+    if bound is not None:
+        more.append((f"l.{column} {'>=' if order.descending else '<='} %s", [bound]))
+    where, params = _where(filters, order, after, *more)
+    capped = "LIMIT %s" if cap is not None else ""
+    # MATERIALIZED: the matches are gathered first; the planner must not walk the sort index instead.
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT l.id, l.{column} AS key FROM {_L} l WHERE {where} {capped}) "  # noqa: S608
+        f"SELECT l.id, l.{column}, {', '.join(select)}, (SELECT count(*) FROM hits) "
+        f"FROM (SELECT id, key FROM hits ORDER BY key {order.direction}, id {order.direction} LIMIT %s) h "
+        f"JOIN {_L} l ON l.id = h.id ORDER BY {order.sql('l')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *([cap + 1] if cap is not None else []), limit])
+        fetched = cursor.fetchall()
+    complete = cap is None or not fetched or fetched[0][-1] <= cap
+    return [row[:-1] for row in fetched], complete
+
+
+def _walk(
+    filters: Any,
+    query: SearchQuery,
+    order: Order,
+    after: tuple[Any, int] | None,
+    limit: int,
+    select: tuple[str, ...],
+    budget: int,
+) -> tuple[list[tuple[Any, ...]], tuple[Any, int] | None]:
+    """Matches among the next `budget` rows in page order: (rows, where the walk stopped if the
+    budget ran out first, else None)."""
+    column = catalog_sql.column(order.field)
+    where, params = _where(filters, order, after)
+    outputs = ", ".join(f"{expression} AS out{index}" for index, expression in enumerate(select))
+    names = ", ".join(f"w.out{index}" for index in range(len(select)))
+    # The inner query reads at most `budget` rows through the sort index; the last one read comes
+    # back even when it does not match, to say where a next step must start. Numbering the rows in
+    # the page order keeps that order known to the planner: the outer query stops at the limit.
+    sql = (
+        f"SELECT w.id, w.{column}, {names}, w.matched, w.walked FROM ("  # noqa: S608
+        f"SELECT l.id, l.{column}, {outputs}, l.search_vector @@ %s::tsquery AS matched, "
+        f"row_number() OVER (ORDER BY {order.sql('l')}) AS walked FROM {_L} l "
+        f"WHERE {where} ORDER BY {order.sql('l')} LIMIT %s) w "
+        f"WHERE w.matched OR w.walked = %s ORDER BY {order.sql('w')} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query.tsquery(), *params, budget, budget, limit + 1])
+        fetched = cursor.fetchall()
+    rows = [row[:-2] for row in fetched if row[-2]][:limit]
+    last = fetched[-1] if fetched else None
+    if len(rows) >= limit or last is None or last[-1] < budget:
+        return rows, None  # a full page, or the walk reached the end of the listings
+    return rows, (last[1], last[0])  # the budget's last row (a match or not)
+
+
+def _sqlite_rows(
+    filters: Any,
+    query: SearchQuery,
+    order: Order,
+    after: tuple[Any, int] | None,
+    limit: int,
+    select: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    where, params = _where(filters, order, after, _fts5_match(query))
+    column = catalog_sql.column(order.field)
+    sql = (
+        f"SELECT l.id, l.{column}, {', '.join(select)} FROM {_L} l WHERE {where} "  # noqa: S608
+        f"ORDER BY {order.sql('l')} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()
+
+
+def _fts5_match(query: SearchQuery) -> tuple[str, list[Any]]:
+    fts = "SELECT rowid FROM prompts_listing_fts WHERE prompts_listing_fts MATCH %s"
+    return f"l.id IN ({fts})", [query.fts5()]
+
+
+# --- Relevance ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelevancePage:
+    cards: list[str]
+    next_offset: int | None  # the next page starts at this rank among the candidates
+    next_after: tuple[float, int] | None  # or after this (trending score, id), past the candidates
+
+
+def relevance_page(
+    *, filters: Any, query: SearchQuery, offset: int, after: tuple[float, int] | None, limit: int
+) -> RelevancePage:
+    """Matches by relevance: the RELEVANCE_CANDIDATES most trending ones ranked by text relevance
+    (title and tags above model and seller above description) times popularity, then every other
+    match in trending order. A page starts at a rank among the candidates (`offset`) or, past
+    them, after a (trending score, id)."""
+    head: list[str] = []
+    if after is None:
+        candidates = keyset_rows(
+            filters=filters,
+            query=query,
+            order=TRENDING,
+            after=None,
+            limit=RELEVANCE_CANDIDATES,
+            select=("1",),
         )
-        matched = base.filter(pk__in=fts)
-    ids = list(matched.order_by().values_list("pk", flat=True)[: SPARSE_LIMIT + 1])
-    if len(ids) <= SPARSE_LIMIT:
-        # An explicit id list: the planner sorts these few rows instead of walking an index.
-        return Match(queryset=Listing.objects.filter(pk__in=ids), sparse=True)
-    return Match(queryset=matched, sparse=False)
+        head = _ranked_cards(query, [row[0] for row in candidates], offset, limit + 1)
+        if len(head) > limit:
+            return RelevancePage(head[:limit], offset + limit, None)
+        if len(candidates) < RELEVANCE_CANDIDATES:
+            return RelevancePage(head, None, None)  # every match was a candidate
+        after = (candidates[-1][1], candidates[-1][0])
+    rest = limit - len(head)
+    tail = keyset_rows(filters=filters, query=query, order=TRENDING, after=after, limit=rest + 1)
+    cards = head + [row[2] for row in tail[:rest]]
+    if len(tail) <= rest:
+        return RelevancePage(cards, None, None)
+    last = (tail[rest - 1][1], tail[rest - 1][0]) if rest else after
+    return RelevancePage(cards, None, last)
 
 
-def _relevance(tokens: list[str]) -> Any:
+def _ranked_cards(query: SearchQuery, ids: list[int], offset: int, limit: int) -> list[str]:
+    if offset >= len(ids):
+        return []
+    order = f"{_POPULARITY} DESC, l.published_at DESC, l.id DESC LIMIT %s OFFSET %s"
     if connection.vendor == "postgresql":
-        return RawSQL("ts_rank(search_vector, %s::tsquery)", [_tsquery(tokens)], output_field=FloatField())
-    return RawSQL(
-        "(SELECT -bm25(prompts_listing_fts, 10.0, 4.0, 1.0) FROM prompts_listing_fts "
-        "WHERE prompts_listing_fts MATCH %s AND rowid = prompts_listing.id)",
-        [_fts5_query(tokens)],
-        output_field=FloatField(),
-    )
+        sql = (
+            f"SELECT l.card_json FROM {_L} l WHERE l.id = ANY(%s::bigint[]) "  # noqa: S608
+            f"ORDER BY ts_rank(l.search_vector, %s::tsquery) * {order}"
+        )
+        params: list[Any] = [ids, query.tsquery()]
+    else:
+        # bm25 is lower for better matches; the column weights follow the tsvector's A, B, C.
+        sql = (
+            f"SELECT l.card_json FROM prompts_listing_fts f JOIN {_L} l ON l.id = f.rowid "  # noqa: S608
+            f"WHERE prompts_listing_fts MATCH %s AND l.id IN ({', '.join(['%s'] * len(ids))}) "
+            f"ORDER BY -bm25(prompts_listing_fts, 10.0, 4.0, 1.0) * {order}"
+        )
+        params = [query.fts5(), *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
 
 
-def ranked(match: Match, tokens: list[str]) -> QuerySet[Listing]:
-    """Matches ordered by relevance blended with popularity (unlocks, trending)."""
-    rows = match.queryset
-    if not match.sparse:
-        # Dense term: rank the most popular candidates rather than every match.
-        candidates = rows.order_by("-trending_score", "-pk").values("pk")[:RELEVANCE_CANDIDATES]
-        rows = Listing.objects.filter(pk__in=Subquery(candidates))
-    popularity = (
-        Value(1.0)
-        + Ln(Value(1.0) + F("unlock_count")) / Value(4.0)
-        + Ln(Value(1.0) + F("trending_score")) / Value(8.0)
-    )
-    score = ExpressionWrapper(_relevance(tokens) * popularity, output_field=FloatField())
-    return rows.annotate(score=score).order_by("-score", "-published_at", "-pk")
-
+# --- Facets ---------------------------------------------------------------------------------------
 
 FACET_FIELDS = ("target_model", "category", "language", "price_currency")
 
 
-def facet_counts(base: QuerySet[Listing]) -> dict[str, Any]:
-    """Counts per facet value over the matches, from one query over at most FACET_SAMPLE rows.
+def facet_counts(*, filters: Any, query: SearchQuery | None) -> dict[str, Any]:
+    """Counts per facet value over at most FACET_SAMPLE matches; "capped" says there are more.
 
-    When there are more matches, the counts describe a sample and "capped" says so.
+    The sample is the newest matches when walking the date index is the cheap way to find them
+    (common queries, or no query); otherwise the first ones the GIN index yields, which costs one
+    visit per sampled listing rather than one per match.
     """
-    rows = list(base.order_by().values_list(*FACET_FIELDS, "price_amount")[: FACET_SAMPLE + 1])
+    select = tuple(f"l.{catalog_sql.column(field)}" for field in (*FACET_FIELDS, "price_amount"))
+    limit = FACET_SAMPLE + 1
+    if query is None:
+        rows = _browse_sample(filters, select)
+    elif connection.vendor == "postgresql" and first_plan(query, NEWEST, limit).way != "walk":
+        rows = _any_matches(filters, query, select, limit)
+    else:
+        found = keyset_rows(
+            filters=filters, query=query, order=NEWEST, after=None, limit=limit, select=select
+        )
+        rows = [row[2:] for row in found]
     capped = len(rows) > FACET_SAMPLE
     rows = rows[:FACET_SAMPLE]
     facets: dict[str, Any] = {"capped": capped, "total": len(rows)}
@@ -109,3 +387,28 @@ def facet_counts(base: QuerySet[Listing]) -> dict[str, Any]:
     free = sum(1 for row in rows if row[-1] == 0)
     facets["free"] = {"true": free, "false": len(rows) - free}
     return facets
+
+
+def _any_matches(
+    filters: Any, query: SearchQuery, select: tuple[str, ...], limit: int
+) -> list[tuple[Any, ...]]:
+    """The first `limit` matches the GIN index yields (a bitmap scan stops there)."""
+    where, params = _where(filters, NEWEST, None, ("l.search_vector @@ %s::tsquery", [query.tsquery()]))
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT {', '.join(select)} FROM {_L} l WHERE {where} LIMIT %s) "  # noqa: S608
+        "SELECT * FROM hits"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()
+
+
+def _browse_sample(filters: Any, select: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    where, params = catalog_sql.conditions(filters)
+    sql = (
+        f"SELECT {', '.join(select)} FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY {NEWEST.sql('l')} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, FACET_SAMPLE + 1])
+        return cursor.fetchall()

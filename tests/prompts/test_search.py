@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import base64
+import json
 
+import pytest
+from django.db import connection
+from django.db.models import F
+
+from prompts.models import Listing, ListingStatus
 from prompts.search import query as search_query
-from prompts.search.tokens import document_tokens, query_tokens
+from prompts.search.query import NEWEST, TRENDING, Order, Plan, SearchQuery
+from prompts.search.stats import SORT_FIELDS, Histogram, TokenStats, clear_cache, token_stats
+from prompts.search.tokens import document_tokens, query_token_groups, query_tokens
+from tests.conftest import requires_postgres
 from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +38,14 @@ CORPUS = [
     ("Neon koi wallpaper", "Koi fish glowing in a pond", ["koi"], "flux", "other", 350),
     ("Retro sunset T-shirt print", "Seventies sunsets, halftone", ["t-shirt"], "sdxl", "t-shirt", 450),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_statistics():
+    """Token statistics are cached per process; a test's ANALYZE must not outlive it."""
+    clear_cache()
+    yield
+    clear_cache()
 
 
 @pytest.fixture
@@ -77,10 +94,147 @@ def test_probe_terms_have_known_hit_counts(corpus, anon, query, hits):
     assert len(titles(anon, query)) == hits
 
 
-def test_dense_and_sparse_query_paths_agree(corpus, anon, monkeypatch):
-    sparse = {q: titles(anon, q) for q in ("wallpaper", "赛博朋克", "qwertyzzz")}
-    monkeypatch.setattr(search_query, "SPARSE_LIMIT", 1)  # every term now counts as "dense"
-    assert {q: titles(anon, q) for q in sparse} == sparse
+def every_page(anon, params: dict) -> list[str]:
+    seen, cursor = [], None
+    while True:
+        body = anon.get(CATALOG, {**params, **({"cursor": cursor} if cursor else {})}).json()
+        seen += [card["title"] for card in body["results"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return seen
+
+
+def exact_histograms() -> dict[str, Histogram]:
+    """One bucket per distinct value of each sort column: windows then step a row or two at a time."""
+    published = Listing.objects.filter(status=ListingStatus.PUBLISHED)
+    return {
+        name: Histogram(
+            bounds=sorted(set(published.values_list(name, flat=True))), bucket_rows=1.0, correlation=0
+        )
+        for name in SORT_FIELDS
+    }
+
+
+@requires_postgres
+def test_every_search_strategy_returns_the_same_pages(corpus, anon, monkeypatch):
+    Listing.objects.update(trending_score=F("id") % 3)  # ties, which keyset pages must get right
+    histograms = exact_histograms()
+    plans = {
+        "collect": lambda order: Plan("collect", 10_000, 10_000, 0.0),
+        "walk": lambda order: Plan("walk", 10_000, 10_000, 0.0),
+        "windows": lambda order: Plan("window", 1, 1, 1.0, histograms[order.field]),
+        # Allowances of one row or match: each step runs out and the next goes on where it stopped.
+        "a one-row walk, then windows": lambda order: Plan("walk", 1, 1, 1.0, histograms[order.field]),
+        "a one-match collect, then windows": lambda order: Plan(
+            "collect", 1, 1, 1.0, histograms[order.field]
+        ),
+        "walks and collects, no histogram": lambda order: Plan("walk", 1, 1, 0.0),
+    }
+    monkeypatch.setattr(search_query, "RELEVANCE_CANDIDATES", 3)  # ranked; then by trending
+    searches = [
+        {"q": q, "sort": sort, "page_size": 2}
+        for q in ("wallpaper", "seller-one", "赛博朋克", "qwertyzzz")
+        for sort in ("newest", "price", "-price", "popular", "relevance")
+    ]
+    monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit: plans["collect"](order))
+    expected = [every_page(anon, params) for params in searches]
+    assert expected[0] == ["Neon koi wallpaper", "赛博朋克 wallpaper pack", "Cyberpunk neon wallpapers"]
+    assert all(len(set(found)) == len(found) for found in expected)
+    assert sorted(expected[9]) == sorted(expected[5]) and len(expected[9]) == 8  # relevance: all, once
+    for name, plan in plans.items():
+        monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit, plan=plan: plan(order))
+        assert [every_page(anon, params) for params in searches] == expected, name
+
+
+@requires_postgres
+def test_a_walk_for_a_term_nobody_uses_stops_at_its_budget(corpus, anon, monkeypatch):
+    """Statistics that call a term common (stale ones, say) cost a bounded walk, never the whole
+    index: the walk reads its budget, then the GIN index answers."""
+    monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit: Plan("walk", 10_000, 3, 0.0))
+    statements: list[str] = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        assert titles(anon, "qwertyzzz") == []
+    walk, collect = (sql for sql in statements if "search_vector @@" in sql)
+    assert "row_number() OVER" in walk and "MATERIALIZED" in collect
+
+
+@requires_postgres
+def test_statistics_say_how_common_each_token_is(corpus, seller):
+    """The planner's own statistics (after ANALYZE) give each token's share of the catalog."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prompts_listing")  # inside the test's transaction: rolled back after
+    stats = token_stats()
+    assert stats is not None and stats.rows == 8
+    assert stats.frequency("wallpap") == pytest.approx(3 / 8)
+    assert stats.frequency("赛博") == pytest.approx(2 / 8)
+    assert stats.frequency("qwertyzzz") <= 1 / 8
+    query = SearchQuery(groups=query_token_groups("赛博朋克 wallpaper"))
+    assert stats.expected(query.groups) == pytest.approx(8 * 2 / 8 * 3 / 8)
+    assert stats.postings(query.tokens) == pytest.approx(4)  # 赛博 and 朋克; wallpap is skipped through
+    published = stats.histograms["published_at"]
+    newest = published.bounds[-1]
+    assert published.bound(descending=True, start=None, rows=2) < newest  # the newest ones and more
+
+
+def test_the_first_plan_follows_token_frequencies(monkeypatch):
+    """A million listings: collect rare terms, walk common ones, AND the GIN and sort indexes for the
+    ones between, with allowances for their density."""
+    stats = TokenStats(
+        rows=1e6,
+        frequencies={"wallpap": 0.26, "人街": 0.01, "烧卖": 0.003, "赛博": 0.05, "朋克": 0.05},
+        floor=0.001,
+        histograms={
+            "published_at": Histogram(bounds=list(range(101)), bucket_rows=10_000, correlation=1.0),
+            "trending_score": Histogram(bounds=list(range(101)), bucket_rows=10_000, correlation=0.0),
+        },
+    )
+    monkeypatch.setattr(search_query, "token_stats", lambda: stats)
+
+    def plan(text: str, order: Order = NEWEST, limit: int = 25) -> Plan:
+        return search_query.first_plan(SearchQuery(groups=query_token_groups(text)), order, limit)
+
+    assert plan("axolotl").way == "collect"  # not listed: in fewer than 1,000 listings
+    assert plan("axolotl").cap == 4000
+    assert plan("烧卖").way == "window"  # 3,000 matches, a few among the newest 16,667 listings
+    assert plan("烧卖").window == pytest.approx(2 * 25 / 0.003)
+    assert plan("人街").way == "walk"  # 10,000 matches: the newest 2,500 listings hold a page
+    assert plan("人街").budget == 10_000
+    assert plan("人街", TRENDING, 48).way == "window"  # trending order is not the table's: random reads
+    assert plan("wallpaper").way == plan("wallpaper", TRENDING, 48).way == "walk"
+    assert plan("wallpaper").budget == 2000
+    assert plan("赛博朋克 wallpaper").way == "walk"  # 赛博 and 朋克 count once: 13,000 expected
+    assert plan("烧卖", Order("price_amount", False)).way == "collect"  # no histogram: no windows
+
+
+def test_relevance_ranks_the_most_trending_matches_then_follows_trending(corpus, anon, monkeypatch):
+    Listing.objects.filter(title__in=["Kawaii food emoji", "Retro sunset T-shirt print"]).update(
+        trending_score=5
+    )
+    Listing.objects.filter(title="熊猫表情包").update(trending_score=4)
+    monkeypatch.setattr(search_query, "RELEVANCE_CANDIDATES", 2)
+    first = anon.get(CATALOG, {"q": "seller-one", "page_size": 1}).json()
+    second = anon.get(CATALOG, {"q": "seller-one", "page_size": 1, "cursor": first["next_cursor"]}).json()
+    assert {first["results"][0]["title"], second["results"][0]["title"]} == {
+        "Kawaii food emoji",
+        "Retro sunset T-shirt print",
+    }
+    third = anon.get(CATALOG, {"q": "seller-one", "page_size": 2, "cursor": second["next_cursor"]}).json()
+    assert third["results"][0]["title"] == "熊猫表情包"  # past the candidates: by trending score
+    assert every_page(anon, {"q": "seller-one", "page_size": 3}) == titles(anon, "seller-one")
+
+
+@pytest.mark.parametrize("offset", [-1, 2, "x"])
+def test_a_relevance_cursor_outside_the_ranked_candidates_is_refused(corpus, anon, monkeypatch, offset):
+    monkeypatch.setattr(search_query, "RELEVANCE_CANDIDATES", 2)
+    cursor = base64.urlsafe_b64encode(json.dumps(["relevance", offset, 0]).encode()).decode().rstrip("=")
+    response = anon.get(CATALOG, {"q": "seller-one", "cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
 
 
 def test_title_matches_rank_above_description_matches(seller, anon):
@@ -114,6 +268,21 @@ def test_archived_and_edited_listings_leave_and_update_the_index(corpus, seller_
     assert titles(anon, "贴纸") == ["小熊猫贴纸"]
 
 
+def test_facets_describe_a_sample_when_there_are_many_matches(corpus, anon, monkeypatch):
+    monkeypatch.setattr(search_query, "FACET_SAMPLE", 2)
+    facets = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()["facets"]
+    assert facets["capped"] is True and facets["total"] == 2
+    assert sum(facets["target_model"].values()) == 2
+
+
+@requires_postgres
+def test_facets_of_a_common_query_describe_its_newest_matches(corpus, anon, monkeypatch):
+    monkeypatch.setattr(search_query, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit: Plan("walk", 10, 10, 0.0))
+    facets = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()["facets"]
+    assert facets["target_model"] == {"flux": 2}  # "Neon koi wallpaper", "赛博朋克 wallpaper pack"
+
+
 def test_facets_count_the_matches(corpus, anon):
     body = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()
     facets = body["facets"]
@@ -140,3 +309,9 @@ def test_tokens_cover_any_chinese_substring():
     for substring in ("纽约", "唐人街", "人街", "小孩吃", "烧卖", "吃烧卖"):
         assert set(query_tokens(substring)) <= tokens
     assert query_tokens("Wallpapers, wallpaper!") == ["wallpap"]
+
+
+def test_a_chinese_query_asks_for_bigrams_that_cover_it():
+    assert query_tokens("赛博朋克") == ["赛博", "朋克"]
+    assert query_tokens("唐人街") == ["唐人", "人街"]
+    assert query_tokens("赛博朋克 wallpapers 猫") == ["赛博", "朋克", "wallpap", "猫"]
