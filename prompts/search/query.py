@@ -50,13 +50,13 @@ WINDOW_PAGES = 2  # a window is sized to hold this many pages of matches at the 
 GROWTH = 4  # each further step may read this many times more
 ROUNDS = 6  # then one uncapped collect
 
-# Relative costs (about microseconds on 2 busy cores at 1M listings, bench/README.md): a row read
-# by a walk (in the table's physical order; a random order costs RANDOM_ROW), a GIN posting, a
-# btree entry of a window, a visit to a matching row.
+# Relative costs, about microseconds on 2 busy cores at 1M listings (EXPLAIN ANALYZE of the bench's
+# plans, bench/README.md): a row read by a walk (in the table's physical order; in a random order
+# RANDOM_ROW), a GIN posting, a btree entry of a window's bitmap, a visit to a matching row.
 WALK_ROW = 1.0
 RANDOM_ROW = 3.0
 POSTING = 0.3
-WINDOW_ENTRY = 0.05
+WINDOW_ENTRY = 0.25
 MATCH_VISIT = 3.0
 
 _L = Listing._meta.db_table
