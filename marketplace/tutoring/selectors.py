@@ -57,38 +57,28 @@ def bookings_for_seller(*, seller: User) -> QuerySet[Booking]:
     return Booking.objects.filter(seller=seller).select_related("offer", "seller", "buyer", "listing")
 
 
-def booking_get_for_buyer(*, buyer: User, public_id: str) -> Booking:
+def _booking_get(ownership: Q, public_id: str) -> Booking:
     booking = (
         Booking.objects.select_related("offer", "seller", "buyer")
-        .filter(buyer=buyer, public_id=public_id)
+        .filter(ownership, public_id=public_id)
         .first()
     )
     if booking is None:
         raise NotFound("You have no booking with this id.")
     return booking
+
+
+def booking_get_for_buyer(*, buyer: User, public_id: str) -> Booking:
+    return _booking_get(Q(buyer=buyer), public_id)
 
 
 def booking_get_for_seller(*, seller: User, public_id: str) -> Booking:
-    booking = (
-        Booking.objects.select_related("offer", "seller", "buyer")
-        .filter(seller=seller, public_id=public_id)
-        .first()
-    )
-    if booking is None:
-        raise NotFound("You have no booking with this id.")
-    return booking
+    return _booking_get(Q(seller=seller), public_id)
 
 
 def booking_get_for_party(*, user: User, public_id: str) -> Booking:
     """A booking its buyer or its seller may act on; anyone else gets a 404."""
-    booking = (
-        Booking.objects.select_related("offer", "seller", "buyer")
-        .filter(Q(buyer=user) | Q(seller=user), public_id=public_id)
-        .first()
-    )
-    if booking is None:
-        raise NotFound("You have no booking with this id.")
-    return booking
+    return _booking_get(Q(buyer=user) | Q(seller=user), public_id)
 
 
 def blocking_ranges(*, seller_id: int, start: datetime, end: datetime, now: datetime) -> list[Any]:

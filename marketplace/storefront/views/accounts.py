@@ -20,7 +20,6 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -32,24 +31,11 @@ from django.views.i18n import set_language as django_set_language
 from marketplace.accounts import services
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
 from marketplace.core.errors import ApplicationError
-from marketplace.storefront.views.common import redirect_back
+from marketplace.storefront.views.common import current_user, redirect_back, safe_next
 
 # The raw token of a token just created waits here for the one page render that shows it.
 NEW_TOKEN_SESSION_KEY = "storefront:new-api-token"
 TOKENS_SHOWN = 50
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """The `next` parameter if it points at this site, else ""; forms carry it to the POST."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return ""
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # --- Sign up ---------------------------------------------------------------------------------------
@@ -130,7 +116,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return redirect_back(request, reverse("web:home"))
     status = 400 if form.is_bound else 200
     return render(
-        request, "storefront/accounts/signup.html", {"form": form, "next": _safe_next(request)}, status=status
+        request, "storefront/accounts/signup.html", {"form": form, "next": safe_next(request)}, status=status
     )
 
 
@@ -235,7 +221,7 @@ def login(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         status = 400
     return render(
-        request, "storefront/accounts/login.html", {"form": form, "next": _safe_next(request)}, status=status
+        request, "storefront/accounts/login.html", {"form": form, "next": safe_next(request)}, status=status
     )
 
 
@@ -326,7 +312,7 @@ def _account_context(request: HttpRequest, user: User) -> dict[str, Any]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     initial = {"display_name": user.display_name, "bio": user.bio}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
@@ -341,7 +327,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     token_form = TokenForm(request.POST)
     if not token_form.is_valid():
         form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
@@ -358,7 +344,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=token_id, user=_user(request)).first()
+    token = ApiToken.objects.filter(pk=token_id, user=current_user(request)).first()
     if token is None:
         raise Http404("You have no token with this id.")
     services.token_revoke(token=token)

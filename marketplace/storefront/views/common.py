@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from marketplace.core.errors import ApplicationError
+from marketplace.accounts.models import User
 
 
 def cards(documents: list[str]) -> list[dict[str, Any]]:
@@ -17,15 +16,26 @@ def cards(documents: list[str]) -> list[dict[str, Any]]:
     return [orjson.loads(document) for document in documents]
 
 
-def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """303 to the `next` field if it is one of our own URLs, else to `fallback`."""
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user of a @login_required view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The `next` parameter if it points at this site, else ""; forms carry it to the POST."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        target = fallback
-    response = HttpResponseRedirect(target or fallback)
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return ""
+
+
+def see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
 
 
-def flash_error(request: HttpRequest, error: ApplicationError) -> None:
-    messages.error(request, error.message)
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """303 to the `next` field if it is one of our own URLs, else to `fallback`."""
+    return see_other(safe_next(request) or fallback)

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import redirect_back
+from marketplace.storefront.views.common import current_user, redirect_back, see_other
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.models import Order
@@ -37,12 +36,6 @@ def _listing(public_id: str, user: Any) -> Listing:
         raise Http404("No published listing has this id.") from None
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user of a @login_required view."""
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _listing_url(listing: Listing) -> str:
     return reverse("web:listing-page", args=[listing.public_id])
 
@@ -53,16 +46,14 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
     """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox)."""
     listing = _listing(public_id, request.user)
     try:
-        result = payment_services.checkout_start(buyer=_user(request), listing=listing)
+        result = payment_services.checkout_start(buyer=current_user(request), listing=listing)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect_back(request, _listing_url(listing))
     if result.unlocked:
         messages.success(request, _("Unlocked. The prompt is below and in your library."))
         return redirect_back(request, _listing_url(listing) + "#prompt")
-    response = HttpResponse(status=303)
-    response["Location"] = _same_site(result.checkout_url or _listing_url(listing))
-    return response
+    return see_other(_same_site(result.checkout_url or _listing_url(listing)))
 
 
 def _same_site(url: str) -> str:
@@ -90,10 +81,10 @@ def order_status(request: HttpRequest, public_id: str) -> JsonResponse:
 def favourite(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = _listing(public_id, request.user)
     if request.POST.get("action") == "remove":
-        discovery.favourite_remove(buyer=_user(request), listing_public_id=listing.public_id)
+        discovery.favourite_remove(buyer=current_user(request), listing_public_id=listing.public_id)
         messages.success(request, _("Removed from your favourites."))
     else:
-        discovery.favourite_add(buyer=_user(request), listing=listing)
+        discovery.favourite_add(buyer=current_user(request), listing=listing)
         messages.success(request, _("Saved to your favourites."))
     return redirect_back(request, _listing_url(listing))
 
@@ -118,17 +109,17 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         if request.POST.get("reply_to"):
             target = discovery.review_get(listing=listing, public_id=request.POST["reply_to"])
-            discovery.review_reply(review=target, by=_user(request), text=request.POST.get("text", ""))
+            discovery.review_reply(review=target, by=current_user(request), text=request.POST.get("text", ""))
             messages.success(request, _("Your reply is published."))
             return redirect_back(request, _listing_url(listing) + "#reviews")
         form = ReviewForm(request.POST)
         if not form.is_valid():
             raise ApplicationError("invalid", _("Choose a rating from 1 to 5 stars."))
-        if not has_unlocked(user=_user(request), listing=listing):
+        if not has_unlocked(user=current_user(request), listing=listing):
             raise ApplicationError("not_unlocked", _("Only buyers who unlocked this listing can rate it."))
         discovery.review_create(
             listing=listing,
-            buyer=_user(request),
+            buyer=current_user(request),
             rating=form.cleaned_data["rating"],
             text=form.cleaned_data["text"],
         )
@@ -183,7 +174,7 @@ def complaints_info(request: HttpRequest) -> HttpResponse:
 def library(request: HttpRequest) -> HttpResponse:
     """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
     query = request.GET.get("q", "").strip()[:100]
-    rows = payment_selectors.library_for(buyer=_user(request))
+    rows = payment_selectors.library_for(buyer=current_user(request))
     if query:
         rows = rows.filter(listing__card_json__icontains=query)
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
@@ -202,7 +193,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def favourites(request: HttpRequest) -> HttpResponse:
-    rows = discovery.favourites_for(buyer=_user(request))
+    rows = discovery.favourites_for(buyer=current_user(request))
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
     cards = [orjson.loads(row["listing__card_json"]) for row in page if row.get("listing__card_json")]
     return render(request, "storefront/favourites.html", {"cards": cards, "page": page})

@@ -20,13 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront import formatting
+from marketplace.storefront.views.common import current_user, see_other
 from marketplace.storefront.views.tutoring.common import (
     BOOKINGS_PAGE,
     STATUS_LABELS,
-    current_user,
     day_label,
     flash_error,
-    see_other,
     slot_picker,
     time_label,
 )

@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time, get_timezone_name
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront import formatting
 from marketplace.tutoring import selectors
@@ -61,19 +60,8 @@ ERROR_MESSAGES = {
 }
 
 
-def current_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def flash_error(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, str(ERROR_MESSAGES.get(exc.code, exc.message)))
-
-
-def see_other(url: str) -> HttpResponse:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 # --- dates in the visitor's language and zone ---------------------------------------------------------

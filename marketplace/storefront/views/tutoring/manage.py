@@ -27,11 +27,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.storefront.views.common import current_user, see_other
 from marketplace.storefront.views.tutoring.common import (
     OFFERS_PAGE,
-    current_user,
     locale,
-    see_other,
     visitor_zone,
     zone_label,
 )

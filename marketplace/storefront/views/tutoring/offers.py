@@ -23,13 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.storefront.views.common import current_user, see_other
 from marketplace.storefront.views.tutoring.common import (
     LIBRARY_CHOICES,
     OFFERS_PAGE,
     REVIEWS_SHOWN,
-    current_user,
     flash_error,
-    see_other,
     slot_picker,
 )
 from marketplace.tutoring import selectors
