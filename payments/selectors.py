@@ -29,6 +29,14 @@ def has_unlocked(*, user: Any, listing: Listing) -> bool:
     return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
 
 
+def listing_access(*, user: Any, listing: Listing) -> tuple[bool, bool]:
+    """(may read the prompt, unlocked it as a buyer) in one query: what a listing page needs."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False, False
+    owned = has_unlocked(user=user, listing=listing)
+    return owned or listing.seller_id == user.pk or user.is_staff, owned
+
+
 def library_for(*, buyer: User) -> QuerySet[Any, Any]:
     """The buyer's active unlocks, newest first, with the listing's public card: one query."""
     return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 
 from marketplace.core.money import get_currency
 
@@ -26,7 +26,3 @@ def money(amount: int, currency: str, language: str | None) -> str:
     exponent = _exponent(currency)
     value = amount if exponent == 0 else amount / 10**exponent
     return format_currency(value, currency, locale=_locale(language), currency_digits=True)
-
-
-def number(value: float, language: str | None) -> str:
-    return format_decimal(value, locale=_locale(language))

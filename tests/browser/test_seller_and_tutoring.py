@@ -55,3 +55,11 @@ def test_a_buyer_books_a_tutoring_slot_and_finds_it_in_their_bookings(page: Any,
     page.get_by_text(offer.title).first.wait_for()
     assert page.get_by_role("link", name=re.compile(r"\.ics|calendar", re.I)).first.is_visible()
     snap(page, "my-bookings")
+
+
+def test_a_first_visit_straight_to_an_offer_shows_times_in_the_visitors_zone(page: Any, seller: Any) -> None:
+    offer = make_offer(seller, tz="Asia/Shanghai")
+    page.goto(f"/tutoring/{offer.public_id}/")  # no earlier page has told the server the zone
+    page.get_by_text("America/New_York").first.wait_for()  # site.js set the cookie and reloaded once
+    first_slot = page.locator("#slots .times a, #slots .times button").first
+    assert first_slot.inner_text().endswith("PM")  # 09:00 in Shanghai is the evening before in New York

@@ -15,7 +15,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -31,7 +31,7 @@ from django.views.i18n import set_language as django_set_language
 from marketplace.accounts import services
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
 from marketplace.core.errors import ApplicationError
-from marketplace.storefront.views.common import current_user, redirect_back, safe_next
+from marketplace.storefront.views.common import current_user, redirect_back, safe_next, see_other
 
 # The raw token of a token just created waits here for the one page render that shows it.
 NEW_TOKEN_SESSION_KEY = "storefront:new-api-token"
@@ -336,9 +336,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     token, raw = services.token_create(user=user, name=token_form.cleaned_data["name"].strip())
     # Shown on the next render of the account page only: popped from the session there.
     request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "name": token.name, "raw": raw}
-    response = HttpResponseRedirect(reverse("web:account") + "#new-token")
-    response.status_code = 303
-    return response
+    return see_other(reverse("web:account") + "#new-token")
 
 
 @login_required

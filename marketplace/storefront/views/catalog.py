@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront import labels
 from marketplace.storefront.views.common import cards
-from payments.selectors import has_unlocked, prompt_access_allowed
+from payments.selectors import listing_access
 from prompts import discovery, selectors
 from prompts.api import parse_catalog_query
 from prompts.models import Favourite, Listing, PromptVersion
@@ -88,12 +88,12 @@ def _buyer_state(request: HttpRequest, listing: Listing) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"can_read": False, "owned": False, "favourite": False, "versions": [], "own": False}
-    can_read = prompt_access_allowed(user=user, listing=listing)
+    can_read, owned = listing_access(user=user, listing=listing)
     versions = list(PromptVersion.objects.filter(listing=listing).order_by("-number")) if can_read else []
     return {
         "can_read": can_read,
         "own": listing.seller_id == user.pk,
-        "owned": can_read and has_unlocked(user=user, listing=listing),
+        "owned": owned,
         "favourite": Favourite.objects.filter(buyer=user, listing=listing).exists(),
         "versions": versions,
     }

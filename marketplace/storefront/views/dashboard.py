@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
+from marketplace.storefront.views.common import current_user, see_other
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
@@ -31,11 +32,6 @@ logger = logging.getLogger(__name__)
 LISTINGS_PER_PAGE = 25
 RECENT_SALES = 10
 WAITING = (ImageStatus.PENDING, ImageStatus.PROCESSING)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def preview_state(*, seller: User) -> tuple[str, bool]:
@@ -76,7 +72,7 @@ def _payouts(seller: User) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A constant number of queries whatever the number of listings (prefetched, paginated)."""
-    seller = _user(request)
+    seller = current_user(request)
     page = Paginator(listing_list_for_seller(seller=seller), LISTINGS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -98,7 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard_status(request: HttpRequest) -> JsonResponse:
     """What site.js polls while previews render: the page reloads when "state" changes."""
-    state, waiting = preview_state(seller=_user(request))
+    state, waiting = preview_state(seller=current_user(request))
     return JsonResponse({"state": state, "waiting": waiting})
 
 
@@ -107,7 +103,7 @@ def dashboard_status(request: HttpRequest) -> JsonResponse:
 def payouts_onboarding(request: HttpRequest) -> HttpResponse:
     """The API's onboarding service, then off to the provider's (or the sandbox's) onboarding page."""
     try:
-        url = seller_onboarding_link(user=_user(request))
+        url = seller_onboarding_link(user=current_user(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     except ProviderError as error:
@@ -115,9 +111,5 @@ def payouts_onboarding(request: HttpRequest) -> HttpResponse:
         logger.warning("payout onboarding failed for user %s: %s", request.user.pk, error)
         messages.error(request, gettext("The payment provider did not answer. Try again in a minute."))
     else:
-        response = HttpResponseRedirect(url)
-        response.status_code = 303
-        return response
-    response = HttpResponseRedirect(reverse("web:dashboard"))
-    response.status_code = 303
-    return response
+        return see_other(url)
+    return see_other(reverse("web:dashboard"))

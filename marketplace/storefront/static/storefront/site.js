@@ -8,7 +8,10 @@
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
-      if (document.body && document.body.hasAttribute("data-tz-sensitive")) { location.reload(); }
+      // Pages that show times (tutoring slots) reload once so the server renders them in this zone;
+      // only if the cookie really stuck, or a browser refusing cookies would reload forever.
+      var stuck = document.cookie.indexOf("tz=" + encodeURIComponent(zone)) !== -1;
+      if (stuck && document.body && document.body.hasAttribute("data-tz-sensitive")) { location.reload(); }
     }
   } catch (e) { /* old browser: the server's guess stands */ }
 
