@@ -9,6 +9,7 @@ var/test-artifacts/browser/) so a person can look at them after a run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,3 +86,10 @@ def snap(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def log_in(page: Any, email: str, password: str) -> None:
+    page.get_by_role("link", name="Log in").first.click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("Log in", re.I)).click()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import snap
+from tests.browser.conftest import log_in, snap
 from tests.factories import PASSWORD, UserFactory, make_listing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,13 +30,6 @@ def shop(seller: Any) -> dict[str, Any]:
     make_listing(seller, publish=True, title="Neon koi wallpaper", price_amount=499, price_currency="USD")
     buyer = UserFactory(handle="mei", email="mei@example.com", password=PASSWORD)
     return {"listing": dumpling, "buyer": buyer}
-
-
-def log_in(page: Any, email: str, password: str) -> None:
-    page.get_by_role("link", name="Log in").first.click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("Log in", re.I)).click()
 
 
 def test_search_in_chinese_buy_in_the_sandbox_and_read_the_prompt_in_the_library(

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import snap
-from tests.browser.test_buyer import log_in
+from tests.browser.conftest import log_in, snap
 from tests.factories import PASSWORD, UserFactory, make_listing
 from tests.tutoring.helpers import make_offer
 
