@@ -332,6 +332,8 @@ CELERY_BEAT_SCHEDULE["tutoring-expire-holds"] = {"task": "tutoring.expire_holds"
 CELERY_BEAT_SCHEDULE["tutoring-send-reminders"] = {"task": "tutoring.send_reminders", "schedule": 300}
 # Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
 TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
+# Listings' unlock counts and trending buckets, recounted off the payment path.
+CELERY_BEAT_SCHEDULE["payments-count-unlocks"] = {"task": "payments.count_unlocks", "schedule": 60}
 CELERY_BEAT_SCHEDULE["payments-pay-out-bookings"] = {"task": "payments.pay_out_bookings", "schedule": 900}
 
 # --- Email ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(models.Model):
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    public_id = models.CharField(max_length=16, default=new_public_id, editable=False)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     # What is sold: a listing (an unlock) or a tutoring booking; exactly one, by constraint.
     listing = models.ForeignKey(
@@ -35,7 +35,10 @@ class Order(models.Model):
     booking = models.ForeignKey(
         Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
+    # Indexed by (seller, -created_at) below, which also serves lookups by seller alone.
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales", db_index=False
+    )
     amount = models.BigIntegerField(help_text="Minor units.")
     currency = models.CharField(max_length=3)
     platform_fee = models.BigIntegerField()
@@ -43,10 +46,10 @@ class Order(models.Model):
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     provider = models.CharField(max_length=10)
     idempotency_key = models.CharField(max_length=100, blank=True)
-    checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    checkout_session_id = models.CharField(max_length=255, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
-    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    charge_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    payment_intent_id = models.CharField(max_length=255, null=True, blank=True)
+    charge_id = models.CharField(max_length=255, null=True, blank=True)
     destination_account = models.CharField(max_length=255, blank=True)
     # Set for a separate charge (tutoring): charged on the platform, the seller's share transferred
     # in this group after the session (a Payout). Blank for destination charges (listings).
@@ -92,6 +95,13 @@ class Order(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="order_idempotency_key_unique",
             ),
+            # Unique ids as constraints, not unique=True: on PostgreSQL that would add a second,
+            # varchar_pattern_ops index to each (for LIKE, which nothing runs on ids), and every
+            # payment writes this row's index entries.
+            models.UniqueConstraint(fields=["public_id"], name="order_public_id_unique"),
+            models.UniqueConstraint(fields=["checkout_session_id"], name="order_checkout_session_unique"),
+            models.UniqueConstraint(fields=["payment_intent_id"], name="order_payment_intent_unique"),
+            models.UniqueConstraint(fields=["charge_id"], name="order_charge_unique"),
         ]
         indexes = [
             models.Index(fields=["seller", "-created_at"]),
@@ -123,6 +133,8 @@ class Unlock(models.Model):
                 fields=["buyer", "listing"], condition=Q(revoked_at__isnull=True), name="unlock_one_active"
             ),
         ]
+        # payments.count_unlocks recounts the listings sold since yesterday.
+        indexes = [models.Index(fields=["granted_at"], name="unlock_granted_at")]
 
     def __str__(self) -> str:
         return f"unlock of listing {self.listing_id} by {self.buyer_id}"
@@ -178,7 +190,7 @@ class LedgerEntry(models.Model):
     movement is recorded once however many times its event arrives.
     """
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="ledger")
     account = models.CharField(max_length=10, choices=LedgerAccount.choices)
     kind = models.CharField(max_length=30)
@@ -190,6 +202,7 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "ledger entries"
+        constraints = [models.UniqueConstraint(fields=["key"], name="ledger_key_unique")]  # see Order
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} ({self.account})"
@@ -198,7 +211,7 @@ class LedgerEntry(models.Model):
 class WebhookEvent(models.Model):
     """A provider event we applied. Inserted in the same transaction as its effect."""
 
-    event_id = models.CharField(max_length=255, unique=True)
+    event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=255, blank=True)
     source = models.CharField(max_length=12, default="webhook", help_text="webhook or reconcile")
@@ -206,6 +219,7 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="webhook_event_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"

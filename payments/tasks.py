@@ -14,6 +14,7 @@ from payments import services
 from payments.gateway import ProviderError
 from payments.models import Order, OrderStatus, PayoutStatus, Refund, RefundStatus, TransferReversal
 from payments.services import disputes, payouts
+from payments.services.unlock_counts import unlocks_recount
 from payments.webhooks import HANDLED_TYPES, event_process
 
 logger = logging.getLogger(__name__)
@@ -98,3 +99,9 @@ def reconcile() -> dict[str, int]:
             logger.warning("reconcile: refund %s: %s", refund_id, exc.code)
     reversals = disputes.transfer_reversals_retry(stale=stale)
     return {"events": applied, "sessions": sessions, "refunds": refunds, "reversals": reversals}
+
+
+@shared_task(name="payments.count_unlocks")
+def count_unlocks() -> int:
+    """Recount the unlocks of listings sold since yesterday (services.unlock_counts; every minute)."""
+    return unlocks_recount()

@@ -3,8 +3,9 @@
 Events may arrive twice, late or out of order. Each handler re-retrieves the current state of
 the object from the provider (outside the transaction) and applies that, so order does not matter.
 The exception is a checkout session the signed event itself reports as paid: that is final (a
-paid session never becomes unpaid; refunds live on the charge), so it is applied as it came, in
-one statement that records the event too (services.fulfilment.order_apply_paid_event).
+paid session never becomes unpaid; refunds live on the charge), so it is applied as it came; the
+common case of it in one statement that records the event too
+(services.fulfilment.order_apply_paid_event), every other case below.
 """
 
 from __future__ import annotations
@@ -65,13 +66,13 @@ def event_process(*, event: Event, source: str = "webhook") -> bool:
     gateway = services.gateway()
     if event.type.startswith("checkout.session.") and connection.vendor == "postgresql":
         signed = gateway.session_from_event(event.object)
-        if signed.payment_status == "paid":  # one statement (a PostgreSQL one: data-modifying CTEs)
-            applied = order_apply_paid_event(
-                session=signed, event_id=event.id, event_type=event.type, source=source
-            )
-            if applied:
-                logger.info("payments: applied %s %s (%s)", event.type, event.id, source)
-            return applied
+        # The common case in one statement (a PostgreSQL one: data-modifying CTEs); when it
+        # writes nothing, the event is one the general path below must judge.
+        if signed.payment_status == "paid" and order_apply_paid_event(
+            session=signed, event_id=event.id, event_type=event.type, source=source
+        ):
+            logger.info("payments: applied %s %s (%s)", event.type, event.id, source)
+            return True
     if WebhookEvent.objects.filter(event_id=event.id).exists():
         return False  # before asking the provider again
     apply = _prepare(event, gateway)

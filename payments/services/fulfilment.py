@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import cache
+from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from marketplace.accounts.models import User
@@ -22,9 +24,7 @@ from payments.models import (
 )
 from payments.services.ledger import ledger_record_many
 from payments.services.refunds import order_refund, refund_apply
-from prompts.discovery import activity_record
-from prompts.discovery.trending import day_of
-from prompts.models import Listing, ListingActivity
+from prompts.models import Listing
 
 logger = logging.getLogger(__name__)
 
@@ -56,32 +56,37 @@ def order_apply_session(*, session: SessionState, event_type: str = "") -> Order
         return order
 
 
-# The webhook's hot path: a signed "paid" checkout session for a listing, recorded and applied in
-# one statement. Each step reads the previous one's RETURNING rows, which fixes the order in which
-# rows are locked (event, order, unlock, listing, activity: the order order_apply_session locks
-# them in too) and makes every step conditional: a duplicate event pays nothing, an order paid
-# before grants nothing, an unlock held already counts nothing. Unique keys (event id, ledger key,
-# one active unlock) are the guards, as in the general path. The ledger rows and the
-# listing_activity upsert are what _order_paid + ledger_record_many and
-# prompts.discovery.activity_record write; tests/payments compare the two paths row for row.
+# The webhook's hot path: a signed "paid" checkout session for a pending listing order, applied
+# in one statement, outside any transaction block: one round trip, committed by the server. It is
+# all or nothing. It writes only when the order is pending, its session matches, the buyer holds no
+# active unlock and the event is new (as of the statement's snapshot); otherwise nothing, and
+# order_apply_paid_event hands the event to the general path, which knows every other case. A
+# concurrent delivery of the same event waits on the order row and then finds it paid; a race the
+# snapshot cannot see (two orders for one listing unlocking at once, the event recorded meanwhile)
+# hits a unique key with a plain INSERT: the statement fails whole and the general path decides.
+# Unlock counts and activity buckets are not written here: payments.count_unlocks recounts them
+# from the unlocks (services.unlock_counts). tests/payments compare this path with the general
+# one row for row.
 _PAID_EVENT_SQL = """
-WITH event AS (
-    INSERT INTO {event} (event_id, type, object_id, source, received_at)
-    VALUES (%(event_id)s, %(event_type)s, %(object_id)s, %(source)s, %(now)s)
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING id
-), paid AS (
-    UPDATE {order}
+WITH paid AS (
+    UPDATE {order} AS o
     SET status = %(paid)s,
-        payment_intent_id = COALESCE(%(payment_intent_id)s, payment_intent_id),
-        charge_id = COALESCE(%(charge_id)s, charge_id),
+        payment_intent_id = COALESCE(%(payment_intent_id)s, o.payment_intent_id),
+        charge_id = COALESCE(%(charge_id)s, o.charge_id),
         paid_at = %(now)s, failure_reason = '', updated_at = %(now)s
-    WHERE public_id = %(order_id)s
-      AND listing_id IS NOT NULL
-      AND status NOT IN (%(paid)s, %(refunded)s)
-      AND (checkout_session_id IS NULL OR checkout_session_id = %(session_id)s)
-      AND EXISTS (SELECT 1 FROM event)
-    RETURNING id, buyer_id, listing_id, currency, seller_amount, platform_fee
+    WHERE o.public_id = %(order_id)s
+      AND o.listing_id IS NOT NULL
+      AND o.status NOT IN (%(paid)s, %(refunded)s)
+      AND (o.checkout_session_id IS NULL OR o.checkout_session_id = %(session_id)s)
+      AND NOT EXISTS (SELECT 1 FROM {event} WHERE event_id = %(event_id)s)
+      AND NOT EXISTS (
+          SELECT 1 FROM {unlock} AS u
+          WHERE u.buyer_id = o.buyer_id AND u.listing_id = o.listing_id AND u.revoked_at IS NULL
+      )
+    RETURNING o.id, o.buyer_id, o.listing_id, o.currency, o.seller_amount, o.platform_fee
+), event AS (
+    INSERT INTO {event} (event_id, type, object_id, source, received_at)
+    SELECT %(event_id)s, %(event_type)s, %(object_id)s, %(source)s, %(now)s FROM paid
 ), ledger AS (
     INSERT INTO {ledger} (key, order_id, account, kind, amount, currency, external_id, created_at)
     SELECT movement.kind || ':' || paid.id, paid.id, movement.account, movement.kind,
@@ -90,35 +95,17 @@ WITH event AS (
                                (%(commission)s, %(platform)s, paid.platform_fee))
                        AS movement (kind, account, amount)
     WHERE movement.amount <> 0
-    ON CONFLICT (key) DO NOTHING
 ), unlock AS (
     INSERT INTO {unlock} (buyer_id, listing_id, order_id, granted_at, revoke_reason)
     SELECT buyer_id, listing_id, id, %(now)s, '' FROM paid
-    ON CONFLICT DO NOTHING
-    RETURNING listing_id
-), counted AS (
-    UPDATE {listing} SET unlock_count = unlock_count + 1
-    WHERE id IN (SELECT listing_id FROM unlock)
-    RETURNING id
-), activity AS (
-    INSERT INTO {activity} (listing_id, day, views, unlocks, favourites)
-    SELECT id, %(day)s, 0, 1, 0 FROM counted
-    ON CONFLICT (listing_id, day) DO UPDATE SET unlocks = {activity}.unlocks + 1
 )
-SELECT EXISTS (SELECT 1 FROM event), (SELECT id FROM paid), EXISTS (SELECT 1 FROM unlock)
+SELECT EXISTS (SELECT 1 FROM paid)
 """
 
 
 @cache
 def _paid_event_sql() -> str:
-    tables = {
-        "event": WebhookEvent,
-        "order": Order,
-        "ledger": LedgerEntry,
-        "unlock": Unlock,
-        "listing": Listing,
-        "activity": ListingActivity,
-    }
+    tables = {"event": WebhookEvent, "order": Order, "ledger": LedgerEntry, "unlock": Unlock}
     return _PAID_EVENT_SQL.format(
         **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()}
     )
@@ -127,44 +114,62 @@ def _paid_event_sql() -> str:
 def order_apply_paid_event(
     *, session: SessionState, event_id: str, event_type: str, source: str = "webhook"
 ) -> bool:
-    """Record a provider event whose signed session says "paid" and apply it: False if seen before.
+    """Record and apply an event whose signed session says "paid" in one statement (PostgreSQL).
 
-    One statement in the common case (a pending order for a listing). Anything else it leaves to
-    order_apply_session in the same transaction: a booking, an order paid or refunded already, a
-    session that is not the order's, an unknown order; a buyer who owns the listing already keeps
-    one unlock and this payment is refunded after commit, as in _order_paid.
+    True when it did; False when it wrote nothing (a booking, an order paid or refunded already, a
+    session that is not the order's, an unknown order, a buyer who owns the listing already, an
+    event seen before): the caller then takes the general path, which handles each of those.
     """
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _paid_event_sql(),
-            {
-                "event_id": event_id,
-                "event_type": event_type,
-                "source": source,
-                "now": now,
-                "day": day_of(now),
-                "order_id": session.order_id,
-                "session_id": session.id,
-                "object_id": session.id[:255],
-                "payment_intent_id": session.payment_intent_id,
-                "charge_id": session.charge_id,
-                "paid": OrderStatus.PAID.value,
-                "refunded": OrderStatus.REFUNDED.value,
-                "sale": "sale",
-                "commission": "commission",
-                "seller": LedgerAccount.SELLER.value,
-                "platform": LedgerAccount.PLATFORM.value,
-            },
-        )
-        recorded, paid_order_id, unlocked = cursor.fetchone()
-        if not recorded:
-            return False
-        if paid_order_id is None:
-            order_apply_session(session=session, event_type=event_type)
-        elif not unlocked:
-            _order_duplicate(paid_order_id)
-    return True
+    params = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "source": source,
+        "now": now,
+        "order_id": session.order_id,
+        "session_id": session.id,
+        "object_id": session.id[:255],
+        "payment_intent_id": session.payment_intent_id,
+        "charge_id": session.charge_id,
+        "paid": OrderStatus.PAID.value,
+        "refunded": OrderStatus.REFUNDED.value,
+        "sale": "sale",
+        "commission": "commission",
+        "seller": LedgerAccount.SELLER.value,
+        "platform": LedgerAccount.PLATFORM.value,
+    }
+    # Inside a caller's transaction, a savepoint keeps a failed statement from aborting it.
+    block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with block:
+            return _execute_prepared(_paid_event_sql(), params)
+    except IntegrityError:
+        return False  # a race the snapshot could not see: the general path sorts it out
+
+
+def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
+    """One statement as a server-side prepared statement: parsed and planned once per connection.
+
+    Django's cursors bind parameters on the client, which re-plans every call; this statement
+    runs on every payment, so it goes through a psycopg cursor of Django's connection that
+    prepares, wrapped as Django wraps its own (errors, execute_wrappers, the query log). It skips
+    the per-request connection health check: on a dropped connection the delivery fails with a
+    5xx, Django closes the connection at the end of the request, and Stripe delivers again.
+    """
+    connection.ensure_connection()
+    raw: Any = _PreparedCursor(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def _order_closed(order: Order, status: str, reason: str) -> None:
@@ -247,8 +252,6 @@ def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
         )
         if cursor.fetchone() is None:
             return False
-    Listing.objects.filter(pk=listing.pk).update(unlock_count=F("unlock_count") + 1)
-    activity_record(listing_id=listing.pk, kind="unlock")
     return True
 
 

@@ -16,16 +16,15 @@ from prompts.discovery.reviews import (
     seller_rating,
 )
 from prompts.discovery.trending import (
-    activity_record,
     trending_fold,
     trending_recompute,
+    unlocks_set,
     views_fold,
     views_record,
 )
 
 __all__ = [
     "RELATED_LIMIT",
-    "activity_record",
     "favourite_add",
     "favourite_remove",
     "favourites_for",
@@ -37,6 +36,7 @@ __all__ = [
     "seller_rating",
     "trending_fold",
     "trending_recompute",
+    "unlocks_set",
     "views_fold",
     "views_record",
 ]

@@ -1,9 +1,9 @@
 """Trending: per-day activity buckets, views counted off the database, and the decayed score.
 
-Events land in per-day ListingActivity buckets: unlocks from payments through activity_record,
-favourites from favourite_add. Views are counted in Redis and folded into the buckets by the
-prompts.fold_trending task, which then recomputes every active listing's trending_score as a sum
-of bucket counts halved every TRENDING_HALF_LIFE_DAYS.
+Events land in per-day ListingActivity buckets: unlocks as payments counts them (unlocks_set,
+from the payments.count_unlocks task), favourites from favourite_add. Views are counted in Redis
+and folded into the buckets by the prompts.fold_trending task, which then recomputes every active
+listing's trending_score as a sum of bucket counts halved every TRENDING_HALF_LIFE_DAYS.
 """
 
 from __future__ import annotations
@@ -49,10 +49,7 @@ def _chunks(items: Sequence[_T], size: int | None = None) -> Iterator[Sequence[_
 
 
 def activity_record(*, listing_id: int, kind: str, amount: int = 1, at: datetime | None = None) -> None:
-    """Add to today's bucket of the listing: kind is "unlock", "favourite" or "view".
-
-    Called by payments when an unlock is granted, so that prompts never reads payments' tables.
-    """
+    """Add to today's bucket of the listing: kind is "unlock", "favourite" or "view"."""
     field = ACTIVITY_FIELDS[kind]
     day = day_of(at or timezone.now())
     # Insert-if-missing then increment in one UPDATE: concurrent callers never lose a count.
@@ -60,6 +57,35 @@ def activity_record(*, listing_id: int, kind: str, amount: int = 1, at: datetime
         [ListingActivity(listing_id=listing_id, day=day)], ignore_conflicts=True
     )
     ListingActivity.objects.filter(listing_id=listing_id, day=day).update(**{field: F(field) + amount})
+
+
+def unlocks_set(*, totals: dict[int, int], buckets: dict[tuple[int, date], int]) -> int:
+    """Set listings' unlock counts and per-day unlock buckets to what payments counted.
+
+    Payments counts unlocks off the payment path (payments.count_unlocks) and sets, never adds,
+    so a run repeated or overtaken changes nothing. Returns how many listings' counts changed.
+    """
+    changed = 0
+    with transaction.atomic():
+        for chunk in _chunks(sorted(totals)):
+            current = dict(Listing.objects.filter(pk__in=chunk).values_list("pk", "unlock_count"))
+            stale = [(pk, totals[pk]) for pk in chunk if pk in current and current[pk] != totals[pk]]
+            if stale:
+                counts = Case(
+                    *[When(pk=pk, then=Value(n)) for pk, n in stale],
+                    default=F("unlock_count"),
+                    output_field=IntegerField(),
+                )
+                Listing.objects.filter(pk__in=[pk for pk, _ in stale]).update(unlock_count=counts)
+                changed += len(stale)
+        ListingActivity.objects.bulk_create(
+            [ListingActivity(listing_id=pk, day=day, unlocks=n) for (pk, day), n in sorted(buckets.items())],
+            update_conflicts=True,
+            unique_fields=["listing", "day"],
+            update_fields=["unlocks"],
+            batch_size=CHUNK,
+        )
+    return changed
 
 
 def _redis_client() -> Any | None:

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 
 from payments.models import LedgerEntry, Order, OrderStatus, Unlock
-from prompts.models import Listing
 from tests.factories import UserFactory, make_listing
 from tests.payments.helpers import checkout, deliver
 
@@ -239,15 +238,22 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
         stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
     )
 
-    def broken(**kwargs):
+    real_grant, real_sql = fulfilment.unlock_grant, fulfilment._paid_event_sql()
+
+    def grant_then_crash(**kwargs):
+        real_grant(**kwargs)
         raise RuntimeError("database fell over")
 
-    # The last write of a paid event fails, after the event row, the order, the ledger and the
-    # unlock were written: in the general path (SQLite) the activity count after the unlock, in
-    # PostgreSQL's one statement the same count, given a day the database refuses.
+    # The paid event fails after the event row, the order, the ledger and the unlock were
+    # written: in the general path (SQLite) right after the unlock, in PostgreSQL's one statement
+    # in its final SELECT, which divides by zero once the writes are done.
+    failing_sql = real_sql.replace(
+        "SELECT EXISTS (SELECT 1 FROM paid)", "SELECT EXISTS (SELECT 1 FROM paid WHERE 1 / (id - id) = 1)"
+    )
+    assert failing_sql != real_sql
     with monkeypatch.context() as patched:
-        patched.setattr(fulfilment, "activity_record", broken)
-        patched.setattr(fulfilment, "day_of", lambda now: "not a day")
+        patched.setattr(fulfilment, "unlock_grant", grant_then_crash)
+        patched.setattr(fulfilment, "_paid_event_sql", lambda: failing_sql)
         from django.test import Client
 
         crashed = Client(raise_request_exception=False)
@@ -256,10 +262,9 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
     assert Order.objects.get().status == OrderStatus.PENDING
     assert not LedgerEntry.objects.exists()
     assert not Unlock.objects.exists()
-    assert Listing.objects.get(pk=listing.pk).unlock_count == 0
     assert deliver(event).status_code == 200
     assert Unlock.objects.count() == 1
-    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
+    assert LedgerEntry.objects.count() == 2
 
 
 def test_return_page_unlocks_only_from_the_providers_answer(

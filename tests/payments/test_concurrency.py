@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from marketplace.accounts.services import token_create
 from payments import services
 from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEvent
+from payments.tasks import count_unlocks
 from prompts.models import Listing
 from tests.conftest import requires_postgres
 from tests.factories import make_listing
@@ -72,6 +73,7 @@ def test_the_same_event_from_eight_threads_unlocks_once(stripe_fake, listing, bu
     assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
     assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
     assert sorted(LedgerEntry.objects.values_list("kind", "amount")) == [("commission", 398), ("sale", 1592)]
+    count_unlocks()
     assert Listing.objects.get(pk=listing.pk).unlock_count == 1
     assert buyer_api.get(f"/api/v1/listings/{listing.public_id}/prompt/").status_code == 200
 
@@ -122,6 +124,7 @@ def test_two_paid_orders_for_one_listing_applied_at_once_keep_one_unlock_and_ref
     assert refund_post["params"]["payment_intent"] == duplicate.payment_intent_id
     assert sum(LedgerEntry.objects.filter(order=duplicate).values_list("amount", flat=True)) == 0
     assert buyer_api.get(f"/api/v1/listings/{listing.public_id}/prompt/").status_code == 200
+    count_unlocks()
     assert Listing.objects.get(pk=listing.pk).unlock_count == 1
 
 
@@ -130,4 +133,5 @@ def test_twenty_threads_granting_the_same_unlock_grant_it_once(listing, buyer):
 
     assert sorted(granted) == [False] * 19 + [True]
     assert Unlock.objects.filter(buyer=buyer, listing=listing).count() == 1
+    count_unlocks()
     assert Listing.objects.get(pk=listing.pk).unlock_count == 1
