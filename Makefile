@@ -21,7 +21,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Dimsum is at http://127.0.0.1:8000  (API docs: /api/docs/, admin: /admin/)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runlocal 127.0.0.1:8000
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,82 @@
+"""Celery beat's schedule, run in-process for the embedded default (`make run`).
+
+With no broker, tasks run eagerly where they are called and nothing runs `celery beat`: without
+this the demo would never fold views into trending, count unlocks, free lapsed tutoring holds,
+send reminders or pay tutors. `manage.py runlocal` (runserver plus this) starts one daemon thread
+that runs each CELERY_BEAT_SCHEDULE entry in its own process, first a few seconds after start,
+then every `schedule` seconds. With a broker configured it does nothing: run `celery beat`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+FIRST_RUN_AFTER = 5.0  # seconds: let the server start first
+TICK = 1.0
+
+
+def _seconds(schedule: Any) -> float | None:
+    if isinstance(schedule, int | float):
+        return float(schedule)
+    if isinstance(schedule, timedelta):
+        return schedule.total_seconds()
+    return None  # crontab and other schedules: not supported here
+
+
+def _run_task(name: str) -> None:
+    try:
+        current_app.tasks[name].apply(throw=True)
+    except Exception:
+        logger.exception("local beat: %s failed", name)
+    finally:
+        close_old_connections()
+
+
+def run_due(
+    schedule: Mapping[str, Mapping[str, Any]],
+    next_due: dict[str, float],
+    now: float,
+    run: Callable[[str], None] = _run_task,
+) -> list[str]:
+    """Run the entries due at `now` and set when each is due next; returns the tasks run."""
+    ran = []
+    for entry_name, entry in schedule.items():
+        every = _seconds(entry["schedule"])
+        if every is None:
+            continue
+        due = next_due.setdefault(entry_name, now + FIRST_RUN_AFTER)
+        if now >= due:
+            next_due[entry_name] = now + every
+            run(entry["task"])
+            ran.append(entry["task"])
+    return ran
+
+
+def start(stop: threading.Event | None = None) -> threading.Thread | None:
+    """Start the beat thread when tasks run in-process (until `stop` is set); None with a broker."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        logger.info("local beat: a broker is configured; periodic tasks need `celery beat`")
+        return None
+    schedule = dict(settings.CELERY_BEAT_SCHEDULE)
+
+    def loop() -> None:
+        next_due: dict[str, float] = {}
+        while not (stop and stop.is_set()):
+            run_due(schedule, next_due, time.monotonic())
+            time.sleep(TICK)
+
+    thread = threading.Thread(target=loop, name="local-beat", daemon=True)
+    thread.start()
+    logger.info("local beat: %d periodic tasks run in this process", len(schedule))
+    return thread
