@@ -12,7 +12,7 @@ from django.utils import translation
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.services import token_create
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +244,26 @@ def test_an_unknown_email_gets_the_same_answer_and_no_mail():
     response = _site().post("/accounts/password-reset/", {"email": "nobody@example.com"})
     assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+def test_reset_emails_stop_at_the_hourly_limit_with_the_same_answer(buyer, settings):
+    settings.WEB_PASSWORD_RESET_PER_HOUR = 2
+    for n in range(4):
+        response = _site().post(
+            "/accounts/password-reset/", {"email": "Buyer@Example.com"}, REMOTE_ADDR=f"192.0.2.{n}"
+        )
+        assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
+    assert len(mail.outbox) == 2  # a mailbox cannot be flooded from many addresses
+    mail.outbox.clear()
+    for n in range(25):  # one address, many mailboxes: 10x the per-email limit, then nothing
+        _site().post(
+            "/accounts/password-reset/", {"email": f"someone{n}@example.com"}, REMOTE_ADDR="198.51.100.7"
+        )
+    UserFactory(email="late@example.com")
+    _site().post("/accounts/password-reset/", {"email": "late@example.com"}, REMOTE_ADDR="198.51.100.7")
+    assert mail.outbox == []
+    _site().post("/accounts/password-reset/", {"email": "late@example.com"}, REMOTE_ADDR="198.51.100.8")
+    assert [m.to for m in mail.outbox] == [["late@example.com"]]
 
 
 def test_resetting_the_password_lifts_a_lock_out(buyer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -32,6 +33,8 @@ from marketplace.accounts import services
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, redirect_back, safe_next, see_other
+
+logger = logging.getLogger(__name__)
 
 # The raw token of a token just created waits here for the one page render that shows it.
 NEW_TOKEN_SESSION_KEY = "storefront:new-api-token"
@@ -246,7 +249,36 @@ class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+def _within_limit(key: str, limit: int, seconds: int) -> bool:
+    """Count one more in a fixed window of `seconds`; False once the count passes `limit`."""
+    cache.add(key, 0, seconds)
+    try:
+        return int(cache.incr(key)) <= limit
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, seconds)
+        return True
+
+
+class _PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, with a cap on the emails one address or one mailbox can be sent.
+
+    Past WEB_PASSWORD_RESET_PER_HOUR requests for an email, or 10 times that from one client
+    address, in an hour, the page answers exactly as it always does ("if an account exists...")
+    but sends nothing: nobody can flood a mailbox through us, and the answer still says nothing
+    about which emails have accounts.
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        per_hour = settings.WEB_PASSWORD_RESET_PER_HOUR
+        mailbox = "web-reset:email:" + LoginThrottle.key_for_email(form.cleaned_data["email"])
+        address = f"web-reset:address:{client_address(self.request)}"
+        if not (_within_limit(address, per_hour * 10, 3600) and _within_limit(mailbox, per_hour, 3600)):
+            logger.warning("password reset: limit reached for %s; no email sent", mailbox[-12:])
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+password_reset = _PasswordResetView.as_view(
     template_name="storefront/accounts/password_reset.html",
     email_template_name="storefront/accounts/email/password_reset.txt",
     subject_template_name="storefront/accounts/email/password_reset_subject.txt",
