@@ -81,13 +81,17 @@ def booking_get_for_party(*, user: User, public_id: str) -> Booking:
     return _booking_get(Q(buyer=user) | Q(seller=user), public_id)
 
 
-def blocking_ranges(*, seller_id: int, start: datetime, end: datetime, now: datetime) -> list[Any]:
-    """Ranges taken on the seller's calendar: confirmed bookings and holds that have not lapsed."""
-    return list(
-        Booking.objects.filter(seller_id=seller_id, blocked_from__lt=end, blocked_until__gt=start)
-        .filter(Q(status=BookingStatus.CONFIRMED) | Q(status=BookingStatus.HELD, hold_expires_at__gt=now))
-        .values_list("blocked_from", "blocked_until")
+def blocking_ranges(
+    *, seller_id: int, start: datetime, end: datetime, now: datetime, ignoring: int | None = None
+) -> list[Any]:
+    """Ranges taken on the seller's calendar: confirmed bookings and holds that have not lapsed,
+    except the booking `ignoring` (the one being moved)."""
+    rows = Booking.objects.filter(seller_id=seller_id, blocked_from__lt=end, blocked_until__gt=start).filter(
+        Q(status=BookingStatus.CONFIRMED) | Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
     )
+    if ignoring is not None:
+        rows = rows.exclude(pk=ignoring)
+    return list(rows.values_list("blocked_from", "blocked_until"))
 
 
 def bookable_window(offer: TutoringOffer, now: datetime) -> tuple[datetime, datetime]:
@@ -99,9 +103,16 @@ def bookable_window(offer: TutoringOffer, now: datetime) -> tuple[datetime, date
 
 
 def slots_between(
-    *, offer: TutoringOffer, start: datetime, end: datetime, now: datetime | None = None
+    *,
+    offer: TutoringOffer,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    moving: Booking | None = None,
 ) -> list[datetime]:
-    """Bookable starts (UTC) in [start, end): the grid minus notice, horizon and taken time."""
+    """Bookable starts (UTC) in [start, end): the grid minus notice, horizon and taken time.
+
+    With `moving`, the time that booking holds counts as free: it can move next to itself."""
     now = now or timezone.now()
     earliest, latest = bookable_window(offer, now)
     start, end = max(start, earliest), min(end, latest + timedelta(microseconds=1))
@@ -113,6 +124,7 @@ def slots_between(
         start=start - timedelta(days=1),
         end=end + timedelta(days=1),
         now=now,
+        ignoring=moving.pk if moving is not None else None,
     )
     return [
         candidate

@@ -20,6 +20,7 @@ from tests.storefront.test_tutoring_pages import (
     confirmed_booking,
     html_of,
     messages_on,
+    page_url,
     slot_days,
 )
 from tests.tutoring.helpers import make_offer
@@ -325,6 +326,27 @@ def offer(seller):
 
 def reschedule(client: Client, booking: Booking, start: str):
     return client.post(f"/bookings/{booking.public_id}/reschedule/", {"start": start, "from": "2026-05-04"})
+
+
+def test_the_picker_offers_the_time_next_to_the_booking_itself_but_not_next_to_others(seller, buyer):
+    # A 30-minute buffer after each session: 9:00 blocks until 10:30, so 10:00 is taken for anyone
+    # else, but the buyer moving the 9:00 session may take 10:00 (their old time is given up).
+    offer = make_offer(seller, buffer_after_minutes=30)
+    booking = confirmed_booking(buyer, offer, WED_9)
+    moving = slot_days(
+        html_of(browser(buyer, tz="Asia/Shanghai").get(f"/bookings/{booking.public_id}/reschedule/"))
+    )
+    assert [label for label, _ in moving["Wed, May 6"]] == [
+        "10:00 AM",
+        "11:00 AM",
+    ]  # not 9:00: it is there now
+    other = UserFactory(handle="other-buyer")
+    offer_page = slot_days(html_of(browser(other, tz="Asia/Shanghai").get(page_url(offer))))
+    assert [label for label, _ in offer_page["Wed, May 6"]] == ["11:00 AM"]
+
+    assert reschedule(browser(buyer, tz="Asia/Shanghai"), booking, WED_10).status_code == 303
+    booking.refresh_from_db()
+    assert booking.starts_at == datetime.fromisoformat(WED_10)
 
 
 def test_a_buyer_reschedules_once(offer, buyer):

@@ -290,7 +290,7 @@ def booking_reschedule(request: HttpRequest, public_id: str) -> HttpResponse:
         "offer": booking.offer,
         "current_label": f"{day_label(start.date())} {time_label(start)} – {time_label(end)}",
         "note": _reschedule_note(booking, True, now),
-        **slot_picker(request, booking.offer),
+        **slot_picker(request, booking.offer, moving=booking),
     }
     return render(request, "storefront/tutoring/reschedule.html", context)
 

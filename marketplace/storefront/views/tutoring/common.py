@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront import formatting
 from marketplace.tutoring import selectors
-from marketplace.tutoring.models import BookingStatus, TutoringOffer
+from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
 
 OFFERS_PAGE = 20
 BOOKINGS_PAGE = 20
@@ -105,24 +105,29 @@ def first_day(request: HttpRequest, offer: TutoringOffer, zone: ZoneInfo) -> tup
     return min(max(first, today), horizon), today, horizon
 
 
-def slot_days(offer: TutoringOffer, zone: ZoneInfo, first: date) -> list[dict[str, Any]]:
-    """Bookable starts in the visitor's zone from `first`, grouped by local day."""
+def slot_days(
+    offer: TutoringOffer, zone: ZoneInfo, first: date, moving: Booking | None = None
+) -> list[dict[str, Any]]:
+    """Bookable starts in the visitor's zone from `first`, grouped by local day (for `moving`: where
+    that booking could go)."""
     start = datetime.combine(first, time.min, tzinfo=zone)
     end = datetime.combine(first + timedelta(days=SLOT_DAYS), time.min, tzinfo=zone)
     days: dict[date, list[dict[str, str]]] = {}
-    for instant in selectors.slots_between(offer=offer, start=start, end=end):
+    for instant in selectors.slots_between(offer=offer, start=start, end=end, moving=moving):
+        if moving is not None and instant == moving.starts_at:
+            continue  # where it is now
         local = instant.astimezone(zone)
         days.setdefault(local.date(), []).append({"value": local.isoformat(), "label": time_label(local)})
     return [{"date": day, "label": day_label(day), "times": times} for day, times in days.items()]
 
 
-def slot_picker(request: HttpRequest, offer: TutoringOffer) -> dict[str, Any]:
+def slot_picker(request: HttpRequest, offer: TutoringOffer, moving: Booking | None = None) -> dict[str, Any]:
     """What a slot picker template needs: two weeks of starts in the visitor's zone, and the week links."""
     zone = visitor_zone(request)
     first, today, horizon = first_day(request, offer, zone)
     last = first + timedelta(days=SLOT_DAYS - 1)
     return {
-        "days": slot_days(offer, zone, first),
+        "days": slot_days(offer, zone, first, moving),
         "first": first.isoformat(),
         "range_label": f"{day_label(first)} – {day_label(min(last, horizon))}",
         "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
