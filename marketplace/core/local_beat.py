@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -34,9 +33,21 @@ def _seconds(schedule: Any) -> float | None:
     return None  # crontab and other schedules: not supported here
 
 
+def registered_tasks() -> dict[str, Any]:
+    """Celery's task registry after autodiscovery (every app's tasks module), as a worker has it.
+
+    runserver imports no tasks module by itself: without this, beat's tasks would be unknown."""
+    from marketplace.celery import app
+
+    app.loader.import_default_modules()
+    return dict(app.tasks)
+
+
 def _run_task(name: str) -> None:
+    from marketplace.celery import app
+
     try:
-        current_app.tasks[name].apply(throw=True)
+        app.tasks[name].apply(throw=True)
     except Exception:
         logger.exception("local beat: %s failed", name)
     finally:
@@ -68,7 +79,12 @@ def start(stop: threading.Event | None = None) -> threading.Thread | None:
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         logger.info("local beat: a broker is configured; periodic tasks need `celery beat`")
         return None
-    schedule = dict(settings.CELERY_BEAT_SCHEDULE)
+    known = registered_tasks()
+    schedule = {
+        name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if entry["task"] in known
+    }
+    for name in settings.CELERY_BEAT_SCHEDULE.keys() - schedule.keys():
+        logger.error("local beat: %s names an unknown task; skipped", name)
 
     def loop() -> None:
         next_due: dict[str, float] = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -63,6 +66,26 @@ def test_the_thread_runs_real_tasks_against_the_database(settings, seller, monke
         thread.join(timeout=5)
     assert Listing.objects.get(pk=listing.pk).unlock_count == 1
     assert not thread.is_alive()
+
+
+def test_every_beat_task_is_known_in_a_fresh_process_as_runserver_starts_it(tmp_path):
+    # In a test process every tasks module is imported already; runserver imports none of them.
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from marketplace.core import local_beat; known = local_beat.registered_tasks(); "
+        "print(sorted(e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values() if e['task'] not in known))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_make_run_serves_with_runlocal():
