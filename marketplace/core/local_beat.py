@@ -92,6 +92,8 @@ def start(stop: threading.Event | None = None) -> threading.Thread | None:
             run_due(schedule, next_due, time.monotonic())
             time.sleep(TICK)
 
+    # Each run would log "Task ... succeeded" every minute: the console is for the server's requests.
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     thread = threading.Thread(target=loop, name="local-beat", daemon=True)
     thread.start()
     logger.info("local beat: %d periodic tasks run in this process", len(schedule))
