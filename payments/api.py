@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -84,7 +85,7 @@ class CheckoutApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 100 or "\x00" in key:
-            raise ApplicationError("invalid", "Idempotency-Key is at most 100 characters.")
+            raise ApplicationError("invalid", _("Idempotency-Key is at most 100 characters."))
         listing = prompt_selectors.listing_get_visible(public_id=public_id, user=request.user)
         result = services.checkout_start(buyer=_user(request), listing=listing, idempotency_key=key)
         return Response(

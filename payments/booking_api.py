@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -67,7 +68,7 @@ class BookingCreateApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 100 or "\x00" in key:
-            raise ApplicationError("invalid", "Idempotency-Key is at most 100 characters.")
+            raise ApplicationError("invalid", _("Idempotency-Key is at most 100 characters."))
         offer = tutoring_selectors.offer_get_public(public_id=public_id)
         data = request.data if isinstance(request.data, dict) else {}
         start = parse_start(data.get("start"))
@@ -76,7 +77,7 @@ class BookingCreateApi(APIView):
             listing = Listing.objects.filter(public_id=str(data["listing"])[:16]).first()
             if listing is None:
                 raise ApplicationError(
-                    "listing_not_owned", "No such listing.", fields={"listing": ["Unknown listing."]}
+                    "listing_not_owned", _("No such listing."), fields={"listing": [_("Unknown listing.")]}
                 )
         result = services.booking_place(
             buyer=_user(request),

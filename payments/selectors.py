@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
@@ -61,7 +62,7 @@ def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
         .first()
     )
     if order is None:
-        raise NotFound("You have no order with this id.")
+        raise NotFound(_("You have no order with this id."))
     return order
 
 
@@ -72,7 +73,7 @@ def order_get_for_seller(*, seller: User, public_id: str) -> Order:
         .first()
     )
     if order is None:
-        raise NotFound("You have no sale with this id.")
+        raise NotFound(_("You have no sale with this id."))
     return order
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -65,13 +66,17 @@ CATALOG_PARAMETERS = [
 
 
 def _bad_param(name: str, message: str) -> ApplicationError:
-    return ApplicationError("invalid_parameter", f"{name}: {message}", fields={name: [message]})
+    return ApplicationError(
+        "invalid_parameter",
+        _("%(name)s: %(message)s") % {"name": name, "message": message},
+        fields={name: [message]},
+    )
 
 
 def _choice(params: Any, name: str, choices: Any) -> str:
     value = params.get(name, "").strip()
     if value and value not in choices:
-        raise _bad_param(name, f"Use one of: {', '.join(choices)}.")
+        raise _bad_param(name, _("Use one of: %(choices)s.") % {"choices": ", ".join(choices)})
     return value
 
 
@@ -80,7 +85,9 @@ def _integer(params: Any, name: str, minimum: int, maximum: int) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise _bad_param(name, f"Use a whole number from {minimum} to {maximum}.")
+        raise _bad_param(
+            name, _("Use a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}
+        )
     return int(raw)
 
 
@@ -92,25 +99,25 @@ def _boolean(params: Any, name: str) -> bool | None:
         return True
     if raw in ("0", "false", "no"):
         return False
-    raise _bad_param(name, "Use true or false.")
+    raise _bad_param(name, _("Use true or false."))
 
 
 def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str | None, int]:
     for name, value in params.items():
         if "\x00" in value:
-            raise _bad_param(name, "Remove the NUL character.")
+            raise _bad_param(name, _("Remove the NUL character."))
     currency = params.get("currency", "").strip().upper()
     if currency and currency not in CURRENCIES:
-        raise _bad_param("currency", f"Use one of: {', '.join(CURRENCIES)}.")
+        raise _bad_param("currency", _("Use one of: %(choices)s.") % {"choices": ", ".join(CURRENCIES)})
     min_price = _integer(params, "min_price", 0, 10**12)
     max_price = _integer(params, "max_price", 0, 10**12)
     if (min_price is not None or max_price is not None) and not currency:
         raise _bad_param(
-            "currency", "Price filters compare amounts in one currency; add currency=USD (or CNY, ...)."
+            "currency", _("Price filters compare amounts in one currency; add currency=USD (or CNY, ...).")
         )
     q = params.get("q", "").strip()
     if len(q) > 100:
-        raise _bad_param("q", "Search for at most 100 characters.")
+        raise _bad_param("q", _("Search for at most 100 characters."))
     filters = selectors.CatalogFilters(
         q=q,
         model=_choice(params, "model", TargetModel.values),
@@ -125,11 +132,11 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
     )
     sort = params.get("sort", "").strip() or ("relevance" if q else "newest")
     if sort not in selectors.SORTS:
-        raise _bad_param("sort", f"Use one of: {', '.join(selectors.SORTS)}.")
+        raise _bad_param("sort", _("Use one of: %(choices)s.") % {"choices": ", ".join(selectors.SORTS)})
     page_size = _integer(params, "page_size", 1, MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE
     cursor = params.get("cursor") or None
     if cursor and len(cursor) > 200:
-        raise _bad_param("cursor", "Not a cursor returned by this API.")
+        raise _bad_param("cursor", _("Not a cursor returned by this API."))
     return filters, sort, cursor, page_size
 
 
@@ -197,7 +204,7 @@ class SuggestApi(APIView):
     def get(self, request: Request) -> HttpResponse:
         prefix = request.query_params.get("q", "")
         if "\x00" in prefix or len(prefix) > 60:
-            raise _bad_param("q", "Type at most 60 characters.")
+            raise _bad_param("q", _("Type at most 60 characters."))
         return _json({"suggestions": suggest(prefix)})
 
 
@@ -240,7 +247,7 @@ class PromptApi(APIView):
         if not prompt_access_allowed(user=request.user, listing=listing):
             raise ApplicationError(
                 "not_unlocked",
-                "Unlock this listing to read its prompt.",
+                _("Unlock this listing to read its prompt."),
                 status_code=status.HTTP_403_FORBIDDEN,
             )
         version = listing.versions.order_by("-number").first()
@@ -398,8 +405,8 @@ class SellerListingPagination(CursorPagination):
         except NotFound:
             raise ApplicationError(
                 "invalid_cursor",
-                "The page cursor is not valid; start again from the first page.",
-                fields={"cursor": ["Not a cursor returned by this API."]},
+                _("The page cursor is not valid; start again from the first page."),
+                fields={"cursor": [_("Not a cursor returned by this API.")]},
             ) from None
 
 

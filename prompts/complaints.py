@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.core.errors import ApplicationError
 from prompts.models import (
@@ -28,15 +29,17 @@ def complaint_file(
     if reason not in ComplaintReason.values:
         raise ApplicationError(
             "invalid_reason",
-            "Choose one of the listed reasons.",
-            fields={"reason": [f"Use one of: {', '.join(ComplaintReason.values)}."]},
+            _("Choose one of the listed reasons."),
+            fields={
+                "reason": [_("Use one of: %(choices)s.") % {"choices": ", ".join(ComplaintReason.values)}]
+            },
         )
     note = note.strip()
     if len(note) > COMPLAINT_NOTE_MAX:
         raise ApplicationError(
             "note_too_long",
-            f"Keep the note under {COMPLAINT_NOTE_MAX} characters.",
-            fields={"note": [f"At most {COMPLAINT_NOTE_MAX} characters."]},
+            _("Keep the note under %(count)s characters.") % {"count": COMPLAINT_NOTE_MAX},
+            fields={"note": [_("At most %(count)s characters.") % {"count": COMPLAINT_NOTE_MAX}]},
         )
     user = reporter if getattr(reporter, "is_authenticated", False) else None
     complaint = Complaint.objects.create(

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -45,8 +46,8 @@ class _Pagination(CursorPagination):
         except NotFound:
             raise ApplicationError(
                 "invalid_cursor",
-                "The page cursor is not valid; start again from the first page.",
-                fields={"cursor": ["Not a cursor returned by this API."]},
+                gettext("The page cursor is not valid; start again from the first page."),
+                fields={"cursor": [gettext("Not a cursor returned by this API.")]},
             ) from None
 
 
@@ -191,7 +192,7 @@ class ListingReviewsApi(APIView):
         if not has_unlocked(user=request.user, listing=listing):
             raise ApplicationError(
                 "not_unlocked",
-                "Only buyers who unlocked this listing can review it.",
+                gettext("Only buyers who unlocked this listing can review it."),
                 status_code=status.HTTP_403_FORBIDDEN,
             )
         data = ReviewInput(data=request.data)

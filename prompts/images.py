@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from marketplace.core.errors import ApplicationError
@@ -69,20 +70,20 @@ def inspect_upload(file: IO[bytes], *, size: int) -> ImageInfo:
     """Validate an upload and describe it, or raise ApplicationError with a message for the seller."""
     max_bytes = settings.UPLOAD_MAX_BYTES
     if size == 0:
-        raise _reject("empty_file", "The file is empty; choose an image file (PNG, JPEG, WebP or AVIF).")
+        raise _reject("empty_file", _("The file is empty; choose an image file (PNG, JPEG, WebP or AVIF)."))
     if size > max_bytes:
         raise _reject(
             "file_too_large",
-            f"The image is larger than {human_bytes(max_bytes)}; export a smaller one.",
+            _("The image is larger than %(size)s; export a smaller one.") % {"size": human_bytes(max_bytes)},
             status_code=413,
         )
     file.seek(0)
     data = file.read(max_bytes + 1)
     fmt = sniff_format(data[:32])
     if fmt is None:
-        raise _reject("unsupported_image", "Upload a PNG, JPEG, WebP or AVIF image; this file is not one.")
+        raise _reject("unsupported_image", _("Upload a PNG, JPEG, WebP or AVIF image; this file is not one."))
     if _MARKUP.search(data[:1024]) or _MARKUP.search(non_pixel_bytes(data, fmt)):
-        raise _reject("unsupported_image", "The file contains markup or a document; upload a plain image.")
+        raise _reject("unsupported_image", _("The file contains markup or a document; upload a plain image."))
     width, height = _check_decodes(file, fmt)
     return ImageInfo(
         format=fmt, width=width, height=height, size=len(data), sha256=hashlib.sha256(data).hexdigest()
@@ -168,7 +169,8 @@ def _too_large(max_pixels: int, width: int | None = None, height: int | None = N
     size = f"{width}x{height}" if width else "too large"
     return _reject(
         "image_too_large",
-        f"The image is {size}; the limit is {human_megapixels(max_pixels)} megapixels. Export it smaller.",
+        _("The image is %(size)s; the limit is %(limit)s megapixels. Export it smaller.")
+        % {"size": size, "limit": human_megapixels(max_pixels)},
     )
 
 
@@ -215,7 +217,7 @@ def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
         raise _too_large(max_pixels) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, KeyError, EOFError):
         raise _reject(
-            "corrupt_image", "The image is truncated or corrupt; export it again and retry."
+            "corrupt_image", _("The image is truncated or corrupt; export it again and retry.")
         ) from None
     finally:
         file.seek(0)

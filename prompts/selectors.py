@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
@@ -79,8 +80,8 @@ def encode_cursor(sort: str, value: Any, pk: int) -> str:
 def _invalid_cursor() -> ApplicationError:
     return ApplicationError(
         "invalid_cursor",
-        "The page cursor is not valid; start again from the first page.",
-        fields={"cursor": ["Not a cursor returned by this API for this sort."]},
+        gettext("The page cursor is not valid; start again from the first page."),
+        fields={"cursor": [gettext("Not a cursor returned by this API for this sort.")]},
     )
 
 
@@ -176,7 +177,7 @@ def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:
 def listing_public_detail_json(*, public_id: str) -> str:
     row = catalog_sql.detail_json(public_id)
     if row is None:
-        raise NotFound("No published listing has this id.")
+        raise NotFound(gettext("No published listing has this id."))
     return row
 
 
@@ -184,12 +185,12 @@ def listing_get_visible(*, public_id: str, user: User | Any) -> Listing:
     """A listing the user may see: published ones, plus their own and (for staff) any."""
     listing = Listing.objects.select_related("seller").filter(public_id=public_id).first()
     if listing is None:
-        raise NotFound("No listing has this id.")
+        raise NotFound(gettext("No listing has this id."))
     if listing.status == ListingStatus.PUBLISHED:
         return listing
     if getattr(user, "is_authenticated", False) and (user.is_staff or listing.seller_id == user.pk):
         return listing
-    raise NotFound("No listing has this id.")
+    raise NotFound(gettext("No listing has this id."))
 
 
 def _seller_queryset(seller: User) -> QuerySet[Listing]:
@@ -211,7 +212,7 @@ def listing_get_for_seller(*, seller: User, public_id: str) -> Listing:
     """Another seller's listing is a 404, not a 403: ids do not leak what exists."""
     listing = _seller_queryset(seller).filter(public_id=public_id).first()
     if listing is None:
-        raise NotFound("You have no listing with this id.")
+        raise NotFound(gettext("You have no listing with this id."))
     return listing
 
 
@@ -222,7 +223,7 @@ def image_get_for_seller(*, seller: User, listing_public_id: str, image_public_i
         .first()
     )
     if image is None:
-        raise NotFound("You have no image with this id.")
+        raise NotFound(gettext("You have no image with this id."))
     return image
 
 

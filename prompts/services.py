@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.core.money import MoneyError, validate_price
+from marketplace.core.money import CURRENCIES, MoneyError, validate_price
 from prompts import screening
 from prompts.documents import listing_documents_refresh
 from prompts.images import inspect_upload
@@ -75,13 +76,15 @@ def _clean_tags(raw_tags: list[str]) -> list[str]:
         if len(tag) > MAX_TAG_CHARS:
             raise ApplicationError(
                 "invalid",
-                "A tag is too long.",
-                fields={"tags": [f"Tags are at most {MAX_TAG_CHARS} characters."]},
+                _("A tag is too long."),
+                fields={"tags": [_("Tags are at most %(count)s characters.") % {"count": MAX_TAG_CHARS}]},
             )
         tags.setdefault(tag, None)
     if len(tags) > MAX_TAGS:
         raise ApplicationError(
-            "invalid", "Too many tags.", fields={"tags": [f"Use at most {MAX_TAGS} tags."]}
+            "invalid",
+            _("Too many tags."),
+            fields={"tags": [_("Use at most %(count)s tags.") % {"count": MAX_TAGS}]},
         )
     return list(tags)
 
@@ -90,11 +93,9 @@ def _check_price(amount: int, currency: str) -> str:
     try:
         return validate_price(amount, currency).code
     except MoneyError as exc:
-        field = (
-            "price.currency"
-            if "currency" in str(exc).lower() and "Unsupported" in str(exc)
-            else "price.amount"
-        )
+        # The message is in the visitor's language; the currency table says which field is wrong.
+        known = isinstance(currency, str) and currency.upper() in CURRENCIES
+        field = "price.amount" if known else "price.currency"
         raise ApplicationError("invalid_price", str(exc), fields={field: [str(exc)]}) from None
 
 
@@ -139,7 +140,7 @@ def listing_create(
 ) -> Listing:
     if not prompt_text.strip():
         raise ApplicationError(
-            "invalid", "The prompt is empty.", fields={"prompt_text": ["Write the prompt."]}
+            "invalid", _("The prompt is empty."), fields={"prompt_text": [_("Write the prompt.")]}
         )
     listing = Listing(
         seller=seller,
@@ -191,7 +192,7 @@ def _apply_prompt_change(
     regenerate = text != current.text or examples != current.variable_examples
     if not text.strip():
         raise ApplicationError(
-            "invalid", "The prompt is empty.", fields={"prompt_text": ["Write the prompt."]}
+            "invalid", _("The prompt is empty."), fields={"prompt_text": [_("Write the prompt.")]}
         )
     listing.variables = extract_variables(text)
     if listing.first_published_at is None:
@@ -215,13 +216,15 @@ def _apply_prompt_change(
 def _clean_variable_examples(raw: dict[str, str]) -> dict[str, str]:
     """{variable name: example value}, used to fill [variables] when the platform generates previews."""
     if len(raw) > MAX_VARIABLE_EXAMPLES:
-        message = f"Give examples for at most {MAX_VARIABLE_EXAMPLES} variables."
+        message = _("Give examples for at most %(count)s variables.") % {"count": MAX_VARIABLE_EXAMPLES}
         raise ApplicationError("invalid", message, fields={"variable_examples": [message]})
     examples = {}
     for name, value in raw.items():
         name, value = str(name).strip(), str(value).strip()
         if not name or len(name) > 40 or len(value) > MAX_VARIABLE_EXAMPLE_CHARS:
-            message = f"Variable names are 1-40 characters, examples at most {MAX_VARIABLE_EXAMPLE_CHARS}."
+            message = _("Variable names are 1-40 characters, examples at most %(count)s.") % {
+                "count": MAX_VARIABLE_EXAMPLE_CHARS
+            }
             raise ApplicationError("invalid", message, fields={"variable_examples": [message]})
         if value:
             examples[name] = value
@@ -254,11 +257,13 @@ def _screen_fields(listing: Listing, version: PromptVersion | None, tags: list[s
 
 def _blocked_error(hits: list[screening.Hit]) -> ApplicationError:
     fields = sorted({hit.field for hit in hits})
-    message = "This listing contains terms that are not allowed on Dimsum. Edit the named fields and retry."
+    message = _(
+        "This listing contains terms that are not allowed on Dimsum. Edit the named fields and retry."
+    )
     return ApplicationError(
         "screening_blocked",
         message,
-        fields={field: ["Contains a term that is not allowed."] for field in fields},
+        fields={field: [_("Contains a term that is not allowed.")] for field in fields},
         status_code=422,
     )
 
@@ -268,7 +273,9 @@ def listing_update(*, listing: Listing, by: User, changes: dict[str, Any]) -> Li
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     unknown = set(changes) - LISTING_FIELDS - PROMPT_FIELDS
     if unknown:
-        raise ApplicationError("invalid", f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise ApplicationError(
+            "invalid", _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for field in LISTING_FIELDS - {"tags", "price_amount", "price_currency"}:
         if field in changes:
             value = changes[field]
@@ -311,7 +318,7 @@ def listing_delete(*, listing: Listing, by: User) -> None:
     if listing.first_published_at is not None:
         raise Conflict(
             "cannot_delete_published",
-            "This listing has been on sale, so buyers may own it. Archive it instead.",
+            _("This listing has been on sale, so buyers may own it. Archive it instead."),
         )
     for image in listing.images.all():
         transaction.on_commit(lambda image=image: _delete_image_files(image))  # type: ignore[misc]
@@ -328,7 +335,8 @@ def listing_submit(*, listing: Listing, by: User) -> Listing:
     listing = Listing.objects.select_related("seller").get(pk=listing.pk)
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.ARCHIVED):
         raise Conflict(
-            "invalid_transition", f"A {listing.get_status_display().lower()} listing cannot be submitted."
+            "invalid_transition",
+            _("A %(status)s listing cannot be submitted.") % {"status": listing.get_status_display().lower()},
         )
     _check_ready_for_sale(listing)
     current = _current_version(listing)
@@ -358,18 +366,18 @@ def _check_ready_for_sale(listing: Listing) -> None:
     if listing.needs_preview and not listing.images.filter(status=ImageStatus.READY).exists():
         pending = listing.images.filter(status__in=[ImageStatus.PENDING, ImageStatus.PROCESSING]).exists()
         message = (
-            "Your example images are still being processed; submit again in a moment."
+            _("Your example images are still being processed; submit again in a moment.")
             if pending
-            else "Add at least one example image before submitting a listing for an image model."
+            else _("Add at least one example image before submitting a listing for an image model.")
         )
         raise ApplicationError("needs_preview", message, fields={"images": [message]}, status_code=409)
     if listing.price_amount > 0 and not listing.seller.can_accept_payments:
-        message = (
+        message = _(
             "Connect a payout account before selling paid listings (POST /api/v1/seller/payouts/onboarding/)."
         )
         raise ApplicationError("payouts_not_ready", message, fields={"price": [message]}, status_code=409)
     if not listing.needs_preview and not listing.example_outputs:
-        message = "Add at least one example output before submitting a listing for a text model."
+        message = _("Add at least one example output before submitting a listing for a text model.")
         raise ApplicationError(
             "needs_example", message, fields={"example_outputs": [message]}, status_code=409
         )
@@ -379,7 +387,7 @@ def _check_ready_for_sale(listing: Listing) -> None:
 def _listing_transition_after_screen(*, listing_id: int, by: User, hits: list[screening.Hit]) -> Listing:
     listing = Listing.objects.select_for_update().get(pk=listing_id)
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.ARCHIVED):
-        raise Conflict("invalid_transition", "This listing was submitted already.")
+        raise Conflict("invalid_transition", _("This listing was submitted already."))
     now = timezone.now()
     listing.submitted_at = now
     listing.rejection_reason = ""
@@ -408,7 +416,7 @@ def _publish(listing: Listing, now: Any) -> None:
 def listing_archive(*, listing: Listing, by: User) -> Listing:
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.status not in (ListingStatus.PUBLISHED, ListingStatus.PENDING_REVIEW):
-        raise Conflict("invalid_transition", "Only published or pending listings can be archived.")
+        raise Conflict("invalid_transition", _("Only published or pending listings can be archived."))
     listing.status = ListingStatus.ARCHIVED
     listing.save()
     _record(listing, by, "archived")
@@ -420,7 +428,7 @@ def listing_archive(*, listing: Listing, by: User) -> Listing:
 def listing_approve(*, listing: Listing, by: User) -> Listing:
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.status != ListingStatus.PENDING_REVIEW:
-        raise Conflict("invalid_transition", "Only listings pending review can be approved.")
+        raise Conflict("invalid_transition", _("Only listings pending review can be approved."))
     _publish(listing, timezone.now())
     _record(listing, by, "approved")
     _refresh_documents_on_commit(listing)
@@ -432,10 +440,10 @@ def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
     """Reject a pending listing, or take down a published one, with a reason the seller sees."""
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("invalid", "Give the seller a reason.", fields={"reason": ["Required."]})
+        raise ApplicationError("invalid", _("Give the seller a reason."), fields={"reason": [_("Required.")]})
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.status not in (ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED):
-        raise Conflict("invalid_transition", "Only pending or published listings can be rejected.")
+        raise Conflict("invalid_transition", _("Only pending or published listings can be rejected."))
     listing.status = ListingStatus.REJECTED
     listing.rejection_reason = reason[:2000]
     listing.save()
@@ -452,7 +460,7 @@ def listing_image_add(*, listing: Listing, by: User, upload: UploadedFile) -> Li
         if listing.images.count() >= MAX_IMAGES:
             raise ApplicationError(
                 "too_many_images",
-                f"A listing has at most {MAX_IMAGES} images; delete one first.",
+                _("A listing has at most %(count)s images; delete one first.") % {"count": MAX_IMAGES},
                 status_code=409,
             )
         position = (listing.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
@@ -490,7 +498,7 @@ def listing_image_delete(*, image: ListingImage, by: User) -> None:
         and listing.needs_preview
         and not listing.images.filter(status=ImageStatus.READY).exclude(pk=image.pk).exists()
     ):
-        raise Conflict("last_preview", "A published listing needs at least one image; add another first.")
+        raise Conflict("last_preview", _("A published listing needs at least one image; add another first."))
     image.delete()
     _record(listing, by, "image_deleted", image=image.public_id)
     transaction.on_commit(lambda: _delete_image_files(image))

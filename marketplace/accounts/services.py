@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User, hash_token
 from marketplace.core.errors import ApplicationError
@@ -21,16 +22,16 @@ def _check_handle(handle: str) -> str:
     if not re.fullmatch(HANDLE_PATTERN, handle):
         raise ApplicationError(
             "invalid",
-            "The handle is not valid.",
+            _("The handle is not valid."),
             fields={
                 "handle": [
-                    "Use 3-30 lowercase letters, digits, '-' or '_'; start and end with a letter or digit."
+                    _("Use 3-30 lowercase letters, digits, '-' or '_'; start and end with a letter or digit.")
                 ]
             },
         )
     if handle in RESERVED_HANDLES:
         raise ApplicationError(
-            "invalid", "The handle is not valid.", fields={"handle": ["This handle is reserved."]}
+            "invalid", _("The handle is not valid."), fields={"handle": [_("This handle is reserved.")]}
         )
     return handle
 
@@ -44,20 +45,20 @@ def user_register(*, email: str, password: str, handle: str, display_name: str =
         password_validation.validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ApplicationError(
-            "invalid", "The password is too weak.", fields={"password": exc.messages}
+            "invalid", _("The password is too weak."), fields={"password": exc.messages}
         ) from None
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(
             "email_taken",
-            "An account with this email already exists.",
-            fields={"email": ["Already registered."]},
+            _("An account with this email already exists."),
+            fields={"email": [_("Already registered.")]},
             status_code=409,
         )
     if User.objects.filter(handle__iexact=handle).exists():
         raise ApplicationError(
             "handle_taken",
-            "This handle is taken.",
-            fields={"handle": ["Choose another handle."]},
+            _("This handle is taken."),
+            fields={"handle": [_("Choose another handle.")]},
             status_code=409,
         )
     candidate.set_password(password)
@@ -67,7 +68,7 @@ def user_register(*, email: str, password: str, handle: str, display_name: str =
             candidate.save()
     except IntegrityError:
         raise ApplicationError(
-            "email_taken", "This email or handle was just taken.", status_code=409
+            "email_taken", _("This email or handle was just taken."), status_code=409
         ) from None
     return candidate
 
@@ -84,7 +85,7 @@ def token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
 def token_obtain(*, email: str, password: str, name: str = "default") -> tuple[ApiToken, str]:
     user = authenticate(username=email.strip().lower(), password=password)
     if user is None or not isinstance(user, User):
-        raise ApplicationError("invalid_credentials", "Email or password is wrong.", status_code=401)
+        raise ApplicationError("invalid_credentials", _("Email or password is wrong."), status_code=401)
     return token_create(user=user, name=name)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,8 +43,9 @@ class ApplicationError(Exception):
 class NotFound(ApplicationError):
     status_code = 404
 
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__("not_found", message)
+    def __init__(self, message: str | None = None) -> None:
+        # Translated here, at raise time, so the message is in the language of the request.
+        super().__init__("not_found", _("Not found.") if message is None else message)
 
 
 class Conflict(ApplicationError):
@@ -51,7 +53,7 @@ class Conflict(ApplicationError):
 
 
 def envelope(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -87,10 +89,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(envelope(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(envelope("invalid", "The request is not valid.", fields), status=400)
+        return Response(envelope("invalid", _("The request is not valid."), fields), status=400)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            envelope("request_too_large", "The request body is too large."),
+            envelope("request_too_large", _("The request body is too large.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):
@@ -102,12 +104,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, exceptions.APIException):
         return response  # unexpected: let it reach the logs as a 500
     if isinstance(exc, exceptions.ValidationError):
-        body = envelope("invalid", "Some fields are not valid.", _field_errors(exc.detail))
+        body = envelope("invalid", _("Some fields are not valid."), _field_errors(exc.detail))
     else:
         code = _DRF_CODES.get(type(exc)) or str(getattr(exc, "default_code", "error"))
         message = " ".join(_flatten(exc.detail))
         if isinstance(exc, exceptions.ParseError):
-            message = f"The request body could not be parsed: {message}"
+            message = _("The request body could not be parsed: %(reason)s") % {"reason": message}
         body = envelope(code, message)
     response.data = body
     return response
@@ -131,16 +133,16 @@ def _page_or_json(request: HttpRequest, code: str, message: str, status_code: in
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
-    return _page_or_json(request, "bad_request", "The request could not be understood.", 400)
+    return _page_or_json(request, "bad_request", _("The request could not be understood."), 400)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> Any:
-    return _page_or_json(request, "permission_denied", "You do not have permission to do this.", 403)
+    return _page_or_json(request, "permission_denied", _("You do not have permission to do this."), 403)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
-    return _page_or_json(request, "not_found", "Not found.", 404)
+    return _page_or_json(request, "not_found", _("Not found."), 404)
 
 
 def handler500(request: HttpRequest) -> Any:
-    return _page_or_json(request, "server_error", "Something went wrong on our side. Please retry.", 500)
+    return _page_or_json(request, "server_error", _("Something went wrong on our side. Please retry."), 500)

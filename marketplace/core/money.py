@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Currency:
@@ -48,24 +50,28 @@ def get_currency(code: str) -> Currency:
     try:
         return CURRENCIES[code.upper()]
     except (KeyError, AttributeError):
-        raise MoneyError(f"Unsupported currency {code!r}. Use one of: {', '.join(CURRENCIES)}.") from None
+        raise MoneyError(
+            _("Unsupported currency %(code)s. Use one of: %(choices)s.")
+            % {"code": repr(code), "choices": ", ".join(CURRENCIES)}
+        ) from None
 
 
 def validate_price(amount: int, currency_code: str) -> Currency:
     """Check a listing price; 0 means free. Raises MoneyError with a message for people."""
     currency = get_currency(currency_code)
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise MoneyError("Price amount must be an integer number of minor units (cents, fen).")
+        raise MoneyError(_("Price amount must be an integer number of minor units (cents, fen)."))
     if amount < 0:
-        raise MoneyError("Price cannot be negative.")
+        raise MoneyError(_("Price cannot be negative."))
     if 0 < amount < currency.minimum_charge:
         raise MoneyError(
-            f"The smallest non-zero price in {currency.code} is "
-            f"{format_money(currency.minimum_charge, currency.code)}."
+            _("The smallest non-zero price in %(currency)s is %(amount)s.")
+            % {"currency": currency.code, "amount": format_money(currency.minimum_charge, currency.code)}
         )
     if amount > currency.maximum_price:
         raise MoneyError(
-            f"The largest price in {currency.code} is {format_money(currency.maximum_price, currency.code)}."
+            _("The largest price in %(currency)s is %(amount)s.")
+            % {"currency": currency.code, "amount": format_money(currency.maximum_price, currency.code)}
         )
     return currency
 

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -46,20 +47,22 @@ def _user(request: Request) -> User:
 def parse_start(value: Any) -> datetime:
     """An ISO 8601 instant with its offset; a naive or malformed one is a 400."""
     if not isinstance(value, str) or not value.strip():
-        raise ApplicationError("invalid", "start is required.", fields={"start": ["This field is required."]})
+        raise ApplicationError(
+            "invalid", _("start is required."), fields={"start": [_("This field is required.")]}
+        )
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ApplicationError(
             "invalid_start",
-            "start must be an ISO 8601 date-time such as 2026-03-09T09:00:00+08:00.",
-            fields={"start": ["Not an ISO 8601 date-time."]},
+            _("start must be an ISO 8601 date-time such as 2026-03-09T09:00:00+08:00."),
+            fields={"start": [_("Not an ISO 8601 date-time.")]},
         ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ApplicationError(
             "naive_datetime",
-            "Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00.",
-            fields={"start": ["A time zone offset is required."]},
+            _("Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00."),
+            fields={"start": [_("A time zone offset is required.")]},
         )
     return parsed
 
@@ -297,7 +300,9 @@ def _date_param(request: Request, name: str, default: date) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ApplicationError(
-            "invalid_date", f"{name} must be a date such as 2026-03-09.", fields={name: ["Not a date."]}
+            "invalid_date",
+            _("%(name)s must be a date such as 2026-03-09.") % {"name": name},
+            fields={name: [_("Not a date.")]},
         ) from None
 
 
@@ -323,8 +328,9 @@ class OfferSlotsApi(APIView):
         if days < 1 or days > selectors.MAX_SLOT_DAYS:
             raise ApplicationError(
                 "invalid_range",
-                f"to must be on or after from, and at most {selectors.MAX_SLOT_DAYS} days in all.",
-                fields={"to": [f"1 to {selectors.MAX_SLOT_DAYS} days."]},
+                _("to must be on or after from, and at most %(days)s days in all.")
+                % {"days": selectors.MAX_SLOT_DAYS},
+                fields={"to": [_("1 to %(days)s days.") % {"days": selectors.MAX_SLOT_DAYS}]},
             )
         start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
@@ -374,7 +380,7 @@ class MyBookingsApi(APIView):
 def _invite_response(booking: Booking, user: User) -> HttpResponse:
     if booking.scheduled_at is None:
         raise ApplicationError(
-            "no_invite", "This booking was never confirmed, so it has no invite.", status_code=409
+            "no_invite", _("This booking was never confirmed, so it has no invite."), status_code=409
         )
     response = HttpResponse(ics.invite(booking, for_user=user), content_type=ics.content_type(booking))
     response["Content-Disposition"] = f'attachment; filename="{ics.filename(booking)}"'

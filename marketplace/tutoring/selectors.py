@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
@@ -33,7 +34,7 @@ EMAIL_SWEEP_WINDOW = timedelta(days=1)
 def offer_get_public(*, public_id: str) -> TutoringOffer:
     offer = TutoringOffer.objects.select_related("seller").filter(public_id=public_id, is_active=True).first()
     if offer is None:
-        raise NotFound("No tutoring offer has this id.")
+        raise NotFound(_("No tutoring offer has this id."))
     return offer
 
 
@@ -41,7 +42,7 @@ def offer_get_for_seller(*, seller: User, public_id: str) -> TutoringOffer:
     """Another seller's offer is a 404, not a 403."""
     offer = TutoringOffer.objects.filter(public_id=public_id, seller=seller).first()
     if offer is None:
-        raise NotFound("You have no tutoring offer with this id.")
+        raise NotFound(_("You have no tutoring offer with this id."))
     return offer
 
 
@@ -64,7 +65,7 @@ def _booking_get(ownership: Q, public_id: str) -> Booking:
         .first()
     )
     if booking is None:
-        raise NotFound("You have no booking with this id.")
+        raise NotFound(_("You have no booking with this id."))
     return booking
 
 

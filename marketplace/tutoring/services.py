@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -69,10 +70,13 @@ def _offer_validate(offer: TutoringOffer) -> None:
     except MoneyError as exc:
         raise ApplicationError("invalid_price", str(exc), fields={"price": [str(exc)]}) from None
     if offer.price_amount == 0:
-        raise ApplicationError("invalid_price", "A tutoring session needs a price above zero.")
+        raise ApplicationError("invalid_price", _("A tutoring session needs a price above zero."))
     offer.price_currency = currency.code
     if not MIN_DURATION <= offer.duration_minutes <= MAX_DURATION:
-        message = f"A session lasts {MIN_DURATION} to {MAX_DURATION} minutes."
+        message = _("A session lasts %(min)s to %(max)s minutes.") % {
+            "min": MIN_DURATION,
+            "max": MAX_DURATION,
+        }
         raise ApplicationError("invalid_duration", message, fields={"duration_minutes": [message]})
     offer.full_clean(exclude=["seller"])  # the time zone, link, lengths and other field rules
 
@@ -115,11 +119,11 @@ def availability_set(*, offer: TutoringOffer, weekly: list[Rule], overrides: lis
     """Replace the offer's weekly rules and date overrides. Existing bookings are kept."""
     for rule in weekly:
         if not rule.start_time < rule.end_time:
-            raise ApplicationError("invalid_availability", "Each window must end after it starts.")
+            raise ApplicationError("invalid_availability", _("Each window must end after it starts."))
     for item in overrides:
         if not item.blackout and not (item.start_time and item.end_time and item.start_time < item.end_time):
             raise ApplicationError(
-                "invalid_availability", "An override is a blackout or a window that ends after it starts."
+                "invalid_availability", _("An override is a blackout or a window that ends after it starts.")
             )
     TutoringOffer.objects.select_for_update().filter(pk=offer.pk).first()
     offer.weekly.all().delete()
@@ -148,25 +152,27 @@ def start_check(*, offer: TutoringOffer, start: datetime, now: datetime) -> None
     if start.tzinfo is None or start.utcoffset() is None:
         raise ApplicationError(
             "naive_datetime",
-            "Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00.",
-            fields={"start": ["A time zone offset is required."]},
+            _("Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00."),
+            fields={"start": [_("A time zone offset is required.")]},
         )
     earliest, latest = selectors.bookable_window(offer, now)
     if start <= now:
-        raise ApplicationError("start_in_past", "This time has passed; pick a later slot.")
+        raise ApplicationError("start_in_past", _("This time has passed; pick a later slot."))
     if start < earliest:
         raise ApplicationError(
             "inside_notice",
-            f"This tutor needs {offer.min_notice_minutes} minutes' notice; pick a later slot.",
+            _("This tutor needs %(minutes)s minutes' notice; pick a later slot.")
+            % {"minutes": offer.min_notice_minutes},
         )
     if start > latest:
         raise ApplicationError(
-            "beyond_booking_window", f"Sessions can be booked at most {offer.max_days_ahead} days ahead."
+            "beyond_booking_window",
+            _("Sessions can be booked at most %(days)s days ahead.") % {"days": offer.max_days_ahead},
         )
     local_day = start.astimezone(ZoneInfo(offer.timezone)).date()
     if start not in slots.grid(offer, local_day, local_day):
         raise ApplicationError(
-            "not_a_slot", "This is not one of the offer's start times; pick one from its slots."
+            "not_a_slot", _("This is not one of the offer's start times; pick one from its slots.")
         )
 
 
@@ -191,7 +197,7 @@ def _is_overlap_violation(exc: IntegrityError) -> bool:
 
 
 def _slot_taken() -> Conflict:
-    return Conflict("slot_taken", "Someone else has just taken this slot; pick another one.")
+    return Conflict("slot_taken", _("Someone else has just taken this slot; pick another one."))
 
 
 def booking_hold(
@@ -209,7 +215,7 @@ def booking_hold(
     if buyer_timezone:
         tz_check(buyer_timezone)
     if offer.seller_id == buyer.pk:
-        raise Conflict("own_offer", "This is your own offer; you cannot book yourself.")
+        raise Conflict("own_offer", _("This is your own offer; you cannot book yourself."))
     now = timezone.now()
     start_check(offer=offer, start=start, now=now)
     blocked = slots.blocked_range(offer, start)
@@ -312,9 +318,10 @@ def booking_cancel(*, booking_id: int, role: str) -> Booking:
     booking = Booking.objects.select_for_update().get(pk=booking_id)
     now = timezone.now()
     if booking.status not in BLOCKING:
-        raise Conflict("not_cancellable", f"This booking is {booking.get_status_display().lower()}.")
+        status = booking.get_status_display().lower()
+        raise Conflict("not_cancellable", _("This booking is %(status)s.") % {"status": status})
     if booking.starts_at <= now:
-        raise Conflict("not_cancellable", "This session has started already.")
+        raise Conflict("not_cancellable", _("This session has started already."))
     was_confirmed = booking.status == BookingStatus.CONFIRMED
     booking.status, booking.cancelled_by, booking.cancelled_at = BookingStatus.CANCELLED, role, now
     booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
@@ -328,13 +335,14 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
     now = timezone.now()
     offer = booking.offer
     if booking.status != BookingStatus.CONFIRMED:
-        raise Conflict("not_reschedulable", "Only confirmed bookings can be rescheduled.")
+        raise Conflict("not_reschedulable", _("Only confirmed bookings can be rescheduled."))
     if booking.reschedules >= 1:
-        raise Conflict("not_reschedulable", "A booking can be rescheduled once.")
+        raise Conflict("not_reschedulable", _("A booking can be rescheduled once."))
     if not cancellation_refund_is_full(booking=booking, role=role_of(booking=booking, user=by), now=now):
         raise Conflict(
             "not_reschedulable",
-            f"Rescheduling closes {offer.cancel_full_refund_hours} hours before the session.",
+            _("Rescheduling closes %(hours)s hours before the session.")
+            % {"hours": offer.cancel_full_refund_hours},
         )
     start_check(offer=offer, start=start, now=now)
     blocked = slots.blocked_range(offer, start)
@@ -342,7 +350,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
         with transaction.atomic():
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
             if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
-                raise Conflict("not_reschedulable", "This booking changed meanwhile; reload it.")
+                raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
             _free_lapsed_holds(seller_id=locked.seller_id, now=now)
             if _taken(seller_id=locked.seller_id, blocked=blocked, exclude_pk=locked.pk):
                 raise _slot_taken()
@@ -369,8 +377,8 @@ def tz_check(name: str) -> ZoneInfo:
     except Exception:
         raise ApplicationError(
             "invalid_timezone",
-            f"{name!r} is not an IANA time zone such as America/New_York.",
-            fields={"tz": ["Unknown time zone."]},
+            _("%(name)s is not an IANA time zone such as America/New_York.") % {"name": repr(name)},
+            fields={"tz": [_("Unknown time zone.")]},
         ) from None
     return ZoneInfo(name)
 
@@ -412,13 +420,13 @@ def booking_email_send(*, booking_id: int, kind: str, now: datetime | None = Non
 def review_create(*, booking: Booking, by: User, rating: int, text: str = "") -> TutorReview:
     """The buyer rates a session that took place, once (a UNIQUE constraint decides races)."""
     if booking.buyer_id != by.pk:
-        raise Conflict("not_reviewable", "Only the buyer of a session can review it.")
+        raise Conflict("not_reviewable", _("Only the buyer of a session can review it."))
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-        raise Conflict("not_reviewable", "Only sessions that took place can be reviewed.")
+        raise Conflict("not_reviewable", _("Only sessions that took place can be reviewed."))
     if booking.ends_at > timezone.now():
-        raise Conflict("session_not_ended", "You can review this session once it has ended.")
+        raise Conflict("session_not_ended", _("You can review this session once it has ended."))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ApplicationError("invalid", "Rate from 1 to 5.", fields={"rating": ["1 to 5."]})
+        raise ApplicationError("invalid", _("Rate from 1 to 5."), fields={"rating": [_("1 to 5.")]})
     try:
         with transaction.atomic():
             return TutorReview.objects.create(
@@ -430,4 +438,4 @@ def review_create(*, booking: Booking, by: User, rating: int, text: str = "") ->
                 text=text.strip(),
             )
     except IntegrityError:
-        raise Conflict("already_reviewed", "You have reviewed this session already.") from None
+        raise Conflict("already_reviewed", _("You have reviewed this session already.")) from None

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -52,7 +53,7 @@ def booking_place(
             booking = previous.booking
             if booking is None or booking.offer_id != offer.pk or booking.starts_at != start:
                 raise Conflict(
-                    "idempotency_key_reused", "This Idempotency-Key was used for another purchase."
+                    "idempotency_key_reused", _("This Idempotency-Key was used for another purchase.")
                 )
             return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     if offer.seller_id != buyer.pk:
@@ -60,8 +61,8 @@ def booking_place(
     if listing is not None and not has_active_unlock(buyer, listing):
         raise ApplicationError(
             "listing_not_owned",
-            "Link a listing you have bought.",
-            fields={"listing": ["You have not unlocked this listing."]},
+            _("Link a listing you have bought."),
+            fields={"listing": [_("You have not unlocked this listing.")]},
         )
     booking = tutoring_services.booking_hold(
         buyer=buyer, offer=offer, start=start, listing=listing, buyer_timezone=buyer_timezone
@@ -73,7 +74,7 @@ def _seller_account(seller: User) -> ConnectedAccount:
     account = ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
     if account is None or not seller.can_accept_payments:
         raise Conflict(
-            "seller_cannot_accept_payments", "The seller cannot take payments right now; try later."
+            "seller_cannot_accept_payments", _("The seller cannot take payments right now; try later.")
         )
     return account
 
@@ -102,7 +103,7 @@ def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: st
     except (ApplicationError, IntegrityError) as exc:
         tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold
         if isinstance(exc, IntegrityError):  # a concurrent retry with the same Idempotency-Key
-            raise Conflict("idempotency_key_reused", "This Idempotency-Key was used already.") from None
+            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
         raise
     return CheckoutResult(order=order, checkout_url=url, unlocked=False)
 
@@ -124,5 +125,7 @@ def booking_review(*, booking: Booking, by: User, rating: int, text: str = "") -
         booking=booking, buyer=by, status=OrderStatus.PAID, refunded_amount=0, disputed=False
     ).exists()
     if not kept:
-        raise Conflict("not_reviewable", "Only sessions that were paid for and not refunded can be reviewed.")
+        raise Conflict(
+            "not_reviewable", _("Only sessions that were paid for and not refunded can be reviewed.")
+        )
     return tutoring_services.review_create(booking=booking, by=by, rating=rating, text=text)

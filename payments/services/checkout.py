@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -40,11 +41,13 @@ def has_active_unlock(buyer: User, listing: Listing) -> bool:
 
 def _check_can_buy(buyer: User, listing: Listing) -> None:
     if listing.status != ListingStatus.PUBLISHED:
-        raise ApplicationError("not_for_sale", "This listing is not for sale.", status_code=404)
+        raise ApplicationError("not_for_sale", _("This listing is not for sale."), status_code=404)
     if listing.seller_id == buyer.pk:
-        raise Conflict("own_listing", "This is your own listing; you can read its prompt already.")
+        raise Conflict("own_listing", _("This is your own listing; you can read its prompt already."))
     if has_active_unlock(buyer, listing):
-        raise Conflict("already_unlocked", "You have unlocked this listing already; find it in your library.")
+        raise Conflict(
+            "already_unlocked", _("You have unlocked this listing already; find it in your library.")
+        )
 
 
 def checkout_start(*, buyer: User, listing: Listing, idempotency_key: str = "") -> CheckoutResult:
@@ -54,7 +57,7 @@ def checkout_start(*, buyer: User, listing: Listing, idempotency_key: str = "") 
         if previous is not None:
             if previous.listing_id != listing.pk:
                 raise Conflict(
-                    "idempotency_key_reused", "This Idempotency-Key was used for another purchase."
+                    "idempotency_key_reused", _("This Idempotency-Key was used for another purchase.")
                 )
             return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     _check_can_buy(buyer, listing)
@@ -72,7 +75,7 @@ def _order_create(*, buyer: User, listing: Listing, idempotency_key: str) -> Ord
     account = ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
     if account is None or not seller.can_accept_payments:
         raise Conflict(
-            "seller_cannot_accept_payments", "The seller cannot take payments right now; try later."
+            "seller_cannot_accept_payments", _("The seller cannot take payments right now; try later.")
         )
     fee, share = split_fee(listing.price_amount, settings.PLATFORM_FEE_BPS)
     try:
@@ -94,7 +97,7 @@ def _order_create(*, buyer: User, listing: Listing, idempotency_key: str) -> Ord
         # listing, by constraint): answer with that one.
         existing = Order.objects.filter(buyer=buyer, listing=listing, status=OrderStatus.PENDING).first()
         if existing is None:
-            raise Conflict("idempotency_key_reused", "This Idempotency-Key was used already.") from None
+            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
         return existing
 
 
@@ -127,7 +130,7 @@ def checkout_open(order: Order) -> str:
         )
         raise ApplicationError(
             "payment_provider_unavailable",
-            "The payment provider did not answer; please try again.",
+            _("The payment provider did not answer; please try again."),
             status_code=503 if exc.transient else 502,
         ) from None
     Order.objects.filter(pk=order.pk).update(checkout_session_id=created.session_id, checkout_url=created.url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -46,15 +47,15 @@ def order_refund(*, order: Order, amount: int | None, by: User | None, reason: s
 def _refund_create(*, order_id: int, amount: int | None, by: User | None, reason: str) -> Refund:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status != OrderStatus.PAID:
-        raise Conflict("not_refundable", "Only paid orders can be refunded.")
+        raise Conflict("not_refundable", _("Only paid orders can be refunded."))
     in_flight = order.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"] or 0
     available = order.amount - order.refunded_amount - in_flight
     amount = available if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= available:
         raise ApplicationError(
             "invalid_refund_amount",
-            f"Refund between 1 and {available} (minor units) of this order.",
-            fields={"amount": [f"At most {available}."]},
+            _("Refund between 1 and %(available)s (minor units) of this order.") % {"available": available},
+            fields={"amount": [_("At most %(available)s.") % {"available": available}]},
         )
     sequence = order.refunds.count() + 1
     return Refund.objects.create(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, NotFound
@@ -17,9 +18,9 @@ from prompts.models import Favourite, Listing, ListingActivity, ListingStatus
 def favourite_add(*, buyer: User, listing: Listing) -> tuple[Favourite, bool]:
     """Save a published listing; saving it again changes nothing. True when newly saved."""
     if listing.status != ListingStatus.PUBLISHED:
-        raise NotFound("No published listing has this id.")
+        raise NotFound(gettext("No published listing has this id."))
     if listing.seller_id == buyer.pk:
-        raise Conflict("own_listing", "You cannot save your own listing.")
+        raise Conflict("own_listing", gettext("You cannot save your own listing."))
     favourite, created = Favourite.objects.get_or_create(buyer=buyer, listing=listing)
     if created:
         activity_record(listing_id=listing.pk, kind="favourite", at=favourite.created_at)

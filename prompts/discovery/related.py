@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Case, Count, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from marketplace.core.errors import NotFound
 from prompts.models import Listing
@@ -25,7 +26,7 @@ def related_listings(*, public_id: str, limit: int = RELATED_LIMIT) -> list[str]
         .first()
     )
     if listing is None:
-        raise NotFound("No published listing has this id.")
+        raise NotFound(_("No published listing has this id."))
     through = Listing.tags.through
     # Any: django-stubs cannot follow an annotation on the auto-created through model.
     shared_per_listing: Any = (

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict, NotFound
@@ -30,10 +31,10 @@ def _clean_text(text: str, field: str, *, required: bool) -> str:
     text = text.strip()
     if required and not text:
         raise ApplicationError(
-            "invalid", "Write something.", fields={field: ["This field may not be blank."]}
+            "invalid", _("Write something."), fields={field: [_("This field may not be blank.")]}
         )
     if len(text) > REVIEW_TEXT_MAX:
-        message = f"Use at most {REVIEW_TEXT_MAX} characters."
+        message = _("Use at most %(count)s characters.") % {"count": REVIEW_TEXT_MAX}
         raise ApplicationError("invalid", message, fields={field: [message]})
     return text
 
@@ -42,20 +43,20 @@ def _clean_text(text: str, field: str, *, required: bool) -> str:
 def review_create(*, listing: Listing, buyer: User, rating: int, text: str = "") -> Review:
     """Rate a listing once. Whether the buyer unlocked it is asked of payments by the interface."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        message = "Rate with a whole number from 1 to 5."
+        message = _("Rate with a whole number from 1 to 5.")
         raise ApplicationError("invalid", message, fields={"rating": [message]})
     text = _clean_text(text, "text", required=False)
     if listing.status != ListingStatus.PUBLISHED:
-        raise NotFound("No published listing has this id.")
+        raise NotFound(_("No published listing has this id."))
     if listing.seller_id == buyer.pk:
-        raise ApplicationError("own_listing", "You cannot review your own listing.", status_code=403)
+        raise ApplicationError("own_listing", _("You cannot review your own listing."), status_code=403)
     if Review.objects.filter(listing=listing, buyer=buyer).exists():
-        raise Conflict("already_reviewed", "You already reviewed this listing.")
+        raise Conflict("already_reviewed", _("You already reviewed this listing."))
     review, created = Review.objects.get_or_create(
         listing=listing, buyer=buyer, defaults={"rating": rating, "text": text}
     )
     if not created:  # a concurrent request won the unique constraint
-        raise Conflict("already_reviewed", "You already reviewed this listing.")
+        raise Conflict("already_reviewed", _("You already reviewed this listing."))
     Listing.objects.filter(pk=listing.pk).update(
         rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + rating
     )
@@ -68,7 +69,7 @@ def review_reply(*, review: Review, by: User, text: str) -> Review:
     """The listing's seller answers a review, once."""
     if review.listing.seller_id != by.pk:
         raise ApplicationError(
-            "not_listing_seller", "Only the seller of this listing can reply.", status_code=403
+            "not_listing_seller", _("Only the seller of this listing can reply."), status_code=403
         )
     text = _clean_text(text, "text", required=True)
     now = timezone.now()
@@ -77,7 +78,7 @@ def review_reply(*, review: Review, by: User, text: str) -> Review:
         seller_reply=text, replied_at=now
     )
     if claimed != 1:
-        raise Conflict("already_replied", "You already replied to this review.")
+        raise Conflict("already_replied", _("You already replied to this review."))
     review.seller_reply, review.replied_at = text, now
     return review
 
@@ -91,7 +92,7 @@ def review_get(*, listing: Listing, public_id: str) -> Review:
         Review.objects.select_related("listing", "buyer").filter(listing=listing, public_id=public_id).first()
     )
     if review is None:
-        raise NotFound("This listing has no review with this id.")
+        raise NotFound(_("This listing has no review with this id."))
     return review
 
 
@@ -106,7 +107,7 @@ def seller_rating(*, handle: str) -> dict[str, Any]:
         else None
     )
     if user is None:
-        raise NotFound("No seller has this handle.")
+        raise NotFound(_("No seller has this handle."))
     stats = Listing.objects.filter(seller=user).aggregate(
         rating_sum=Coalesce(Sum("rating_sum"), 0),
         rating_count=Coalesce(Sum("rating_count"), 0),
@@ -115,7 +116,7 @@ def seller_rating(*, handle: str) -> dict[str, Any]:
         sales=Coalesce(Sum("unlock_count"), 0),
     )
     if not stats["ever_published"]:
-        raise NotFound("No seller has this handle.")
+        raise NotFound(_("No seller has this handle."))
     return {
         "handle": user.handle,
         "name": user.public_name,

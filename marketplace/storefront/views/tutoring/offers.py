@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.accounts.models import User
@@ -108,7 +109,7 @@ def _chosen_listing(value: str) -> Listing | None:
         return None
     listing = Listing.objects.filter(public_id=value[:16]).first()
     if listing is None:
-        raise ApplicationError("listing_not_owned", "Link a listing you have bought.")
+        raise ApplicationError("listing_not_owned", _("Link a listing you have bought."))
     return listing
 
 
