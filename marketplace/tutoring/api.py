@@ -103,6 +103,7 @@ def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
         "hold_expires_at": booking.hold_expires_at if booking.status == BookingStatus.HELD else None,
         "price": money_json(booking.price_amount, booking.price_currency),
         "reschedules_left": max(0, 1 - booking.reschedules),
+        "rescheduled_by": booking.rescheduled_by or None,
         "meeting_link": booking.offer.meeting_link if confirmed else "",
         "listing": booking.listing.public_id if booking.listing else None,
         "cancelled_by": booking.cancelled_by or None,

@@ -187,6 +187,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=10, choices=BookingStatus.choices, default=BookingStatus.HELD)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     reschedules = models.PositiveSmallIntegerField(default=0)
+    rescheduled_by = models.CharField(
+        max_length=10, blank=True, help_text="buyer or seller; a tutor's move keeps the buyer's full refund"
+    )
     cancelled_by = models.CharField(max_length=10, blank=True, help_text="buyer or seller")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     scheduled_at = models.DateTimeField(

@@ -307,8 +307,10 @@ def role_of(*, booking: Booking, user: User) -> str:
 
 
 def cancellation_refund_is_full(*, booking: Booking, role: str, now: datetime) -> bool:
-    """The policy: the seller always refunds in full; the buyer up to N hours before, then nothing."""
-    if role == "seller":
+    """The policy: the seller always refunds in full; the buyer up to N hours before, then nothing,
+    unless the tutor moved the session: then the buyer, who did not choose the new time, may cancel
+    it for a full refund until it starts."""
+    if role == "seller" or booking.rescheduled_by == "seller":
         return True
     return now <= booking.starts_at - timedelta(hours=booking.offer.cancel_full_refund_hours)
 
@@ -358,6 +360,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
             locked.blocked_from, locked.blocked_until = blocked
             locked.reschedules += 1
+            locked.rescheduled_by = role_of(booking=locked, user=by)
             # The new time gets its own reminders, and a new invite (SEQUENCE 1) tells both sides.
             locked.scheduled_at = now
             locked.reminder_24h_sent_at = locked.reminder_1h_sent_at = None

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import Booking, DateOverride, TutoringOffer, WeeklyAvailability
 from tests.factories import UserFactory
 from tests.storefront.test_tutoring_pages import (
@@ -432,3 +433,17 @@ def test_a_stranger_or_the_anonymous_cannot_reschedule(offer, buyer, stranger):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     booking.refresh_from_db()
     assert (booking.starts_at, booking.reschedules) == (datetime.fromisoformat(WED_9), 0)
+
+
+def test_the_buyer_sees_that_a_session_the_tutor_moved_can_still_be_cancelled_in_full(
+    offer, seller, buyer, clock
+):
+    booking = confirmed_booking(buyer, offer, WED_9)
+    tutoring_services.booking_reschedule(booking=booking, by=seller, start=datetime.fromisoformat(WED_10))
+    clock.move_to(datetime.fromisoformat(WED_10) - timedelta(hours=2))  # inside the 24 h no-refund window
+    mine = html_of(browser(buyer, tz="Asia/Shanghai").get("/bookings/"))
+    assert "Your tutor moved this session: you can cancel it for a full refund until it starts." in mine
+    assert "/reschedule/" not in mine
+    assert "老师调整了这节课的时间" in html_of(browser(buyer, language="zh-hans").get("/bookings/"))
+    tutors = html_of(browser(seller, tz="Asia/Shanghai").get("/bookings/"))
+    assert "Rescheduled once: this time cannot change again." in tutors

@@ -228,6 +228,26 @@ def test_reschedule_once_within_policy(offer, buyer_api, client_for):
     _booked(client_for(UserFactory()), offer, WED_9)  # the old slot is free again
 
 
+@pytest.mark.parametrize(("mover", "refunded"), [("seller", 19900), ("buyer", 0)])
+def test_after_the_tutor_moves_a_session_the_buyer_may_cancel_it_for_a_full_refund_until_it_starts(
+    offer, seller, buyer_api, client_for, clock, mover, refunded
+):
+    body = _booked(buyer_api, offer)
+    _pay_in_sandbox(body["order_id"])
+    url = f"/api/v1/tutoring/bookings/{body['booking_id']}/"
+    moved = (client_for(seller) if mover == "seller" else buyer_api).post(
+        url + "reschedule/", {"start": WED_10}, format="json"
+    )
+    assert moved.status_code == 200 and moved.json()["rescheduled_by"] == mover
+
+    # Two hours before the new time: inside the 24 h in which a buyer's cancellation refunds nothing.
+    clock.move_to(datetime.fromisoformat(WED_10) - timedelta(hours=2))
+    cancelled = buyer_api.post(url + "cancel/")
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["refund"] == ({"status": "succeeded", "amount": refunded} if refunded else None)
+    assert Order.objects.get(public_id=body["order_id"]).refunded_amount == refunded
+
+
 def test_reschedule_closes_with_the_full_refund_window(offer, buyer_api, clock):
     body = _booked(buyer_api, offer)
     _pay_in_sandbox(body["order_id"])

@@ -104,9 +104,11 @@ def _reschedulable(booking: Booking, now: datetime) -> bool:
     )
 
 
-def _reschedule_note(booking: Booking, can_reschedule: bool, now: datetime) -> str:
+def _reschedule_note(booking: Booking, can_reschedule: bool, now: datetime, role: str = "buyer") -> str:
     if booking.status != BookingStatus.CONFIRMED or booking.starts_at <= now:
         return ""
+    if booking.reschedules and booking.rescheduled_by == "seller" and role == "buyer":
+        return _("Your tutor moved this session: you can cancel it for a full refund until it starts.")
     if booking.reschedules:
         return _("Rescheduled once: this time cannot change again.")
     if can_reschedule:
@@ -149,7 +151,7 @@ def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list
             row.can_cancel = True
             row.cancel_question, row.refund_note = _cancel_texts(booking, role, paid, now)
         row.can_reschedule = role == "buyer" and _reschedulable(booking, now)
-        row.reschedule_note = _reschedule_note(booking, row.can_reschedule, now)
+        row.reschedule_note = _reschedule_note(booking, row.can_reschedule, now, role)
         row.can_review = (
             role == "buyer"
             and booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
