@@ -63,28 +63,47 @@ def unlocks_set(*, totals: dict[int, int], buckets: dict[tuple[int, date], int])
     """Set listings' unlock counts and per-day unlock buckets to what payments counted.
 
     Payments counts unlocks off the payment path (payments.count_unlocks) and sets, never adds,
-    so a run repeated or overtaken changes nothing. Returns how many listings' counts changed.
+    so a run repeated or overtaken changes nothing. Only values that differ are written, buckets
+    before listings as the views fold does, each statement on its own: no row lock is held
+    across statements, so this never deadlocks with the fold or a favourite. Returns how many
+    listings' counts changed.
     """
-    changed = 0
-    with transaction.atomic():
-        for chunk in _chunks(sorted(totals)):
-            current = dict(Listing.objects.filter(pk__in=chunk).values_list("pk", "unlock_count"))
-            stale = [(pk, totals[pk]) for pk in chunk if pk in current and current[pk] != totals[pk]]
-            if stale:
-                counts = Case(
-                    *[When(pk=pk, then=Value(n)) for pk, n in stale],
-                    default=F("unlock_count"),
-                    output_field=IntegerField(),
-                )
-                Listing.objects.filter(pk__in=[pk for pk, _ in stale]).update(unlock_count=counts)
-                changed += len(stale)
+    days = sorted({day for _, day in buckets})
+    listing_ids = sorted({pk for pk, _ in buckets})
+    for chunk in _chunks(listing_ids):
+        current = {
+            (pk, day): n
+            for pk, day, n in ListingActivity.objects.filter(listing_id__in=chunk, day__in=days).values_list(
+                "listing_id", "day", "unlocks"
+            )
+        }
+        wanted = [
+            (key, buckets[key]) for pk in chunk for key in ((pk, day) for day in days) if key in buckets
+        ]
         ListingActivity.objects.bulk_create(
-            [ListingActivity(listing_id=pk, day=day, unlocks=n) for (pk, day), n in sorted(buckets.items())],
+            [
+                ListingActivity(listing_id=pk, day=day, unlocks=n)
+                for (pk, day), n in wanted
+                if current.get((pk, day)) != n
+            ],
             update_conflicts=True,
             unique_fields=["listing", "day"],
             update_fields=["unlocks"],
-            batch_size=CHUNK,
         )
+    changed = 0
+    for chunk in _chunks(sorted(totals)):
+        current_counts = dict(Listing.objects.filter(pk__in=chunk).values_list("pk", "unlock_count"))
+        stale = [
+            (pk, totals[pk]) for pk in chunk if pk in current_counts and current_counts[pk] != totals[pk]
+        ]
+        if stale:
+            counts = Case(
+                *[When(pk=pk, then=Value(n)) for pk, n in stale],
+                default=F("unlock_count"),
+                output_field=IntegerField(),
+            )
+            Listing.objects.filter(pk__in=[pk for pk, _ in stale]).update(unlock_count=counts)
+            changed += len(stale)
     return changed
 
 

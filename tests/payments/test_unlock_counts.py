@@ -83,3 +83,17 @@ def test_beat_recounts_every_minute():
         "task": "payments.count_unlocks",
         "schedule": 60,
     }
+
+
+def test_a_recount_that_finds_nothing_new_writes_nothing(seller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listing = make_listing(seller, publish=True)
+    _unlock(listing, NOW - timedelta(minutes=10))
+    with time_machine.travel(NOW, tick=False):
+        unlock_counts.unlocks_recount()
+        with CaptureQueriesContext(connection) as queries:
+            unlock_counts.unlocks_recount()
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert writes == []  # the buckets and counters are right already: no row version, no lock
