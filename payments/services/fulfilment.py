@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from functools import cache
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from marketplace.accounts.models import User
@@ -138,13 +137,26 @@ def order_apply_paid_event(
         "seller": LedgerAccount.SELLER.value,
         "platform": LedgerAccount.PLATFORM.value,
     }
-    # Inside a caller's transaction, a savepoint keeps a failed statement from aborting it.
-    block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    try:
-        with block:
+    if connection.in_atomic_block:  # a savepoint keeps a failed statement from aborting the caller's
+        try:
+            with transaction.atomic():
+                return _execute_prepared(_paid_event_sql(), params)
+        except IntegrityError:
+            return False  # a race the snapshot could not see: the general path sorts it out
+    for attempt in (1, 2):
+        try:
             return _execute_prepared(_paid_event_sql(), params)
-    except IntegrityError:
-        return False  # a race the snapshot could not see: the general path sorts it out
+        except IntegrityError:
+            return False
+        except (OperationalError, InterfaceError):
+            # The persistent connection died (a restart, a failover, an idle drop): this path skips
+            # Django's per-request health check, so reconnect here and try once more. Safe if the
+            # first try did commit: the order is paid then, and the second writes nothing.
+            if attempt == 2:
+                raise
+            logger.warning("payments: database connection lost; reconnecting once")
+            connection.close()
+    raise AssertionError("unreachable")
 
 
 def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
@@ -153,8 +165,8 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
     Django's cursors bind parameters on the client, which re-plans every call; this statement
     runs on every payment, so it goes through a psycopg cursor of Django's connection that
     prepares, wrapped as Django wraps its own (errors, execute_wrappers, the query log). It skips
-    the per-request connection health check: on a dropped connection the delivery fails with a
-    5xx, Django closes the connection at the end of the request, and Stripe delivers again.
+    the per-request connection health check (a round trip per event); order_apply_paid_event
+    reconnects and retries once instead when the connection turns out to be dead.
     """
     connection.ensure_connection()
     raw: Any = _PreparedCursor(connection.connection)
