@@ -206,7 +206,7 @@ LOGOUT_REDIRECT_URL = "web:home"
 # attempts for WEB_LOGIN_LOCK_MINUTES. The API's token endpoint has its own DRF throttle.
 WEB_LOGIN_MAX_FAILURES = env_int("WEB_LOGIN_MAX_FAILURES", 5, minimum=1)
 WEB_LOGIN_LOCK_MINUTES = env_int("WEB_LOGIN_LOCK_MINUTES", 15, minimum=1)
-# Password reset emails per email address per hour (and 10x that per client address).
+# Password reset emails an hour per mailbox and client address (10x that per mailbox, per address).
 WEB_PASSWORD_RESET_PER_HOUR = env_int("WEB_PASSWORD_RESET_PER_HOUR", 3, minimum=1)
 
 # --- Static, media, uploads ---------------------------------------------------------------------

@@ -260,19 +260,25 @@ def _within_limit(key: str, limit: int, seconds: int) -> bool:
 
 
 class _PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view, with a cap on the emails one address or one mailbox can be sent.
+    """Django's reset view, with a cap on the emails a mailbox can be sent.
 
-    Past WEB_PASSWORD_RESET_PER_HOUR requests for an email, or 10 times that from one client
-    address, in an hour, the page answers exactly as it always does ("if an account exists...")
-    but sends nothing: nobody can flood a mailbox through us, and the answer still says nothing
-    about which emails have accounts.
+    Each client address may have WEB_PASSWORD_RESET_PER_HOUR emails an hour sent to one mailbox;
+    a mailbox gets at most 10 times that an hour in all, and one address may ask for 10 times that
+    across mailboxes. Past a limit the page answers exactly as always ("if an account exists...")
+    and sends nothing: nobody can flood a mailbox through us, one stranger cannot use up a user's
+    own resets, and the answer still says nothing about which emails have accounts.
     """
 
     def form_valid(self, form: Any) -> HttpResponse:
         per_hour = settings.WEB_PASSWORD_RESET_PER_HOUR
-        mailbox = "web-reset:email:" + LoginThrottle.key_for_email(form.cleaned_data["email"])
-        address = f"web-reset:address:{client_address(self.request)}"
-        if not (_within_limit(address, per_hour * 10, 3600) and _within_limit(mailbox, per_hour, 3600)):
+        mailbox = LoginThrottle.key_for_email(form.cleaned_data["email"])[-64:]
+        address = client_address(self.request)
+        budgets = [
+            (f"web-reset:address:{address}", per_hour * 10),
+            (f"web-reset:pair:{mailbox}:{address}", per_hour),
+            (f"web-reset:email:{mailbox}", per_hour * 10),
+        ]
+        if not all(_within_limit(key, limit, 3600) for key, limit in budgets):
             logger.warning("password reset: limit reached for %s; no email sent", mailbox[-12:])
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
