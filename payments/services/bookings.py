@@ -111,8 +111,11 @@ def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: st
 def booking_cancel(*, booking: Booking, by: User) -> Refund | None:
     """Cancel per the offer's policy and refund what it says through the ledger."""
     role = tutoring_services.role_of(booking=booking, user=by)
-    full = tutoring_services.cancellation_refund_is_full(booking=booking, role=role, now=timezone.now())
-    tutoring_services.booking_cancel(booking_id=booking.pk, role=role)
+    now = timezone.now()
+    # The policy is read from the row as booking_cancel locked it: a reschedule that landed
+    # meanwhile (the tutor's makes the refund full) counts.
+    cancelled = tutoring_services.booking_cancel(booking_id=booking.pk, role=role)
+    full = tutoring_services.cancellation_refund_is_full(booking=cancelled, role=role, now=now)
     order = Order.objects.filter(booking=booking, status=OrderStatus.PAID).first()
     if order is None or not full or not order.refundable_amount:
         return None

@@ -255,3 +255,20 @@ def test_reschedule_closes_with_the_full_refund_window(offer, buyer_api, clock):
     url = f"/api/v1/tutoring/bookings/{body['booking_id']}/reschedule/"
     response = buyer_api.post(url, {"start": "2026-05-07T09:00:00+08:00"}, format="json")
     assert response.status_code == 409 and error_code(response) == "not_reschedulable"
+
+
+def test_the_refund_follows_a_tutors_move_that_lands_while_the_buyer_cancels(
+    offer, seller, buyer, buyer_api, clock
+):
+    from marketplace.tutoring import services as tutoring_services
+    from payments.services.bookings import booking_cancel
+
+    body = _booked(buyer_api, offer)
+    _pay_in_sandbox(body["order_id"])
+    seen_by_buyer = Booking.objects.get(public_id=body["booking_id"])  # loaded before the move
+    tutoring_services.booking_reschedule(
+        booking=Booking.objects.get(pk=seen_by_buyer.pk), by=seller, start=datetime.fromisoformat(WED_10)
+    )
+    clock.move_to(datetime.fromisoformat(WED_10) - timedelta(hours=2))
+    refund = booking_cancel(booking=seen_by_buyer, by=buyer)
+    assert refund is not None and refund.amount == 19900
