@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,6 +196,22 @@ def _is_overlap_violation(exc: IntegrityError) -> bool:
     return "booking_no_overlap" in str(exc)
 
 
+def _lock_calendar(seller_id: int) -> None:
+    """Serialise changes to one seller's calendar for the rest of the transaction (PostgreSQL).
+
+    Two concurrent inserts that conflict under the exclusion constraint can deadlock (each
+    waits for the other's transaction to end before it can decide), which would answer a 500
+    where one booking should win and the other get slot_taken. With this lock the second waits,
+    then sees the first's booking in _taken. The constraint stays the last guard. SQLite
+    serialises writers by itself.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"tutoring-calendar:{seller_id}"]
+            )
+
+
 def _slot_taken() -> Conflict:
     return Conflict("slot_taken", _("Someone else has just taken this slot; pick another one."))
 
@@ -221,6 +237,7 @@ def booking_hold(
     blocked = slots.blocked_range(offer, start)
     try:
         with transaction.atomic():
+            _lock_calendar(offer.seller_id)
             _free_lapsed_holds(seller_id=offer.seller_id, now=now)
             if _taken(seller_id=offer.seller_id, blocked=blocked):
                 raise _slot_taken()
@@ -275,7 +292,8 @@ def booking_confirm(*, booking_id: int) -> bool:
     booking = Booking.objects.select_for_update().get(pk=booking_id)
     if booking.status == BookingStatus.CONFIRMED:
         return True
-    if booking.status == BookingStatus.EXPIRED:
+    if booking.status == BookingStatus.EXPIRED:  # back on the calendar, if its time is still free
+        _lock_calendar(booking.seller_id)
         _free_lapsed_holds(seller_id=booking.seller_id, now=timezone.now())
         if _taken(
             seller_id=booking.seller_id,
@@ -350,6 +368,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
     blocked = slots.blocked_range(offer, start)
     try:
         with transaction.atomic():
+            _lock_calendar(booking.seller_id)
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
             if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))

@@ -130,3 +130,45 @@ def test_eight_workers_paying_out_one_booking_at_once_make_one_transfer(seller, 
         payout = Payout.objects.get()
         assert (payout.status, payout.attempts) == (PayoutStatus.PAID, 1)
         assert payouts.payouts_due(now=datetime(2026, 5, 8, tzinfo=UTC) + timedelta(hours=1)) == []
+
+
+def test_holds_on_one_sellers_calendar_wait_for_each_other(seller, buyer):
+    # Concurrent conflicting inserts can deadlock inside the exclusion constraint (a 500 seen in
+    # CI); booking_hold therefore takes a per-seller lock first, and a second hold waits for it.
+    from django.db import transaction
+
+    from marketplace.tutoring import services
+
+    with time_machine.travel(datetime(2026, 5, 4, tzinfo=UTC), tick=False):
+        offer = make_offer(seller)
+        locked, release, steps = threading.Event(), threading.Event(), []
+
+        def first() -> None:
+            try:
+                with transaction.atomic():
+                    services._lock_calendar(seller.pk)
+                    locked.set()
+                    release.wait(10)
+                    steps.append("first committed")
+            finally:
+                connection.close()
+
+        def second() -> None:
+            try:
+                locked.wait(10)
+                services.booking_hold(buyer=buyer, offer=offer, start=datetime.fromisoformat(WED_9))
+                steps.append("second held")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        locked.wait(10)
+        threading.Event().wait(0.5)  # time enough for the second hold to finish, were it not waiting
+        steps.append("released")
+        release.set()
+        for thread in threads:
+            thread.join(timeout=20)
+        assert steps == ["released", "first committed", "second held"]
+        assert Booking.objects.filter(status=BookingStatus.HELD).count() == 1
