@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import cache
 from typing import Any
@@ -138,25 +139,24 @@ def order_apply_paid_event(
         "platform": LedgerAccount.PLATFORM.value,
     }
     if connection.in_atomic_block:  # a savepoint keeps a failed statement from aborting the caller's
-        try:
-            with transaction.atomic():
-                return _execute_prepared(_paid_event_sql(), params)
-        except IntegrityError:
-            return False  # a race the snapshot could not see: the general path sorts it out
-    for attempt in (1, 2):
-        try:
+        return _apply_paid_event(params, savepoint=True)
+    try:
+        return _apply_paid_event(params, savepoint=False)
+    except (OperationalError, InterfaceError):
+        # The persistent connection died (a restart, a failover, an idle drop): this path skips
+        # Django's per-request health check, so reconnect here and try once more. Safe if the
+        # first try did commit: the order is paid then, and the second writes nothing.
+        logger.warning("payments: database connection lost; reconnecting once")
+        connection.close()
+        return _apply_paid_event(params, savepoint=False)
+
+
+def _apply_paid_event(params: dict[str, Any], *, savepoint: bool) -> bool:
+    try:
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
             return _execute_prepared(_paid_event_sql(), params)
-        except IntegrityError:
-            return False
-        except (OperationalError, InterfaceError):
-            # The persistent connection died (a restart, a failover, an idle drop): this path skips
-            # Django's per-request health check, so reconnect here and try once more. Safe if the
-            # first try did commit: the order is paid then, and the second writes nothing.
-            if attempt == 2:
-                raise
-            logger.warning("payments: database connection lost; reconnecting once")
-            connection.close()
-    raise AssertionError("unreachable")
+    except IntegrityError:
+        return False  # a race the snapshot could not see: the general path sorts it out
 
 
 def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:

@@ -69,33 +69,29 @@ def unlocks_set(*, totals: dict[int, int], buckets: dict[tuple[int, date], int])
     listings' counts changed.
     """
     days = sorted({day for _, day in buckets})
-    listing_ids = sorted({pk for pk, _ in buckets})
-    for chunk in _chunks(listing_ids):
-        current = {
-            (pk, day): n
-            for pk, day, n in ListingActivity.objects.filter(listing_id__in=chunk, day__in=days).values_list(
-                "listing_id", "day", "unlocks"
-            )
-        }
-        wanted = [
-            (key, buckets[key]) for pk in chunk for key in ((pk, day) for day in days) if key in buckets
-        ]
-        ListingActivity.objects.bulk_create(
-            [
-                ListingActivity(listing_id=pk, day=day, unlocks=n)
-                for (pk, day), n in wanted
-                if current.get((pk, day)) != n
-            ],
-            update_conflicts=True,
-            unique_fields=["listing", "day"],
-            update_fields=["unlocks"],
+    for chunk in _chunks(sorted(buckets)):  # (listing, day) keys, in the fold's order
+        current = dict(
+            ((pk, day), n)
+            for pk, day, n in ListingActivity.objects.filter(
+                listing_id__in={pk for pk, _ in chunk}, day__in=days
+            ).values_list("listing_id", "day", "unlocks")
         )
-    changed = 0
-    for chunk in _chunks(sorted(totals)):
-        current_counts = dict(Listing.objects.filter(pk__in=chunk).values_list("pk", "unlock_count"))
-        stale = [
-            (pk, totals[pk]) for pk in chunk if pk in current_counts and current_counts[pk] != totals[pk]
+        stale_buckets = [
+            ListingActivity(listing_id=pk, day=day, unlocks=buckets[pk, day])
+            for pk, day in chunk
+            if current.get((pk, day)) != buckets[pk, day]
         ]
+        if stale_buckets:
+            ListingActivity.objects.bulk_create(
+                stale_buckets,
+                update_conflicts=True,
+                unique_fields=["listing", "day"],
+                update_fields=["unlocks"],
+            )
+    changed = 0
+    for ids in _chunks(sorted(totals)):
+        current_counts = dict(Listing.objects.filter(pk__in=ids).values_list("pk", "unlock_count"))
+        stale = [(pk, totals[pk]) for pk in ids if pk in current_counts and current_counts[pk] != totals[pk]]
         if stale:
             counts = Case(
                 *[When(pk=pk, then=Value(n)) for pk, n in stale],

@@ -151,6 +151,22 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
+def _count(key: str, seconds: int) -> int:
+    """Add one to a cache counter that starts when first counted and expires `seconds` later."""
+    cache.add(key, 0, seconds)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1
+
+
+def email_digest(email: str) -> str:
+    """An email as cache keys name it: hashed, because keys end up in monitoring and emails are
+    personal data; normalised, so "Buyer@Example.com " is the same mailbox."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
 class LoginThrottle:
     """Failed log-ins counted in the cache per email and per client address.
 
@@ -165,8 +181,7 @@ class LoginThrottle:
 
     @staticmethod
     def key_for_email(email: str) -> str:
-        # Hashed: cache keys end up in monitoring, and emails are personal data.
-        return "web-login:email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        return "web-login:email:" + email_digest(email)
 
     def locked(self) -> bool:
         counts = cache.get_many(self.keys)
@@ -175,12 +190,8 @@ class LoginThrottle:
     def record_failure(self) -> None:
         timeout = settings.WEB_LOGIN_LOCK_MINUTES * 60
         for key in self.keys:
-            cache.add(key, 0, timeout)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout)
-            cache.touch(key, timeout)
+            _count(key, timeout)
+            cache.touch(key, timeout)  # the lock lasts from the last failure
 
     def clear_email(self) -> None:
         cache.delete(self.email_key)
@@ -251,12 +262,7 @@ class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 def _within_limit(key: str, limit: int, seconds: int) -> bool:
     """Count one more in a fixed window of `seconds`; False once the count passes `limit`."""
-    cache.add(key, 0, seconds)
-    try:
-        return int(cache.incr(key)) <= limit
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, seconds)
-        return True
+    return _count(key, seconds) <= limit
 
 
 class _PasswordResetView(auth_views.PasswordResetView):
@@ -271,7 +277,7 @@ class _PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         per_hour = settings.WEB_PASSWORD_RESET_PER_HOUR
-        mailbox = LoginThrottle.key_for_email(form.cleaned_data["email"])[-64:]
+        mailbox = email_digest(form.cleaned_data["email"])
         address = client_address(self.request)
         budgets = [
             (f"web-reset:address:{address}", per_hour * 10),
