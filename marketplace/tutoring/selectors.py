@@ -82,16 +82,22 @@ def booking_get_for_party(*, user: User, public_id: str) -> Booking:
     return _booking_get(Q(buyer=user) | Q(seller=user), public_id)
 
 
-def blocking_ranges(
+def blocking_bookings(
     *, seller_id: int, start: datetime, end: datetime, now: datetime, ignoring: int | None = None
-) -> list[Any]:
-    """Ranges taken on the seller's calendar: confirmed bookings and holds that have not lapsed,
-    except the booking `ignoring` (the one being moved)."""
+) -> QuerySet[Booking]:
+    """Bookings that take time on the seller's calendar within [start, end): confirmed ones and
+    holds that have not lapsed, except the booking `ignoring` (the one being moved)."""
     rows = Booking.objects.filter(seller_id=seller_id, blocked_from__lt=end, blocked_until__gt=start).filter(
         Q(status=BookingStatus.CONFIRMED) | Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
     )
-    if ignoring is not None:
-        rows = rows.exclude(pk=ignoring)
+    return rows.exclude(pk=ignoring) if ignoring is not None else rows
+
+
+def blocking_ranges(
+    *, seller_id: int, start: datetime, end: datetime, now: datetime, ignoring: int | None = None
+) -> list[Any]:
+    """The (blocked_from, blocked_until) of blocking_bookings."""
+    rows = blocking_bookings(seller_id=seller_id, start=start, end=end, now=now, ignoring=ignoring)
     return list(rows.values_list("blocked_from", "blocked_until"))
 
 

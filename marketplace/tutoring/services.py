@@ -183,13 +183,13 @@ def _free_lapsed_holds(*, seller_id: int, now: datetime) -> None:
     )
 
 
-def _taken(*, seller_id: int, blocked: tuple[datetime, datetime], exclude_pk: int | None = None) -> bool:
-    rows = Booking.objects.filter(
-        seller_id=seller_id, status__in=BLOCKING, blocked_from__lt=blocked[1], blocked_until__gt=blocked[0]
-    )
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    return rows.exists()
+def _taken(
+    *, seller_id: int, blocked: tuple[datetime, datetime], now: datetime, exclude_pk: int | None = None
+) -> bool:
+    """Does anything on the seller's calendar (but the booking exclude_pk) overlap `blocked`?"""
+    return selectors.blocking_bookings(
+        seller_id=seller_id, start=blocked[0], end=blocked[1], now=now, ignoring=exclude_pk
+    ).exists()
 
 
 def _is_overlap_violation(exc: IntegrityError) -> bool:
@@ -239,7 +239,7 @@ def booking_hold(
         with transaction.atomic():
             _lock_calendar(offer.seller_id)
             _free_lapsed_holds(seller_id=offer.seller_id, now=now)
-            if _taken(seller_id=offer.seller_id, blocked=blocked):
+            if _taken(seller_id=offer.seller_id, blocked=blocked, now=now):
                 raise _slot_taken()
             return Booking.objects.create(
                 offer=offer,
@@ -294,10 +294,12 @@ def booking_confirm(*, booking_id: int) -> bool:
         return True
     if booking.status == BookingStatus.EXPIRED:  # back on the calendar, if its time is still free
         _lock_calendar(booking.seller_id)
-        _free_lapsed_holds(seller_id=booking.seller_id, now=timezone.now())
+        now = timezone.now()
+        _free_lapsed_holds(seller_id=booking.seller_id, now=now)
         if _taken(
             seller_id=booking.seller_id,
             blocked=(booking.blocked_from, booking.blocked_until),
+            now=now,
             exclude_pk=booking.pk,
         ):
             return False
@@ -373,7 +375,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
             _free_lapsed_holds(seller_id=locked.seller_id, now=now)
-            if _taken(seller_id=locked.seller_id, blocked=blocked, exclude_pk=locked.pk):
+            if _taken(seller_id=locked.seller_id, blocked=blocked, now=now, exclude_pk=locked.pk):
                 raise _slot_taken()
             locked.starts_at = start
             locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
