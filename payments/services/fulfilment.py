@@ -164,17 +164,31 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
 
     Django's cursors bind parameters on the client, which re-plans every call; this statement
     runs on every payment, so it goes through a psycopg cursor of Django's connection that
-    prepares, wrapped as Django wraps its own (errors, execute_wrappers, the query log). It skips
-    the per-request connection health check (a round trip per event); order_apply_paid_event
-    reconnects and retries once instead when the connection turns out to be dead.
+    prepares, wrapped as Django wraps its own (errors, execute_wrappers). It skips the per-request
+    connection health check (a round trip per event); order_apply_paid_event reconnects and
+    retries once instead when the connection turns out to be dead.
     """
     connection.ensure_connection()
-    raw: Any = _PreparedCursor(connection.connection)
-    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-    with cursor:
+    if connection.queries_logged:
+        # The query log (DEBUG, CaptureQueriesContext) wants the text, which psycopg does not
+        # keep for a prepared statement: a logged connection sends the text, as Django does.
+        with connection.cursor() as logged:
+            logged.execute(sql, params)
+            return bool(logged.fetchone()[0])
+    psycopg_connection = connection.connection
+    if psycopg_connection.prepare_threshold is None:
+        # Django sets psycopg's prepare_threshold to None, which turns preparing off altogether,
+        # prepare=True included. A threshold never reached prepares only what asks; Django's own
+        # cursors bind on the client, and psycopg never prepares those.
+        psycopg_connection.prepare_threshold = _PREPARE_ONLY_WHEN_ASKED
+    raw: Any = _PreparedCursor(psycopg_connection)
+    with connection.make_cursor(raw) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+_PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 class _PreparedCursor(psycopg.Cursor[Any]):

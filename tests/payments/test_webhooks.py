@@ -94,6 +94,27 @@ def test_a_paid_event_is_one_sql_statement(stripe_fake, listing, buyer_api):
     assert Unlock.objects.count() == 1
 
 
+@requires_postgres
+def test_the_paid_event_statement_is_planned_once_per_connection(stripe_fake, listing, client_for):
+    def prepared() -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE %s",
+                ["%WITH paid AS%"],
+            )
+            return cursor.fetchall()
+
+    for _ in range(3):
+        order_id = checkout(client_for(UserFactory()), listing)["order_id"]
+        assert deliver(stripe_fake.complete(_session(stripe_fake, order_id))).json()["duplicate"] is False
+    [(name, executions)] = prepared()  # one server-side statement, run three times
+    assert executions == 3
+    with connection.cursor() as cursor:  # Django's own cursors still bind on the client
+        cursor.execute("SELECT %s::int", [1])
+    assert [row[0] for row in prepared()] == [name]
+
+
 def test_a_late_payment_for_a_listing_owned_meanwhile_is_refunded_once(
     stripe_fake, listing, buyer, buyer_api, django_capture_on_commit_callbacks
 ):
