@@ -11,13 +11,14 @@ from marketplace.core import views as core_views
 from payments import views as payments_views
 
 urlpatterns = [
+    # First: Stripe's deliveries are the busiest route, and URLs resolve in order.
+    path("webhooks/stripe/", payments_views.stripe_webhook, name="stripe-webhook"),
     path("", include("marketplace.storefront.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("marketplace.api_urls")),
-    path("webhooks/stripe/", payments_views.stripe_webhook, name="stripe-webhook"),
     path("payments/", include("payments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

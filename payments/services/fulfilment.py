@@ -70,13 +70,13 @@ def order_apply_session(*, session: SessionState, event_type: str = "") -> Order
 _PAID_EVENT_SQL = """
 WITH paid AS (
     UPDATE {order} AS o
-    SET status = %(paid)s,
+    SET status = {paid},
         payment_intent_id = COALESCE(%(payment_intent_id)s, o.payment_intent_id),
         charge_id = COALESCE(%(charge_id)s, o.charge_id),
         paid_at = %(now)s, failure_reason = '', updated_at = %(now)s
     WHERE o.public_id = %(order_id)s
       AND o.listing_id IS NOT NULL
-      AND o.status NOT IN (%(paid)s, %(refunded)s)
+      AND o.status NOT IN ({paid}, {refunded})
       AND (o.checkout_session_id IS NULL OR o.checkout_session_id = %(session_id)s)
       AND NOT EXISTS (SELECT 1 FROM {event} WHERE event_id = %(event_id)s)
       AND NOT EXISTS (
@@ -91,8 +91,8 @@ WITH paid AS (
     INSERT INTO {ledger} (key, order_id, account, kind, amount, currency, external_id, created_at)
     SELECT movement.kind || ':' || paid.id, paid.id, movement.account, movement.kind,
            movement.amount, paid.currency, %(session_id)s, %(now)s
-    FROM paid, LATERAL (VALUES (%(sale)s, %(seller)s, paid.seller_amount),
-                               (%(commission)s, %(platform)s, paid.platform_fee))
+    FROM paid, LATERAL (VALUES ({sale}, {seller}, paid.seller_amount),
+                               ({commission}, {platform}, paid.platform_fee))
                        AS movement (kind, account, amount)
     WHERE movement.amount <> 0
 ), unlock AS (
@@ -106,8 +106,17 @@ SELECT EXISTS (SELECT 1 FROM paid)
 @cache
 def _paid_event_sql() -> str:
     tables = {"event": WebhookEvent, "order": Order, "ledger": LedgerEntry, "unlock": Unlock}
+    constants = {  # plain words, written into the text rather than bound on every call
+        "paid": OrderStatus.PAID,
+        "refunded": OrderStatus.REFUNDED,
+        "sale": "sale",
+        "commission": "commission",
+        "seller": LedgerAccount.SELLER,
+        "platform": LedgerAccount.PLATFORM,
+    }
     return _PAID_EVENT_SQL.format(
-        **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()}
+        **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()},
+        **{name: f"'{value}'" for name, value in constants.items()},
     )
 
 
@@ -131,12 +140,6 @@ def order_apply_paid_event(
         "object_id": session.id[:255],
         "payment_intent_id": session.payment_intent_id,
         "charge_id": session.charge_id,
-        "paid": OrderStatus.PAID.value,
-        "refunded": OrderStatus.REFUNDED.value,
-        "sale": "sale",
-        "commission": "commission",
-        "seller": LedgerAccount.SELLER.value,
-        "platform": LedgerAccount.PLATFORM.value,
     }
     if connection.in_atomic_block:  # a savepoint keeps a failed statement from aborting the caller's
         return _apply_paid_event(params, savepoint=True)
