@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from functools import cache
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -67,6 +67,15 @@ def order_apply_session(*, session: SessionState, event_type: str = "") -> Order
 # Unlock counts and activity buckets are not written here: payments.count_unlocks recounts them
 # from the unlocks (services.unlock_counts). tests/payments compare this path with the general
 # one row for row.
+#
+# Its commit does not wait for the WAL flush (synchronous_commit off for that one transaction,
+# unless PAYMENTS_WEBHOOK_SYNC_COMMIT): PostgreSQL flushes within 3 x wal_writer_delay (0.6 s by
+# default), and any later durable commit flushes it first. A database crash inside that window
+# forgets the event whole, order, ledger and unlock together, as if Stripe had never delivered it:
+# a case the product survives anyway. Stripe keeps the paid session; the buyer's return page asks
+# Stripe again, and payments.reconcile applies what is missing. The wait it saves was a third of
+# the webhook's throughput (bench/README.md). Everything else (refunds, disputes, payouts,
+# bookings, the general path) commits durably.
 _PAID_EVENT_SQL = """
 WITH paid AS (
     UPDATE {order} AS o
@@ -99,12 +108,12 @@ WITH paid AS (
     INSERT INTO {unlock} (buyer_id, listing_id, order_id, granted_at, revoke_reason)
     SELECT buyer_id, listing_id, id, %(now)s, '' FROM paid
 )
-SELECT EXISTS (SELECT 1 FROM paid)
+SELECT EXISTS (SELECT 1 FROM paid){flush}
 """
 
 
 @cache
-def _paid_event_sql() -> str:
+def _paid_event_sql(*, wait_for_flush: bool) -> str:
     tables = {"event": WebhookEvent, "order": Order, "ledger": LedgerEntry, "unlock": Unlock}
     constants = {  # plain words, written into the text rather than bound on every call
         "paid": OrderStatus.PAID,
@@ -117,6 +126,8 @@ def _paid_event_sql() -> str:
     return _PAID_EVENT_SQL.format(
         **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()},
         **{name: f"'{value}'" for name, value in constants.items()},
+        # Local to the statement's own transaction; is_local=true, as SET LOCAL.
+        flush="" if wait_for_flush else ", set_config('synchronous_commit', 'off', true)",
     )
 
 
@@ -156,8 +167,11 @@ def order_apply_paid_event(
 
 def _apply_paid_event(params: dict[str, Any], *, savepoint: bool) -> bool:
     try:
-        with transaction.atomic() if savepoint else contextlib.nullcontext():
-            return _execute_prepared(_paid_event_sql(), params)
+        if savepoint:  # inside the caller's transaction, whose commit is the caller's to make
+            with transaction.atomic():
+                return _execute_prepared(_paid_event_sql(wait_for_flush=True), params)
+        sql = _paid_event_sql(wait_for_flush=settings.PAYMENTS_WEBHOOK_SYNC_COMMIT)
+        return _execute_prepared(sql, params)
     except IntegrityError:
         return False  # a race the snapshot could not see: the general path sorts it out
 

@@ -158,3 +158,66 @@ def test_a_dropped_connection_is_replaced_and_the_delivery_applies(stripe_fake, 
     assert Unlock.objects.filter(order__public_id=order_id).count() == 1
     assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
     assert deliver(event).json()["duplicate"] is True
+
+
+def _statements_of(work: Callable[[], Any]) -> list[str]:
+    seen: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        work()
+    return seen
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def test_only_the_paid_event_statement_skips_the_flush_wait(stripe_fake, listing, buyer_api, settings):
+    # services.fulfilment: that one transaction commits without waiting for the WAL flush, the
+    # connection's later transactions wait as before, and so does a caller's own transaction.
+    events = [stripe_fake.complete(_session_of(stripe_fake, checkout(buyer_api, listing)["order_id"]))]
+    [statement] = _statements_of(lambda: deliver(events[0]))
+    assert "set_config('synchronous_commit', 'off', true)" in statement
+    assert _synchronous_commit() == "on"
+
+    second = make_listing(listing.seller, publish=True, price_amount=990, price_currency="CNY")
+    order_id = checkout(buyer_api, second)["order_id"]
+    settings.PAYMENTS_WEBHOOK_SYNC_COMMIT = True
+    [statement] = _statements_of(lambda: deliver(stripe_fake.complete(_session_of(stripe_fake, order_id))))
+    assert "synchronous_commit" not in statement
+    assert Unlock.objects.filter(order__listing__in=[listing, second]).count() == 2
+
+
+def test_a_paid_event_the_database_forgot_after_the_200_is_applied_by_reconciliation(
+    stripe_fake, listing, buyer, buyer_api
+):
+    # What a database crash inside the flush window leaves: the whole statement gone, the order
+    # pending, the event unrecorded, while Stripe had its 200. Stripe keeps the paid session.
+    from payments import tasks
+
+    order_id = checkout(buyer_api, listing)["order_id"]
+    event = stripe_fake.complete(_session_of(stripe_fake, order_id))
+    assert deliver(event).json()["duplicate"] is False
+    order = Order.objects.get(public_id=order_id)
+    Unlock.objects.filter(order=order).delete()
+    LedgerEntry.objects.filter(order=order).delete()
+    WebhookEvent.objects.filter(event_id=event["id"]).delete()
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PENDING, paid_at=None)
+
+    tasks.reconcile()
+    tasks.reconcile()
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
+    assert sorted(LedgerEntry.objects.filter(order=order).values_list("kind", "amount")) == [
+        ("commission", 398),
+        ("sale", 1592),
+    ]
+    assert deliver(event).json()["duplicate"] is True
