@@ -59,6 +59,14 @@ OrderOutput = inline_serializer(
 )
 
 
+def idempotency_key(request: Request) -> str:
+    """The request's Idempotency-Key header ("" without one); a malformed one is a 400."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 100 or "\x00" in key:
+        raise ApplicationError("invalid", _("Idempotency-Key is at most 100 characters."))
+    return key
+
+
 class CheckoutApi(APIView):
     @extend_schema(
         request=None,
@@ -83,9 +91,7 @@ class CheckoutApi(APIView):
         summary="Buy a listing: a checkout URL, or an instant unlock when it is free",
     )
     def post(self, request: Request, public_id: str) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 100 or "\x00" in key:
-            raise ApplicationError("invalid", _("Idempotency-Key is at most 100 characters."))
+        key = idempotency_key(request)
         listing = prompt_selectors.listing_get_visible(public_id=public_id, user=request.user)
         result = services.checkout_start(buyer=_user(request), listing=listing, idempotency_key=key)
         return Response(

@@ -23,6 +23,7 @@ from marketplace.tutoring import selectors as tutoring_selectors
 from marketplace.tutoring.api import booking_json, booking_page, parse_start, review_json
 from marketplace.tutoring.models import REVIEW_TEXT_MAX
 from payments import services
+from payments.api import idempotency_key
 from payments.services import payouts
 from payments.services.bookings import booking_review
 from prompts.models import Listing
@@ -66,9 +67,7 @@ class BookingCreateApi(APIView):
         summary="Hold a slot and get the checkout URL that confirms it",
     )
     def post(self, request: Request, public_id: str) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 100 or "\x00" in key:
-            raise ApplicationError("invalid", _("Idempotency-Key is at most 100 characters."))
+        key = idempotency_key(request)
         offer = tutoring_selectors.offer_get_public(public_id=public_id)
         data = request.data if isinstance(request.data, dict) else {}
         start = parse_start(data.get("start"))

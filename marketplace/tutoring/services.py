@@ -184,11 +184,11 @@ def _free_lapsed_holds(*, seller_id: int, now: datetime) -> None:
 
 
 def _taken(
-    *, seller_id: int, blocked: tuple[datetime, datetime], now: datetime, exclude_pk: int | None = None
+    *, seller_id: int, blocked: tuple[datetime, datetime], now: datetime, ignoring: int | None = None
 ) -> bool:
-    """Does anything on the seller's calendar (but the booking exclude_pk) overlap `blocked`?"""
+    """Does anything on the seller's calendar (but the booking `ignoring`) overlap `blocked`?"""
     return selectors.blocking_bookings(
-        seller_id=seller_id, start=blocked[0], end=blocked[1], now=now, ignoring=exclude_pk
+        seller_id=seller_id, start=blocked[0], end=blocked[1], now=now, ignoring=ignoring
     ).exists()
 
 
@@ -300,7 +300,7 @@ def booking_confirm(*, booking_id: int) -> bool:
             seller_id=booking.seller_id,
             blocked=(booking.blocked_from, booking.blocked_until),
             now=now,
-            exclude_pk=booking.pk,
+            ignoring=booking.pk,
         ):
             return False
     elif booking.status != BookingStatus.HELD:
@@ -375,7 +375,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
             _free_lapsed_holds(seller_id=locked.seller_id, now=now)
-            if _taken(seller_id=locked.seller_id, blocked=blocked, now=now, exclude_pk=locked.pk):
+            if _taken(seller_id=locked.seller_id, blocked=blocked, now=now, ignoring=locked.pk):
                 raise _slot_taken()
             locked.starts_at = start
             locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
