@@ -106,8 +106,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# The cache is optional at run time: with Redis down, reads miss and writes are dropped (see
+# marketplace/core/cache.py). Short socket timeouts keep a dead or unreachable Redis from stalling
+# each request; after a failure the cache is skipped for REDIS_CACHE_RETRY_SECONDS.
+REDIS_CACHE_TIMEOUT_MS = env_int("REDIS_CACHE_TIMEOUT_MS", 300, minimum=10, maximum=10_000)
+REDIS_CACHE_RETRY_SECONDS = env_int("REDIS_CACHE_RETRY_SECONDS", 5, minimum=0, maximum=300)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "marketplace.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_MS / 1000,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_MS / 1000,
+            },
+            "RETRY_SECONDS": REDIS_CACHE_RETRY_SECONDS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

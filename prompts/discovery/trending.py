@@ -24,6 +24,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, Whe
 from django.utils import timezone
 from redis.exceptions import RedisError, ResponseError
 
+from marketplace.core.cache import ResilientRedisCache
 from prompts.models import Listing, ListingActivity, ViewBatch
 
 logger = logging.getLogger(__name__)
@@ -124,8 +125,14 @@ _local_views: Counter[str] = Counter()
 def views_record(*, public_id: str) -> None:
     """Count one view of a published listing, without touching the database.
 
-    A Redis failure loses the view and is logged: the page itself must not fail for a counter.
+    An unavailable Redis loses the view (the cache logs the outage once): the page itself must not
+    fail, or wait, for a counter.
     """
+    backend = caches["default"]
+    if isinstance(backend, ResilientRedisCache):
+        key = _views_key()
+        backend.guarded(lambda: backend.raw_client().hincrby(key, public_id, 1), None)
+        return
     client = _redis_client()
     if client is None:
         with _LOCAL_LOCK:
