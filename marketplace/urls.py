@@ -33,4 +33,4 @@ if settings.SERVE_MEDIA:
 handler400 = "marketplace.core.errors.handler400"
 handler403 = "marketplace.core.errors.handler403"
 handler404 = "marketplace.core.errors.handler404"
-handler500 = "marketplace.core.errors.handler500"
+handler500 = "marketplace.core.middleware.server_error"  # a database outage is a 503

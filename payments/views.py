@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketplace.core.database import database_unavailable
 from marketplace.core.errors import envelope
 from marketplace.core.money import format_money
 from payments import services
@@ -35,7 +36,9 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             envelope("provider_error", "Could not fetch the object; retry later."), status=503
         )
-    except Exception:
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise  # a 503 with Retry-After from DatabaseUnavailableMiddleware; Stripe retries
         logger.exception("webhook %s (%s) failed", event.id, event.type)
         return JsonResponse(
             envelope("server_error", "The event could not be applied; retry later."), status=500
