@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe over plain HTTP, by IP, and must not depend on anything below.
+    "marketplace.core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A database outage is a 503 with Retry-After on every path, without a traceback in the log.
     "marketplace.core.middleware.DatabaseUnavailableMiddleware",

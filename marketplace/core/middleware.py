@@ -1,4 +1,7 @@
-"""Answers that must not depend on the rest of the stack: a database that is down."""
+"""Answers that must not depend on the rest of the stack: health probes, and a database that is down.
+
+HealthProbeMiddleware comes first in MIDDLEWARE; DatabaseUnavailableMiddleware anywhere after it.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,37 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from marketplace.core import errors
+from marketplace.core import errors, views
 from marketplace.core.database import database_unavailable
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+    "/healthz": views.healthz,
+    "/readyz": views.readyz,
+}
+
+
+class HealthProbeMiddleware:
+    """Answer /healthz and /readyz before the HTTPS redirect, the Host check, sessions and pages.
+
+    Load balancers probe over plain HTTP, often by IP address. The answers hold nothing taken from
+    the request (no URLs, no cookies) and are never cached, so skipping the Host check for these two
+    paths cannot poison a link or a cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        if probe is None or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        response = probe(request)
+        response["Cache-Control"] = "no-store"
+        _logged_already(response)  # readyz logs which check failed; Django would add an ERROR line
+        return response
 
 
 def _logged_already(response: HttpResponse) -> None:

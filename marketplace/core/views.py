@@ -1,3 +1,6 @@
+"""Health probes, answered by marketplace.core.middleware.HealthProbeMiddleware before any other
+middleware (no HTTPS redirect, Host check, session or page settings)."""
+
 from __future__ import annotations
 
 import logging
@@ -14,26 +17,42 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: the database answers and, when configured, Redis does."""
-    checks: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means not ready; report the kind, not secrets
-        logger.warning("readyz: database check failed: %s", type(exc).__name__)
-        checks["database"] = f"error: {type(exc).__name__}"
-    redis_url = settings.REDIS_URL or settings.CELERY_BROKER_URL
-    if redis_url.startswith(("redis://", "rediss://")):
-        import redis
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
+
+def _ping_redis(url: str) -> None:
+    import redis
+
+    seconds = settings.REDIS_CACHE_TIMEOUT_MS / 1000
+    client = redis.Redis.from_url(url, socket_timeout=seconds, socket_connect_timeout=seconds)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _dependencies() -> dict[str, str]:
+    """What readyz checks, by name: the database always, Redis as cache and as broker when used."""
+    names = {"database": ""}
+    if settings.REDIS_URL:
+        names["cache"] = settings.REDIS_URL
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        names["broker"] = settings.CELERY_BROKER_URL
+    return names
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: 200 when every dependency answers, else 503 naming the ones that did not."""
+    checks: dict[str, str] = {}
+    for name, url in _dependencies().items():
         try:
-            redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1).ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            logger.warning("readyz: redis check failed: %s", type(exc).__name__)
-            checks["redis"] = f"error: {type(exc).__name__}"
+            _check_database() if name == "database" else _ping_redis(url)
+            checks[name] = "ok"
+        except Exception as exc:  # any failure means not ready; report the kind, never the URL
+            logger.warning("readyz: %s check failed: %s", name, type(exc).__name__)
+            checks[name] = f"error: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503

@@ -27,15 +27,44 @@ def test_readyz_checks_the_database(client):
 @requires_redis
 @pytest.mark.django_db
 def test_readyz_checks_redis_when_configured(client):
-    assert client.get("/readyz").json()["checks"]["redis"] == "ok"
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["cache"] == "ok"
+    assert checks["broker"] == "ok"
 
 
 @pytest.mark.django_db
-def test_readyz_reports_an_unreachable_redis(client, settings):
+def test_readyz_names_the_redis_that_is_down(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = ""
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"].startswith("error")
+    assert response.json()["checks"]["cache"] == "error: ConnectionError"
+    settings.REDIS_URL = ""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "broker": "error: ConnectionError"}
+
+
+@pytest.mark.django_db
+def test_probes_answer_over_plain_http_by_ip_while_pages_redirect_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["dimsum.example"]
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path, HTTP_HOST="10.0.0.7:8000")
+        assert response.status_code == 200, path
+        assert response.json()["status"] == "ok"
+        assert response["Cache-Control"] == "no-store"
+    page = client.get("/", HTTP_HOST="dimsum.example")
+    assert page.status_code == 301 and page["Location"] == "https://dimsum.example/"
+    assert client.get("/", HTTP_HOST="10.0.0.7:8000", secure=True).status_code == 400  # the Host check stays
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", ["Europe", "%00", "../../etc/passwd", "x" * 5000])
+def test_readyz_ignores_a_junk_timezone_cookie(client, cookie):
+    client.cookies["tz"] = cookie
+    assert client.get("/readyz").status_code == 200
 
 
 def _check_settings(**env: str) -> subprocess.CompletedProcess[str]:
