@@ -27,7 +27,7 @@ UNAVAILABLE = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
     redis_errors.ReadOnlyError,  # a replica during failover
-    redis_errors.OutOfMemoryError,  # noeviction and full: writes fail, the site must not
+    redis_errors.OutOfMemoryError,  # type: ignore[attr-defined]  # noeviction and full: writes fail
 )
 
 
@@ -104,5 +104,5 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         self.guarded(functools.partial(super().delete_many, keys, version), None)
 
-    def clear(self) -> bool:
-        return self.guarded(super().clear, False)
+    def clear(self) -> None:
+        self.guarded(super().clear, None)
