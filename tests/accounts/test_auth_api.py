@@ -89,8 +89,9 @@ def test_inactive_users_token_stops_working(seller, client_for):
 
 
 def test_login_is_throttled(settings, anon):
+    configured = settings.REST_FRAMEWORK
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
+        **configured,
         "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "register": "3/min"},
     }
     from rest_framework.settings import api_settings
@@ -106,7 +107,9 @@ def test_login_is_throttled(settings, anon):
             for _ in range(5)
         ]
     finally:
-        del settings.REST_FRAMEWORK
+        # Back to the configured rates, not DRF's defaults: the throttle class keeps these for the
+        # rest of the run, and later tests post to the token endpoint too.
+        settings.REST_FRAMEWORK = configured
         api_settings.reload()
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert codes[:3] == [401, 401, 401]
