@@ -51,8 +51,8 @@ def _timed(call: Any) -> Any:
 
 def _browse_and_sign_in(seller: Any) -> None:
     """Every step a visitor takes answers as usual, and the whole visit waits on no cache."""
-    started = time.monotonic()
     listing = make_listing(seller, publish=True, price_amount=0)
+    started = time.monotonic()
     web, api = Client(), Client()
     assert _timed(lambda: web.get("/")).status_code == 200
     assert _timed(lambda: web.get(f"/listings/{listing.public_id}/")).status_code == 200
