@@ -10,14 +10,13 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from PIL import UnidentifiedImageError
 
 from prompts import fingerprints, labels
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
-from prompts.previews import Rendered, render
+from prompts.previews import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
-UNRENDERABLE = "The image could not be decoded; upload it again as PNG, JPEG or WebP."
+MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
 
 
 def rendition_name(image: ListingImage, width: int) -> str:
@@ -62,9 +61,10 @@ def image_render_previews(*, image_id: int) -> None:
     try:
         with image.original.open("rb") as original:
             rendered = render(original, settings.PREVIEW_WIDTHS, xmp=xmp)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        logger.warning("previews: image %s could not be decoded: %s", image_id, type(exc).__name__)
-        image_mark_failed(image_id=image_id, reason=UNRENDERABLE)
+    except (RenderError, FileNotFoundError) as exc:
+        reason = str(exc) if isinstance(exc, RenderError) else MISSING_ORIGINAL
+        logger.warning("previews: image %s cannot be rendered: %s", image_id, reason)
+        image_mark_failed(image_id=image_id, reason=reason)
         return
     stored = []
     for rendition in rendered.renditions:
