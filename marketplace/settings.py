@@ -147,6 +147,15 @@ CELERY_BEAT_SCHEDULE["prompts-fold-trending"] = {
     "schedule": 600,
     "options": {"queue": "default"},
 }
+# Images still pending or processing this long are re-queued (a task the broker never took, or lost
+# with its worker); after a few tries they are failed. Above the render's 3-minute hard time limit,
+# so a render still running is never queued again.
+PREVIEW_REQUEUE_AFTER_MINUTES = env_int("PREVIEW_REQUEUE_AFTER_MINUTES", 5, minimum=4, maximum=24 * 60)
+CELERY_BEAT_SCHEDULE["prompts-requeue-stale-images"] = {
+    "task": "prompts.requeue_stale_images",
+    "schedule": 60,
+    "options": {"queue": "default"},
+}
 
 # --- Auth and API -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -12,11 +13,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from prompts import fingerprints, labels
+from prompts.enqueue import send_on_commit
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
 from prompts.previews import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
 MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
+# Re-queues of one image by the stale-image sweep before it is failed: a render that stops its worker
+# every time (out of memory, say) is tried this many more times, then shown to the seller as failed.
+REQUEUE_LIMIT = 3
+GAVE_UP = (
+    "The preview worker did not finish this image in {tries} tries (it may need more memory than a "
+    "worker has); delete it and upload a smaller export."
+)
+SWEEP_BATCH = 500
+_UNFINISHED = [ImageStatus.PENDING, ImageStatus.PROCESSING]
 
 
 def rendition_name(image: ListingImage, width: int) -> str:
@@ -103,8 +114,50 @@ def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[di
     from prompts.tasks import refresh_listing  # tasks import this module
 
     # On the default queue: image workers stay lean (no tokenizer, no dictionaries in memory).
-    transaction.on_commit(lambda: refresh_listing.delay(listing_id))
+    send_on_commit(refresh_listing, listing_id)
     return True
+
+
+def images_requeue_stale(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-queue the renders of images left pending or processing; fail those re-queued too often.
+
+    Catches what the broker lost: a task never sent (broker down at upload), or a worker gone with
+    its message. Each row is claimed by a conditional UPDATE on the ``updated_at`` it was read with,
+    so sweeps running at once queue it once, and the next re-queue waits another full period.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PREVIEW_REQUEUE_AFTER_MINUTES)
+    stale = (
+        ListingImage.objects.filter(status__in=_UNFINISHED, updated_at__lt=cutoff)
+        .exclude(original="")  # a platform slot still waiting for its generated image
+        .order_by("updated_at")
+        .values_list("pk", "render_requeues")[:SWEEP_BATCH]
+    )
+    counts = {"requeued": 0, "failed": 0}
+    for image_id, requeues in stale:
+        outcome = _image_requeue(image_id=image_id, requeues=requeues, cutoff=cutoff, now=now)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datetime) -> str | None:
+    claim = ListingImage.objects.filter(
+        pk=image_id, status__in=_UNFINISHED, updated_at__lt=cutoff, render_requeues=requeues
+    )
+    if requeues >= REQUEUE_LIMIT:
+        reason = GAVE_UP.format(tries=requeues + 1)
+        if not claim.update(status=ImageStatus.FAILED, failure_reason=reason, updated_at=now):
+            return None
+        logger.warning("previews: image %s failed after %s tries", image_id, requeues + 1)
+        return "failed"
+    if not claim.update(render_requeues=requeues + 1, updated_at=now):
+        return None  # another sweep, or the worker, moved it meanwhile
+    from prompts.tasks import render_previews  # tasks import this module
+
+    logger.info("previews: image %s re-queued (%s of %s)", image_id, requeues + 1, REQUEUE_LIMIT)
+    send_on_commit(render_previews, image_id)
+    return "requeued"
 
 
 def _informative(value: int) -> bool:

@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from prompts.generation import version_generate_previews, version_generation_fail
 from prompts.generators import TransientGeneratorError
-from prompts.preview_services import image_render_previews
+from prompts.preview_services import image_render_previews, images_requeue_stale
 
 
 @shared_task(
@@ -24,6 +24,18 @@ from prompts.preview_services import image_render_previews
 def render_previews(image_id: int) -> None:
     """Render the labelled WebP previews of one image (see preview_services for idempotency)."""
     image_render_previews(image_id=image_id)
+
+
+@shared_task(
+    name="prompts.requeue_stale_images",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def requeue_stale_images() -> dict[str, int]:
+    """Re-queue renders left pending or processing (every minute, from beat); see preview_services."""
+    return images_requeue_stale()
 
 
 @shared_task(
