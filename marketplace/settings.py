@@ -125,11 +125,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
 CELERY_TASK_IGNORE_RESULT = True
+# The longest a late-acknowledged task may run (its hard time limit) or hold its message waiting
+# for a retry (retry backoffs stop at 600 s); tests/prompts/test_redelivery_settings.py holds every
+# task to it.
+CELERY_TASK_LONGEST_SECONDS = max(CELERY_TASK_TIME_LIMIT, 600)
 # A task whose worker died unacknowledged is redelivered once it is older than the visibility
-# timeout, found by a sweep every interval x throttle seconds. Keep the timeout above the longest
-# task and any countdown; far-future schedules live in the database, not in ETAs.
+# timeout, found by a sweep every interval x throttle seconds: a killed worker's task runs again
+# about this long after it started. Shorter than the longest task, Redis would hand a task that is
+# still running, or waiting for its retry, to a second worker. Far-future schedules live in the
+# database, not in ETAs. DEBUG allows a shorter one, to watch redelivery happen in seconds.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_LONGEST_SECONDS + 60, minimum=1)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_LONGEST_SECONDS and not DEBUG:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must be above {CELERY_TASK_LONGEST_SECONDS}, "
+        "the longest task time limit or retry delay: Redis would run such a task twice at once. "
+        "Leave it unset to use that plus a minute."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
     "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, minimum=1),
 }

@@ -67,7 +67,10 @@ def generate_previews(self: Task, version_id: int) -> None:
         version_generation_fail(version_id=version_id, code="time limit")
 
 
-@shared_task(name="prompts.rebuild_search_terms", acks_late=True, time_limit=3600)
+# Acknowledged on receipt: acknowledged late, its hour-long limit would need a visibility timeout of
+# over an hour, which would hold back every other redelivery as long. A recount lost with its worker
+# is done again by the next day's run.
+@shared_task(name="prompts.rebuild_search_terms", acks_late=False, time_limit=3600)
 def rebuild_search_terms() -> int:
     """Recount autocomplete weights over the whole catalog (daily, from beat)."""
     from prompts.search.suggest import rebuild_weights
