@@ -289,6 +289,18 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
 PREVIEW_WIDTHS = [int(w) for w in env_list("PREVIEW_WIDTHS", ["1280", "640", "320"])]
+# Names the producer and propagator in every preview's AI-generated label (XMP), with an opaque
+# content id: the platform's service code as registered with the regulator, never an account id.
+AI_LABEL_SERVICE_CODE = env_str("AI_LABEL_SERVICE_CODE", "dimsum")
+if not (
+    len(AI_LABEL_SERVICE_CODE) <= 64
+    and AI_LABEL_SERVICE_CODE.isascii()
+    and all(char.isalnum() or char in "._-" for char in AI_LABEL_SERVICE_CODE)
+):
+    raise ImproperlyConfigured(
+        "AI_LABEL_SERVICE_CODE must be up to 64 ASCII letters, digits, dots, dashes or underscores, "
+        f"got {AI_LABEL_SERVICE_CODE!r}"
+    )
 # Request bodies other than file uploads (JSON, form fields) stop at 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -36,7 +36,8 @@ def rendition_name(image: ListingImage, width: int) -> str:
 
 
 def content_id(image: ListingImage) -> str:
-    return f"{settings.SITE_NAME.lower()}:listing/{image.listing.public_id}/image/{image.public_id}"
+    # Public ids are random: they say nothing about the seller, or how many listings there are.
+    return f"{settings.AI_LABEL_SERVICE_CODE}:listing/{image.listing.public_id}/image/{image.public_id}"
 
 
 def image_claim(*, image_id: int) -> ListingImage | None:
@@ -63,11 +64,10 @@ def image_render_previews(*, image_id: int) -> None:
         return
     xmp = labels.xmp_packet(
         platform=settings.SITE_NAME,
+        service_code=settings.AI_LABEL_SERVICE_CODE,
         content_id=content_id(image),
-        producer=image.generator.get("model", "")
-        if image.generated_by_platform
-        else f"seller:{image.listing.seller_id}",
         generated_by_platform=image.generated_by_platform,
+        model=image.generator.get("model", "") if image.generated_by_platform else "",
     )
     try:
         with image.original.open("rb") as original:
