@@ -83,7 +83,18 @@ def image_render_previews(*, image_id: int) -> None:
         default_storage.delete(name)  # a partial file left by a killed worker
         saved = default_storage.save(name, ContentFile(rendition.data))
         stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
-    image_mark_ready(image=image, rendered=rendered, stored=stored)
+    if not image_mark_ready(image=image, rendered=rendered, stored=stored):
+        _delete_unrecorded(image_id, stored)
+
+
+def _delete_unrecorded(image_id: int, stored: list[dict[str, object]]) -> None:
+    """Another run of this image recorded its previews first (a re-queued task, say): delete what this
+    run saved under other names (the storage renames a file saved over one still present)."""
+    recorded = ListingImage.objects.filter(pk=image_id).values_list("renditions", flat=True).first() or []
+    kept = {rendition["name"] for rendition in recorded}
+    for rendition in stored:
+        if rendition["name"] not in kept:
+            default_storage.delete(str(rendition["name"]))
 
 
 @transaction.atomic

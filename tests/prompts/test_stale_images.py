@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import TestCase
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -142,3 +144,30 @@ def test_a_render_queued_twice_renders_once(seller, listing):
     assert after.status == ImageStatus.READY
     assert after.renditions == rendered.renditions
     assert after.updated_at == rendered.updated_at
+
+
+def test_a_render_that_loses_the_race_to_another_leaves_no_stray_files(seller_api, listing, monkeypatch):
+    response = post_image(seller_api, listing, "koi.png", png_bytes(700, 500))
+    image = ready = ListingImage.objects.get(public_id=response.json()["id"])
+    assert ready.status == ImageStatus.READY
+    # A second run claimed the image before the first recorded it; the first one's files land
+    # between this run's delete and save, and the first one records its previews while this one encodes.
+    ListingImage.objects.filter(pk=image.pk).update(status=ImageStatus.PROCESSING)
+    real_render = preview_services.render
+
+    def render_while_the_other_run_finishes(*args: Any, **kwargs: Any) -> Any:
+        rendered = real_render(*args, **kwargs)
+        ListingImage.objects.filter(pk=image.pk).update(status=ImageStatus.READY)
+        return rendered
+
+    monkeypatch.setattr(preview_services, "render", render_while_the_other_run_finishes)
+    real_delete = default_storage.delete
+    theirs = {r["name"] for r in ready.renditions}
+    monkeypatch.setattr(default_storage, "delete", lambda name: None if name in theirs else real_delete(name))
+    preview_services.image_render_previews(image_id=image.pk)
+    monkeypatch.undo()
+
+    after = ListingImage.objects.get(pk=image.pk)
+    assert after.renditions == ready.renditions
+    _, files = default_storage.listdir(f"previews/{image.public_id}")
+    assert sorted(files) == sorted(Path(r["name"]).name for r in ready.renditions)
