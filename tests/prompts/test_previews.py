@@ -191,3 +191,11 @@ def test_different_images_and_same_seller_images_are_not_flagged(seller, other_s
     third = make_listing(other_seller)
     _upload(client_for(other_seller), third, _pattern(2, 800))  # a different picture
     assert not ListingFlag.objects.exists()
+
+
+def test_a_service_code_that_would_break_the_label_stops_start_up():
+    from tests.prompts.test_redelivery_settings import _settings_process
+
+    result = _settings_process(AI_LABEL_SERVICE_CODE='dimsum"><x')
+    assert result.returncode != 0
+    assert "AI_LABEL_SERVICE_CODE must be up to 64 ASCII letters" in result.stderr
