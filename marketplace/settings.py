@@ -144,11 +144,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
 CELERY_TASK_IGNORE_RESULT = True
+# The longest a late-acknowledged task may run (its hard time limit) or hold its message waiting
+# for a retry (retry backoffs stop at 600 s); tests/prompts/test_redelivery_settings.py holds every
+# task to it.
+CELERY_TASK_LONGEST_SECONDS = max(CELERY_TASK_TIME_LIMIT, 600)
 # A task whose worker died unacknowledged is redelivered once it is older than the visibility
-# timeout, found by a sweep every interval x throttle seconds. Keep the timeout above the longest
-# task and any countdown; far-future schedules live in the database, not in ETAs.
+# timeout, found by a sweep every interval x throttle seconds: a killed worker's task runs again
+# about this long after it started. Shorter than the longest task, Redis would hand a task that is
+# still running, or waiting for its retry, to a second worker. Far-future schedules live in the
+# database, not in ETAs. DEBUG allows a shorter one, to watch redelivery happen in seconds.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_LONGEST_SECONDS + 60, minimum=1)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_LONGEST_SECONDS and not DEBUG:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must be above {CELERY_TASK_LONGEST_SECONDS}, "
+        "the longest task time limit or retry delay: Redis would run such a task twice at once. "
+        "Leave it unset to use that plus a minute."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1),
     "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10, minimum=1),
 }
@@ -164,6 +177,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_BEAT_SCHEDULE["prompts-fold-trending"] = {
     "task": "prompts.fold_trending",
     "schedule": 600,
+    "options": {"queue": "default"},
+}
+# Images still pending or processing this long are re-queued (a task the broker never took, or lost
+# with its worker); after a few tries they are failed. Above the render's 3-minute hard time limit,
+# so a render still running is never queued again.
+PREVIEW_REQUEUE_AFTER_MINUTES = env_int("PREVIEW_REQUEUE_AFTER_MINUTES", 5, minimum=4, maximum=24 * 60)
+CELERY_BEAT_SCHEDULE["prompts-requeue-stale-images"] = {
+    "task": "prompts.requeue_stale_images",
+    "schedule": 60,
     "options": {"queue": "default"},
 }
 
@@ -286,6 +308,18 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
 PREVIEW_WIDTHS = [int(w) for w in env_list("PREVIEW_WIDTHS", ["1280", "640", "320"])]
+# Names the producer and propagator in every preview's AI-generated label (XMP), with an opaque
+# content id: the platform's service code as registered with the regulator, never an account id.
+AI_LABEL_SERVICE_CODE = env_str("AI_LABEL_SERVICE_CODE", "dimsum")
+if not (
+    len(AI_LABEL_SERVICE_CODE) <= 64
+    and AI_LABEL_SERVICE_CODE.isascii()
+    and all(char.isalnum() or char in "._-" for char in AI_LABEL_SERVICE_CODE)
+):
+    raise ImproperlyConfigured(
+        "AI_LABEL_SERVICE_CODE must be up to 64 ASCII letters, digits, dots, dashes or underscores, "
+        f"got {AI_LABEL_SERVICE_CODE!r}"
+    )
 # Request bodies other than file uploads (JSON, form fields) stop at 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

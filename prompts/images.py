@@ -1,8 +1,9 @@
 """Checks on uploaded images, done on the bytes before any worker decodes them.
 
 OWASP's file-upload advice: an allowlist of formats by magic bytes, a size limit, a pixel limit
-read from the header before decoding (decompression bombs), an integrity check, and a scan for
-markup that would make the file a polyglot. Originals are never served; previews are re-encoded.
+read from the header before decoding (decompression bombs), a shape a WebP preview can hold, a
+full decode of the pixels, and a scan for markup that would make the file a polyglot. Originals
+are never served; previews are re-encoded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ _MAGIC: list[tuple[int, bytes, str]] = [
     (4, b"ftypavis", "avif"),
 ]
 _PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF"}
+# WebP's format limit on either side; a preview never has a side longer than its source's.
+MAX_PREVIEW_SIDE = 16383
+# Longer side over shorter side: past it a preview is a sliver a few pixels across at every width.
+MAX_ASPECT_RATIO = 20
 _MARKUP = re.compile(rb"<\s*(?:script|html|svg|iframe|body|\?php)|%PDF-|<!doctype", re.IGNORECASE)
 
 
@@ -202,14 +207,10 @@ def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
                 width, height = image.size
                 if width * height > max_pixels:
                     raise _too_large(max_pixels, width, height)
+                _check_shape(width, height)
                 if fmt == "png":
-                    # Walks every chunk and checks its CRC without decoding pixels.
-                    image.verify()
-                else:
-                    # Decode at reduced scale where the format allows it (JPEG draft), so a truncated
-                    # or corrupt file fails here and not in a worker, without paying for full size.
-                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                    image.load()
+                    image.verify()  # every chunk's CRC, which decoding does not check
+            _decode_pixels(file, fmt)
     except ApplicationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -222,3 +223,40 @@ def _check_decodes(file: IO[bytes], fmt: str) -> tuple[int, int]:
     finally:
         file.seek(0)
     return width, height
+
+
+def _decode_pixels(file: IO[bytes], fmt: str) -> None:
+    """Decode every pixel, so data that does not decompress fails here and not in a worker.
+
+    Runs only after the pixel limit, which bounds its memory. JPEG decodes at 1/8 scale (its draft
+    mode still reads every scan), which saves most of the cost for the most common large uploads.
+    """
+    file.seek(0)
+    with Image.open(file, formats=[_PILLOW_FORMATS[fmt]]) as image:
+        width, height = image.size
+        image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+        image.load()
+
+
+def _check_shape(width: int, height: int) -> None:
+    """Refuse what a WebP preview cannot hold, or would show as a sliver."""
+    longer, shorter = max(width, height), max(1, min(width, height))
+    if longer > MAX_PREVIEW_SIDE:
+        message = (
+            _("This image is %(size)s px wide; previews can be at most %(limit)s px on a side.")
+            if width >= height
+            else _("This image is %(size)s px tall; previews can be at most %(limit)s px on a side.")
+        )
+        raise _reject(
+            "unsupported_dimensions",
+            (message + " " + _("Resize it and upload again.")) % {"size": longer, "limit": MAX_PREVIEW_SIDE},
+        )
+    if longer > shorter * MAX_ASPECT_RATIO:
+        raise _reject(
+            "unsupported_dimensions",
+            _(
+                "This image is %(width)sx%(height)s px; previews need the longer side at most "
+                "%(ratio)s times the shorter one. Crop it and upload again."
+            )
+            % {"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
+        )

@@ -2,8 +2,9 @@
 
 Visible: "AI生成 · AI-generated" in a dark translucent box (legible on light and dark images),
 its text at least 5% of the image's short side. Machine-readable: an XMP packet with IPTC's
-DigitalSourceType trainedAlgorithmicMedia, our platform's name, a content id that traces back to
-the listing, and the implicit-label fields of the national standard (GB 45438-2025) as JSON.
+DigitalSourceType trainedAlgorithmicMedia, our platform's name and service code, an opaque content
+id that traces back to the listing, and the implicit-label fields of the national standard
+(GB 45438-2025) as JSON.
 """
 
 from __future__ import annotations
@@ -74,19 +75,26 @@ def _font_size_for(text_height: int) -> int:
         size += 1
 
 
-def xmp_packet(*, platform: str, content_id: str, producer: str, generated_by_platform: bool) -> bytes:
+def xmp_packet(
+    *, platform: str, service_code: str, content_id: str, generated_by_platform: bool, model: str = ""
+) -> bytes:
+    """The machine-readable label. ``platform`` is the name shown as credit; ``service_code`` names the
+    producer and propagator; ``content_id`` is opaque; ``model`` is the generator of a platform image.
+    No account or database id goes in: the file is public, and the content id leads back to the
+    listing through our own records only."""
     aigc = json.dumps(
         {
             "Label": "1",
-            "ContentProducer": producer,
+            "ContentProducer": service_code,
             "ProduceID": content_id,
-            "ContentPropagator": platform,
+            "ContentPropagator": service_code,
             "PropagateID": content_id,
         },
         ensure_ascii=False,
         separators=(",", ":"),
     )
     source = "platform" if generated_by_platform else "seller"
+    generator = f"\n    dimsum:Generator={quoteattr(model)}" if model else ""
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -99,7 +107,7 @@ def xmp_packet(*, platform: str, content_id: str, producer: str, generated_by_pl
     Iptc4xmpExt:DigitalSourceType={quoteattr(TRAINED_ALGORITHMIC_MEDIA)}
     photoshop:Credit={quoteattr(platform)}
     dimsum:ContentId={quoteattr(content_id)}
-    dimsum:Source={quoteattr(source)}
+    dimsum:Source={quoteattr(source)}{generator}
     TC260:AIGC={quoteattr(aigc)}>
    <dc:identifier>{content_id}</dc:identifier>
   </rdf:Description>

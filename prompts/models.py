@@ -226,6 +226,8 @@ class ListingImage(models.Model):
     sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=ImageStatus.choices, default=ImageStatus.PENDING)
     failure_reason = models.CharField(max_length=300, blank=True)
+    # Times the stale-image sweep re-queued the render; past its bound the image is failed.
+    render_requeues = models.PositiveSmallIntegerField(default=0)
     renditions = models.JSONField(
         default=list, blank=True, help_text="[{width, height, name}] of WebP previews."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -10,14 +11,23 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from PIL import UnidentifiedImageError
 
 from prompts import fingerprints, labels
+from prompts.enqueue import send_on_commit
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
-from prompts.previews import Rendered, render
+from prompts.previews import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
-UNRENDERABLE = "The image could not be decoded; upload it again as PNG, JPEG or WebP."
+MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
+# Re-queues of one image by the stale-image sweep before it is failed: a render that stops its worker
+# every time (out of memory, say) is tried this many more times, then shown to the seller as failed.
+REQUEUE_LIMIT = 3
+GAVE_UP = (
+    "The preview worker did not finish this image in {tries} tries (it may need more memory than a "
+    "worker has); delete it and upload a smaller export."
+)
+SWEEP_BATCH = 500
+_UNFINISHED = [ImageStatus.PENDING, ImageStatus.PROCESSING]
 
 
 def rendition_name(image: ListingImage, width: int) -> str:
@@ -26,7 +36,8 @@ def rendition_name(image: ListingImage, width: int) -> str:
 
 
 def content_id(image: ListingImage) -> str:
-    return f"{settings.SITE_NAME.lower()}:listing/{image.listing.public_id}/image/{image.public_id}"
+    # Public ids are random: they say nothing about the seller, or how many listings there are.
+    return f"{settings.AI_LABEL_SERVICE_CODE}:listing/{image.listing.public_id}/image/{image.public_id}"
 
 
 def image_claim(*, image_id: int) -> ListingImage | None:
@@ -53,18 +64,18 @@ def image_render_previews(*, image_id: int) -> None:
         return
     xmp = labels.xmp_packet(
         platform=settings.SITE_NAME,
+        service_code=settings.AI_LABEL_SERVICE_CODE,
         content_id=content_id(image),
-        producer=image.generator.get("model", "")
-        if image.generated_by_platform
-        else f"seller:{image.listing.seller_id}",
         generated_by_platform=image.generated_by_platform,
+        model=image.generator.get("model", "") if image.generated_by_platform else "",
     )
     try:
         with image.original.open("rb") as original:
             rendered = render(original, settings.PREVIEW_WIDTHS, xmp=xmp)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        logger.warning("previews: image %s could not be decoded: %s", image_id, type(exc).__name__)
-        image_mark_failed(image_id=image_id, reason=UNRENDERABLE)
+    except (RenderError, FileNotFoundError) as exc:
+        reason = str(exc) if isinstance(exc, RenderError) else MISSING_ORIGINAL
+        logger.warning("previews: image %s cannot be rendered: %s", image_id, reason)
+        image_mark_failed(image_id=image_id, reason=reason)
         return
     stored = []
     for rendition in rendered.renditions:
@@ -72,7 +83,18 @@ def image_render_previews(*, image_id: int) -> None:
         default_storage.delete(name)  # a partial file left by a killed worker
         saved = default_storage.save(name, ContentFile(rendition.data))
         stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
-    image_mark_ready(image=image, rendered=rendered, stored=stored)
+    if not image_mark_ready(image=image, rendered=rendered, stored=stored):
+        _delete_unrecorded(image_id, stored)
+
+
+def _delete_unrecorded(image_id: int, stored: list[dict[str, object]]) -> None:
+    """Another run of this image recorded its previews first (a re-queued task, say): delete what this
+    run saved under other names (the storage renames a file saved over one still present)."""
+    recorded = ListingImage.objects.filter(pk=image_id).values_list("renditions", flat=True).first() or []
+    kept = {rendition["name"] for rendition in recorded}
+    for rendition in stored:
+        if rendition["name"] not in kept:
+            default_storage.delete(str(rendition["name"]))
 
 
 @transaction.atomic
@@ -103,8 +125,50 @@ def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[di
     from prompts.tasks import refresh_listing  # tasks import this module
 
     # On the default queue: image workers stay lean (no tokenizer, no dictionaries in memory).
-    transaction.on_commit(lambda: refresh_listing.delay(listing_id))
+    send_on_commit(refresh_listing, listing_id)
     return True
+
+
+def images_requeue_stale(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-queue the renders of images left pending or processing; fail those re-queued too often.
+
+    Catches what the broker lost: a task never sent (broker down at upload), or a worker gone with
+    its message. Each row is claimed by a conditional UPDATE on the ``updated_at`` it was read with,
+    so sweeps running at once queue it once, and the next re-queue waits another full period.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PREVIEW_REQUEUE_AFTER_MINUTES)
+    stale = (
+        ListingImage.objects.filter(status__in=_UNFINISHED, updated_at__lt=cutoff)
+        .exclude(original="")  # a platform slot still waiting for its generated image
+        .order_by("updated_at")
+        .values_list("pk", "render_requeues")[:SWEEP_BATCH]
+    )
+    counts = {"requeued": 0, "failed": 0}
+    for image_id, requeues in stale:
+        outcome = _image_requeue(image_id=image_id, requeues=requeues, cutoff=cutoff, now=now)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datetime) -> str | None:
+    claim = ListingImage.objects.filter(
+        pk=image_id, status__in=_UNFINISHED, updated_at__lt=cutoff, render_requeues=requeues
+    )
+    if requeues >= REQUEUE_LIMIT:
+        reason = GAVE_UP.format(tries=requeues + 1)
+        if not claim.update(status=ImageStatus.FAILED, failure_reason=reason, updated_at=now):
+            return None
+        logger.warning("previews: image %s failed after %s tries", image_id, requeues + 1)
+        return "failed"
+    if not claim.update(render_requeues=requeues + 1, updated_at=now):
+        return None  # another sweep, or the worker, moved it meanwhile
+    from prompts.tasks import render_previews  # tasks import this module
+
+    logger.info("previews: image %s re-queued (%s of %s)", image_id, requeues + 1, REQUEUE_LIMIT)
+    send_on_commit(render_previews, image_id)
+    return "requeued"
 
 
 def _informative(value: int) -> bool:

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from typing import IO
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from prompts import fingerprints, labels
 
@@ -20,6 +20,14 @@ WEBP_METHOD = 4
 # indistinguishable from a full Lanczos in most cases (Pillow's docs), and the intermediate of a
 # 40 MP source shrinks from 40 MB to 18 MB, which keeps a worker under 300 MB.
 REDUCING_GAP = 2.0
+WEBP_MAX_SIDE = 16383
+
+
+class RenderError(Exception):
+    """An original that cannot become previews; the message says why, for the seller."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(f"{cause}; upload it again as PNG, JPEG or WebP.")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,24 @@ def target_widths(source_width: int, widths: list[int]) -> list[int]:
 
 
 def render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool = True) -> Rendered:
+    """Render, or raise RenderError naming what is wrong with the original."""
+    try:
+        return _render(file, widths, xmp=xmp, label=label)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise RenderError(_cause(exc)) from exc
+
+
+def _cause(exc: BaseException) -> str:
+    if isinstance(exc, UnidentifiedImageError):
+        return "The stored file is not a readable image"
+    if isinstance(exc, Image.DecompressionBombError):
+        return "The image has too many pixels to decode"
+    if "truncated" in str(exc):
+        return "The image data is truncated"
+    return f"The image data is corrupt ({str(exc)[:80] or type(exc).__name__})"
+
+
+def _render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool) -> Rendered:
     """Decode once, orient, resize down a chain of sizes, fingerprint, label, encode.
 
     Memory: the decoded source is dropped after the first (largest) resize, and no full-size
@@ -54,6 +80,9 @@ def render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool = True
     if orientation in (5, 6, 7, 8):  # rotated by 90 degrees
         width, height = height, width
     wanted = target_widths(width, widths)
+    longest = max(wanted[0], round(height * wanted[0] / width))
+    if longest > WEBP_MAX_SIDE:  # checked before decoding: the encoder would refuse it at the end
+        raise RenderError(f"WebP cannot encode {longest} px; its limit is {WEBP_MAX_SIDE} px a side")
     # JPEG decodes at 1/2, 1/4 or 1/8 scale directly: much faster and lighter for large sources.
     scale = wanted[0] / width
     image.draft("RGB", (max(1, int(image.size[0] * scale)), max(1, int(image.size[1] * scale))))

@@ -17,6 +17,7 @@ from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import CURRENCIES, MoneyError, validate_price
 from prompts import screening
 from prompts.documents import listing_documents_refresh
+from prompts.enqueue import send_on_commit
 from prompts.images import inspect_upload
 from prompts.models import (
     FlagStatus,
@@ -237,8 +238,7 @@ def _generate_previews_on_commit(listing: Listing, version: PromptVersion) -> No
         return
     from prompts.tasks import generate_previews
 
-    version_id = version.pk
-    transaction.on_commit(lambda: generate_previews.delay(version_id))
+    send_on_commit(generate_previews, version.pk)
 
 
 def _screen_fields(listing: Listing, version: PromptVersion | None, tags: list[str]) -> dict[str, str]:
@@ -478,7 +478,8 @@ def listing_image_add(*, listing: Listing, by: User, upload: UploadedFile) -> Li
         _record(listing, by, "image_added", image=image.public_id)
         from prompts.tasks import render_previews
 
-        transaction.on_commit(lambda: render_previews.delay(image.pk))
+        # A broker that is down does not fail the upload: the image stays pending for the sweep.
+        send_on_commit(render_previews, image.pk)
     return image
 
 

@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from prompts.generation import version_generate_previews, version_generation_fail
 from prompts.generators import TransientGeneratorError
-from prompts.preview_services import image_render_previews
+from prompts.preview_services import image_render_previews, images_requeue_stale
 
 
 @shared_task(
@@ -24,6 +24,18 @@ from prompts.preview_services import image_render_previews
 def render_previews(image_id: int) -> None:
     """Render the labelled WebP previews of one image (see preview_services for idempotency)."""
     image_render_previews(image_id=image_id)
+
+
+@shared_task(
+    name="prompts.requeue_stale_images",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def requeue_stale_images() -> dict[str, int]:
+    """Re-queue renders left pending or processing (every minute, from beat); see preview_services."""
+    return images_requeue_stale()
 
 
 @shared_task(
@@ -55,7 +67,10 @@ def generate_previews(self: Task, version_id: int) -> None:
         version_generation_fail(version_id=version_id, code="time limit")
 
 
-@shared_task(name="prompts.rebuild_search_terms", acks_late=True, time_limit=3600)
+# Acknowledged on receipt: acknowledged late, its hour-long limit would need a visibility timeout of
+# over an hour, which would hold back every other redelivery as long. A recount lost with its worker
+# is done again by the next day's run.
+@shared_task(name="prompts.rebuild_search_terms", acks_late=False, time_limit=3600)
 def rebuild_search_terms() -> int:
     """Recount autocomplete weights over the whole catalog (daily, from beat)."""
     from prompts.search.suggest import rebuild_weights

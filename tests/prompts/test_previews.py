@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import random
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -90,6 +93,34 @@ def test_previews_carry_the_machine_readable_label(seller, seller_api):
     assert "neon pond" not in data.decode("latin-1")  # never the prompt
 
 
+def _label_fields(data: bytes) -> dict[str, str]:
+    """The implicit-label fields, read back from the preview file's own bytes."""
+    packet = data[data.index(b"<?xpacket begin") : data.index(b"<?xpacket end")].decode()
+    match = re.search(r"TC260:AIGC=([\"'])(.*?)\1", packet)
+    assert match, packet
+    fields: dict[str, str] = json.loads(html.unescape(match.group(2)))
+    return fields
+
+
+def test_the_label_names_the_service_and_an_opaque_id_never_the_seller(settings, seller, seller_api):
+    settings.AI_LABEL_SERVICE_CODE = "acme-aigc"
+    listing = make_listing(seller)
+    image = _upload(seller_api, listing, png_bytes(width=400, height=300))
+    for index in range(len(image.renditions)):
+        data, _ = _preview(image, index)
+        fields = _label_fields(data)
+        opaque = f"acme-aigc:listing/{listing.public_id}/image/{image.public_id}"
+        assert fields == {
+            "Label": "1",
+            "ContentProducer": "acme-aigc",
+            "ProduceID": opaque,
+            "ContentPropagator": "acme-aigc",
+            "PropagateID": opaque,
+        }
+        assert b"seller:" not in data
+        assert f"/{listing.pk}/".encode() not in data and f":{seller.pk}".encode() not in data
+
+
 def test_fingerprints_are_recorded_and_public(seller, seller_api, anon):
     listing = make_listing(seller, publish=True)
     image = listing.images.get()
@@ -160,3 +191,11 @@ def test_different_images_and_same_seller_images_are_not_flagged(seller, other_s
     third = make_listing(other_seller)
     _upload(client_for(other_seller), third, _pattern(2, 800))  # a different picture
     assert not ListingFlag.objects.exists()
+
+
+def test_a_service_code_that_would_break_the_label_stops_start_up():
+    from tests.prompts.test_redelivery_settings import _settings_process
+
+    result = _settings_process(AI_LABEL_SERVICE_CODE='dimsum"><x')
+    assert result.returncode != 0
+    assert "AI_LABEL_SERVICE_CODE must be up to 64 ASCII letters" in result.stderr

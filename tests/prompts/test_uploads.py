@@ -80,6 +80,27 @@ def truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
+def png_with_pixels(width: int, height: int, pixel_data: bytes) -> bytes:
+    """A PNG whose every chunk is well formed (lengths, CRCs, IEND) around the given IDAT payload."""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + _png_chunk(b"IDAT", pixel_data)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def png_with_cut_pixel_data() -> bytes:
+    """Valid header and chunks, but the compressed pixels stop halfway: only decoding notices."""
+    rows = b"".join(b"\x00" + random.Random(row).randbytes(160 * 3) for row in range(120))
+    compressed = zlib.compress(rows)
+    return png_with_pixels(160, 120, compressed[: len(compressed) // 2])
+
+
+def png_with_garbage_pixel_data() -> bytes:
+    return png_with_pixels(160, 120, random.Random(5).randbytes(4000))
+
+
 def gif_bytes() -> bytes:
     return _encode(Image.new("P", (32, 32), 3), "GIF")
 
@@ -121,6 +142,60 @@ CORPUS: dict[str, tuple[str, str, Callable[[], bytes], dict[str, int], int, str,
     "empty": ("empty.png", "image/png", lambda: b"", {}, 400, "invalid", "empty"),
     "truncated-png": ("half.png", "image/png", truncated_png, {}, 400, "corrupt_image", RE_EXPORT),
     "truncated-jpeg": ("half.jpg", "image/jpeg", truncated_jpeg, {}, 400, "corrupt_image", RE_EXPORT),
+    "png-pixel-data-cut": (
+        "cut.png",
+        "image/png",
+        png_with_cut_pixel_data,
+        {},
+        400,
+        "corrupt_image",
+        RE_EXPORT,
+    ),
+    "png-pixel-data-garbage": (
+        "noise.png",
+        "image/png",
+        png_with_garbage_pixel_data,
+        {},
+        400,
+        "corrupt_image",
+        RE_EXPORT,
+    ),
+    "wider-than-webp": (
+        "panorama.png",
+        "image/png",
+        lambda: png_bytes(17000, 1000),
+        {},
+        400,
+        "unsupported_dimensions",
+        "This image is 17000 px wide; previews can be at most 16383 px on a side. Resize it",
+    ),
+    "taller-than-webp": (
+        "scroll.png",
+        "image/png",
+        lambda: png_bytes(1000, 17000),
+        {},
+        400,
+        "unsupported_dimensions",
+        "This image is 17000 px tall",
+    ),
+    "one-pixel-sliver": (
+        "line.png",
+        "image/png",
+        lambda: png_bytes(10000, 1),
+        {},
+        400,
+        "unsupported_dimensions",
+        "This image is 10000x1 px; previews need the longer side at most 20 times the shorter one. Crop it",
+    ),
+    "ratio-just-past-the-bound": (
+        "banner.png",
+        "image/png",
+        lambda: png_bytes(2100, 100),
+        {},
+        400,
+        "unsupported_dimensions",
+        "2100x100",
+    ),
     "over-pixel-limit": (
         "wide.png",
         "image/png",
@@ -518,5 +593,35 @@ def test_image_that_cannot_be_decoded_by_the_worker_is_marked_failed_with_a_reas
 
     image.refresh_from_db()
     assert image.status == ImageStatus.FAILED
+    assert "upload it again" in image.failure_reason
+    assert image.renditions == []
+
+
+def test_image_at_the_shape_bound_is_accepted_and_rendered(seller_api, listing):
+    image = uploaded_image(seller_api, listing, "banner.png", png_bytes(2000, 100), "image/png")
+    assert [(r["width"], r["height"]) for r in image.renditions] == [(1280, 64), (640, 32), (320, 16)]
+
+
+@pytest.mark.parametrize(
+    ("stored", "cause"),
+    [
+        (png_with_cut_pixel_data, "The image data is truncated"),
+        (png_with_garbage_pixel_data, "The image data is corrupt"),
+        (lambda: png_bytes(40, 17000), "WebP cannot encode 17000 px"),
+        (lambda: b"\x89PNG\r\n\x1a\n broken", "The stored file is not a readable image"),
+    ],
+    ids=["truncated", "corrupt", "too-tall-for-webp", "not-an-image"],
+)
+def test_worker_failure_reason_names_its_cause(seller, listing, stored, cause):
+    """An original that went bad after its upload check fails with the reason, not a generic one."""
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        image = services.listing_image_add(listing=listing, by=seller, upload=png_upload())
+    Path(settings.PRIVATE_MEDIA_ROOT, image.original.name).write_bytes(stored())
+
+    render_previews(image.pk)
+
+    image.refresh_from_db()
+    assert image.status == ImageStatus.FAILED
+    assert image.failure_reason.startswith(cause), image.failure_reason
     assert "upload it again" in image.failure_reason
     assert image.renditions == []

@@ -155,7 +155,9 @@ def test_worker_killed_mid_render_still_renders_exactly_once(tmp_path, seller, s
     assert sorted(files) == ["1280.webp", "320.webp", "640.webp"]
 
 
+# Shorter than any task's time limit, which only DEBUG allows: redelivery within seconds.
 FAST_RESTORE = {
+    "DEBUG": "1",
     "CELERY_VISIBILITY_TIMEOUT": "3",
     "CELERY_RESTORE_INTERVAL": "1",
     "CELERY_RESTORE_THROTTLE": "1",
