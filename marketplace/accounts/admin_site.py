@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 
 from marketplace.accounts.forms import LockedAdminAuthenticationForm, OwnPasswordChangeForm
@@ -23,9 +23,9 @@ class DimsumAdminSite(admin.AdminSite):
             response["Retry-After"] = str(locked.retry_after)
         return response
 
-    def password_change(
+    def password_change(  # type: ignore[override]  # Django's stub says TemplateResponse; a success redirects
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         # Django's view with our form: the change revokes API tokens and other sessions, and
         # PasswordChangeView keeps this session signed in.
         from django.contrib.auth.views import PasswordChangeView

@@ -33,15 +33,15 @@ class PasswordByServiceMixin:
         return user
 
 
-class ResetPasswordForm(PasswordByServiceMixin, auth_forms.SetPasswordForm):  # type: ignore[misc]
+class ResetPasswordForm(PasswordByServiceMixin, auth_forms.SetPasswordForm):
     """The emailed reset link's form."""
 
 
-class UserPasswordForm(PasswordByServiceMixin, auth_forms.AdminPasswordChangeForm):  # type: ignore[misc]
+class UserPasswordForm(PasswordByServiceMixin, auth_forms.AdminPasswordChangeForm):
     """The admin's "change password" page of any user."""
 
 
-class OwnPasswordChangeForm(PasswordByServiceMixin, AdminOwnPasswordChangeForm):  # type: ignore[misc]
+class OwnPasswordChangeForm(PasswordByServiceMixin, AdminOwnPasswordChangeForm):
     """The admin's "change my password" page."""
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -46,10 +47,13 @@ def client_address(request: HttpRequest | Any) -> str:
 class ClientAddressThrottle(ScopedRateThrottle):
     """DRF's scoped throttle, counting anonymous requests per client_address()."""
 
-    @property  # type: ignore[override]
-    def THROTTLE_RATES(self) -> dict[str, str | None]:
+    def get_rate(self) -> str | None:
         # Read when used rather than frozen at import, so the rates follow REST_FRAMEWORK.
-        return dict(api_settings.DEFAULT_THROTTLE_RATES)
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope not in rates:
+            raise ImproperlyConfigured(f"No throttle rate is set for the {self.scope!r} scope")
+        rate = rates[self.scope]
+        return None if rate is None else str(rate)
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)
