@@ -15,6 +15,7 @@ A success clears its email and address's failures; a new password clears every f
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from django.utils.translation import ngettext
 
 from marketplace.accounts.models import SignInFailure, User
 from marketplace.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 # Failures older than this no longer count toward the back-off and are pruned.
 HORIZON = timedelta(hours=24)
@@ -61,6 +64,7 @@ def sign_in(*, email: str, password: str, address: str, request: Any = None) -> 
     wait = _wait_seconds(account=account, address=address, attempt=attempt)
     if wait > 0:
         attempt.delete()  # a refused attempt is not a failure: it neither counts nor extends the lock
+        logger.warning("sign-in locked: %s… from %s for %d s", account[:12], address, wait)
         raise SignInLocked(wait)
     user = authenticate(request, username=email.strip().lower(), password=password)
     if not isinstance(user, User):

@@ -153,3 +153,12 @@ def test_old_failures_are_pruned(buyer):
     assert prune_sign_in_failures() == 1
     assert prune_sign_in_failures() == 0
     assert SignInFailure.objects.count() == 1
+
+
+def test_a_refused_sign_in_is_logged_with_the_client_address_not_the_email(buyer, caplog):
+    for _ in range(5):
+        _api("buyer@example.com", WRONG, address="203.0.113.66")
+    _api("buyer@example.com", PASSWORD, address="203.0.113.66")
+    locked = [record.getMessage() for record in caplog.records if "sign-in locked" in record.getMessage()]
+    assert len(locked) == 1 and "from 203.0.113.66 for" in locked[0]
+    assert "buyer@example.com" not in locked[0]
