@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -69,7 +69,16 @@ class TokenApi(APIView):
 
     @extend_schema(
         request=TokenInput,
-        responses={201: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            201: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            401: OpenApiResponse(description="invalid_credentials: the email or the password is wrong"),
+            429: OpenApiResponse(
+                description=(
+                    "too_many_attempts: the sign-in lock holds for this email and address (shared with "
+                    "the website and the admin); wait the Retry-After header's seconds or reset the password"
+                )
+            ),
+        },
         summary="Exchange email and password for an API token",
         auth=[],
     )
