@@ -32,6 +32,8 @@ SITE_NAME = env_str("SITE_NAME", "Dimsum")
 
 INSTALLED_APPS = [
     "marketplace.accounts.apps.DimsumAdminConfig",  # django.contrib.admin with the sign-in lock
+    # Before django.contrib.auth, so its changepassword command is the one manage.py runs.
+    "marketplace.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,7 +43,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "marketplace.core",
-    "marketplace.accounts",
     "marketplace.storefront",
     "marketplace.tutoring",
     "prompts",

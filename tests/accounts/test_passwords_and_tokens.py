@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
@@ -131,3 +132,15 @@ def test_the_account_page_shows_when_each_token_expires(buyer, settings):
     assert '<time datetime="2026-03-31T12:00:00+00:00">' in page
     chinese = browser.get("/account/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "No expiry" not in chinese
+
+
+def test_manage_py_changepassword_revokes_the_users_tokens(buyer, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW_PASSWORD)
+    _, raw = token_create(user=buyer)
+    call_command("changepassword", "buyer@example.com", stdout=io.StringIO())
+    assert _me(raw).status_code == 401
+    assert (
+        Client().post("/accounts/login/", {"email": buyer.email, "password": NEW_PASSWORD}).status_code == 303
+    )
