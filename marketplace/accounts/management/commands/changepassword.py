@@ -26,8 +26,8 @@ class Command(changepassword.Command):
             raise CommandError(f"user '{email}' does not exist")
         self.stdout.write(f"Changing password for user '{user}'")
         for _ in range(TRIES):
-            password = self._get_pass()
-            if password != self._get_pass("Password (again): "):
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
                 self.stdout.write("Passwords do not match. Please try again.")
                 continue
             try:
