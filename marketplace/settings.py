@@ -7,6 +7,7 @@ every variable is documented in README.md.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +31,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Dimsum")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketplace.accounts.apps.DimsumAdminConfig",  # django.contrib.admin with the sign-in lock
+    # Before django.contrib.auth, so its changepassword command is the one manage.py runs.
+    "marketplace.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,7 +43,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "marketplace.core",
-    "marketplace.accounts",
     "marketplace.storefront",
     "marketplace.tutoring",
     "prompts",
@@ -199,6 +201,32 @@ AUTH_PASSWORD_VALIDATORS = [
 if RUNNING_TESTS:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and the
+# socket address is the client's; N: the N-th entry from the right is (marketplace/core/client.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+# One sign-in lock for the website, the API's token endpoint and the admin, kept in the database
+# (marketplace/accounts/lockout.py). Per email and client address: LOGIN_MAX_FAILURES failures,
+# then waits of LOGIN_LOCK_FIRST_MINUTES doubling after each further failure up to
+# LOGIN_LOCK_MAX_MINUTES. Across emails, one address may fail LOGIN_ADDRESS_FAILURES_PER_HOUR
+# times an hour; across addresses, one email LOGIN_ACCOUNT_FAILURES_PER_HOUR times.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_LOCK_FIRST_MINUTES = env_int("LOGIN_LOCK_FIRST_MINUTES", 1, minimum=1)
+LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60, minimum=LOGIN_LOCK_FIRST_MINUTES)
+LOGIN_ADDRESS_FAILURES_PER_HOUR = env_int("LOGIN_ADDRESS_FAILURES_PER_HOUR", 50, minimum=1)
+LOGIN_ACCOUNT_FAILURES_PER_HOUR = env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100, minimum=1)
+# API tokens stop working this many days after their creation; 0: they last until revoked.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 0, minimum=0, maximum=3650)
+# Where the admin is served, e.g. "staff-7f3a/": relative, ending with "/".
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)+", ADMIN_URL):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a relative path ending with '/', like 'admin/', got {ADMIN_URL!r}"
+    )
+CELERY_BEAT_SCHEDULE["accounts-prune-sign-in-failures"] = {
+    "task": "accounts.prune_sign_in_failures",
+    "schedule": 3600,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token only: a cookie alone never authenticates an API call, so the API needs no CSRF.
@@ -218,6 +246,8 @@ REST_FRAMEWORK = {
         "register": env_str("REGISTER_THROTTLE_RATE", "5/hour" if not RUNNING_TESTS else "1000/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Our throttles call client_address(); any other DRF throttle reads the same proxy count.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dimsum API",
@@ -243,10 +273,6 @@ LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
-# Website sign-in: this many failed attempts per email (and per client address) locks further
-# attempts for WEB_LOGIN_LOCK_MINUTES. The API's token endpoint has its own DRF throttle.
-WEB_LOGIN_MAX_FAILURES = env_int("WEB_LOGIN_MAX_FAILURES", 5, minimum=1)
-WEB_LOGIN_LOCK_MINUTES = env_int("WEB_LOGIN_LOCK_MINUTES", 15, minimum=1)
 # Password reset emails an hour per mailbox and client address (10x that per mailbox, per address).
 WEB_PASSWORD_RESET_PER_HOUR = env_int("WEB_PASSWORD_RESET_PER_HOUR", 3, minimum=1)
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("marketplace.api_urls")),
     path("payments/", include("payments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

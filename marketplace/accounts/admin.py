@@ -3,11 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from marketplace.accounts.forms import UserPasswordForm
 from marketplace.accounts.models import ApiToken, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    # Saves through user_password_set: the user's API tokens are revoked and their sessions end.
+    change_password_form = UserPasswordForm
     ordering = ("-date_joined",)
     list_display = ("email", "handle", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "handle", "display_name")
@@ -23,6 +26,6 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at", "expires_at")
     search_fields = ("user__email", "prefix")

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from marketplace.accounts import services
+from marketplace.accounts import lockout, services
 from marketplace.accounts.models import ApiToken, User
+from marketplace.core.client import ClientAddressThrottle, client_address
+from marketplace.core.errors import envelope
 
 
 class UserOutput(serializers.Serializer):
@@ -36,7 +37,7 @@ class RegisterInput(serializers.Serializer):
 class RegisterApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "register"
 
     @extend_schema(
@@ -55,7 +56,7 @@ class RegisterApi(APIView):
 
 
 class TokenApi(APIView):
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientAddressThrottle,)
     throttle_scope = "auth"
 
     def get_permissions(self) -> list[Any]:
@@ -68,14 +69,30 @@ class TokenApi(APIView):
 
     @extend_schema(
         request=TokenInput,
-        responses={201: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            201: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            401: OpenApiResponse(description="invalid_credentials: the email or the password is wrong"),
+            429: OpenApiResponse(
+                description=(
+                    "too_many_attempts: the sign-in lock holds for this email and address (shared with "
+                    "the website and the admin); wait the Retry-After header's seconds or reset the password"
+                )
+            ),
+        },
         summary="Exchange email and password for an API token",
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _, raw = services.token_obtain(**data.validated_data)
+        try:
+            _, raw = services.token_obtain(**data.validated_data, address=client_address(request))
+        except lockout.SignInLocked as locked:
+            return Response(
+                envelope(locked.code, locked.message),
+                status=locked.status_code,
+                headers={"Retry-After": str(locked.retry_after)},
+            )
         return Response({"token": raw}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None}, summary="Revoke the token used for this request")

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -11,7 +12,11 @@ from rest_framework.request import Request
 from marketplace.accounts.models import ApiToken, hash_token
 
 # Writing last_used_at on every request would turn each read into a write.
-LAST_USED_RESOLUTION = timedelta(minutes=5)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    default_code = "token_expired"
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -37,6 +42,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
         now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise TokenExpired(
+                _(
+                    "This token expired on %(date)s. Create a new one on your account page "
+                    "or with POST /api/v1/auth/token/."
+                )
+                % {"date": token.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
+            )
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -75,6 +75,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12, help_text="First characters, to tell tokens apart.")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set from API_TOKEN_TTL_DAYS when the token is created; null: valid until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -85,4 +87,30 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, or one whose password is being checked, at any door (website, API, admin).
+
+    The sign-in lock counts these rows (marketplace/accounts/lockout.py). The email is stored as
+    its SHA-256, so unknown emails count the same as known ones and no address book builds up.
+    """
+
+    account = models.CharField(max_length=64, help_text="SHA-256 of the normalised email.")
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "address", "at"]),
+            models.Index(fields=["address", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account[:12]}… from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

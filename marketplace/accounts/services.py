@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.accounts import lockout
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User, hash_token
 from marketplace.core.errors import ApplicationError
 
@@ -76,21 +78,47 @@ def user_register(*, email: str, password: str, handle: str, display_name: str =
 def token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
     """Return the token row and the raw token, which is never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    ttl_days = settings.API_TOKEN_TTL_DAYS
     token = ApiToken.objects.create(
-        user=user, name=name[:60] or "default", key_hash=hash_token(raw), prefix=raw[:12]
+        user=user,
+        name=name[:60] or "default",
+        key_hash=hash_token(raw),
+        prefix=raw[:12],
+        created_at=now,
+        expires_at=now + timedelta(days=ttl_days) if ttl_days else None,
     )
     return token, raw
 
 
-def token_obtain(*, email: str, password: str, name: str = "default") -> tuple[ApiToken, str]:
-    user = authenticate(username=email.strip().lower(), password=password)
-    if user is None or not isinstance(user, User):
+def token_obtain(*, email: str, password: str, address: str, name: str = "default") -> tuple[ApiToken, str]:
+    """A new token for the right email and password; lockout.SignInLocked while the lock holds."""
+    user = lockout.sign_in(email=email, password=password, address=address)
+    if user is None:
         raise ApplicationError("invalid_credentials", _("Email or password is wrong."), status_code=401)
     return token_create(user=user, name=name)
 
 
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> None:
+    """Set a new password (None: none can be used) and close every way in the old one opened.
+
+    Every API token is revoked and the email's sign-in failures are cleared. Sessions signed in
+    with the old password end at their next request, because Django checks each session against
+    the password's hash; an interface that keeps the current session calls
+    update_session_auth_hash after this.
+    """
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    lockout.clear_account(email=user.email)
 
 
 def user_language_remember(*, user: User, language: str) -> None:

@@ -53,7 +53,9 @@ class ContentSecurityPolicyMiddleware:
         if settings.DEBUG and response.status_code in (404, 500):
             # With DEBUG, 404 and 500 answers are Django's technical pages, which style themselves inline.
             return response
-        response.headers.setdefault("Content-Security-Policy", _policy(request.path.startswith("/admin/")))
+        response.headers.setdefault(
+            "Content-Security-Policy", _policy(request.path.startswith("/" + settings.ADMIN_URL))
+        )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

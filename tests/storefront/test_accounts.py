@@ -124,7 +124,7 @@ def test_a_wrong_password_shows_an_error_and_does_not_log_in(buyer):
 
 
 def test_the_sixth_attempt_is_refused_even_with_the_right_password(buyer, settings):
-    settings.WEB_LOGIN_MAX_FAILURES = 5
+    settings.LOGIN_MAX_FAILURES = 5
     site = _site()
     for _ in range(5):
         assert _log_in(site, "buyer@example.com", "wrong-password-123").status_code == 400
@@ -134,11 +134,12 @@ def test_the_sixth_attempt_is_refused_even_with_the_right_password(buyer, settin
     assert "Too many failed attempts to log in" in page
     assert 'name="password"' in page  # the form is still there
     assert _signed_in_as(site) is None
-    # From another address too: the lock is on the account, not only on the address.
-    assert _log_in(_site(), "buyer@example.com", PASSWORD, REMOTE_ADDR="192.0.2.9").status_code == 429
+    # The lock holds for this email from this address: the owner, elsewhere, still gets in.
+    assert _log_in(_site(), "buyer@example.com", PASSWORD, REMOTE_ADDR="192.0.2.9").status_code == 303
 
 
-def test_failures_from_one_address_lock_that_address_for_every_account(buyer, stranger):
+def test_failures_from_one_address_lock_that_address_for_every_account(buyer, stranger, settings):
+    settings.LOGIN_ADDRESS_FAILURES_PER_HOUR = 5
     site = _site()
     for n in range(5):
         _log_in(site, f"nobody{n}@example.com", "wrong-password-123", REMOTE_ADDR="198.51.100.7")
@@ -158,32 +159,6 @@ def test_a_success_clears_the_count_of_failures_for_the_email(buyer):
     for _ in range(4):
         _log_in(site, "buyer@example.com", "wrong-password-123", REMOTE_ADDR="192.0.2.2")
     assert _log_in(site, "buyer@example.com", PASSWORD, REMOTE_ADDR="192.0.2.2").status_code == 303
-
-
-def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(buyer, stranger, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    site = _site()
-    for _ in range(5):  # every request arrives from the proxy, 10.0.0.1; the client says anything
-        _log_in(
-            site,
-            "nobody@example.com",
-            "wrong-password-123",
-            REMOTE_ADDR="10.0.0.1",
-            HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.20",
-        )
-    spoofed = "5.6.7.8, 198.51.100.20"
-    assert (
-        _log_in(site, "stranger@example.com", PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=spoofed)
-    ).status_code == 429
-    assert (
-        _log_in(
-            site,
-            "stranger@example.com",
-            PASSWORD,
-            REMOTE_ADDR="10.0.0.1",
-            HTTP_X_FORWARDED_FOR="198.51.100.21",
-        )
-    ).status_code == 303
 
 
 def test_the_login_form_needs_its_csrf_token(buyer):
@@ -274,12 +249,12 @@ def test_reset_emails_stop_at_the_hourly_limits_with_the_same_answer(buyer, sett
 def test_resetting_the_password_lifts_a_lock_out(buyer):
     for _ in range(5):
         _log_in(_site(), "buyer@example.com", "wrong-password-123", REMOTE_ADDR="192.0.2.1")
-    assert _log_in(_site(), "buyer@example.com", PASSWORD, REMOTE_ADDR="192.0.2.3").status_code == 429
+    assert _log_in(_site(), "buyer@example.com", PASSWORD, REMOTE_ADDR="192.0.2.1").status_code == 429
     site = _site()
     site.post("/accounts/password-reset/", {"email": "buyer@example.com"})
     form = site.get(_reset_link(), follow=True)
     site.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert _log_in(_site(), "buyer@example.com", NEW_PASSWORD, REMOTE_ADDR="192.0.2.3").status_code == 303
+    assert _log_in(_site(), "buyer@example.com", NEW_PASSWORD, REMOTE_ADDR="192.0.2.1").status_code == 303
 
 
 # --- Account page and API tokens ---------------------------------------------------------------------

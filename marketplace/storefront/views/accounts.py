@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -29,8 +30,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from marketplace.accounts import services
+from marketplace.accounts import lockout, services
+from marketplace.accounts.forms import ResetPasswordForm
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
+from marketplace.core.client import client_address, throttle_wait
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, redirect_back, safe_next, see_other
 
@@ -103,6 +106,18 @@ def _add_service_errors(form: forms.Form, error: ApplicationError) -> None:
 def signup(request: HttpRequest) -> HttpResponse:
     """One form, the API's rules (user_register), then signed in and back where the visitor was."""
     form = SignupForm(request.POST if request.method == "POST" else None)
+    # The API's sign-up budget per client address: one budget, whichever door is used.
+    wait = throttle_wait(request, "register") if form.is_bound else None
+    if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
+        message = ngettext(
+            "Too many sign-ups from your network. Try again in %(minutes)d minute.",
+            "Too many sign-ups from your network. Try again in %(minutes)d minutes.",
+            minutes,
+        )
+        form.add_error(None, message % {"minutes": minutes})
+        context = {"form": form, "next": safe_next(request)}
+        return render(request, "storefront/accounts/signup.html", context, status=429)
     if form.is_valid():
         try:
             user = services.user_register(
@@ -123,7 +138,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- Log in, with throttling -------------------------------------------------------------------------
+# --- Log in, through the sign-in lock ------------------------------------------------------------------
 
 
 class LoginForm(forms.Form):
@@ -138,17 +153,6 @@ class LoginForm(forms.Form):
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-
-def client_address(request: HttpRequest) -> str:
-    # Behind the proxy (BEHIND_PROXY sets SECURE_PROXY_SSL_HEADER) every request comes from the
-    # proxy's address; the proxy appends the address it saw as the last X-Forwarded-For entry.
-    # Earlier entries are whatever the client sent, so they are never trusted.
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def _count(key: str, seconds: int) -> int:
@@ -167,76 +171,39 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-class LoginThrottle:
-    """Failed log-ins counted in the cache per email and per client address.
-
-    At WEB_LOGIN_MAX_FAILURES either count locks further attempts for WEB_LOGIN_LOCK_MINUTES after
-    the last counted failure. A locked attempt is refused before the password is checked, so it
-    neither reveals whether the password was right nor extends the lock.
-    """
-
-    def __init__(self, *, email: str, address: str) -> None:
-        self.email_key = self.key_for_email(email)
-        self.keys = [self.email_key, f"web-login:address:{address}"]
-
-    @staticmethod
-    def key_for_email(email: str) -> str:
-        return "web-login:email:" + email_digest(email)
-
-    def locked(self) -> bool:
-        counts = cache.get_many(self.keys)
-        return any(int(count) >= settings.WEB_LOGIN_MAX_FAILURES for count in counts.values())
-
-    def record_failure(self) -> None:
-        timeout = settings.WEB_LOGIN_LOCK_MINUTES * 60
-        for key in self.keys:
-            _count(key, timeout)
-            cache.touch(key, timeout)  # the lock lasts from the last failure
-
-    def clear_email(self) -> None:
-        cache.delete(self.email_key)
-
-    @classmethod
-    def clear_for_email(cls, email: str) -> None:
-        cache.delete(cls.key_for_email(email))
-
-
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, retry_after = 200, None
     if form.is_valid():
-        email = form.cleaned_data["email"].strip().lower()
-        throttle = LoginThrottle(email=email, address=client_address(request))
-        if throttle.locked():
-            status = 429
-            form.add_error(
-                None,
-                gettext(
-                    "Too many failed attempts to log in. Try again in %(minutes)s minutes, "
-                    "or reset your password."
-                )
-                % {"minutes": settings.WEB_LOGIN_LOCK_MINUTES},
+        try:
+            user = lockout.sign_in(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+                request=request,
             )
+        except lockout.SignInLocked as locked:
+            status, retry_after = 429, locked.retry_after
+            form.add_error(None, locked.message)
         else:
-            user = authenticate(request, username=email, password=form.cleaned_data["password"])
-            if user is None:
-                throttle.record_failure()
-                status = 400
-                form.add_error(None, gettext("The email or the password is wrong."))
-            else:
-                throttle.clear_email()
+            if user is not None:
                 auth_login(request, user)
                 services.user_language_remember(user=user, language=translation.get_language())
                 return redirect_back(request, reverse("web:home"))
+            status = 400
+            form.add_error(None, gettext("The email or the password is wrong."))
     elif form.is_bound:
         status = 400
-    return render(
+    response = render(
         request, "storefront/accounts/login.html", {"form": form, "next": safe_next(request)}, status=status
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
@@ -250,14 +217,12 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    # The form saves through user_password_set: API tokens are revoked, every session signed in
+    # with the old password ends, and the email's sign-in lock is lifted (whoever reads the
+    # mailbox may log in again at once).
+    form_class = ResetPasswordForm
     template_name = "storefront/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("web:password-reset-complete")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        # Whoever can read the mailbox may log in again at once, even after a lock-out.
-        LoginThrottle.clear_for_email(form.user.email)
-        return response
 
 
 def _within_limit(key: str, limit: int, seconds: int) -> bool:
