@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from marketplace.core.errors import ApplicationError
+from marketplace.core.timezones import zone as known_zone
 from marketplace.storefront import formatting
 from marketplace.tutoring import selectors
 from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
@@ -87,7 +88,7 @@ def zone_label(zone: ZoneInfo) -> str:
 
 
 def visitor_zone(request: HttpRequest) -> ZoneInfo:
-    return ZoneInfo(getattr(request, "visitor_timezone", "UTC"))
+    return known_zone(getattr(request, "visitor_timezone", "UTC")) or ZoneInfo("UTC")
 
 
 # --- the slot picker (the offer page and rescheduling) ---------------------------------------------------
