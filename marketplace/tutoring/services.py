@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import MoneyError, validate_price
+from marketplace.core.text import require_visible_text
 from marketplace.core.timezones import zone_or_error
 from marketplace.tutoring import emails, selectors, slots
 from marketplace.tutoring.models import (
@@ -79,6 +80,7 @@ def _offer_validate(offer: TutoringOffer) -> None:
         }
         raise ApplicationError("invalid_duration", message, fields={"duration_minutes": [message]})
     zone_or_error(offer.timezone, field="timezone")
+    require_visible_text(offer.title, field="title")
     offer.full_clean(exclude=["seller"])  # the time zone, link, lengths and other field rules
 
 
@@ -444,6 +446,7 @@ def review_create(*, booking: Booking, by: User, rating: int, text: str = "") ->
         raise Conflict("session_not_ended", _("You can review this session once it has ended."))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError("invalid", _("Rate from 1 to 5."), fields={"rating": [_("1 to 5.")]})
+    require_visible_text(text, field="text")
     try:
         with transaction.atomic():
             return TutorReview.objects.create(

@@ -17,8 +17,20 @@ from tests.tutoring.helpers import book, error_code, make_offer, slots
 
 pytestmark = pytest.mark.django_db
 
-NOT_ZONES = ["Europe", "America", "posixrules", "localtime", "Factory", "right/UTC", "posix/Asia/Tokyo",
-             "../../etc/passwd", "/etc/localtime", "Asia/Shang\x00hai", "", "x" * 300]
+NOT_ZONES = [
+    "Europe",
+    "America",
+    "posixrules",
+    "localtime",
+    "Factory",
+    "right/UTC",
+    "posix/Asia/Tokyo",
+    "../../etc/passwd",
+    "/etc/localtime",
+    "Asia/Shang\x00hai",
+    "",
+    "x" * 300,
+]
 OFFER = {"title": "Lighting 1:1", "duration_minutes": 60, "price": {"amount": 19900, "currency": "CNY"}}
 
 
