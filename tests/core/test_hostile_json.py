@@ -92,3 +92,15 @@ def test_unreadable_json_is_a_400_envelope(anon, body):
     response = anon.post("/api/v1/auth/token/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_request"
+
+
+def test_the_refusals_speak_the_visitors_language(anon):
+    body = nested_lists(MAX_JSON_DEPTH + 1)
+    response = anon.post(
+        "/api/v1/auth/token/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.json()["error"]["message"] == "请求体中的列表和对象嵌套超过 64 层；请减少嵌套。"
+    response = anon.post(
+        "/api/v1/auth/token/", {"email": "a\x00"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.json()["error"]["message"] == "email 含有控制字符（例如 NUL 字节）；请删除后重试。"
