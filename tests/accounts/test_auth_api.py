@@ -89,6 +89,7 @@ def test_inactive_users_token_stops_working(seller, client_for):
 
 
 def test_login_is_throttled(settings, anon):
+    original = settings.REST_FRAMEWORK
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "register": "3/min"},
@@ -106,7 +107,9 @@ def test_login_is_throttled(settings, anon):
             for _ in range(5)
         ]
     finally:
-        del settings.REST_FRAMEWORK
+        # Put the project's rates back (deleting the setting would leave DRF's, without "auth",
+        # bound to the throttle class for every later test).
+        settings.REST_FRAMEWORK = original
         api_settings.reload()
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert codes[:3] == [401, 401, 401]
