@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from marketplace.core.errors import ApplicationError, handler404
+from marketplace.core.errors import ApplicationError, envelope, handler404
 from marketplace.core.parsers import control_character_error
 from marketplace.core.text import control_character_name, has_control_character
 
@@ -29,8 +29,7 @@ def _is_api(request: HttpRequest) -> bool:
 
 def _refusal(request: HttpRequest, error: ApplicationError) -> HttpResponse:
     if _is_api(request):
-        body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-        return JsonResponse(body, status=error.status_code)
+        return JsonResponse(envelope(error.code, error.message, error.fields), status=error.status_code)
     context = {"status": error.status_code, "message": error.message}
     return render(request, "storefront/error.html", context, status=error.status_code)
 
