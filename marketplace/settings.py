@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # A database outage is a 503 with Retry-After on every path, without a traceback in the log.
     "marketplace.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketplace.core.input_guard.ControlCharacterCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marketplace.storefront.middleware.ContentSecurityPolicyMiddleware",
     "marketplace.storefront.middleware.VisitorTimezoneMiddleware",
+    "marketplace.core.input_guard.ControlCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -233,10 +235,11 @@ REST_FRAMEWORK = {
         "marketplace.accounts.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, refusing bodies nested past 64 levels or holding control characters.
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "marketplace.core.parsers.JSONParser",
+        "marketplace.core.parsers.MultiPartParser",
+        "marketplace.core.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -40,6 +40,14 @@ class SignatureError(Exception):
     pass
 
 
+class MalformedEvent(Exception):
+    """A correctly signed webhook body that is not a usable event; ``event_id`` is "" if unknown."""
+
+    def __init__(self, reason: str, event_id: str) -> None:
+        super().__init__(reason)
+        self.event_id = event_id
+
+
 @dataclass(frozen=True)
 class CheckoutRequest:
     order_id: str

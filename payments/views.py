@@ -14,7 +14,7 @@ from marketplace.core.database import database_unavailable
 from marketplace.core.errors import envelope
 from marketplace.core.money import format_money
 from payments import services
-from payments.gateway import ProviderError, SignatureError
+from payments.gateway import MalformedEvent, ProviderError, SignatureError
 from payments.models import Order, SandboxSession
 from payments.webhooks import event_process
 
@@ -24,11 +24,18 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
-    """Verify on the raw body, apply once, and answer 5xx on failure so Stripe retries."""
+    """Verify on the raw body, apply once, and answer 5xx on failure so Stripe retries.
+
+    A body that fails the signature, or is signed but not a usable event, is a 400: retrying
+    it cannot help."""
     try:
         event = services.gateway().parse_event(request.body, request.headers.get("Stripe-Signature", ""))
     except SignatureError:
         return JsonResponse(envelope("invalid_signature", "The webhook signature is not valid."), status=400)
+    except MalformedEvent as exc:
+        # Signed, so it came from Stripe: a 400 stops the retries, the warning gets it looked at.
+        logger.warning("webhook %s: malformed event refused: %s", exc.event_id or "(no id)", exc)
+        return JsonResponse(envelope("malformed_event", f"The event is not usable: {exc}."), status=400)
     try:
         applied = event_process(event=event)
     except ProviderError as exc:

@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from marketplace.accounts.models import User
+from marketplace.core.dates import instant_or_none
 from marketplace.core.errors import ApplicationError, NotFound
 from prompts import catalog_sql
 from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
@@ -95,7 +95,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         raise _invalid_cursor()
     field = "trending_score" if sort == RELEVANCE_TAIL else SORTS[sort][0]
     if field == "published_at":
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        parsed = instant_or_none(value)
         if parsed is None:
             raise _invalid_cursor()
         # SQLite's text form has no offset; stored times are UTC.

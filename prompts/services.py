@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import CURRENCIES, MoneyError, validate_price
+from marketplace.core.text import require_visible_text
 from prompts import screening
 from prompts.documents import listing_documents_refresh
 from prompts.enqueue import send_on_commit
@@ -71,6 +72,7 @@ def normalize_tag(raw: str) -> str:
 def _clean_tags(raw_tags: list[str]) -> list[str]:
     tags: dict[str, None] = {}
     for raw in raw_tags:
+        require_visible_text(raw, field="tags")
         tag = normalize_tag(raw)
         if not tag:
             continue
@@ -143,6 +145,7 @@ def listing_create(
         raise ApplicationError(
             "invalid", _("The prompt is empty."), fields={"prompt_text": [_("Write the prompt.")]}
         )
+    require_visible_text(title, field="title")
     listing = Listing(
         seller=seller,
         title=title.strip(),
@@ -276,6 +279,8 @@ def listing_update(*, listing: Listing, by: User, changes: dict[str, Any]) -> Li
         raise ApplicationError(
             "invalid", _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
+    if "title" in changes:
+        require_visible_text(changes["title"], field="title")
     for field in LISTING_FIELDS - {"tags", "price_amount", "price_currency"}:
         if field in changes:
             value = changes[field]

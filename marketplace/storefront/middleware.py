@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from functools import cache
 from urllib.parse import unquote, urlsplit
@@ -10,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from marketplace.core.timezones import zone as known_zone
 
 # Buy and payout onboarding are form posts that end in a redirect to Stripe; browsers apply
 # form-action to that redirect too, so Stripe's hosts must be listed.
@@ -61,18 +62,10 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-@cache
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name) if 0 < len(name) <= 64 else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def visitor_zone_name(request: HttpRequest) -> str:
     """The visitor's IANA zone: the browser's (a cookie set by site.js), else a guess from the language."""
     name = unquote(request.COOKIES.get(TIMEZONE_COOKIE, ""))  # site.js writes "America%2FNew_York"
-    if name and _zone(name) is not None:
+    if known_zone(name) is not None:
         return name
     return "Asia/Shanghai" if translation.get_language() == "zh-hans" else "UTC"
 
@@ -85,7 +78,7 @@ class VisitorTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = visitor_zone_name(request)
-        zone = _zone(name)
+        zone = known_zone(name)
         request.visitor_timezone = name  # type: ignore[attr-defined]
         if zone is not None:
             timezone.activate(zone)

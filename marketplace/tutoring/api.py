@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
+from marketplace.core import dates
 from marketplace.core.errors import ApplicationError
 from marketplace.core.fields import PriceField, StrictIntegerField
 from marketplace.core.money import money_json
@@ -64,6 +65,7 @@ def parse_start(value: Any) -> datetime:
             _("Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00."),
             fields={"start": [_("A time zone offset is required.")]},
         )
+    dates.refuse_out_of_range(parsed, field="start")
     return parsed
 
 
@@ -203,7 +205,7 @@ class RuleInput(serializers.Serializer):
 
 
 class OverrideInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[dates.validate_in_range])
     start = serializers.TimeField(required=False, allow_null=True)
     end = serializers.TimeField(required=False, allow_null=True)
     blackout = serializers.BooleanField(default=False)
@@ -297,14 +299,7 @@ def _date_param(request: Request, name: str, default: date) -> date:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApplicationError(
-            "invalid_date",
-            _("%(name)s must be a date such as 2026-03-09.") % {"name": name},
-            fields={name: [_("Not a date.")]},
-        ) from None
+    return dates.parse_date(raw, field=name)
 
 
 class OfferSlotsApi(APIView):

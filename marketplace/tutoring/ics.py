@@ -20,6 +20,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from marketplace.accounts.models import User
+from marketplace.core.timezones import zone as known_zone
 from marketplace.tutoring.models import Booking, BookingStatus
 
 CONTENT_TYPE = "text/calendar"
@@ -42,7 +43,7 @@ def zone_for(booking: Booking, user: User) -> ZoneInfo:
     """The recipient's zone: the tutor's offer zone, or the zone the buyer booked in (else UTC)."""
     if user.pk == booking.seller_id:
         return ZoneInfo(booking.timezone)
-    return ZoneInfo(booking.buyer_timezone or "UTC")
+    return known_zone(booking.buyer_timezone) or ZoneInfo("UTC")
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:

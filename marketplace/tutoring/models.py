@@ -9,15 +9,14 @@ held and confirmed bookings from overlapping, whatever the code above it does.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.timezone import now
 
+from marketplace.core.timezones import validate_zone_name
 from marketplace.tutoring.constraints import PostgresExclusionConstraint
 from prompts.models import Listing, new_public_id
 
@@ -25,10 +24,7 @@ MIN_DURATION, MAX_DURATION = 15, 180
 
 
 def validate_timezone(value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not an IANA time zone such as Asia/Shanghai.") from None
+    validate_zone_name(value)
 
 
 class TsTzRange(Func):

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import MoneyError, validate_price
+from marketplace.core.text import require_visible_text
+from marketplace.core.timezones import zone_or_error
 from marketplace.tutoring import emails, selectors, slots
 from marketplace.tutoring.models import (
     BLOCKING,
@@ -39,7 +41,6 @@ from marketplace.tutoring.models import (
     TutorReview,
     WeeklyAvailability,
     email_due,
-    validate_timezone,
 )
 from prompts.models import Listing
 
@@ -78,6 +79,8 @@ def _offer_validate(offer: TutoringOffer) -> None:
             "max": MAX_DURATION,
         }
         raise ApplicationError("invalid_duration", message, fields={"duration_minutes": [message]})
+    zone_or_error(offer.timezone, field="timezone")
+    require_visible_text(offer.title, field="title")
     offer.full_clean(exclude=["seller"])  # the time zone, link, lengths and other field rules
 
 
@@ -229,7 +232,7 @@ def booking_hold(
     ``buyer_timezone`` (IANA, optional) is where the buyer lives: their emails and invite use it.
     """
     if buyer_timezone:
-        tz_check(buyer_timezone)
+        tz_check(buyer_timezone, field="timezone")
     if offer.seller_id == buyer.pk:
         raise Conflict("own_offer", _("This is your own offer; you cannot book yourself."))
     now = timezone.now()
@@ -394,17 +397,9 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
         raise
 
 
-def tz_check(name: str) -> ZoneInfo:
-    """A buyer-given IANA zone, or a 400."""
-    try:
-        validate_timezone(name)
-    except Exception:
-        raise ApplicationError(
-            "invalid_timezone",
-            _("%(name)s is not an IANA time zone such as America/New_York.") % {"name": repr(name)},
-            fields={"tz": [_("Unknown time zone.")]},
-        ) from None
-    return ZoneInfo(name)
+def tz_check(name: str, *, field: str = "tz") -> ZoneInfo:
+    """A client-given IANA zone, or a 400 ``invalid_timezone`` naming ``field``."""
+    return zone_or_error(name, field=field)
 
 
 # --- emails ------------------------------------------------------------------------------------------
@@ -451,6 +446,7 @@ def review_create(*, booking: Booking, by: User, rating: int, text: str = "") ->
         raise Conflict("session_not_ended", _("You can review this session once it has ended."))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError("invalid", _("Rate from 1 to 5."), fields={"rating": [_("1 to 5.")]})
+    require_visible_text(text, field="text")
     try:
         with transaction.atomic():
             return TutorReview.objects.create(

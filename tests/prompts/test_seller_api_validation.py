@@ -116,7 +116,7 @@ BAD_CREATE = {
     "title true": (with_changes(title=True), "invalid", "title"),
     "title a list": (with_changes(title=["Panda"]), "invalid", "title"),
     "no title": ({k: v for k, v in VALID.items() if k != "title"}, "invalid", "title"),
-    "title with a NUL byte": (with_changes(title="Panda\x00pack"), "invalid", "title"),
+    "title with a NUL byte": (with_changes(title="Panda\x00pack"), "invalid_characters", "title"),
     "unknown category": (with_changes(category="memes"), "invalid", "category"),
     "unknown model": (with_changes(target_model="gpt-9"), "invalid", "target_model"),
     "unknown language": (with_changes(language="fr"), "invalid", "language"),
@@ -188,7 +188,7 @@ def test_ten_tags_of_thirty_characters_are_accepted(seller_api):
         ("null", "application/json", 400, "invalid"),
         ('"Panda emoji pack"', "application/json", 400, "invalid"),
         ("title=Panda", "text/plain", 415, "unsupported_media_type"),
-        (json.dumps(with_changes(title="pan\ud800da")), "application/json", 400, "invalid"),
+        (json.dumps(with_changes(title="pan\ud800da")), "application/json", 400, "malformed_request"),
     ],
 )
 def test_unreadable_body_is_refused(seller_api, body, content_type, status, code):

@@ -13,7 +13,9 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.dates import date_or_none
 from marketplace.core.errors import ApplicationError
+from marketplace.core.timezones import zone as known_zone
 from marketplace.storefront import formatting
 from marketplace.tutoring import selectors
 from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
@@ -87,7 +89,7 @@ def zone_label(zone: ZoneInfo) -> str:
 
 
 def visitor_zone(request: HttpRequest) -> ZoneInfo:
-    return ZoneInfo(getattr(request, "visitor_timezone", "UTC"))
+    return known_zone(getattr(request, "visitor_timezone", "UTC")) or ZoneInfo("UTC")
 
 
 # --- the slot picker (the offer page and rescheduling) ---------------------------------------------------
@@ -98,10 +100,7 @@ def first_day(request: HttpRequest, offer: TutoringOffer, zone: ZoneInfo) -> tup
     now = timezone.now()
     today = now.astimezone(zone).date()
     horizon = (now + timedelta(days=offer.max_days_ahead)).astimezone(zone).date()
-    try:
-        first = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = today
+    first = date_or_none(request.GET.get("from")) or today
     return min(max(first, today), horizon), today, horizon
 
 

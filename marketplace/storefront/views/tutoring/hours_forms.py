@@ -16,6 +16,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.dates import validate_in_range
 from marketplace.tutoring.models import TutoringOffer
 from marketplace.tutoring.services import Override, Rule
 
@@ -113,7 +114,12 @@ def _window(
 class OverrideForm(forms.Form):
     """One date: no hours is a day off; hours replace that day's weekly hours."""
 
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_in_range],
+    )
     start = _time_field(_("From"))
     end = _time_field(_("To"))
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.money import CURRENCIES, get_currency
+from marketplace.core.timezones import valid_zone_name
 from marketplace.storefront import formatting, labels
 from marketplace.storefront.views.tutoring.common import zone_label
 from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, TutoringOffer
@@ -250,8 +251,4 @@ class OfferForm(forms.Form):
 
 
 def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return 0 < len(name) <= 64
+    return valid_zone_name(name)
