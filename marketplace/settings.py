@@ -216,6 +216,13 @@ LOGIN_LOCK_FIRST_MINUTES = env_int("LOGIN_LOCK_FIRST_MINUTES", 1, minimum=1)
 LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60, minimum=LOGIN_LOCK_FIRST_MINUTES)
 LOGIN_ADDRESS_FAILURES_PER_HOUR = env_int("LOGIN_ADDRESS_FAILURES_PER_HOUR", 50, minimum=1)
 LOGIN_ACCOUNT_FAILURES_PER_HOUR = env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100, minimum=1)
+for _retired in ("WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"):
+    # A flat account-wide lock these used to set would otherwise be silently dropped.
+    if env_str(_retired, ""):
+        raise ImproperlyConfigured(
+            f"{_retired} is no longer read: the sign-in lock is set by LOGIN_MAX_FAILURES, "
+            "LOGIN_LOCK_FIRST_MINUTES and LOGIN_LOCK_MAX_MINUTES (see README.md)."
+        )
 # API tokens stop working this many days after their creation; 0: they last until revoked.
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 0, minimum=0, maximum=3650)
 # Where the admin is served, e.g. "staff-7f3a/": relative, ending with "/".

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
 # Re-queues of one image by the stale-image sweep before it is failed: a render that stops its worker
 # every time (out of memory, say) is tried this many more times, then shown to the seller as failed.
-REQUEUE_LIMIT = 3
+# Each wait is twice the one before (5, 10, 20, 40, 80 minutes by default), so an image merely
+# waiting behind a backlog of renders gets about five hours before it is given up on.
+REQUEUE_LIMIT = 5
 GAVE_UP = (
     "The preview worker did not finish this image in {tries} tries (it may need more memory than a "
     "worker has); delete it and upload a smaller export."
@@ -137,19 +139,26 @@ def images_requeue_stale(*, now: datetime | None = None) -> dict[str, int]:
     so sweeps running at once queue it once, and the next re-queue waits another full period.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(minutes=settings.PREVIEW_REQUEUE_AFTER_MINUTES)
     stale = (
-        ListingImage.objects.filter(status__in=_UNFINISHED, updated_at__lt=cutoff)
+        ListingImage.objects.filter(status__in=_UNFINISHED, updated_at__lt=now - requeue_wait(0))
         .exclude(original="")  # a platform slot still waiting for its generated image
         .order_by("updated_at")
-        .values_list("pk", "render_requeues")[:SWEEP_BATCH]
+        .values_list("pk", "render_requeues", "updated_at")[:SWEEP_BATCH]
     )
     counts = {"requeued": 0, "failed": 0}
-    for image_id, requeues in stale:
+    for image_id, requeues, updated_at in stale:
+        cutoff = now - requeue_wait(requeues)
+        if updated_at >= cutoff:
+            continue  # re-queued before and still inside its longer wait
         outcome = _image_requeue(image_id=image_id, requeues=requeues, cutoff=cutoff, now=now)
         if outcome:
             counts[outcome] += 1
     return counts
+
+
+def requeue_wait(requeues: int) -> timedelta:
+    """How long an unfinished image waits before its next re-queue, after ``requeues`` of them."""
+    return timedelta(minutes=settings.PREVIEW_REQUEUE_AFTER_MINUTES * 2**requeues)
 
 
 def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datetime) -> str | None:

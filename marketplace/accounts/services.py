@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts import lockout
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User, hash_token
 from marketplace.core.errors import ApplicationError
+from marketplace.core.text import require_visible_text
 
 TOKEN_PREFIX = "dms_"
 RESERVED_HANDLES = {"admin", "api", "staff", "support", "dimsum", "root", "system", "me", "seller"}
@@ -42,6 +43,7 @@ def _check_handle(handle: str) -> str:
 def user_register(*, email: str, password: str, handle: str, display_name: str = "") -> User:
     email = User.objects.normalize_email(email).strip().lower()
     handle = _check_handle(handle)
+    require_visible_text(display_name, field="display_name")
     candidate = User(email=email, handle=handle, display_name=display_name)
     try:
         password_validation.validate_password(password, user=candidate)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -79,11 +80,21 @@ def _refuse_in_fields(fields: Any) -> None:
         raise control_character_error(name)
 
 
+def _read_limited(stream: Any) -> bytes:
+    """The body, refused past DATA_UPLOAD_MAX_MEMORY_SIZE as Django refuses a large form: DRF reads
+    the raw stream, which Django's own limit does not cover."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    raw = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(raw) > limit:
+        raise RequestDataTooBig("The request body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE.")
+    return bytes(raw)
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            raw = stream.read()
+            raw = _read_limited(stream)
             payload = raw if encoding.lower() in ("utf-8", "utf8") else raw.decode(encoding)
             data = load_json(payload)
         except JSONTooDeep:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict, NotFound
+from marketplace.core.text import require_visible_text
 from prompts.documents import listing_documents_refresh, rating_json
 from prompts.models import REVIEW_TEXT_MAX, Listing, ListingStatus, Review
 
@@ -36,6 +37,7 @@ def _clean_text(text: str, field: str, *, required: bool) -> str:
     if len(text) > REVIEW_TEXT_MAX:
         message = _("Use at most %(count)s characters.") % {"count": REVIEW_TEXT_MAX}
         raise ApplicationError("invalid", message, fields={field: [message]})
+    require_visible_text(text, field=field)
     return text
 
 

@@ -166,3 +166,10 @@ def test_object_storage_keeps_originals_private_and_previews_public():
     public, private = result.stdout.splitlines()
     assert public == "S3Storage public False https://cdn.dimsum.example/public/previews/a/320.webp"
     assert private == "S3Storage private True dimsum-originals"
+
+
+@pytest.mark.parametrize("retired", ["WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"])
+def test_a_retired_sign_in_lock_setting_stops_start_up_and_names_the_new_ones(retired):
+    result = _check_settings(**{retired: "3"})
+    assert result.returncode != 0
+    assert f"{retired} is no longer read" in result.stderr and "LOGIN_MAX_FAILURES" in result.stderr

@@ -104,3 +104,12 @@ def test_the_refusals_speak_the_visitors_language(anon):
         "/api/v1/auth/token/", {"email": "a\x00"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert response.json()["error"]["message"] == "email 含有控制字符（例如 NUL 字节）；请删除后重试。"
+
+
+def test_a_json_body_past_the_upload_limit_is_a_413_and_writes_nothing(seller_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    body = '{"title": "Big", "description": "' + "x" * 5000 + '"}'
+    response = seller_api.post("/api/v1/seller/listings/", body, content_type="application/json")
+    assert response.status_code == 413, response.content[:300]
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert not Listing.objects.exists()

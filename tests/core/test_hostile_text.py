@@ -271,3 +271,18 @@ def test_handles_take_only_lowercase_letters_digits_dash_and_underscore(anon, ha
     assert response.status_code == 400
     assert "handle" in response.json()["error"]["fields"]
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("text", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_invisible_or_flipped_display_names_are_refused_at_sign_up_and_on_the_account_page(
+    anon, seller, text
+):
+    body = {"email": "new@example.com", "password": "a long passphrase", "handle": "newbie"}
+    body["display_name"] = text
+    invisible_refused(anon.post("/api/v1/auth/register/", body, format="json"), "display_name")
+    assert not User.objects.filter(handle="newbie").exists()
+
+    page = browser(seller).post("/account/", {"display_name": text, "bio": ""})
+    assert page.status_code == 400
+    seller.refresh_from_db()
+    assert seller.display_name != text

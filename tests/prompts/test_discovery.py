@@ -543,3 +543,19 @@ def test_odd_requests_are_4xx_envelopes_never_500(listing, seller_api, buyer_api
         assert response.status_code < 500, response.content
         if response.status_code >= 400:
             assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "great \u202eecirp"])
+def test_a_review_or_reply_that_shows_nothing_or_flips_direction_is_refused(
+    listing, buyer_api, client_for, text
+):
+    checkout(buyer_api, listing)
+    refused = buyer_api.post(reviews_url(listing), {"rating": 5, "text": text}, format="json")
+    assert error_code(refused, 400) == "invisible_text"
+    assert not Review.objects.exists()
+
+    review = buyer_api.post(reviews_url(listing), {"rating": 5, "text": "Works."}, format="json").json()
+    seller_api = client_for(listing.seller)
+    reply = seller_api.post(f"{reviews_url(listing)}{review['id']}/reply/", {"text": text}, format="json")
+    assert error_code(reply, 400) == "invisible_text"
+    assert Review.objects.get().seller_reply == ""

@@ -95,9 +95,11 @@ def test_an_image_that_never_finishes_is_failed_with_a_reason_after_a_bounded_nu
     seller, seller_api, listing, sent
 ):
     image = _stuck_image(seller, listing)
-    for _sweep in range(preview_services.REQUEUE_LIMIT + 3):
+    for tries in range(preview_services.REQUEUE_LIMIT + 3):
         sweep()
-        _age(image, 10)  # each re-queued render is lost with its worker
+        # Each re-queued render is lost with its worker; the next sweep after the longer wait finds it.
+        wait = preview_services.requeue_wait(min(tries + 1, preview_services.REQUEUE_LIMIT))
+        _age(image, int(wait.total_seconds() // 60) + 1)
 
     assert sent == [image.pk] * preview_services.REQUEUE_LIMIT
     shown = seller_api.get(f"/api/v1/seller/listings/{listing.public_id}/").json()["images"][0]
@@ -171,3 +173,16 @@ def test_a_render_that_loses_the_race_to_another_leaves_no_stray_files(seller_ap
     assert after.renditions == ready.renditions
     _, files = default_storage.listdir(f"previews/{image.public_id}")
     assert sorted(files) == sorted(Path(r["name"]).name for r in ready.renditions)
+
+
+def test_an_image_waiting_behind_a_backlog_is_re_queued_ever_more_rarely_not_failed(seller, listing, sent):
+    image = _stuck_image(seller, listing, ImageStatus.PENDING)
+    sweep()  # first re-queue after the base wait
+    _age(image, 6)  # past the base wait, inside the doubled one
+    sweep()
+
+    assert sent == [image.pk]
+    _age(image, 11)
+    sweep()
+    assert sent == [image.pk, image.pk]
+    assert ListingImage.objects.get(pk=image.pk).status == ImageStatus.PENDING

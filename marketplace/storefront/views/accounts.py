@@ -35,6 +35,7 @@ from marketplace.accounts.forms import ResetPasswordForm
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
 from marketplace.core.client import client_address, throttle_wait
 from marketplace.core.errors import ApplicationError
+from marketplace.core.text import validate_visible_text
 from marketplace.storefront.views.common import current_user, redirect_back, safe_next, see_other
 
 logger = logging.getLogger(__name__)
@@ -278,6 +279,7 @@ class ProfileForm(forms.Form):
         label=_("Display name"),
         max_length=60,
         required=False,
+        validators=[validate_visible_text],
         help_text=_("Shown on your seller page instead of your handle."),
     )
     bio = forms.CharField(
