@@ -329,9 +329,13 @@ if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
     )
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
 CELERY_BEAT_SCHEDULE["search-terms"] = {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600}
+PAYMENTS_RECONCILE_EVERY = env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60)
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile",
-    "schedule": env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60),
+    "schedule": PAYMENTS_RECONCILE_EVERY,
+    # A run still queued when the next is due is dropped: the next one covers the same ground.
+    # Beat also queues one run 30 s after it starts (payments.tasks).
+    "options": {"expires": PAYMENTS_RECONCILE_EVERY},
 }
 
 # --- Tutoring ---------------------------------------------------------------------------------

@@ -342,3 +342,23 @@ class TransferReversal(models.Model):
 
     def __str__(self) -> str:
         return f"transfer reversal of order {self.order_id} ({self.status})"
+
+
+class ReconcileCursor(models.Model):
+    """How far reconciliation has read a provider's events, one row per provider.
+
+    Every event created at or before ``events_through`` (Unix seconds, the provider's clock) was
+    applied or recorded; the next run lists only newer ones, less a small overlap. It never moves
+    past an event whose handling failed, so that event is read again until it succeeds or falls
+    out of the look-back window (PAYMENTS_RECONCILE_DAYS).
+    """
+
+    provider = models.CharField(max_length=20)
+    events_through = models.BigIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider"], name="reconcile_cursor_provider_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} events through {self.events_through}"
