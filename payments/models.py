@@ -32,8 +32,10 @@ class Order(models.Model):
     listing = models.ForeignKey(
         Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
+    # Indexed below only where set: most orders are for listings, and every paid order's update
+    # would otherwise write a NULL entry into this index too.
     booking = models.ForeignKey(
-        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", db_index=False
     )
     # Indexed by (seller, -created_at) below, which also serves lookups by seller alone.
     seller = models.ForeignKey(
@@ -106,6 +108,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["seller", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # Every lookup by booking (booking = x, booking IN (...), booking IS NOT NULL) can use it.
+            models.Index(fields=["booking"], condition=Q(booking__isnull=False), name="order_booking_set"),
         ]
 
     def __str__(self) -> str:
