@@ -104,16 +104,16 @@ def _events_pass(gateway: Gateway, now: datetime, summary: ReconcileSummary) -> 
     events = sorted(reversed(gateway.recent_events(after, HANDLED_TYPES)), key=lambda event: event.created)
     first_failed: int | None = None
     for event in events:
-        if not _attempt(summary, f"event {event.id} ({event.type})", lambda e=event: _apply(e, summary)):
+
+        def apply(event: Event = event) -> None:
+            summary.events += event_process(event=event, source="reconcile")
+
+        if not _attempt(summary, f"event {event.id} ({event.type})", apply):
             first_failed = event.created if first_failed is None else first_failed
     if first_failed is not None:
         _cursor_advance(gateway.name, first_failed - 1)  # events of that second are read again
     elif events:
         _cursor_advance(gateway.name, events[-1].created)
-
-
-def _apply(event: Event, summary: ReconcileSummary) -> None:
-    summary.events += event_process(event=event, source="reconcile")
 
 
 def _cursor_advance(provider: str, through: int) -> None:
