@@ -84,7 +84,9 @@ def reconcile(self: Task) -> dict[str, int]:
         if retries < len(RECONCILE_RETRY_DELAYS):
             delay = RECONCILE_RETRY_DELAYS[retries]
             logger.warning("payments.reconcile: the provider was unreachable; retrying in %s s", delay)
-            raise self.retry(countdown=delay)
+            # A retry inherits the run's absolute expiry (beat's: one interval), which the later
+            # delays outlast; the retry carries none, and repeating a run is harmless.
+            raise self.retry(countdown=delay, expires=None)
         logger.error(
             "payments.reconcile: the provider was unreachable %s times in a row; the next scheduled run "
             "tries again",
