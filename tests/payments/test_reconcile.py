@@ -323,3 +323,26 @@ def test_beat_starting_runs_the_job_without_waiting_a_whole_interval(stripe_fake
     [missed] = _missed_checkouts(stripe_fake, listing, [buyer_api])
     beat_init.send(sender=None)  # tasks run eagerly in tests: the countdown is not waited for
     _assert_applied_once([missed], listing)
+
+
+def test_a_late_retry_is_not_dropped_by_the_scheduled_runs_expiry(
+    stripe_fake, quick_stripe_retries, monkeypatch
+):
+    # Beat's runs expire after one interval; the fourth retry comes 450 s after the first run
+    # plus its own 240 s wait. A retry that inherited that expiry would be thrown away unrun.
+    from celery.canvas import Signature
+    from celery.exceptions import Retry
+
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr(Signature, "apply_async", lambda self, *a, **kw: queued.append(dict(self.options)))
+    stripe_fake.fail_next.extend([("/v1/events", 503)] * 3)
+    expires = (timezone.now() + timedelta(seconds=900)).isoformat()
+    tasks.reconcile.push_request(id="scheduled-run", retries=3, expires=expires, called_directly=False)
+    try:
+        with pytest.raises(Retry):
+            tasks.reconcile.run()
+    finally:
+        tasks.reconcile.pop_request()
+    [retry] = queued
+    assert retry["countdown"] == 240
+    assert retry["expires"] is None
