@@ -246,6 +246,15 @@ def measure(runner: Runner, rounds: int, duration: float) -> dict[str, Any]:
     return {"constant_runs": constants, "webhook_runs": hooks, "ratios": ratios}
 
 
+def commit_mode() -> str:
+    """How the paid-event statement commits in the server under test (it gets this environment)."""
+    from django.conf import settings
+
+    if settings.PAYMENTS_WEBHOOK_ASYNC_COMMIT:
+        return "flush-free (PAYMENTS_WEBHOOK_ASYNC_COMMIT=1)"
+    return "durable (the default)"
+
+
 def report(result: dict[str, Any], latency: dict[str, float], workers: int) -> None:
     constants, hooks, ratios = result["constant_runs"], result["webhook_runs"], result["ratios"]
     constant_rps = statistics.median(r["rps"] for r in constants)
@@ -254,7 +263,9 @@ def report(result: dict[str, Any], latency: dict[str, float], workers: int) -> N
     hook_p99 = statistics.median(r["p99_ms"] for r in hooks)
     ratio = statistics.median(ratios)
     other = max(r["other_load_percent"] or 0 for r in constants + hooks)
-    print(f"\nWebhooks, gunicorn --workers {workers} (medians of {len(hooks)} round(s))")
+    print(
+        f"\nWebhooks, gunicorn --workers {workers} (medians of {len(hooks)} round(s)), {commit_mode()} commits"
+    )
     print(f"{'endpoint':<24}{'req/s':>9}{'p99 ms':>9}{'ratio':>8}")
     print(f"{'constant JsonResponse':<24}{constant_rps:>9.0f}{constant_p99:>9.1f}{1:>8.2f}")
     print(f"{'webhook (completed)':<24}{hook_rps:>9.0f}{hook_p99:>9.1f}{ratio:>8.2f}")
@@ -329,6 +340,7 @@ def main() -> None:
                 "events_applied": applied,
                 "unlocks": unlocks,
                 "workers": args.workers,
+                "commit": commit_mode(),
                 "cpus": os.cpu_count(),
                 "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             },

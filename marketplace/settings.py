@@ -408,14 +408,23 @@ if PAYMENTS_PROVIDER == "sandbox" and not DEBUG:
         "DEBUG=0 with the sandbox payment provider: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
     )
 PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 2000, minimum=0, maximum=10_000)  # 20% commission
-# The webhook's paid-checkout statement commits without waiting for the WAL flush unless this is
-# set; see payments/services/fulfilment.py for why nothing is lost (reconciliation, return page).
-PAYMENTS_WEBHOOK_SYNC_COMMIT = env_bool("PAYMENTS_WEBHOOK_SYNC_COMMIT", False)
+# The webhook's paid-checkout statement waits for the WAL flush like every other payment write;
+# set, it commits without waiting (payments/services/fulfilment.py says what a crash then loses).
+PAYMENTS_WEBHOOK_ASYNC_COMMIT = env_bool("PAYMENTS_WEBHOOK_ASYNC_COMMIT", False)
+if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
+    raise ImproperlyConfigured(
+        "PAYMENTS_WEBHOOK_SYNC_COMMIT is no longer read: webhooks commit durably by default. "
+        "Remove it; set PAYMENTS_WEBHOOK_ASYNC_COMMIT=1 to commit without waiting for the WAL flush."
+    )
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
 CELERY_BEAT_SCHEDULE["search-terms"] = {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600}
+PAYMENTS_RECONCILE_EVERY = env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60)
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "payments.reconcile",
-    "schedule": env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60),
+    "schedule": PAYMENTS_RECONCILE_EVERY,
+    # A run still queued when the next is due is dropped: the next one covers the same ground.
+    # Beat also queues one run 30 s after it starts (payments.tasks).
+    "options": {"expires": PAYMENTS_RECONCILE_EVERY},
 }
 
 # --- Tutoring ---------------------------------------------------------------------------------

@@ -32,8 +32,10 @@ class Order(models.Model):
     listing = models.ForeignKey(
         Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
+    # Indexed below only where set: most orders are for listings, and every paid order's update
+    # would otherwise write a NULL entry into this index too.
     booking = models.ForeignKey(
-        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", db_index=False
     )
     # Indexed by (seller, -created_at) below, which also serves lookups by seller alone.
     seller = models.ForeignKey(
@@ -106,6 +108,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["seller", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # Every lookup by booking (booking = x, booking IN (...), booking IS NOT NULL) can use it.
+            models.Index(fields=["booking"], condition=Q(booking__isnull=False), name="order_booking_set"),
         ]
 
     def __str__(self) -> str:
@@ -342,3 +346,23 @@ class TransferReversal(models.Model):
 
     def __str__(self) -> str:
         return f"transfer reversal of order {self.order_id} ({self.status})"
+
+
+class ReconcileCursor(models.Model):
+    """How far reconciliation has read a provider's events, one row per provider.
+
+    Every event created at or before ``events_through`` (Unix seconds, the provider's clock) was
+    applied or recorded; the next run lists only newer ones, less a small overlap. It never moves
+    past an event whose handling failed, so that event is read again until it succeeds or falls
+    out of the look-back window (PAYMENTS_RECONCILE_DAYS).
+    """
+
+    provider = models.CharField(max_length=20)
+    events_through = models.BigIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider"], name="reconcile_cursor_provider_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} events through {self.events_through}"

@@ -167,7 +167,7 @@ class SandboxGateway:
     def parse_event(self, payload: bytes, signature: str) -> Event:
         raise SignatureError("The sandbox provider receives no webhooks.")
 
-    def recent_events(self, created_since: int, types: list[str]) -> list[Event]:
+    def recent_events(self, created_after: int, types: list[str]) -> list[Event]:
         return []
 
     # --- what the sandbox checkout page's buttons do -------------------------------------------

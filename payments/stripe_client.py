@@ -310,9 +310,10 @@ class StripeGateway:
             created=data.get("created", 0),
         )
 
-    def recent_events(self, created_since: int, types: list[str]) -> list[Event]:
+    def recent_events(self, created_after: int, types: list[str]) -> list[Event]:
+        """Events created after `created_after` (Unix seconds), newest first, every page."""
         events: list[Event] = []
-        params: dict[str, Any] = {"created": {"gte": created_since}, "types": types, "limit": 100}
+        params: dict[str, Any] = {"created": {"gt": created_after}, "types": types, "limit": 100}
         while True:
             page = self._call(self.client.v1.events.list, params)
             events += [self._event(item) for item in page.get("data", [])]

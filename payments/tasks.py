@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
-from datetime import timedelta
 
-from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
+from celery import Task, shared_task
+from celery.signals import beat_init
 
 from payments import services
 from payments.gateway import ProviderError
-from payments.models import Order, OrderStatus, PayoutStatus, Refund, RefundStatus, TransferReversal
+from payments.models import PayoutStatus, TransferReversal
 from payments.services import disputes, payouts
+from payments.services.reconcile import reconcile_run
 from payments.services.unlock_counts import unlocks_recount
-from payments.webhooks import HANDLED_TYPES, event_process
 
 logger = logging.getLogger(__name__)
 
@@ -66,39 +63,43 @@ def pay_out_bookings() -> dict[str, int]:
     return {"paid": paid, "failed": failed, "expired": expired}
 
 
-@shared_task(name="payments.reconcile", acks_late=True, reject_on_worker_lost=True, time_limit=600)
-def reconcile() -> dict[str, int]:
-    """Apply what the webhook missed: recent events, stuck pending orders, pending refunds and
-    transfer reversals."""
-    days = min(settings.PAYMENTS_RECONCILE_DAYS, 30)  # Stripe keeps events for 30 days
-    since = int(time.time()) - days * 86400
-    gateway = services.gateway()
-    applied = sum(
-        event_process(event=event, source="reconcile")
-        for event in gateway.recent_events(since, HANDLED_TYPES)
-    )
-    stale = timezone.now() - timedelta(minutes=10)
-    sessions = 0
-    pending = Order.objects.filter(
-        status=OrderStatus.PENDING, created_at__lt=stale, checkout_session_id__isnull=False
-    )
-    for order in pending.iterator():
-        try:
-            services.order_apply_session(session=gateway.retrieve_session(order.checkout_session_id or ""))
-            sessions += 1
-        except ProviderError as exc:
-            logger.warning("reconcile: session of order %s: %s", order.public_id, exc.code)
-    refunds = 0
-    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=stale).values_list(
-        "pk", flat=True
-    ):
-        try:
-            services.refund_submit(refund_id=refund_id)
-            refunds += 1
-        except ProviderError as exc:
-            logger.warning("reconcile: refund %s: %s", refund_id, exc.code)
-    reversals = disputes.transfer_reversals_retry(stale=stale)
-    return {"events": applied, "sessions": sessions, "refunds": refunds, "reversals": reversals}
+# Seconds before each retry when the provider could not be reached; then the next beat run.
+RECONCILE_RETRY_DELAYS = (30, 60, 120, 240, 480)
+RECONCILE_AFTER_BEAT_START = 30  # seconds: a beat that was down has missed its runs
+
+
+@shared_task(
+    bind=True,
+    name="payments.reconcile",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+    max_retries=len(RECONCILE_RETRY_DELAYS),
+)
+def reconcile(self: Task) -> dict[str, int]:
+    """Apply what the webhook missed (services.reconcile); soon again while Stripe is unreachable."""
+    summary = reconcile_run()
+    retries = self.request.retries or 0
+    if summary.unreachable and not self.request.called_directly:
+        if retries < len(RECONCILE_RETRY_DELAYS):
+            delay = RECONCILE_RETRY_DELAYS[retries]
+            logger.warning("payments.reconcile: the provider was unreachable; retrying in %s s", delay)
+            # A retry inherits the run's absolute expiry (beat's: one interval), which the later
+            # delays outlast; the retry carries none, and repeating a run is harmless.
+            raise self.retry(countdown=delay, expires=None)
+        logger.error(
+            "payments.reconcile: the provider was unreachable %s times in a row; the next scheduled run "
+            "tries again",
+            retries + 1,
+        )
+    logger.info("payments.reconcile: %s", summary.as_dict())
+    return summary.as_dict()
+
+
+@beat_init.connect
+def reconcile_soon_after_beat_starts(sender: object = None, **kwargs: object) -> None:
+    """Beat's first scheduled run comes a whole interval after it starts: run once soon instead."""
+    reconcile.apply_async(countdown=RECONCILE_AFTER_BEAT_START, expires=RECONCILE_AFTER_BEAT_START + 600)
 
 
 @shared_task(name="payments.count_unlocks")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -48,6 +49,8 @@ def _run_task(name: str) -> None:
 
     try:
         app.tasks[name].apply(throw=True)
+    except Retry as retry:  # no worker to hold the retry: the task's next scheduled run is it
+        logger.warning("local beat: %s asked to be retried (%s); it runs again on schedule", name, retry)
     except Exception:
         logger.exception("local beat: %s failed", name)
     finally:

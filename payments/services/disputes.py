@@ -195,10 +195,10 @@ def _reversal_succeeded(reversal: TransferReversal, result: TransferReversalStat
     )
 
 
-def transfer_reversals_retry(*, stale: datetime, now: datetime | None = None) -> int:
-    """Reconciliation: send reversals still pending since before `stale` again, while the provider
-    remembers their key; older ones are marked failed, for an operator to check the transfer in
-    the dashboard before reversing by hand. Returns how many went through."""
+def transfer_reversals_expire(*, now: datetime | None = None) -> int:
+    """Reconciliation: mark failed the reversals pending past the provider's memory of their key,
+    for an operator to check the transfer in the dashboard before reversing by hand (a retry
+    could reverse twice). Returns how many."""
     now = now or timezone.now()
     expired = TransferReversal.objects.filter(
         status=ReversalStatus.PENDING, created_at__lte=now - REVERSAL_KEY_WINDOW
@@ -209,11 +209,4 @@ def transfer_reversals_retry(*, stale: datetime, now: datetime | None = None) ->
     )
     if expired:
         logger.error("payments: %s transfer reversals expired unconfirmed", expired)
-    pending = TransferReversal.objects.filter(status=ReversalStatus.PENDING, created_at__lt=stale)
-    sent = 0
-    for reversal_id in pending.values_list("pk", flat=True):
-        try:
-            sent += transfer_reversal_submit(reversal_id=reversal_id).status == ReversalStatus.SUCCEEDED
-        except ProviderError as exc:
-            logger.warning("reconcile: reversal %s: %s", reversal_id, exc.code)
-    return sent
+    return expired

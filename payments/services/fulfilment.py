@@ -68,14 +68,12 @@ def order_apply_session(*, session: SessionState, event_type: str = "") -> Order
 # from the unlocks (services.unlock_counts). tests/payments compare this path with the general
 # one row for row.
 #
-# Its commit does not wait for the WAL flush (synchronous_commit off for that one transaction,
-# unless PAYMENTS_WEBHOOK_SYNC_COMMIT): PostgreSQL flushes within 3 x wal_writer_delay (0.6 s by
-# default), and any later durable commit flushes it first. A database crash inside that window
+# Its commit waits for the WAL flush, as every payment write does: a 200 to Stripe means the
+# event's effects are on disk. PAYMENTS_WEBHOOK_ASYNC_COMMIT turns the wait off for this one
+# transaction (synchronous_commit off; PostgreSQL then flushes within 3 x wal_writer_delay, 0.6 s
+# by default, and any later durable commit flushes it first). A database crash inside that window
 # forgets the event whole, order, ledger and unlock together, as if Stripe had never delivered it:
-# a case the product survives anyway. Stripe keeps the paid session; the buyer's return page asks
-# Stripe again, and payments.reconcile applies what is missing. The wait it saves was a third of
-# the webhook's throughput (bench/README.md). Everything else (refunds, disputes, payouts,
-# bookings, the general path) commits durably.
+# the buyer's return page asks Stripe again and payments.reconcile applies what is missing.
 _PAID_EVENT_SQL = """
 WITH paid AS (
     UPDATE {order} AS o
@@ -170,7 +168,7 @@ def _apply_paid_event(params: dict[str, Any], *, savepoint: bool) -> bool:
         if savepoint:  # inside the caller's transaction, whose commit is the caller's to make
             with transaction.atomic():
                 return _execute_prepared(_paid_event_sql(wait_for_flush=True), params)
-        sql = _paid_event_sql(wait_for_flush=settings.PAYMENTS_WEBHOOK_SYNC_COMMIT)
+        sql = _paid_event_sql(wait_for_flush=not settings.PAYMENTS_WEBHOOK_ASYNC_COMMIT)
         return _execute_prepared(sql, params)
     except IntegrityError:
         return False  # a race the snapshot could not see: the general path sorts it out

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import stripe
 import time_machine
+from celery.signals import beat_init
 from django.utils import timezone
 
 from payments import services, tasks
@@ -21,6 +25,7 @@ from payments.models import (
     Unlock,
     WebhookEvent,
 )
+from payments.services.reconcile import EVENTS_OVERLAP_SECONDS
 from tests.factories import UserFactory, make_listing
 from tests.payments.helpers import checkout, deliver
 
@@ -158,3 +163,186 @@ def test_a_pending_transfer_reversal_is_retried_by_the_job_while_stripe_remember
     # Past the provider's memory of the key a retry could reverse twice: an operator decides.
     assert expired.status == ReversalStatus.FAILED and "idempotency window" in expired.last_error
     assert LedgerEntry.objects.filter(kind="transfer_reversal").count() == 1
+
+
+@pytest.fixture
+def quick_stripe_retries(monkeypatch):
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
+
+
+@pytest.fixture
+def run_with_retries(monkeypatch):
+    """Run the job as a worker would, its retries at once: Celery's eager mode runs each retry
+    inline when exceptions are not propagated to the caller."""
+    from marketplace.celery import app
+
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    return lambda: tasks.reconcile.apply().get()
+
+
+def _listed_after(fake) -> list[int]:
+    """The `created[gt]` of every events listing the job asked Stripe for, in order."""
+    return [int(r["params"]["created"]["gt"]) for r in fake.requests if r["path"] == "/v1/events"]
+
+
+def _missed_checkouts(fake, listing, apis) -> list[dict[str, Any]]:
+    """Paid checkouts whose webhooks never arrived."""
+    return [fake.complete(fake.session_for_order(checkout(api, listing)["order_id"])["id"]) for api in apis]
+
+
+def _assert_applied_once(events, listing) -> None:
+    for event in events:
+        order_id = event["data"]["object"]["client_reference_id"]
+        assert Order.objects.get(public_id=order_id).status == OrderStatus.PAID
+        assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
+        assert Unlock.objects.filter(order__public_id=order_id, revoked_at__isnull=True).count() == 1
+    assert LedgerEntry.objects.filter(order__listing=listing).count() == 2 * len(events)
+
+
+def test_stripe_unreachable_for_a_while_the_job_retries_soon_and_applies_each_event_once(
+    stripe_fake, listing, buyer_api, client_for, quick_stripe_retries, run_with_retries, caplog
+):
+    missed = _missed_checkouts(stripe_fake, listing, [buyer_api, client_for(UserFactory())])
+    # Down for two attempts (each the library's request and its two retries), then back.
+    stripe_fake.fail_next.extend([("/v1/events", 503)] * 6)
+    caplog.set_level(logging.WARNING)
+
+    result = run_with_retries()
+
+    assert "retrying in 30 s" in caplog.text and "retrying in 60 s" in caplog.text
+    assert "retrying in 120 s" not in caplog.text
+    assert (result["events"], result["unreachable"]) == (2, 0)
+    assert tasks.reconcile()["events"] == 0
+    _assert_applied_once(missed, listing)
+
+
+def test_stripe_unreachable_past_every_retry_a_later_run_applies_what_was_missed(
+    stripe_fake, listing, buyer_api, client_for, quick_stripe_retries, run_with_retries, caplog
+):
+    missed = _missed_checkouts(stripe_fake, listing, [buyer_api, client_for(UserFactory())])
+    stripe_fake.fail_next.extend([("/v1/events", 503)] * 3 * (len(tasks.RECONCILE_RETRY_DELAYS) + 1))
+    caplog.set_level(logging.WARNING)
+
+    given_up = run_with_retries()
+
+    assert (given_up["events"], given_up["unreachable"]) == (0, 1)
+    assert "retrying in 480 s" in caplog.text
+    assert "unreachable 6 times in a row; the next scheduled run tries again" in caplog.text
+    assert not WebhookEvent.objects.exists()
+    later, again = tasks.reconcile(), tasks.reconcile()
+    assert (later["events"], again["events"]) == (2, 0)
+    _assert_applied_once(missed, listing)
+
+
+def test_a_poisoned_event_is_logged_and_held_while_the_events_around_it_are_applied(
+    stripe_fake, listing, buyer_api, client_for, monkeypatch, caplog
+):
+    now = int(time.time())
+    first, last = _missed_checkouts(stripe_fake, listing, [buyer_api, client_for(UserFactory())])
+    stripe_fake.accounts["acct_poisoned"] = {
+        "id": "acct_poisoned",
+        "object": "account",
+        "charges_enabled": True,
+        "payouts_enabled": True,
+        "details_submitted": True,
+    }
+    poisoned = stripe_fake.event("account.updated", stripe_fake.accounts["acct_poisoned"])
+    first["created"], poisoned["created"], last["created"] = now - 300, now - 200, now - 100
+
+    def broken_sync(**kwargs: Any) -> None:
+        raise RuntimeError("a row this code cannot handle")
+
+    monkeypatch.setattr(services, "seller_account_sync", broken_sync)
+    caplog.set_level(logging.WARNING)
+    result = tasks.reconcile()
+
+    assert (result["events"], result["failures"]) == (2, 1)
+    assert f"event {poisoned['id']} (account.updated) failed" in caplog.text
+    assert "a row this code cannot handle" in caplog.text  # the traceback is in the log
+    _assert_applied_once([first, last], listing)
+    assert not WebhookEvent.objects.filter(event_id=poisoned["id"]).exists()
+
+    monkeypatch.undo()  # the fix is deployed
+    cured = tasks.reconcile()
+    # The cursor stopped before the poisoned event, so it is read (and now applied) again.
+    assert (cured["events"], cured["failures"]) == (1, 0)
+    assert WebhookEvent.objects.filter(event_id=poisoned["id"]).count() == 1
+    tasks.reconcile()
+    listed = _listed_after(stripe_fake)
+    assert listed[1:] == [
+        poisoned["created"] - 1 - EVENTS_OVERLAP_SECONDS,
+        last["created"] - EVENTS_OVERLAP_SECONDS,
+    ]
+    _assert_applied_once([first, last], listing)
+
+
+def test_a_second_run_asks_stripe_only_for_events_after_the_cursor(stripe_fake, listing, buyer_api, settings):
+    now = int(time.time())
+    [missed] = _missed_checkouts(stripe_fake, listing, [buyer_api])
+    missed["created"] = now - 3600
+
+    first, second = tasks.reconcile(), tasks.reconcile()
+
+    assert (first["events"], second["events"]) == (1, 0)
+    first_after, second_after = _listed_after(stripe_fake)
+    # The first run has no cursor: it reads the whole look-back window.
+    assert now - settings.PAYMENTS_RECONCILE_DAYS * 86400 <= first_after <= now + 5 - 86400
+    assert second_after == missed["created"] - EVENTS_OVERLAP_SECONDS
+    _assert_applied_once([missed], listing)
+
+
+def test_an_order_that_fails_to_apply_does_not_stop_the_others_or_the_refunds(
+    stripe_fake, listing, buyer_api, client_for, monkeypatch, caplog
+):
+    from payments.services import fulfilment
+
+    started = timezone.now()
+    with time_machine.travel(started, tick=False):
+        orders = [checkout(api, listing)["order_id"] for api in (buyer_api, client_for(UserFactory()))]
+        for order_id in orders:
+            stripe_fake.complete(stripe_fake.session_for_order(order_id)["id"])
+    order_paid = fulfilment._order_paid
+
+    def broken_for_the_first(order: Order, session: Any) -> None:
+        if order.public_id == orders[0]:
+            raise RuntimeError("a row this code cannot handle")
+        order_paid(order, session)
+
+    monkeypatch.setattr(fulfilment, "_order_paid", broken_for_the_first)
+    # The events fell out of the window: only the orders' sessions tell.
+    with time_machine.travel(started + timedelta(days=3, minutes=11)):
+        result = tasks.reconcile()
+    assert (result["sessions"], result["failures"]) == (1, 1)
+    assert f"the session of order {orders[0]} failed" in caplog.text
+    statuses = [Order.objects.get(public_id=order_id).status for order_id in orders]
+    assert statuses == [OrderStatus.PENDING, OrderStatus.PAID]
+
+
+def test_beat_starting_runs_the_job_without_waiting_a_whole_interval(stripe_fake, listing, buyer_api):
+    [missed] = _missed_checkouts(stripe_fake, listing, [buyer_api])
+    beat_init.send(sender=None)  # tasks run eagerly in tests: the countdown is not waited for
+    _assert_applied_once([missed], listing)
+
+
+def test_a_late_retry_is_not_dropped_by_the_scheduled_runs_expiry(
+    stripe_fake, quick_stripe_retries, monkeypatch
+):
+    # Beat's runs expire after one interval; the fourth retry comes 450 s after the first run
+    # plus its own 240 s wait. A retry that inherited that expiry would be thrown away unrun.
+    from celery.canvas import Signature
+    from celery.exceptions import Retry
+
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr(Signature, "apply_async", lambda self, *a, **kw: queued.append(dict(self.options)))
+    stripe_fake.fail_next.extend([("/v1/events", 503)] * 3)
+    expires = (timezone.now() + timedelta(seconds=900)).isoformat()
+    tasks.reconcile.push_request(id="scheduled-run", retries=3, expires=expires, called_directly=False)
+    try:
+        with pytest.raises(Retry):
+            tasks.reconcile.run()
+    finally:
+        tasks.reconcile.pop_request()
+    [retry] = queued
+    assert retry["countdown"] == 240
+    assert retry["expires"] is None

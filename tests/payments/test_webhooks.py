@@ -7,6 +7,10 @@ and hand everything it does not cover back to that path in the same transaction.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -174,3 +178,20 @@ def test_a_signed_body_that_is_not_an_event_snapshot_is_400(stripe_fake, listing
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_event"  # signed, so not a signature problem
     assert not WebhookEvent.objects.exists()
+
+
+def test_the_old_commit_mode_variable_stops_start_up_naming_the_new_one():
+    # Durable is the default; a deployment still setting the old variable must learn that its
+    # meaning changed rather than run with whatever it assumed.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "marketplace.settings", "PAYMENTS_WEBHOOK_SYNC_COMMIT": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "PAYMENTS_WEBHOOK_ASYNC_COMMIT=1" in result.stderr

@@ -360,9 +360,15 @@ class FakeStripe:
 
     def _list_events(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         types = set(params.get("types") or [])
-        since = int((params.get("created") or {}).get("gte", 0))
+        created = params.get("created") or {}
+        since = int(created.get("gte", 0))
+        after = int(created["gt"]) if "gt" in created else None
         items = [
-            e for e in reversed(self.events) if (not types or e["type"] in types) and e["created"] >= since
+            e
+            for e in reversed(self.events)
+            if (not types or e["type"] in types)
+            and e["created"] >= since
+            and (after is None or e["created"] > after)
         ]
         return 200, self._list(items, params)
 
