@@ -161,9 +161,12 @@ class OfferInput(serializers.Serializer):
 
 def _offer_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = dict(data)
-    price = fields.pop("price", None)
-    if price is not None:
-        fields["price_amount"], fields["price_currency"] = price["amount"], price["currency"]
+    price = fields.pop("price", None) or {}
+    # A PATCH may change the amount or the currency alone; the service validates the pair.
+    if "amount" in price:
+        fields["price_amount"] = price["amount"]
+    if "currency" in price:
+        fields["price_currency"] = price["currency"]
     return fields
 
 
