@@ -6,6 +6,8 @@ describe them; they never render anything.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from marketplace.core.openapi import MoneyOutput, RatingOutput
@@ -71,8 +73,8 @@ class ListingDetailOutput(_ListingDocument):
 class SavedListingOutput(CardOutput):
     """A card; only `id` when the listing is no longer on sale (it has no card then)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = name == "id"
 

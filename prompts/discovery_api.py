@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
-from marketplace.core.openapi import RatingOutput, cursor_page, errors
+from marketplace.core.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors
 from marketplace.core.pagination import CursorPage
 from payments.selectors import has_unlocked
 from prompts import discovery, selectors
@@ -143,7 +143,7 @@ class ListingReviewsApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=cursor_page("ReviewPage", ReviewOutput(), rating=RatingOutput()),
-        auth=[{"bearerAuth": []}, {}],
+        auth=OPTIONAL_TOKEN,
         summary="Reviews of a listing, newest first, with its average rating",
         operation_id="listing_reviews_list",
     )

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from marketplace.accounts import services
 from marketplace.accounts.models import ApiToken, User
+from marketplace.core.openapi import errors
 
 
 class UserOutput(serializers.Serializer):
@@ -42,7 +43,10 @@ class RegisterApi(APIView):
     @extend_schema(
         request=RegisterInput,
         responses={
-            201: inline_serializer("RegisterOutput", {"user": UserOutput(), "token": serializers.CharField()})
+            201: inline_serializer(
+                "RegisterOutput", {"user": UserOutput(), "token": serializers.CharField()}
+            ),
+            **errors(409),
         },
         summary="Create an account and get an API token",
     )

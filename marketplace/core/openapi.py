@@ -30,17 +30,24 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-class ErrorDetail(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, ...")
-    message = serializers.CharField(help_text="For people, in the request's language.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per input field; empty when the error is not about one field.",
+class ErrorEnvelope(serializers.Serializer):
+    # Inline: a field named "fields" cannot be a class attribute (Serializer.fields is taken).
+    error = inline_serializer(
+        "ErrorDetail",
+        {
+            "code": serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, ..."),
+            "message": serializers.CharField(help_text="For people, in the request's language."),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                help_text="Messages per input field; empty when the error is not about one field.",
+            ),
+        },
     )
 
 
-class ErrorEnvelope(serializers.Serializer):
-    error = ErrorDetail()
+# extend_schema(auth=...) is typed as a list of names, but drf-spectacular uses it as the list of
+# security requirements: a token, or none.
+OPTIONAL_TOKEN: Any = [{"bearerAuth": []}, {}]
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:

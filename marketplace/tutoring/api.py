@@ -414,7 +414,7 @@ def _invite_response(booking: Booking, user: User) -> HttpResponse:
     return response
 
 
-_ICS = {
+_ICS: dict[Any, Any] = {
     (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An .ics invite"),
     **errors(409),
 }

@@ -128,3 +128,9 @@ def test_a_draft_listing_matches_the_documented_shape(seller: Any) -> None:
         "GET", "/api/v1/seller/listings/{public_id}/", token, path_parameters={"public_id": draft.public_id}
     )
     assert response.json()["published_at"] is None
+
+
+def test_registering_a_taken_email_is_the_documented_409(seller: Any) -> None:
+    body = {"email": seller.email, "password": "a-long-password-42", "handle": "someone-new"}
+    response = checked_call("POST", "/api/v1/auth/register/", body=body, media_type="application/json")
+    assert response.status_code == 409
