@@ -159,7 +159,7 @@ class TutorReviewInput(serializers.Serializer):
 class BookingReviewApi(APIView):
     @extend_schema(
         request=TutorReviewInput,
-        responses={201: TutorReviewOutput, **errors(403, 409)},
+        responses={201: TutorReviewOutput, **errors(409)},
         summary="Rate the tutor of a session you had (once, after it ended)",
     )
     def post(self, request: Request, public_id: str) -> Response:
