@@ -6,9 +6,9 @@ is a 5xx, or when its status code, content type or body is not what the schema d
 operation. Half of the cases aim their path ids at real rows (a published listing, a draft with
 an image, a tutoring offer, the seller's handle) so the requests get past the 404.
 
-Nothing is excluded: the Stripe webhook is not part of the API schema, and destructive calls
-(deleting the draft, revoking the token) only affect the later cases of their own operation,
-which then document a 404 or 401 as they should.
+No operation is excluded (the Stripe webhook is not part of the API schema). Each operation is
+its own test with its own rows, so a destructive call (deleting the draft, revoking the token)
+only turns the later cases of that operation into the documented 404 or 401.
 """
 
 from __future__ import annotations
