@@ -6,10 +6,8 @@ from typing import Any
 
 import orjson
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +16,18 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.core.fields import StrictIntegerField
 from marketplace.core.money import money_json
+from marketplace.core.openapi import CURSOR_PARAMETERS, cursor_page, errors
+from marketplace.core.pagination import CursorPage
 from payments import selectors, services
+from payments.api_schema import (
+    CheckoutOutput,
+    LibraryItemOutput,
+    OnboardingOutput,
+    OrderOutput,
+    PayoutsOutput,
+    RefundedOrderOutput,
+    SalesTotalOutput,
+)
 from payments.models import ConnectedAccount, Order
 from prompts import selectors as prompt_selectors
 
@@ -47,18 +56,6 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
-OrderOutput = inline_serializer(
-    "Order",
-    {
-        "id": serializers.CharField(),
-        "listing": serializers.CharField(),
-        "status": serializers.CharField(),
-        "amount": serializers.DictField(),
-        "checkout_url": serializers.URLField(allow_null=True),
-    },
-)
-
-
 def idempotency_key(request: Request) -> str:
     """The request's Idempotency-Key header ("" without one); a malformed one is a 400."""
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -78,16 +75,7 @@ class CheckoutApi(APIView):
                 description="Retrying with the same key returns the same order.",
             )
         ],
-        responses={
-            201: inline_serializer(
-                "CheckoutOutput",
-                {
-                    "order_id": serializers.CharField(allow_null=True),
-                    "checkout_url": serializers.URLField(allow_null=True),
-                    "unlocked": serializers.BooleanField(),
-                },
-            )
-        },
+        responses={201: CheckoutOutput, **errors(409, 502, 503)},
         summary="Buy a listing: a checkout URL, or an instant unlock when it is free",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -110,13 +98,18 @@ class OrderApi(APIView):
         return Response(order_json(selectors.order_get_for_buyer(buyer=_user(request), public_id=public_id)))
 
 
-class LibraryPagination(CursorPagination):
+class LibraryPagination(CursorPage):
     page_size = 24
     ordering = ("-granted_at", "-pk")
 
 
 class LibraryApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything you unlocked, newest first")
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("LibraryPage", LibraryItemOutput()),
+        summary="Everything you unlocked, newest first",
+        operation_id="v1_me_library_retrieve",
+    )
     def get(self, request: Request) -> Response:
         paginator = LibraryPagination()
         rows = paginator.paginate_queryset(selectors.library_for(buyer=_user(request)), request, view=self)
@@ -135,13 +128,18 @@ class LibraryApi(APIView):
         return paginator.get_paginated_response(results)
 
 
-class SalesPagination(CursorPagination):
+class SalesPagination(CursorPage):
     page_size = 50
     ordering = ("-created_at", "-pk")
 
 
 class SellerSalesApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your sales, fees, refunds and net earnings")
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("SalesPage", OrderOutput(), totals=SalesTotalOutput(many=True)),
+        summary="Your sales, fees, refunds and net earnings",
+        operation_id="v1_seller_sales_retrieve",
+    )
     def get(self, request: Request) -> Response:
         seller = _user(request)
         paginator = SalesPagination()
@@ -169,7 +167,9 @@ class RefundInput(serializers.Serializer):
 
 class SellerRefundApi(APIView):
     @extend_schema(
-        request=RefundInput, responses={201: OrderOutput}, summary="Refund a sale in full or in part"
+        request=RefundInput,
+        responses={201: RefundedOrderOutput, 202: RefundedOrderOutput, **errors(409)},
+        summary="Refund a sale in full or in part",
     )
     def post(self, request: Request, public_id: str) -> Response:
         order = selectors.order_get_for_seller(seller=_user(request), public_id=public_id)
@@ -205,7 +205,7 @@ def _payout_json(user: User) -> dict[str, Any]:
 
 
 class SellerPayoutsApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Your payout account status")
+    @extend_schema(responses=PayoutsOutput, summary="Your payout account status")
     def get(self, request: Request) -> Response:
         return Response(_payout_json(_user(request)))
 
@@ -213,7 +213,7 @@ class SellerPayoutsApi(APIView):
 class SellerOnboardingApi(APIView):
     @extend_schema(
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={201: OnboardingOutput},
         summary="Start or continue Stripe Connect onboarding; returns the link to follow",
     )
     def post(self, request: Request) -> Response:

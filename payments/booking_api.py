@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,14 +18,36 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
+from marketplace.core.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
 from marketplace.tutoring import selectors as tutoring_selectors
 from marketplace.tutoring.api import booking_json, booking_page, parse_start, review_json
+from marketplace.tutoring.api_schema import BookingOutput, TutorReviewOutput
 from marketplace.tutoring.models import REVIEW_TEXT_MAX
 from payments import services
 from payments.api import idempotency_key
 from payments.services import payouts
 from payments.services.bookings import booking_review
 from prompts.models import Listing
+
+
+class _RefundOutput(serializers.Serializer):
+    status = serializers.CharField()
+    amount = serializers.IntegerField(help_text="Minor units.")
+
+
+class _PayoutOutput(serializers.Serializer):
+    status = serializers.CharField()
+    amount = MoneyOutput()
+    due_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+CANCELLED_BOOKING = inline_serializer(
+    "CancelledBooking", {**BookingOutput().get_fields(), "refund": _RefundOutput(allow_null=True)}
+)
+SELLER_BOOKING = inline_serializer(
+    "SellerBooking", {**BookingOutput().get_fields(), "payout": _PayoutOutput(allow_null=True)}
+)
 
 
 def _user(request: Request) -> User:
@@ -59,10 +80,12 @@ class BookingCreateApi(APIView):
                 {
                     "booking_id": serializers.CharField(),
                     "order_id": serializers.CharField(),
-                    "checkout_url": serializers.URLField(),
+                    "checkout_url": serializers.CharField(help_text="Where to pay to confirm the booking."),
                     "hold_expires_at": serializers.DateTimeField(allow_null=True),
+                    "status": serializers.CharField(),
                 },
-            )
+            ),
+            **errors(409, 502, 503),
         },
         summary="Hold a slot and get the checkout URL that confirms it",
     )
@@ -104,7 +127,7 @@ class BookingCreateApi(APIView):
 class BookingCancelApi(APIView):
     @extend_schema(
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={200: CANCELLED_BOOKING, **errors(409)},
         summary="Cancel a booking: the refund follows the offer's policy (the seller always refunds)",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -136,7 +159,7 @@ class TutorReviewInput(serializers.Serializer):
 class BookingReviewApi(APIView):
     @extend_schema(
         request=TutorReviewInput,
-        responses={201: OpenApiTypes.OBJECT},
+        responses={201: TutorReviewOutput, **errors(409)},
         summary="Rate the tutor of a session you had (once, after it ended)",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -152,7 +175,10 @@ class BookingReviewApi(APIView):
 
 class SellerBookingsApi(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT, summary="Sessions booked with you, latest first, with their payout"
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("SellerBookingPage", SELLER_BOOKING),
+        summary="Sessions booked with you, latest first, with their payout",
+        operation_id="v1_seller_bookings_retrieve",
     )
     def get(self, request: Request) -> Response:
         rows = tutoring_selectors.bookings_for_seller(seller=_user(request))

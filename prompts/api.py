@@ -7,11 +7,8 @@ from typing import Any
 import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,8 +18,11 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.core.fields import PriceField
 from marketplace.core.money import CURRENCIES, money_json
+from marketplace.core.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
+from marketplace.core.pagination import CursorPage
 from payments.selectors import prompt_access_allowed
 from prompts import selectors, services
+from prompts.api_schema import CatalogPageOutput, ListingDetailOutput, PreviewSizeOutput
 from prompts.discovery import views_record
 from prompts.documents import preview_json
 from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
@@ -140,14 +140,7 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
     return filters, sort, cursor, page_size
 
 
-CATALOG_PAGE = inline_serializer(
-    "CatalogPage",
-    {
-        "results": serializers.ListField(child=serializers.DictField()),
-        "next_cursor": serializers.CharField(allow_null=True),
-        "next": serializers.URLField(allow_null=True),
-    },
-)
+CATALOG_PAGE = CatalogPageOutput
 
 
 def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogFilters, dict[str, Any]]:
@@ -213,7 +206,7 @@ class CatalogDetailApi(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses=ListingDetailOutput,
         summary="One published listing (no prompt text)",
         operation_id="catalog_detail",
     )
@@ -238,7 +231,8 @@ class PromptApi(APIView):
                     "variables": serializers.ListField(child=serializers.CharField()),
                     "updated_at": serializers.DateTimeField(),
                 },
-            )
+            ),
+            **errors(403),
         },
         summary="The prompt text, for its seller, staff and buyers who unlocked it",
     )
@@ -327,6 +321,7 @@ class ImageOutput(serializers.Serializer):
     generated_by_platform = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(PreviewSizeOutput(many=True))
     def get_previews(self, image: Any) -> list[dict[str, Any]]:
         return preview_json(image)["sizes"] if image.renditions else []
 
@@ -354,11 +349,12 @@ class SellerListingOutput(serializers.Serializer):
     counters = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    published_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
 
     def get_tags(self, listing: Listing) -> list[str]:
         return sorted(tag.slug for tag in listing.tags.all())
 
+    @extend_schema_field(MoneyOutput)
     def get_price(self, listing: Listing) -> dict[str, Any]:
         return money_json(listing.price_amount, listing.price_currency)
 
@@ -395,29 +391,21 @@ def _listing_response(request: Request, public_id: str, status_code: int = 200) 
     return Response(SellerListingOutput(_seller_listing(request, public_id)).data, status=status_code)
 
 
-class SellerListingPagination(CursorPagination):
+class SellerListingPagination(CursorPage):
     page_size = 50
     ordering = ("-created_at", "-id")
 
-    def decode_cursor(self, request: Request) -> Any:
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ApplicationError(
-                "invalid_cursor",
-                _("The page cursor is not valid; start again from the first page."),
-                fields={"cursor": [_("Not a cursor returned by this API.")]},
-            ) from None
 
 
 class SellerListingListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ListingStatus.values),
-            OpenApiParameter("cursor", str),
+            *CURSOR_PARAMETERS,
         ],
-        responses=SellerListingOutput(many=True),
+        responses=cursor_page("SellerListingPage", SellerListingOutput()),
         summary="Your listings, newest first",
+        operation_id="v1_seller_listings_list",
     )
     def get(self, request: Request) -> Response:
         status_filter = _choice(request.query_params, "status", ListingStatus.values)
@@ -430,7 +418,9 @@ class SellerListingListApi(APIView):
         return paginator.get_paginated_response(SellerListingOutput(page, many=True).data)
 
     @extend_schema(
-        request=ListingInput, responses={201: SellerListingOutput}, summary="Create a draft listing"
+        request=ListingInput,
+        responses={201: SellerListingOutput, **errors(422)},
+        summary="Create a draft listing",
     )
     def post(self, request: Request) -> Response:
         data = ListingInput(data=request.data)
@@ -444,7 +434,11 @@ class SellerListingDetailApi(APIView):
     def get(self, request: Request, public_id: str) -> Response:
         return _listing_response(request, public_id)
 
-    @extend_schema(request=ListingUpdateInput, responses=SellerListingOutput, summary="Edit a listing")
+    @extend_schema(
+        request=ListingUpdateInput,
+        responses={200: SellerListingOutput, **errors(409, 422)},
+        summary="Edit a listing",
+    )
     def patch(self, request: Request, public_id: str) -> Response:
         listing = _seller_listing(request, public_id)
         data = ListingUpdateInput(data=request.data)
@@ -454,7 +448,7 @@ class SellerListingDetailApi(APIView):
         )
         return _listing_response(request, public_id)
 
-    @extend_schema(responses={204: None}, summary="Delete a listing that was never on sale")
+    @extend_schema(responses={204: None, **errors(409)}, summary="Delete a listing that was never on sale")
     def delete(self, request: Request, public_id: str) -> Response:
         services.listing_delete(listing=_seller_listing(request, public_id), by=_seller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -473,7 +467,7 @@ class SellerListingImagesApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImageUploadInput},
-        responses={201: ImageOutput},
+        responses={201: ImageOutput, **errors(409)},
         summary="Attach an example output image",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -488,7 +482,7 @@ class SellerListingImagesApi(APIView):
 
 
 class SellerListingImageDetailApi(APIView):
-    @extend_schema(responses={204: None}, summary="Remove an example image")
+    @extend_schema(responses={204: None, **errors(409)}, summary="Remove an example image")
     def delete(self, request: Request, public_id: str, image_id: str) -> Response:
         image = selectors.image_get_for_seller(
             seller=_seller(request), listing_public_id=public_id, image_public_id=image_id
@@ -500,7 +494,7 @@ class SellerListingImageDetailApi(APIView):
 class SellerListingSubmitApi(APIView):
     @extend_schema(
         request=None,
-        responses=SellerListingOutput,
+        responses={200: SellerListingOutput, **errors(409, 422)},
         summary="Screen and submit: publishes at once or queues for review",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -509,7 +503,11 @@ class SellerListingSubmitApi(APIView):
 
 
 class SellerListingArchiveApi(APIView):
-    @extend_schema(request=None, responses=SellerListingOutput, summary="Withdraw a listing from sale")
+    @extend_schema(
+        request=None,
+        responses={200: SellerListingOutput, **errors(409)},
+        summary="Withdraw a listing from sale",
+    )
     def post(self, request: Request, public_id: str) -> Response:
         services.listing_archive(listing=_seller_listing(request, public_id), by=_seller(request))
         return _listing_response(request, public_id)

@@ -7,10 +7,8 @@ from typing import Any
 import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,9 +16,12 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
+from marketplace.core.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors
+from marketplace.core.pagination import CursorPage
 from payments.selectors import has_unlocked
 from prompts import discovery, selectors
 from prompts.api import CATALOG_PAGE, CATALOG_PARAMETERS, MAX_PAGE_SIZE, catalog_page_body
+from prompts.api_schema import CardOutput, PersonOutput, SavedListingOutput
 from prompts.documents import rating_json
 from prompts.models import REVIEW_TEXT_MAX, Review
 
@@ -34,42 +35,17 @@ def _card(card_json: str, public_id: str) -> Any:
     return orjson.loads(card_json) if card_json else {"id": public_id}
 
 
-class _Pagination(CursorPagination):
+class _Pagination(CursorPage):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering = ("-created_at", "-pk")
-
-    def decode_cursor(self, request: Request) -> Any:
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ApplicationError(
-                "invalid_cursor",
-                gettext("The page cursor is not valid; start again from the first page."),
-                fields={"cursor": [gettext("Not a cursor returned by this API.")]},
-            ) from None
 
 
 PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
     OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default 20."),
 ]
-RatingOutput = inline_serializer(
-    "Rating",
-    {"average": serializers.FloatField(allow_null=True), "count": serializers.IntegerField()},
-)
-
-
-def _page_schema(name: str, item: Any) -> Any:
-    return inline_serializer(
-        name,
-        {
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": serializers.ListField(child=item),
-        },
-    )
 
 
 # --- Related and trending ------------------------------------------------------------------------
@@ -80,9 +56,7 @@ class RelatedListingsApi(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        responses=inline_serializer(
-            "RelatedListings", {"results": serializers.ListField(child=serializers.DictField())}
-        ),
+        responses=inline_serializer("RelatedListings", {"results": CardOutput(many=True)}),
         summary=f"Up to {discovery.RELATED_LIMIT} published listings like this one (shared tags first)",
         operation_id="listing_related",
     )
@@ -134,6 +108,11 @@ class ReplyInput(serializers.Serializer):
     text = serializers.CharField(max_length=REVIEW_TEXT_MAX)
 
 
+class ReplyOutput(serializers.Serializer):
+    text = serializers.CharField()
+    replied_at = serializers.DateTimeField()
+
+
 class ReviewOutput(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     rating = serializers.IntegerField()
@@ -142,9 +121,11 @@ class ReviewOutput(serializers.Serializer):
     reply = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(PersonOutput)
     def get_buyer(self, review: Review) -> dict[str, str]:
         return {"handle": review.buyer.handle, "name": review.buyer.public_name}
 
+    @extend_schema_field(ReplyOutput(allow_null=True))
     def get_reply(self, review: Review) -> dict[str, Any] | None:
         if review.replied_at is None:
             return None
@@ -161,15 +142,8 @@ class ListingReviewsApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=inline_serializer(
-            "ReviewPage",
-            {
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "rating": RatingOutput,
-                "results": ReviewOutput(many=True),
-            },
-        ),
+        responses=cursor_page("ReviewPage", ReviewOutput(), rating=RatingOutput()),
+        auth=OPTIONAL_TOKEN,
         summary="Reviews of a listing, newest first, with its average rating",
         operation_id="listing_reviews_list",
     )
@@ -183,7 +157,7 @@ class ListingReviewsApi(APIView):
 
     @extend_schema(
         request=ReviewInput,
-        responses={201: ReviewOutput},
+        responses={201: ReviewOutput, **errors(403, 409)},
         summary="Rate a listing you unlocked (once), with an optional text",
         operation_id="listing_reviews_create",
     )
@@ -204,7 +178,7 @@ class ListingReviewsApi(APIView):
 class ReviewReplyApi(APIView):
     @extend_schema(
         request=ReplyInput,
-        responses={200: ReviewOutput},
+        responses={200: ReviewOutput, **errors(403, 409)},
         summary="Reply to a review of your listing (once)",
         operation_id="listing_review_reply",
     )
@@ -231,7 +205,7 @@ class SellerProfileApi(APIView):
                 "handle": serializers.CharField(),
                 "name": serializers.CharField(),
                 "bio": serializers.CharField(),
-                "rating": RatingOutput,
+                "rating": RatingOutput(),
                 "listing_count": serializers.IntegerField(),
                 "sales_count": serializers.IntegerField(),
                 "listings_url": serializers.CharField(),
@@ -256,7 +230,7 @@ class FavouriteInput(serializers.Serializer):
 
 
 FavouriteOutput = inline_serializer(
-    "Favourite", {"listing": serializers.DictField(), "saved_at": serializers.DateTimeField()}
+    "Favourite", {"listing": SavedListingOutput(), "saved_at": serializers.DateTimeField()}
 )
 
 
@@ -267,7 +241,7 @@ def _favourite_json(card_json: str, public_id: str, saved_at: Any) -> dict[str, 
 class FavouritesApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses=_page_schema("FavouritePage", FavouriteOutput),
+        responses=cursor_page("FavouritePage", FavouriteOutput),
         summary="Listings you saved, newest first",
         operation_id="favourites_list",
     )
@@ -282,7 +256,7 @@ class FavouritesApi(APIView):
 
     @extend_schema(
         request=FavouriteInput,
-        responses={201: FavouriteOutput, 200: FavouriteOutput},
+        responses={201: FavouriteOutput, 200: FavouriteOutput, **errors(404, 409)},
         summary="Save a listing: 201 when newly saved, 200 when it already was",
         operation_id="favourites_add",
     )

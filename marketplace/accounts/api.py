@@ -13,6 +13,7 @@ from marketplace.accounts import lockout, services
 from marketplace.accounts.models import ApiToken, User
 from marketplace.core.client import ClientAddressThrottle, client_address
 from marketplace.core.errors import envelope
+from marketplace.core.openapi import errors
 
 
 class UserOutput(serializers.Serializer):
@@ -43,7 +44,10 @@ class RegisterApi(APIView):
     @extend_schema(
         request=RegisterInput,
         responses={
-            201: inline_serializer("RegisterOutput", {"user": UserOutput(), "token": serializers.CharField()})
+            201: inline_serializer(
+                "RegisterOutput", {"user": UserOutput(), "token": serializers.CharField()}
+            ),
+            **errors(409),
         },
         summary="Create an account and get an API token",
     )

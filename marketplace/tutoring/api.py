@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +28,17 @@ from marketplace.core import dates
 from marketplace.core.errors import ApplicationError
 from marketplace.core.fields import PriceField, StrictIntegerField
 from marketplace.core.money import money_json
+from marketplace.core.openapi import CURSOR_PARAMETERS, RatingOutput, cursor_page, errors
+from marketplace.core.pagination import CursorPage
 from marketplace.tutoring import ics, selectors, services
+from marketplace.tutoring.api_schema import (
+    AvailabilityOutput,
+    BookingOutput,
+    OfferOutput,
+    PublicOfferOutput,
+    SlotsOutput,
+    TutorReviewOutput,
+)
 from marketplace.tutoring.models import (
     MAX_DURATION,
     MIN_DURATION,
@@ -154,27 +163,33 @@ class OfferInput(serializers.Serializer):
 
 def _offer_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = dict(data)
-    price = fields.pop("price", None)
-    if price is not None:
-        fields["price_amount"], fields["price_currency"] = price["amount"], price["currency"]
+    price = fields.pop("price", None) or {}
+    # A PATCH may change the amount or the currency alone; the service validates the pair.
+    if "amount" in price:
+        fields["price_amount"] = price["amount"]
+    if "currency" in price:
+        fields["price_currency"] = price["currency"]
     return fields
 
 
-class OfferPagination(CursorPagination):
+class OfferPagination(CursorPage):
     page_size = 50
     ordering = ("-created_at", "-pk")
 
 
 class SellerOfferListApi(APIView):
     @extend_schema(
-        operation_id="v1_seller_tutoring_offers_list", responses=OpenApiTypes.OBJECT, summary="Your offers"
+        operation_id="v1_seller_tutoring_offers_list",
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("OfferPage", OfferOutput()),
+        summary="Your offers",
     )
     def get(self, request: Request) -> Response:
         paginator = OfferPagination()
         page = paginator.paginate_queryset(selectors.offers_for_seller(seller=_user(request)), request, self)
         return paginator.get_paginated_response([offer_json(o) for o in page or []])
 
-    @extend_schema(request=OfferInput, responses={201: OpenApiTypes.OBJECT}, summary="Publish an offer")
+    @extend_schema(request=OfferInput, responses={201: OfferOutput}, summary="Publish an offer")
     def post(self, request: Request) -> Response:
         data = OfferInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -183,13 +198,13 @@ class SellerOfferListApi(APIView):
 
 
 class SellerOfferDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="One of your offers")
+    @extend_schema(responses=OfferOutput, summary="One of your offers")
     def get(self, request: Request, public_id: str) -> Response:
         return Response(
             offer_json(selectors.offer_get_for_seller(seller=_user(request), public_id=public_id))
         )
 
-    @extend_schema(request=OfferInput, responses=OpenApiTypes.OBJECT, summary="Change an offer")
+    @extend_schema(request=OfferInput, responses=OfferOutput, summary="Change an offer")
     def patch(self, request: Request, public_id: str) -> Response:
         offer = selectors.offer_get_for_seller(seller=_user(request), public_id=public_id)
         data = OfferInput(data=request.data, partial=True)
@@ -240,14 +255,14 @@ def _availability_json(offer: TutoringOffer) -> dict[str, Any]:
 
 
 class SellerOfferAvailabilityApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="An offer's weekly hours and date overrides")
+    @extend_schema(responses=AvailabilityOutput, summary="An offer's weekly hours and date overrides")
     def get(self, request: Request, public_id: str) -> Response:
         offer = selectors.offer_get_for_seller(seller=_user(request), public_id=public_id)
         return Response(_availability_json(offer))
 
     @extend_schema(
         request=AvailabilityInput,
-        responses=OpenApiTypes.OBJECT,
+        responses=AvailabilityOutput,
         summary="Replace weekly hours (wall-clock, in the offer's time zone) and date overrides",
     )
     def put(self, request: Request, public_id: str) -> Response:
@@ -271,13 +286,13 @@ class SellerOfferAvailabilityApi(APIView):
 class OfferDetailApi(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A tutoring offer, with its tutor rating")
+    @extend_schema(responses=PublicOfferOutput, summary="A tutoring offer, with its tutor rating")
     def get(self, request: Request, public_id: str) -> Response:
         offer = selectors.offer_get_public(public_id=public_id)
         return Response({**offer_json(offer), "rating": selectors.offer_rating(offer=offer)})
 
 
-class ReviewPagination(CursorPagination):
+class ReviewPagination(CursorPage):
     page_size = 20
     ordering = ("-created_at", "-pk")
 
@@ -285,7 +300,12 @@ class ReviewPagination(CursorPagination):
 class OfferReviewsApi(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Reviews of an offer's sessions, newest first")
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("TutorReviewPage", TutorReviewOutput(), rating=RatingOutput()),
+        summary="Reviews of an offer's sessions, newest first",
+        operation_id="v1_tutoring_offers_reviews_retrieve",
+    )
     def get(self, request: Request, public_id: str) -> Response:
         offer = selectors.offer_get_public(public_id=public_id)
         paginator = ReviewPagination()
@@ -311,7 +331,7 @@ class OfferSlotsApi(APIView):
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive); at most 31 days."),
             OpenApiParameter("tz", str, description="The buyer's IANA zone; default the tutor's."),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=SlotsOutput,
         summary="Bookable start times, in the buyer's time zone",
     )
     def get(self, request: Request, public_id: str) -> Response:
@@ -351,7 +371,7 @@ class OfferSlotsApi(APIView):
 # --- bookings ------------------------------------------------------------------------------------------
 
 
-class BookingPagination(CursorPagination):
+class BookingPagination(CursorPage):
     page_size = 50
     ordering = ("-starts_at", "-pk")
 
@@ -368,7 +388,12 @@ def booking_page(request: Request, view: APIView, rows: Any, extra: Any = None) 
 
 
 class MyBookingsApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Sessions you booked, latest first")
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("BookingPage", BookingOutput()),
+        summary="Sessions you booked, latest first",
+        operation_id="v1_me_bookings_retrieve",
+    )
     def get(self, request: Request) -> Response:
         return booking_page(request, self, selectors.bookings_for_buyer(buyer=_user(request)))
 
@@ -384,7 +409,10 @@ def _invite_response(booking: Booking, user: User) -> HttpResponse:
     return response
 
 
-_ICS = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An .ics invite")}
+_ICS: dict[Any, Any] = {
+    (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An .ics invite"),
+    **errors(409),
+}
 
 
 class _AnyAccept(BaseContentNegotiation):
@@ -422,7 +450,9 @@ class RescheduleInput(serializers.Serializer):
 
 class BookingRescheduleApi(APIView):
     @extend_schema(
-        request=RescheduleInput, responses=OpenApiTypes.OBJECT, summary="Move a booking once, within policy"
+        request=RescheduleInput,
+        responses={200: BookingOutput, **errors(409)},
+        summary="Move a booking once, within policy",
     )
     def post(self, request: Request, public_id: str) -> Response:
         user = _user(request)
