@@ -13,7 +13,7 @@ from marketplace.accounts import lockout, services
 from marketplace.accounts.models import ApiToken, User
 from marketplace.core.client import ClientAddressThrottle, client_address
 from marketplace.core.errors import envelope
-from marketplace.core.openapi import errors
+from marketplace.core.openapi import ErrorEnvelope, errors
 
 
 class UserOutput(serializers.Serializer):
@@ -75,8 +75,11 @@ class TokenApi(APIView):
         request=TokenInput,
         responses={
             201: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-            401: OpenApiResponse(description="invalid_credentials: the email or the password is wrong"),
+            401: OpenApiResponse(
+                ErrorEnvelope, description="invalid_credentials: the email or the password is wrong"
+            ),
             429: OpenApiResponse(
+                ErrorEnvelope,
                 description=(
                     "too_many_attempts: the sign-in lock holds for this email and address (shared with "
                     "the website and the admin); wait the Retry-After header's seconds or reset the password"
