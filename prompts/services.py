@@ -18,8 +18,6 @@ from marketplace.core.money import CURRENCIES, MoneyError, validate_price
 from marketplace.core.text import require_visible_text
 from prompts import screening
 from prompts.documents import listing_documents_refresh
-from prompts.enqueue import send_on_commit
-from prompts.images import inspect_upload
 from prompts.models import (
     FlagStatus,
     ImageStatus,
@@ -30,6 +28,8 @@ from prompts.models import (
     PromptVersion,
     Tag,
 )
+from prompts.previews.enqueue import send_on_commit
+from prompts.previews.images import inspect_upload
 
 MAX_TAGS = 10
 MAX_TAG_CHARS = 30
@@ -239,7 +239,7 @@ def _generate_previews_on_commit(listing: Listing, version: PromptVersion) -> No
     # Only the id travels through the broker; the worker reads the prompt from the database.
     if settings.PREVIEW_GENERATOR == "none" or not listing.needs_preview:
         return
-    from prompts.tasks import generate_previews
+    from prompts.previews.tasks import generate_previews
 
     send_on_commit(generate_previews, version.pk)
 
@@ -481,7 +481,7 @@ def listing_image_add(*, listing: Listing, by: User, upload: UploadedFile) -> Li
         image.original.save(f"upload.{info.format}", upload, save=False)
         image.save()
         _record(listing, by, "image_added", image=image.public_id)
-        from prompts.tasks import render_previews
+        from prompts.previews.tasks import render_previews
 
         # A broker that is down does not fail the upload: the image stays pending for the sweep.
         send_on_commit(render_previews, image.pk)

@@ -26,15 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from marketplace.core.errors import ApplicationError
-from prompts import generators
 from prompts.documents import listing_documents_refresh
-from prompts.generators import (
-    GeneratedImage,
-    GeneratorError,
-    PermanentGeneratorError,
-    TransientGeneratorError,
-)
-from prompts.images import ImageInfo, inspect_upload
 from prompts.models import (
     ImageSource,
     ImageStatus,
@@ -44,7 +36,15 @@ from prompts.models import (
     PromptVersion,
     original_upload_to,
 )
-from prompts.preview_services import image_render_previews
+from prompts.previews import generators
+from prompts.previews.generators import (
+    GeneratedImage,
+    GeneratorError,
+    PermanentGeneratorError,
+    TransientGeneratorError,
+)
+from prompts.previews.images import ImageInfo, inspect_upload
+from prompts.previews.services import image_render_previews
 from prompts.services import _VARIABLE
 
 logger = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from prompts import fingerprints, labels
-from prompts.enqueue import send_on_commit
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
-from prompts.previews import Rendered, RenderError, render
+from prompts.previews import fingerprints, labels
+from prompts.previews.enqueue import send_on_commit
+from prompts.previews.rendering import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
 MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
@@ -124,7 +124,7 @@ def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[di
         return False
     _flag_near_duplicates(image, prints)
     listing_id = image.listing_id
-    from prompts.tasks import refresh_listing  # tasks import this module
+    from prompts.tasks import refresh_listing  # prompts.tasks imports this module
 
     # On the default queue: image workers stay lean (no tokenizer, no dictionaries in memory).
     send_on_commit(refresh_listing, listing_id)
@@ -173,7 +173,7 @@ def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datet
         return "failed"
     if not claim.update(render_requeues=requeues + 1, updated_at=now):
         return None  # another sweep, or the worker, moved it meanwhile
-    from prompts.tasks import render_previews  # tasks import this module
+    from prompts.previews.tasks import render_previews  # tasks import this module
 
     logger.info("previews: image %s re-queued (%s of %s)", image_id, requeues + 1, REQUEUE_LIMIT)
     send_on_commit(render_previews, image_id)
