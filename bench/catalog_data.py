@@ -88,8 +88,8 @@ def _sellers() -> list[Any]:
 
 
 def _tag_ids(templates: list[dict[str, Any]]) -> dict[str, int]:
+    from prompts.cleaning import normalize_tag
     from prompts.models import Tag
-    from prompts.services import normalize_tag
 
     slugs = {normalize_tag(tag) for row in templates for tag in row["tags"]}
     Tag.objects.bulk_create([Tag(slug=slug) for slug in sorted(slugs)], ignore_conflicts=True)
@@ -140,6 +140,7 @@ def _listing_rows(
     from django.db import connection
 
     from marketplace.core.money import CURRENCIES
+    from prompts.cleaning import extract_variables, normalize_tag
     from prompts.documents import card, detail
     from prompts.models import (
         Category,
@@ -150,7 +151,6 @@ def _listing_rows(
         TargetModel,
         new_public_id,
     )
-    from prompts.services import extract_variables, normalize_tag
 
     listing_fields = Listing._meta.concrete_fields
     version_fields = [field for field in PromptVersion._meta.concrete_fields if not field.primary_key]

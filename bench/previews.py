@@ -185,7 +185,7 @@ def peak_memory_40mp(media: Path) -> float:
             "import django",
             "django.setup()",
             "from prompts.models import ListingImage",
-            "from prompts.preview_services import image_render_previews",
+            "from prompts.previews.services import image_render_previews",
             f"image_render_previews(image_id={image.pk})",
             f"assert ListingImage.objects.get(pk={image.pk}).status == 'ready'",
             # VmHWM, not ru_maxrss: the latter survives exec and would report this parent's peak.

@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
-from prompts import complaints, services
 from prompts.models import (
     Complaint,
     ComplaintStatus,
@@ -22,6 +21,7 @@ from prompts.models import (
     ScreeningList,
     ScreeningTerm,
 )
+from prompts.moderation import complaints, decisions
 
 
 class RejectForm(forms.Form):
@@ -119,7 +119,7 @@ class ListingAdmin(admin.ModelAdmin):
         done = 0
         for listing in queryset:
             try:
-                services.listing_approve(listing=listing, by=request.user)
+                decisions.listing_approve(listing=listing, by=request.user)
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
@@ -133,7 +133,7 @@ class ListingAdmin(admin.ModelAdmin):
             done = 0
             for listing in queryset:
                 try:
-                    services.listing_reject(
+                    decisions.listing_reject(
                         listing=listing, by=request.user, reason=form.cleaned_data["reason"]
                     )
                     done += 1

@@ -23,17 +23,17 @@ from marketplace.core.pagination import CursorPage
 from payments.selectors import prompt_access_allowed
 from prompts import selectors, services
 from prompts.api_schema import CatalogPageOutput, ListingDetailOutput, PreviewSizeOutput
-from prompts.discovery import views_record
-from prompts.documents import preview_json
-from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
-from prompts.search.suggest import suggest
-from prompts.services import (
+from prompts.cleaning import (
     MAX_EXAMPLE_OUTPUTS,
     MAX_TAGS,
     MAX_VARIABLE_EXAMPLE_CHARS,
     MAX_VARIABLE_EXAMPLES,
     normalize_tag,
 )
+from prompts.discovery import views_record
+from prompts.documents import preview_json
+from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
+from prompts.search.suggest import suggest
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 60

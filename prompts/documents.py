@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from marketplace.core.money import money_json
 from prompts.models import ImageStatus, Listing, ListingImage
@@ -95,3 +96,8 @@ def listing_documents_refresh(*, listing_id: int) -> None:
         detail_json=orjson.dumps(detail(listing, tags, previews)).decode(),
     )
     listing_search_refresh(listing_id=listing_id)
+
+
+def listing_documents_refresh_on_commit(*, listing_id: int) -> None:
+    """Re-render the documents once the current transaction commits: a rollback leaves them as they were."""
+    transaction.on_commit(lambda: listing_documents_refresh(listing_id=listing_id))

@@ -17,6 +17,7 @@ from marketplace.core.dates import instant_or_none
 from marketplace.core.errors import ApplicationError, NotFound
 from prompts import catalog_sql
 from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
+from prompts.search import facets
 from prompts.search import query as search
 
 # sort name -> (field, descending)
@@ -171,7 +172,7 @@ def _decode_relevance_cursor(cursor: str) -> tuple[int, tuple[float, int] | None
 
 
 def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:
-    return search.facet_counts(filters=filters, query=search.parse_query(filters.q))
+    return facets.facet_counts(filters=filters, query=search.parse_query(filters.q))
 
 
 def listing_public_detail_json(*, public_id: str) -> str:

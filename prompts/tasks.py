@@ -2,69 +2,10 @@
 
 from __future__ import annotations
 
-from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import shared_task
 
-from prompts.generation import version_generate_previews, version_generation_fail
-from prompts.generators import TransientGeneratorError
-from prompts.preview_services import image_render_previews, images_requeue_stale
-
-
-@shared_task(
-    name="prompts.render_previews",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
-)
-def render_previews(image_id: int) -> None:
-    """Render the labelled WebP previews of one image (see preview_services for idempotency)."""
-    image_render_previews(image_id=image_id)
-
-
-@shared_task(
-    name="prompts.requeue_stale_images",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=50,
-    time_limit=60,
-)
-def requeue_stale_images() -> dict[str, int]:
-    """Re-queue renders left pending or processing (every minute, from beat); see preview_services."""
-    return images_requeue_stale()
-
-
-@shared_task(
-    bind=True,
-    name="prompts.generate_previews",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(TransientGeneratorError,),
-    retry_backoff=15,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=4,
-    soft_time_limit=540,
-    time_limit=600,
-)
-def generate_previews(self: Task, version_id: int) -> None:
-    """Generate the platform previews of one prompt version (see prompts.generation for idempotency).
-
-    Takes the version's id only: the prompt is read from the database, never passed through the broker.
-    On the last attempt a transient error marks the slots failed instead of raising.
-    """
-    # In-process (eager) runs cannot retry while exceptions propagate: Celery would raise its Retry
-    # into the request that committed. Their transient failures fail the slots at once instead.
-    in_process = bool(self.request.is_eager and self.app.conf.task_eager_propagates)
-    final_attempt = in_process or self.request.retries >= (self.max_retries or 0)
-    try:
-        version_generate_previews(version_id=version_id, final_attempt=final_attempt)
-    except SoftTimeLimitExceeded:
-        version_generation_fail(version_id=version_id, code="time limit")
+# Celery's autodiscovery imports <app>.tasks only: importing the preview tasks here registers them.
+from prompts.previews import tasks as preview_tasks  # noqa: F401
 
 
 # Acknowledged on receipt: acknowledged late, its hour-long limit would need a visibility timeout of

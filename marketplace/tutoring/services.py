@@ -4,11 +4,7 @@ booking emails and reviews.
 Tutoring never imports payments: payments calls booking_confirm / booking_release from its one
 fulfilment function, and asks cancellation_refund_is_full what the policy says.
 
-Double booking is prevented by the database. On PostgreSQL the exclusion constraint
-``booking_no_overlap`` rejects a second held or confirmed range of the same seller that overlaps;
-the application check before it only gives the common case a friendly answer. On SQLite (the
-embedded default, no exclusion constraints) the application check is the guard: every
-transaction there starts with BEGIN IMMEDIATE, so check and insert run under one write lock.
+How a booking claims a slot without double booking is in calendar_guard.py.
 """
 
 from __future__ import annotations
@@ -19,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +24,7 @@ from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import MoneyError, validate_price
 from marketplace.core.text import require_visible_text
 from marketplace.core.timezones import zone_or_error
-from marketplace.tutoring import emails, selectors, slots
+from marketplace.tutoring import calendar_guard, emails, slots
 from marketplace.tutoring.models import (
     BLOCKING,
     EMAIL_FIELDS,
@@ -150,75 +146,6 @@ def availability_set(*, offer: TutoringOffer, weekly: list[Rule], overrides: lis
 # --- holds ---------------------------------------------------------------------------------------------
 
 
-def start_check(*, offer: TutoringOffer, start: datetime, now: datetime) -> None:
-    """Is ``start`` a bookable instant of the offer (ignoring other bookings)? Raises a 400 if not."""
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise ApplicationError(
-            "naive_datetime",
-            _("Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00."),
-            fields={"start": [_("A time zone offset is required.")]},
-        )
-    earliest, latest = selectors.bookable_window(offer, now)
-    if start <= now:
-        raise ApplicationError("start_in_past", _("This time has passed; pick a later slot."))
-    if start < earliest:
-        raise ApplicationError(
-            "inside_notice",
-            _("This tutor needs %(minutes)s minutes' notice; pick a later slot.")
-            % {"minutes": offer.min_notice_minutes},
-        )
-    if start > latest:
-        raise ApplicationError(
-            "beyond_booking_window",
-            _("Sessions can be booked at most %(days)s days ahead.") % {"days": offer.max_days_ahead},
-        )
-    local_day = start.astimezone(ZoneInfo(offer.timezone)).date()
-    if start not in slots.grid(offer, local_day, local_day):
-        raise ApplicationError(
-            "not_a_slot", _("This is not one of the offer's start times; pick one from its slots.")
-        )
-
-
-def _free_lapsed_holds(*, seller_id: int, now: datetime) -> None:
-    """Holds whose time ran out no longer block (the beat job would free them within a minute)."""
-    Booking.objects.filter(seller_id=seller_id, status=BookingStatus.HELD, hold_expires_at__lte=now).update(
-        status=BookingStatus.EXPIRED, updated_at=now
-    )
-
-
-def _taken(
-    *, seller_id: int, blocked: tuple[datetime, datetime], now: datetime, ignoring: int | None = None
-) -> bool:
-    """Does anything on the seller's calendar (but the booking `ignoring`) overlap `blocked`?"""
-    return selectors.blocking_bookings(
-        seller_id=seller_id, start=blocked[0], end=blocked[1], now=now, ignoring=ignoring
-    ).exists()
-
-
-def _is_overlap_violation(exc: IntegrityError) -> bool:
-    return "booking_no_overlap" in str(exc)
-
-
-def _lock_calendar(seller_id: int) -> None:
-    """Serialise changes to one seller's calendar for the rest of the transaction (PostgreSQL).
-
-    Two concurrent inserts that conflict under the exclusion constraint can deadlock (each
-    waits for the other's transaction to end before it can decide), which would answer a 500
-    where one booking should win and the other get slot_taken. With this lock the second waits,
-    then sees the first's booking in _taken. The constraint stays the last guard. SQLite
-    serialises writers by itself.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"tutoring-calendar:{seller_id}"]
-            )
-
-
-def _slot_taken() -> Conflict:
-    return Conflict("slot_taken", _("Someone else has just taken this slot; pick another one."))
-
-
 def booking_hold(
     *,
     buyer: User,
@@ -236,14 +163,14 @@ def booking_hold(
     if offer.seller_id == buyer.pk:
         raise Conflict("own_offer", _("This is your own offer; you cannot book yourself."))
     now = timezone.now()
-    start_check(offer=offer, start=start, now=now)
+    calendar_guard.start_check(offer=offer, start=start, now=now)
     blocked = slots.blocked_range(offer, start)
     try:
         with transaction.atomic():
-            _lock_calendar(offer.seller_id)
-            _free_lapsed_holds(seller_id=offer.seller_id, now=now)
-            if _taken(seller_id=offer.seller_id, blocked=blocked, now=now):
-                raise _slot_taken()
+            calendar_guard.lock_calendar(offer.seller_id)
+            calendar_guard.free_lapsed_holds(seller_id=offer.seller_id, now=now)
+            if calendar_guard.is_taken(seller_id=offer.seller_id, blocked=blocked, now=now):
+                raise calendar_guard.slot_taken_error()
             return Booking.objects.create(
                 offer=offer,
                 buyer=buyer,
@@ -262,8 +189,8 @@ def booking_hold(
             )
     except IntegrityError as exc:
         # PostgreSQL: a concurrent hold committed first; the exclusion constraint decided.
-        if _is_overlap_violation(exc):
-            raise _slot_taken() from None
+        if calendar_guard.is_overlap_violation(exc):
+            raise calendar_guard.slot_taken_error() from None
         raise
 
 
@@ -296,10 +223,10 @@ def booking_confirm(*, booking_id: int) -> bool:
     if booking.status == BookingStatus.CONFIRMED:
         return True
     if booking.status == BookingStatus.EXPIRED:  # back on the calendar, if its time is still free
-        _lock_calendar(booking.seller_id)
+        calendar_guard.lock_calendar(booking.seller_id)
         now = timezone.now()
-        _free_lapsed_holds(seller_id=booking.seller_id, now=now)
-        if _taken(
+        calendar_guard.free_lapsed_holds(seller_id=booking.seller_id, now=now)
+        if calendar_guard.is_taken(
             seller_id=booking.seller_id,
             blocked=(booking.blocked_from, booking.blocked_until),
             now=now,
@@ -315,7 +242,7 @@ def booking_confirm(*, booking_id: int) -> bool:
                 status=BookingStatus.CONFIRMED, hold_expires_at=None, scheduled_at=now, updated_at=now
             )
     except IntegrityError as exc:
-        if _is_overlap_violation(exc):
+        if calendar_guard.is_overlap_violation(exc):
             return False
         raise
     _email_on_commit(booking.pk, "confirmed")
@@ -369,17 +296,19 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             _("Rescheduling closes %(hours)s hours before the session.")
             % {"hours": offer.cancel_full_refund_hours},
         )
-    start_check(offer=offer, start=start, now=now)
+    calendar_guard.start_check(offer=offer, start=start, now=now)
     blocked = slots.blocked_range(offer, start)
     try:
         with transaction.atomic():
-            _lock_calendar(booking.seller_id)
+            calendar_guard.lock_calendar(booking.seller_id)
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
             if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
-            _free_lapsed_holds(seller_id=locked.seller_id, now=now)
-            if _taken(seller_id=locked.seller_id, blocked=blocked, now=now, ignoring=locked.pk):
-                raise _slot_taken()
+            calendar_guard.free_lapsed_holds(seller_id=locked.seller_id, now=now)
+            if calendar_guard.is_taken(
+                seller_id=locked.seller_id, blocked=blocked, now=now, ignoring=locked.pk
+            ):
+                raise calendar_guard.slot_taken_error()
             locked.starts_at = start
             locked.ends_at = start + timedelta(minutes=offer.duration_minutes)
             locked.blocked_from, locked.blocked_until = blocked
@@ -392,8 +321,8 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
             _email_on_commit(locked.pk, "rescheduled")
             return locked
     except IntegrityError as exc:
-        if _is_overlap_violation(exc):
-            raise _slot_taken() from None
+        if calendar_guard.is_overlap_violation(exc):
+            raise calendar_guard.slot_taken_error() from None
         raise
 
 

@@ -22,8 +22,7 @@ way returns the same rows: statistics decide the speed, never the result.
 
 Relevance ranks a bounded candidate set, the RELEVANCE_CANDIDATES most trending matches (found
 the same way, in trending order), by text rank times popularity; the other matches follow in
-trending order, paged by keyset like the other sorts. Facet counts describe a sample of at most
-FACET_SAMPLE matches (see facet_counts).
+trending order, paged by keyset like the other sorts. Facet counts are in facets.py.
 
 SQLite (the embedded setup, small catalogs) runs the same queries with an FTS5 match and lets its
 planner sort.
@@ -31,7 +30,6 @@ planner sort.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +41,6 @@ from prompts.search.stats import Histogram, token_stats
 from prompts.search.tokens import query_token_groups
 
 RELEVANCE_CANDIDATES = 48  # ranked; the matches after them follow in trending order
-FACET_SAMPLE = 2000
 COLLECT_CAP = 2000  # matches a collect gathers before something else takes over, without statistics
 WALK_MIN = 2000  # rows a walk reads at least before something else takes over
 WINDOW_PAGES = 2  # a window is sized to hold this many pages of matches at the expected density
@@ -187,7 +184,7 @@ def first_plan(query: SearchQuery, order: Order, limit: int) -> Plan:
     return Plan(way, cap, budget, window, histogram)
 
 
-def _where(
+def where_sql(
     filters: Any, order: Order, after: tuple[Any, int] | None, *more: tuple[str, list[Any]]
 ) -> tuple[str, list[Any]]:
     where, params = catalog_sql.conditions(filters)
@@ -215,7 +212,7 @@ def _gather(
     more = [("l.search_vector @@ %s::tsquery", [query.tsquery()])]
     if bound is not None:
         more.append((f"l.{column} {'>=' if order.descending else '<='} %s", [bound]))
-    where, params = _where(filters, order, after, *more)
+    where, params = where_sql(filters, order, after, *more)
     capped = "LIMIT %s" if cap is not None else ""
     # MATERIALIZED: the matches are gathered first; the planner must not walk the sort index instead.
     sql = (
@@ -243,7 +240,7 @@ def _walk(
     """Matches among the next `budget` rows in page order: (rows, where the walk stopped if the
     budget ran out first, else None)."""
     column = catalog_sql.column(order.field)
-    where, params = _where(filters, order, after)
+    where, params = where_sql(filters, order, after)
     outputs = ", ".join(f"{expression} AS out{index}" for index, expression in enumerate(select))
     names = ", ".join(f"w.out{index}" for index in range(len(select)))
     # The inner query reads at most `budget` rows through the sort index; the last one read comes
@@ -274,7 +271,7 @@ def _sqlite_rows(
     limit: int,
     select: tuple[str, ...],
 ) -> list[tuple[Any, ...]]:
-    where, params = _where(filters, order, after, _fts5_match(query))
+    where, params = where_sql(filters, order, after, _fts5_match(query))
     column = catalog_sql.column(order.field)
     sql = (
         f"SELECT l.id, l.{column}, {', '.join(select)} FROM {_L} l WHERE {where} "  # noqa: S608
@@ -353,62 +350,3 @@ def _ranked_cards(query: SearchQuery, ids: list[int], offset: int, limit: int) -
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
-
-
-# --- Facets ---------------------------------------------------------------------------------------
-
-FACET_FIELDS = ("target_model", "category", "language", "price_currency")
-
-
-def facet_counts(*, filters: Any, query: SearchQuery | None) -> dict[str, Any]:
-    """Counts per facet value over at most FACET_SAMPLE matches; "capped" says there are more.
-
-    The sample is the newest matches when walking the date index is the cheap way to find them
-    (common queries, or no query); otherwise the first ones the GIN index yields, which costs one
-    visit per sampled listing rather than one per match.
-    """
-    select = tuple(f"l.{catalog_sql.column(field)}" for field in (*FACET_FIELDS, "price_amount"))
-    limit = FACET_SAMPLE + 1
-    if query is None:
-        rows = _browse_sample(filters, select)
-    elif connection.vendor == "postgresql" and first_plan(query, NEWEST, limit).way != "walk":
-        rows = _any_matches(filters, query, select, limit)
-    else:
-        found = keyset_rows(
-            filters=filters, query=query, order=NEWEST, after=None, limit=limit, select=select
-        )
-        rows = [row[2:] for row in found]
-    capped = len(rows) > FACET_SAMPLE
-    rows = rows[:FACET_SAMPLE]
-    facets: dict[str, Any] = {"capped": capped, "total": len(rows)}
-    for index, field in enumerate(FACET_FIELDS):
-        counts = Counter(row[index] for row in rows)
-        facets[field] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    free = sum(1 for row in rows if row[-1] == 0)
-    facets["free"] = {"true": free, "false": len(rows) - free}
-    return facets
-
-
-def _any_matches(
-    filters: Any, query: SearchQuery, select: tuple[str, ...], limit: int
-) -> list[tuple[Any, ...]]:
-    """The first `limit` matches the GIN index yields (a bitmap scan stops there)."""
-    where, params = _where(filters, NEWEST, None, ("l.search_vector @@ %s::tsquery", [query.tsquery()]))
-    sql = (
-        f"WITH hits AS MATERIALIZED (SELECT {', '.join(select)} FROM {_L} l WHERE {where} LIMIT %s) "  # noqa: S608
-        "SELECT * FROM hits"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        return cursor.fetchall()
-
-
-def _browse_sample(filters: Any, select: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    where, params = catalog_sql.conditions(filters)
-    sql = (
-        f"SELECT {', '.join(select)} FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
-        f"ORDER BY {NEWEST.sql('l')} LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, FACET_SAMPLE + 1])
-        return cursor.fetchall()

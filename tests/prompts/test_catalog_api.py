@@ -12,6 +12,7 @@ import time_machine
 
 from prompts import services
 from prompts.models import Listing, ListingStatus
+from prompts.moderation.decisions import listing_reject
 from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +307,7 @@ def hidden(seller, staff, settings) -> dict[str, Listing]:
     settings.LISTING_REVIEW = "manual"
     pending = make_listing(seller, publish=True, title="Hidden pending")
     rejected = make_listing(seller, publish=True, title="Hidden rejected")
-    services.listing_reject(listing=rejected, by=staff, reason="Blurry examples.")
+    listing_reject(listing=rejected, by=staff, reason="Blurry examples.")
     settings.LISTING_REVIEW = "auto"
     listings = {"draft": draft, "pending": pending, "rejected": rejected, "archived": archived}
     for listing in listings.values():

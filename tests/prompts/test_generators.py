@@ -22,17 +22,18 @@ from django.core.files.storage import default_storage
 from django.test import TestCase
 from PIL import Image
 
-from prompts import generators, services
-from prompts.generation import UNREADABLE, fill_variables, version_generate_previews
-from prompts.generators import (
+from prompts import services
+from prompts.models import ImageSource, ImageStatus, ListingEvent, ListingImage, ListingStatus
+from prompts.previews import generators
+from prompts.previews.generation import UNREADABLE, fill_variables, version_generate_previews
+from prompts.previews.generators import (
     GeneratedImage,
     PermanentGeneratorError,
     TransientGeneratorError,
 )
-from prompts.generators.openai_images import OpenAIImages
-from prompts.generators.stability import StabilityImages, nearest_aspect_ratio
-from prompts.models import ImageSource, ImageStatus, ListingEvent, ListingImage, ListingStatus
-from prompts.tasks import generate_previews
+from prompts.previews.generators.openai_images import OpenAIImages
+from prompts.previews.generators.stability import StabilityImages, nearest_aspect_ratio
+from prompts.previews.tasks import generate_previews
 from tests.factories import make_listing, png_upload
 
 PROMPT = "glowing [animal] in a neon pond under a [sky] sky, 8k wallpaper"
@@ -766,7 +767,7 @@ def test_diffusers_backend_loads_a_local_pipeline_and_is_reproducible(tmp_path, 
     pytest.importorskip("torch")
     pytest.importorskip("diffusers")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from prompts.generators.diffusers_local import DiffusersLocal
+    from prompts.previews.generators.diffusers_local import DiffusersLocal
 
     _tiny_pipeline(tmp_path)
     generator = DiffusersLocal(path=str(tmp_path / "tiny-sd"), steps=2)
@@ -797,7 +798,7 @@ def test_diffusers_backend_loads_a_local_pipeline_and_is_reproducible(tmp_path, 
 def test_diffusers_backend_reports_a_missing_pipeline_without_downloading(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("diffusers")
-    from prompts.generators.diffusers_local import DiffusersLocal
+    from prompts.previews.generators.diffusers_local import DiffusersLocal
 
     with pytest.raises(PermanentGeneratorError, match="could not be loaded"):
         DiffusersLocal(path=str(tmp_path / "missing")).generate(

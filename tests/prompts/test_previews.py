@@ -13,10 +13,10 @@ from django.core.files.storage import default_storage
 from django.test import TestCase
 from PIL import Image, ImageStat
 
-from prompts.labels import TRAINED_ALGORITHMIC_MEDIA, label_height
 from prompts.models import ImageStatus, ListingFlag, ListingImage, ListingStatus
-from prompts.preview_services import image_render_previews
-from prompts.tasks import render_previews
+from prompts.previews.labels import TRAINED_ALGORITHMIC_MEDIA, label_height
+from prompts.previews.services import image_render_previews
+from prompts.previews.tasks import render_previews
 from tests.factories import make_listing, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from prompts.models import Listing, ListingEvent, ListingStatus, ScreeningList, ScreeningTerm
-from prompts.screening import Hit, screen
+from prompts.moderation.screening import Hit, screen
 from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db

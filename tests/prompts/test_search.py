@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import F
 
 from prompts.models import Listing, ListingStatus
+from prompts.search import facets as search_facets
 from prompts.search import query as search_query
 from prompts.search.query import NEWEST, TRENDING, Order, Plan, SearchQuery
 from prompts.search.stats import SORT_FIELDS, Histogram, TokenStats, clear_cache, token_stats
@@ -269,7 +270,7 @@ def test_archived_and_edited_listings_leave_and_update_the_index(corpus, seller_
 
 
 def test_facets_describe_a_sample_when_there_are_many_matches(corpus, anon, monkeypatch):
-    monkeypatch.setattr(search_query, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_facets, "FACET_SAMPLE", 2)
     facets = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()["facets"]
     assert facets["capped"] is True and facets["total"] == 2
     assert sum(facets["target_model"].values()) == 2
@@ -277,7 +278,7 @@ def test_facets_describe_a_sample_when_there_are_many_matches(corpus, anon, monk
 
 @requires_postgres
 def test_facets_of_a_common_query_describe_its_newest_matches(corpus, anon, monkeypatch):
-    monkeypatch.setattr(search_query, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_facets, "FACET_SAMPLE", 2)
     monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit: Plan("walk", 10, 10, 0.0))
     facets = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()["facets"]
     assert facets["target_model"] == {"flux": 2}  # "Neon koi wallpaper", "赛博朋克 wallpaper pack"

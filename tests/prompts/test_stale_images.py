@@ -13,9 +13,10 @@ from django.test import TestCase
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from prompts import preview_services, services
+from prompts import services
 from prompts.models import ImageSource, ImageStatus, Listing, ListingImage
-from prompts.tasks import render_previews, requeue_stale_images
+from prompts.previews import services as preview_services
+from prompts.previews.tasks import render_previews, requeue_stale_images
 from tests.factories import make_listing, png_bytes, png_upload
 from tests.prompts.test_uploads import post_image
 
@@ -60,7 +61,7 @@ def test_upload_while_the_broker_is_down_succeeds_and_the_sweep_renders_it_later
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(render_previews, "delay", broker_down)
-    caplog.set_level(logging.ERROR, logger="prompts.enqueue")
+    caplog.set_level(logging.ERROR, logger="prompts.previews.enqueue")
 
     response = post_image(seller_api, listing, "koi.png", png_bytes(300, 200))
 

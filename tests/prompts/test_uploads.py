@@ -25,7 +25,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from prompts import services
 from prompts.models import ImageStatus, Listing, ListingEvent, ListingImage
-from prompts.tasks import render_previews
+from prompts.previews.tasks import render_previews
 from tests.factories import make_listing, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db

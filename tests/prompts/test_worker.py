@@ -18,7 +18,7 @@ from PIL import Image
 from marketplace.celery import app as celery_app
 from prompts import services
 from prompts.models import ImageStatus, ListingImage
-from prompts.tasks import render_previews
+from prompts.previews.tasks import render_previews
 from tests.conftest import requires_postgres, requires_redis
 from tests.factories import make_listing, png_upload
 from tests.support.worker import celery_worker, children_of, wait_for

@@ -11,6 +11,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from marketplace.accounts.services import token_create
+from marketplace.tutoring import calendar_guard
 from marketplace.tutoring.models import Booking, BookingStatus
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory
@@ -146,7 +147,7 @@ def test_holds_on_one_sellers_calendar_wait_for_each_other(seller, buyer):
         def first() -> None:
             try:
                 with transaction.atomic():
-                    services._lock_calendar(seller.pk)
+                    calendar_guard.lock_calendar(seller.pk)
                     locked.set()
                     release.wait(10)
                     steps.append("first committed")

@@ -23,8 +23,9 @@ from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.models import Order
 from payments.selectors import has_unlocked
-from prompts import complaints, discovery, selectors
+from prompts import discovery, selectors
 from prompts.models import COMPLAINT_NOTE_MAX, REVIEW_TEXT_MAX, ComplaintReason, Listing
+from prompts.moderation import complaints
 
 LIBRARY_PAGE = 24
 

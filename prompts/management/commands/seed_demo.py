@@ -19,6 +19,7 @@ from payments.services import seller_onboarding_link
 from prompts import services
 from prompts.demo_art import draw_example
 from prompts.models import Listing, ListingStatus, ScreeningAction, ScreeningList, ScreeningTerm
+from prompts.moderation.decisions import listing_approve
 
 DEMO_PASSWORD = "dimsum-demo-2026"
 SELLERS = [
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         # rightly flags some of them. The demo moderator approves those listings; the flags stay
         # open in the admin (Listing flags), which shows what a moderator would see.
         for listing in Listing.objects.filter(status=ListingStatus.PENDING_REVIEW):
-            services.listing_approve(listing=listing, by=moderator)
+            listing_approve(listing=listing, by=moderator)
         seed_tutoring_offers()
         self.stdout.write(
             self.style.SUCCESS(

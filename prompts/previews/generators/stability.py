@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import httpx
 
-from prompts.generators.base import (
+from prompts.previews.generators.base import (
     GeneratedImage,
     GeneratorError,
     PermanentGeneratorError,

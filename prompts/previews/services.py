@@ -1,4 +1,4 @@
-"""Writes of the preview pipeline: claim, render outside transactions, record, flag duplicates."""
+"""Writes of the preview pipeline: claim, render outside transactions, record; duplicates are flagged."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from prompts import fingerprints, labels
-from prompts.enqueue import send_on_commit
-from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
-from prompts.previews import Rendered, RenderError, render
+from prompts.models import ImageStatus, ListingImage
+from prompts.moderation.flags import image_flag_near_duplicates
+from prompts.previews import fingerprints, labels
+from prompts.previews.enqueue import send_on_commit
+from prompts.previews.rendering import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
 MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
@@ -122,9 +122,9 @@ def image_mark_ready(*, image: ListingImage, rendered: Rendered, stored: list[di
     )
     if not done:
         return False
-    _flag_near_duplicates(image, prints)
+    image_flag_near_duplicates(image=image, prints=prints)
     listing_id = image.listing_id
-    from prompts.tasks import refresh_listing  # tasks import this module
+    from prompts.tasks import refresh_listing  # prompts.tasks imports this module
 
     # On the default queue: image workers stay lean (no tokenizer, no dictionaries in memory).
     send_on_commit(refresh_listing, listing_id)
@@ -173,52 +173,8 @@ def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datet
         return "failed"
     if not claim.update(render_requeues=requeues + 1, updated_at=now):
         return None  # another sweep, or the worker, moved it meanwhile
-    from prompts.tasks import render_previews  # tasks import this module
+    from prompts.previews.tasks import render_previews  # tasks import this module
 
     logger.info("previews: image %s re-queued (%s of %s)", image_id, requeues + 1, REQUEUE_LIMIT)
     send_on_commit(render_previews, image_id)
     return "requeued"
-
-
-def _informative(value: int) -> bool:
-    # Flat or nearly flat images hash to (almost) all zeros or ones; they say nothing about copying.
-    return 6 <= value.bit_count() <= 58
-
-
-def _flag_near_duplicates(image: ListingImage, prints: fingerprints.Fingerprints) -> None:
-    """Copied example images are how stolen prompts get resold: flag both listings for review."""
-    if not _informative(prints.dhash):
-        return
-    bands = prints.bands
-    candidates = (
-        ListingImage.objects.filter(status=ImageStatus.READY, dhash__isnull=False)
-        .filter(
-            Q(dhash_band0=bands[0])
-            | Q(dhash_band1=bands[1])
-            | Q(dhash_band2=bands[2])
-            | Q(dhash_band3=bands[3])
-        )
-        .exclude(listing__seller_id=image.listing.seller_id)
-        .values_list("pk", "listing_id", "dhash")[:200]
-    )
-    for other_pk, other_listing_id, other_hash in candidates:
-        assert other_hash is not None
-        distance = fingerprints.hamming(prints.dhash, fingerprints.to_unsigned64(other_hash))
-        if distance > fingerprints.NEAR_DUPLICATE_DISTANCE:
-            continue
-        detail = {"image": image.public_id, "other_image_pk": other_pk, "distance": distance}
-        for listing_id, related_id in (
-            (image.listing_id, other_listing_id),
-            (other_listing_id, image.listing_id),
-        ):
-            try:
-                with transaction.atomic():
-                    ListingFlag.objects.create(
-                        listing_id=listing_id,
-                        related_listing_id=related_id,
-                        reason="duplicate_image",
-                        detail=detail,
-                        status=FlagStatus.OPEN,
-                    )
-            except IntegrityError:
-                pass  # an open flag for this pair exists already

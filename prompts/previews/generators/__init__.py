@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from prompts.generators.base import (
+from prompts.previews.generators.base import (
     GeneratedImage,
     Generator,
     GeneratorError,
@@ -31,7 +31,7 @@ def generator_from_settings() -> Generator | None:
     name = settings.PREVIEW_GENERATOR
     timeout = float(settings.PREVIEW_GENERATOR_TIMEOUT)
     if name == "openai":
-        from prompts.generators.openai_images import OpenAIImages
+        from prompts.previews.generators.openai_images import OpenAIImages
 
         return OpenAIImages(
             api_key=settings.OPENAI_API_KEY,
@@ -40,7 +40,7 @@ def generator_from_settings() -> Generator | None:
             timeout=timeout,
         )
     if name == "stability":
-        from prompts.generators.stability import StabilityImages
+        from prompts.previews.generators.stability import StabilityImages
 
         return StabilityImages(
             api_key=settings.STABILITY_API_KEY,
@@ -49,7 +49,7 @@ def generator_from_settings() -> Generator | None:
             timeout=timeout,
         )
     if name == "diffusers":
-        from prompts.generators.diffusers_local import DiffusersLocal
+        from prompts.previews.generators.diffusers_local import DiffusersLocal
 
         return DiffusersLocal(path=settings.PREVIEW_DIFFUSERS_PATH, steps=settings.PREVIEW_DIFFUSERS_STEPS)
     return None

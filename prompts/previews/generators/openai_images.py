@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from prompts.generators.base import (
+from prompts.previews.generators.base import (
     GeneratedImage,
     GeneratorError,
     PermanentGeneratorError,

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from prompts.generators.base import GeneratedImage, PermanentGeneratorError
+from prompts.previews.generators.base import GeneratedImage, PermanentGeneratorError
 
 BACKEND = "diffusers"
 _PIPELINES: dict[str, Any] = {}  # per worker process: loading takes seconds to minutes

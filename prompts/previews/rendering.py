@@ -12,7 +12,7 @@ from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from prompts import fingerprints, labels
+from prompts.previews import fingerprints, labels
 
 WEBP_QUALITY = 80
 WEBP_METHOD = 4

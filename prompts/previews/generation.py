@@ -26,26 +26,26 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from marketplace.core.errors import ApplicationError
-from prompts import generators
+from prompts.cleaning import VARIABLE
 from prompts.documents import listing_documents_refresh
-from prompts.generators import (
+from prompts.models import (
+    ImageSource,
+    ImageStatus,
+    Listing,
+    ListingImage,
+    PromptVersion,
+    original_upload_to,
+)
+from prompts.moderation.events import listing_event_record
+from prompts.previews import generators
+from prompts.previews.generators import (
     GeneratedImage,
     GeneratorError,
     PermanentGeneratorError,
     TransientGeneratorError,
 )
-from prompts.images import ImageInfo, inspect_upload
-from prompts.models import (
-    ImageSource,
-    ImageStatus,
-    Listing,
-    ListingEvent,
-    ListingImage,
-    PromptVersion,
-    original_upload_to,
-)
-from prompts.preview_services import image_render_previews
-from prompts.services import _VARIABLE
+from prompts.previews.images import ImageInfo, inspect_upload
+from prompts.previews.services import image_render_previews
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def fill_variables(text: str, examples: dict[str, str]) -> str:
         name = match.group(1).strip()
         return str(examples.get(name) or name) if name else match.group(0)
 
-    return _VARIABLE.sub(example, text)
+    return VARIABLE.sub(example, text)
 
 
 def prompt_digest(prompt: str) -> str:
@@ -289,7 +289,7 @@ def version_generation_fail(*, version_id: int, code: str, refused: bool = False
     listing_id = empty.values_list("listing_id", flat=True).first()
     failed = empty.update(status=ImageStatus.FAILED, failure_reason=reason[:300], updated_at=timezone.now())
     if failed and listing_id is not None:
-        ListingEvent.objects.create(
+        listing_event_record(
             listing_id=listing_id,
             action="platform_previews_failed",
             detail={"version": version_id, "slots": failed, "error": code, "refused": refused},
@@ -330,8 +330,8 @@ def listing_retire_superseded_previews(*, listing_id: int) -> int:
     if not superseded:
         return 0
     ListingImage.objects.filter(pk__in=[image.pk for image in superseded]).delete()
-    ListingEvent.objects.create(
-        listing=listing,
+    listing_event_record(
+        listing_id=listing.pk,
         action="platform_previews_retired",
         detail={"images": [image.public_id for image in superseded], "newest_version": newest},
     )

@@ -18,8 +18,8 @@ from prompts.models import (
     ComplaintReason,
     ComplaintStatus,
     Listing,
-    ListingEvent,
 )
+from prompts.moderation.events import listing_event_record
 
 
 @transaction.atomic
@@ -49,8 +49,8 @@ def complaint_file(
         note=note,
         contact_email=contact_email.strip() or (user.email if user else ""),
     )
-    ListingEvent.objects.create(
-        listing=listing,
+    listing_event_record(
+        listing_id=listing.pk,
         actor=user,
         action="complaint_filed",
         detail={"complaint": complaint.public_id, "reason": reason},
@@ -64,8 +64,8 @@ def complaint_resolve(*, complaint: Complaint, by: Any, upheld: bool, resolution
     complaint.resolution = resolution.strip()
     complaint.resolved_at = timezone.now()
     complaint.save(update_fields=["status", "resolution", "resolved_at"])
-    ListingEvent.objects.create(
-        listing=complaint.listing,
+    listing_event_record(
+        listing_id=complaint.listing_id,
         actor=by,
         action="complaint_resolved",
         detail={"complaint": complaint.public_id, "status": complaint.status},

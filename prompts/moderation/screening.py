@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import ahocorasick
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
-from prompts.models import ScreeningAction, ScreeningList, ScreeningTerm
+from marketplace.core.errors import ApplicationError
+from prompts.models import FlagStatus, Listing, PromptVersion, ScreeningAction, ScreeningList, ScreeningTerm
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,41 @@ def screen(fields: dict[str, str]) -> list[Hit]:
 
 def blocking(hits: list[Hit]) -> list[Hit]:
     return [hit for hit in hits if hit.action == ScreeningAction.BLOCK]
+
+
+def listing_fields(listing: Listing, version: PromptVersion | None, tags: list[str]) -> dict[str, str]:
+    return {
+        "title": listing.title,
+        "description": listing.description,
+        "tags": " | ".join(tags),
+        "prompt_text": version.text if version else "",
+        "usage_notes": version.usage_notes if version else "",
+        "variable_examples": " | ".join(str(v) for v in (version.variable_examples or {}).values())
+        if version
+        else "",
+        "example_outputs": "\n".join(listing.example_outputs),
+    }
+
+
+def blocked_error(hits: list[Hit]) -> ApplicationError:
+    fields = sorted({hit.field for hit in hits})
+    message = _(
+        "This listing contains terms that are not allowed on Dimsum. Edit the named fields and retry."
+    )
+    return ApplicationError(
+        "screening_blocked",
+        message,
+        fields={field: [_("Contains a term that is not allowed.")] for field in fields},
+        status_code=422,
+    )
+
+
+def review_note(hits: list[Hit]) -> str:
+    fields = ", ".join(sorted({hit.field for hit in hits}))
+    return f"Automated screening matched terms in: {fields}. A moderator will review it."[:300]
+
+
+def duplicate_image_hits(listing: Listing) -> list[Hit]:
+    if listing.flags.filter(reason="duplicate_image", status=FlagStatus.OPEN).exists():
+        return [Hit(field="images", list_name="near-duplicate images", action="review")]
+    return []

@@ -1,0 +1,75 @@
+"""Facet counts over the catalog or over a text query's matches, from a bounded sample.
+
+The sample holds at most FACET_SAMPLE matches, found the way prompts.search.query finds a page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import connection
+
+from prompts import catalog_sql
+from prompts.models import Listing
+from prompts.search import query as search
+
+FACET_SAMPLE = 2000
+_L = Listing._meta.db_table
+FACET_FIELDS = ("target_model", "category", "language", "price_currency")
+
+
+def facet_counts(*, filters: Any, query: search.SearchQuery | None) -> dict[str, Any]:
+    """Counts per facet value over at most FACET_SAMPLE matches; "capped" says there are more.
+
+    The sample is the newest matches when walking the date index is the cheap way to find them
+    (common queries, or no query); otherwise the first ones the GIN index yields, which costs one
+    visit per sampled listing rather than one per match.
+    """
+    select = tuple(f"l.{catalog_sql.column(field)}" for field in (*FACET_FIELDS, "price_amount"))
+    limit = FACET_SAMPLE + 1
+    if query is None:
+        rows = _browse_sample(filters, select)
+    elif connection.vendor == "postgresql" and search.first_plan(query, search.NEWEST, limit).way != "walk":
+        rows = _any_matches(filters, query, select, limit)
+    else:
+        found = search.keyset_rows(
+            filters=filters, query=query, order=search.NEWEST, after=None, limit=limit, select=select
+        )
+        rows = [row[2:] for row in found]
+    capped = len(rows) > FACET_SAMPLE
+    rows = rows[:FACET_SAMPLE]
+    facets: dict[str, Any] = {"capped": capped, "total": len(rows)}
+    for index, field in enumerate(FACET_FIELDS):
+        counts = Counter(row[index] for row in rows)
+        facets[field] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    free = sum(1 for row in rows if row[-1] == 0)
+    facets["free"] = {"true": free, "false": len(rows) - free}
+    return facets
+
+
+def _any_matches(
+    filters: Any, query: search.SearchQuery, select: tuple[str, ...], limit: int
+) -> list[tuple[Any, ...]]:
+    """The first `limit` matches the GIN index yields (a bitmap scan stops there)."""
+    where, params = search.where_sql(
+        filters, search.NEWEST, None, ("l.search_vector @@ %s::tsquery", [query.tsquery()])
+    )
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT {', '.join(select)} FROM {_L} l WHERE {where} LIMIT %s) "  # noqa: S608
+        "SELECT * FROM hits"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return cursor.fetchall()
+
+
+def _browse_sample(filters: Any, select: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    where, params = catalog_sql.conditions(filters)
+    sql = (
+        f"SELECT {', '.join(select)} FROM {_L} l WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY {search.NEWEST.sql('l')} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, FACET_SAMPLE + 1])
+        return cursor.fetchall()
