@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "marketplace.tutoring",
     "prompts",
     "payments",
+    "marketplace.demo",  # seed_demo: demo data across every app, so it sits above them all
 ]
 
 MIDDLEWARE = [
