@@ -255,7 +255,7 @@ def seed(target: int) -> None:
         print(f"Database holds {existing} published listings; no seeding needed.")
         return
     print(f"Database holds {existing} published listings; adding {missing} ...", flush=True)
-    templates = json.loads((ROOT / "prompts" / "demo_listings.json").read_text(encoding="utf-8"))
+    templates = json.loads((ROOT / "marketplace" / "demo" / "demo_listings.json").read_text(encoding="utf-8"))
     sellers, tag_ids = _sellers(), _tag_ids(templates)
     rng = random.Random(existing)
     # Continue the timeline below the oldest listing already there, so new rows never jump ahead.

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "marketplace.tutoring",
     "prompts",
     "payments",
+    "marketplace.demo",  # seed_demo: demo data across every app, so it sits above them all
 ]
 
 MIDDLEWARE = [
@@ -249,7 +250,7 @@ REST_FRAMEWORK = {
         "marketplace.core.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "marketplace.core.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "marketplace.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "10/min" if not RUNNING_TESTS else "1000/min"),

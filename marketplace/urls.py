@@ -18,7 +18,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("api/v1/", include("marketplace.api_urls")),
+    path("api/v1/", include("marketplace.api.urls")),
     path("payments/", include("payments.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

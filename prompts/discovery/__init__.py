@@ -1,7 +1,7 @@
 """Discovery: reviews and ratings, favourites, related listings, and the trending score.
 
 Services (writes) and selectors (reads) for these, one module each; the interfaces are
-prompts.discovery_api and the prompts.fold_trending task.
+marketplace.api.discovery and the prompts.fold_trending task.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from marketplace.storefront import labels
 from marketplace.storefront.views.common import cards
 from payments.selectors import listing_access
 from prompts import discovery, selectors
-from prompts.api import parse_catalog_query
+from prompts.catalog_query import parse_catalog_query
 from prompts.models import Favourite, Listing, PromptVersion
 
 HOME_SHELF = 10

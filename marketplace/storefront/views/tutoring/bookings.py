@@ -31,8 +31,8 @@ from marketplace.storefront.views.tutoring.common import (
 )
 from marketplace.tutoring import ics, selectors
 from marketplace.tutoring import services as tutoring_services
-from marketplace.tutoring.api import parse_start
 from marketplace.tutoring.models import BLOCKING, REVIEW_TEXT_MAX, Booking, BookingStatus, TutorReview
+from marketplace.tutoring.parsing import parse_start
 from payments import services as payment_services
 from payments.models import Order, OrderStatus
 from payments.services.bookings import booking_review as booking_review_service

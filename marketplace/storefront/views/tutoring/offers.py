@@ -33,8 +33,8 @@ from marketplace.storefront.views.tutoring.common import (
     slot_picker,
 )
 from marketplace.tutoring import selectors
-from marketplace.tutoring.api import parse_start
 from marketplace.tutoring.models import BookingStatus, TutoringOffer
+from marketplace.tutoring.parsing import parse_start
 from payments import services as payment_services
 from payments.models import Order, OrderStatus
 from payments.selectors import library_for

@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from marketplace.accounts.models import User
+from marketplace.demo.demo_art import draw_example
 from marketplace.tutoring import services as tutoring_services
 from payments.services import seller_onboarding_link
 from prompts import services
-from prompts.demo_art import draw_example
 from prompts.models import Listing, ListingStatus, ScreeningAction, ScreeningList, ScreeningTerm
 from prompts.moderation.decisions import listing_approve
 

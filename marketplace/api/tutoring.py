@@ -1,81 +1,36 @@
-"""REST interface for tutoring: sellers' offers and availability, public slots, bookings,
-invites (.ics) and tutor reviews.
-
-What needs payments (placing, cancelling, reviewing a booking, which must not be refunded, and
-the seller's bookings with their payout) lives in payments.booking_api (tutoring never imports
-payments); everything else is here.
-"""
+"""REST interface for tutoring offers: sellers' offers and availability, public offers, their
+free slots and their tutor reviews."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.accounts.models import User
-from marketplace.core import dates
-from marketplace.core.errors import ApplicationError
-from marketplace.core.fields import PriceField, StrictIntegerField
-from marketplace.core.money import money_json
-from marketplace.core.openapi import CURSOR_PARAMETERS, RatingOutput, cursor_page, errors
-from marketplace.core.pagination import CursorPage
-from marketplace.tutoring import ics, selectors, services
-from marketplace.tutoring.api_schema import (
+from marketplace.api.fields import PriceField, StrictIntegerField
+from marketplace.api.openapi import CURSOR_PARAMETERS, RatingOutput, cursor_page
+from marketplace.api.pagination import CursorPage
+from marketplace.api.parsing import current_user, date_param
+from marketplace.api.schema import (
     AvailabilityOutput,
-    BookingOutput,
     OfferOutput,
     PublicOfferOutput,
     SlotsOutput,
     TutorReviewOutput,
 )
-from marketplace.tutoring.models import (
-    MAX_DURATION,
-    MIN_DURATION,
-    Booking,
-    BookingStatus,
-    TutoringOffer,
-    TutorReview,
-)
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def parse_start(value: Any) -> datetime:
-    """An ISO 8601 instant with its offset; a naive or malformed one is a 400."""
-    if not isinstance(value, str) or not value.strip():
-        raise ApplicationError(
-            "invalid", _("start is required."), fields={"start": [_("This field is required.")]}
-        )
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ApplicationError(
-            "invalid_start",
-            _("start must be an ISO 8601 date-time such as 2026-03-09T09:00:00+08:00."),
-            fields={"start": [_("Not an ISO 8601 date-time.")]},
-        ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ApplicationError(
-            "naive_datetime",
-            _("Give the start with its UTC offset, e.g. 2026-03-09T09:00:00+08:00."),
-            fields={"start": [_("A time zone offset is required.")]},
-        )
-    dates.refuse_out_of_range(parsed, field="start")
-    return parsed
+from marketplace.core import dates
+from marketplace.core.errors import ApplicationError
+from marketplace.core.money import money_json
+from marketplace.tutoring import selectors, services
+from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, TutoringOffer, TutorReview
 
 
 def offer_json(offer: TutoringOffer) -> dict[str, Any]:
@@ -95,39 +50,6 @@ def offer_json(offer: TutoringOffer) -> dict[str, Any]:
         "timezone": offer.timezone,
         "is_active": offer.is_active,
     }
-
-
-def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
-    zone = ZoneInfo(booking.timezone)
-    confirmed = booking.status == BookingStatus.CONFIRMED
-    return {
-        "id": booking.public_id,
-        "offer": {"id": booking.offer.public_id, "title": booking.offer.title},
-        "role": "seller" if booking.seller_id == for_user.pk else "buyer",
-        "buyer": booking.buyer.handle,
-        "seller": booking.seller.handle,
-        "status": booking.status,
-        "starts_at": booking.starts_at.astimezone(UTC),
-        "ends_at": booking.ends_at.astimezone(UTC),
-        "seller_timezone": booking.timezone,
-        "starts_at_seller_local": booking.starts_at.astimezone(zone).isoformat(),
-        "hold_expires_at": booking.hold_expires_at if booking.status == BookingStatus.HELD else None,
-        "price": money_json(booking.price_amount, booking.price_currency),
-        "reschedules_left": max(0, 1 - booking.reschedules),
-        "rescheduled_by": booking.rescheduled_by or None,
-        "meeting_link": booking.offer.meeting_link if confirmed else "",
-        "listing": booking.listing.public_id if booking.listing else None,
-        "cancelled_by": booking.cancelled_by or None,
-        "buyer_timezone": booking.buyer_timezone or None,
-        "invite_url": _invite_url(booking, for_user=for_user),
-    }
-
-
-def _invite_url(booking: Booking, *, for_user: User) -> str | None:
-    if booking.scheduled_at is None:  # never confirmed: there is no event to put in a calendar
-        return None
-    side = "seller" if booking.seller_id == for_user.pk else "me"
-    return f"/api/v1/{side}/bookings/{booking.public_id}/ics/"
 
 
 def review_json(review: TutorReview) -> dict[str, Any]:
@@ -186,14 +108,16 @@ class SellerOfferListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = OfferPagination()
-        page = paginator.paginate_queryset(selectors.offers_for_seller(seller=_user(request)), request, self)
+        page = paginator.paginate_queryset(
+            selectors.offers_for_seller(seller=current_user(request)), request, self
+        )
         return paginator.get_paginated_response([offer_json(o) for o in page or []])
 
     @extend_schema(request=OfferInput, responses={201: OfferOutput}, summary="Publish an offer")
     def post(self, request: Request) -> Response:
         data = OfferInput(data=request.data)
         data.is_valid(raise_exception=True)
-        offer = services.offer_create(seller=_user(request), **_offer_fields(data.validated_data))
+        offer = services.offer_create(seller=current_user(request), **_offer_fields(data.validated_data))
         return Response(offer_json(offer), status=status.HTTP_201_CREATED)
 
 
@@ -201,12 +125,12 @@ class SellerOfferDetailApi(APIView):
     @extend_schema(responses=OfferOutput, summary="One of your offers")
     def get(self, request: Request, public_id: str) -> Response:
         return Response(
-            offer_json(selectors.offer_get_for_seller(seller=_user(request), public_id=public_id))
+            offer_json(selectors.offer_get_for_seller(seller=current_user(request), public_id=public_id))
         )
 
     @extend_schema(request=OfferInput, responses=OfferOutput, summary="Change an offer")
     def patch(self, request: Request, public_id: str) -> Response:
-        offer = selectors.offer_get_for_seller(seller=_user(request), public_id=public_id)
+        offer = selectors.offer_get_for_seller(seller=current_user(request), public_id=public_id)
         data = OfferInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         offer = services.offer_update(offer=offer, fields=_offer_fields(data.validated_data))
@@ -257,7 +181,7 @@ def _availability_json(offer: TutoringOffer) -> dict[str, Any]:
 class SellerOfferAvailabilityApi(APIView):
     @extend_schema(responses=AvailabilityOutput, summary="An offer's weekly hours and date overrides")
     def get(self, request: Request, public_id: str) -> Response:
-        offer = selectors.offer_get_for_seller(seller=_user(request), public_id=public_id)
+        offer = selectors.offer_get_for_seller(seller=current_user(request), public_id=public_id)
         return Response(_availability_json(offer))
 
     @extend_schema(
@@ -266,7 +190,7 @@ class SellerOfferAvailabilityApi(APIView):
         summary="Replace weekly hours (wall-clock, in the offer's time zone) and date overrides",
     )
     def put(self, request: Request, public_id: str) -> Response:
-        offer = selectors.offer_get_for_seller(seller=_user(request), public_id=public_id)
+        offer = selectors.offer_get_for_seller(seller=current_user(request), public_id=public_id)
         data = AvailabilityInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.availability_set(
@@ -315,13 +239,6 @@ class OfferReviewsApi(APIView):
         return response
 
 
-def _date_param(request: Request, name: str, default: date) -> date:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    return dates.parse_date(raw, field=name)
-
-
 class OfferSlotsApi(APIView):
     permission_classes = (AllowAny,)
 
@@ -338,8 +255,8 @@ class OfferSlotsApi(APIView):
         offer = selectors.offer_get_public(public_id=public_id)
         zone = services.tz_check(request.query_params.get("tz") or offer.timezone)
         today = datetime.now(zone).date()
-        first = _date_param(request, "from", today)
-        last = _date_param(request, "to", first + timedelta(days=6))
+        first = date_param(request, "from", today)
+        last = date_param(request, "to", first + timedelta(days=6))
         days = (last - first).days + 1
         if days < 1 or days > selectors.MAX_SLOT_DAYS:
             raise ApplicationError(
@@ -369,94 +286,3 @@ class OfferSlotsApi(APIView):
 
 
 # --- bookings ------------------------------------------------------------------------------------------
-
-
-class BookingPagination(CursorPage):
-    page_size = 50
-    ordering = ("-starts_at", "-pk")
-
-
-def booking_page(request: Request, view: APIView, rows: Any, extra: Any = None) -> Response:
-    """A page of bookings; ``extra(page)`` may add fields per booking (payments adds the payout)."""
-    paginator = BookingPagination()
-    page: list[Booking] = paginator.paginate_queryset(rows, request, view=view) or []
-    added = extra(page) if extra else {}
-    user = _user(request)
-    return paginator.get_paginated_response(
-        [{**booking_json(b, for_user=user), **added.get(b.pk, {})} for b in page]
-    )
-
-
-class MyBookingsApi(APIView):
-    @extend_schema(
-        parameters=CURSOR_PARAMETERS,
-        responses=cursor_page("BookingPage", BookingOutput()),
-        summary="Sessions you booked, latest first",
-        operation_id="v1_me_bookings_retrieve",
-    )
-    def get(self, request: Request) -> Response:
-        return booking_page(request, self, selectors.bookings_for_buyer(buyer=_user(request)))
-
-
-def _invite_response(booking: Booking, user: User) -> HttpResponse:
-    if booking.scheduled_at is None:
-        raise ApplicationError(
-            "no_invite", _("This booking was never confirmed, so it has no invite."), status_code=409
-        )
-    response = HttpResponse(ics.invite(booking, for_user=user), content_type=ics.content_type(booking))
-    response["Content-Disposition"] = f'attachment; filename="{ics.filename(booking)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-_ICS: dict[Any, Any] = {
-    (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An .ics invite"),
-    **errors(409),
-}
-
-
-class _AnyAccept(BaseContentNegotiation):
-    """Calendar apps send Accept: text/calendar. The invite is a plain HttpResponse, and errors
-    are the JSON envelope whatever was asked for, instead of a 406."""
-
-    def select_parser(self, request: Any, parsers: Any) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
-        return renderers[0], renderers[0].media_type
-
-
-class MyBookingInviteApi(APIView):
-    content_negotiation_class = _AnyAccept
-
-    @extend_schema(responses=_ICS, summary="The .ics invite of a session you booked, in your zone")
-    def get(self, request: Request, public_id: str) -> HttpResponse:
-        user = _user(request)
-        return _invite_response(selectors.booking_get_for_buyer(buyer=user, public_id=public_id), user)
-
-
-class SellerBookingInviteApi(APIView):
-    content_negotiation_class = _AnyAccept
-
-    @extend_schema(responses=_ICS, summary="The .ics invite of a session booked with you, in your zone")
-    def get(self, request: Request, public_id: str) -> HttpResponse:
-        user = _user(request)
-        return _invite_response(selectors.booking_get_for_seller(seller=user, public_id=public_id), user)
-
-
-class RescheduleInput(serializers.Serializer):
-    start = serializers.CharField(help_text="ISO 8601 with offset, one of the offer's slots.")
-
-
-class BookingRescheduleApi(APIView):
-    @extend_schema(
-        request=RescheduleInput,
-        responses={200: BookingOutput, **errors(409)},
-        summary="Move a booking once, within policy",
-    )
-    def post(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        booking = selectors.booking_get_for_party(user=user, public_id=public_id)
-        start = parse_start(request.data.get("start") if isinstance(request.data, dict) else None)
-        booking = services.booking_reschedule(booking=booking, by=user, start=start)
-        return Response(booking_json(booking, for_user=user))

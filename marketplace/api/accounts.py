@@ -1,3 +1,5 @@
+"""REST interface for accounts: register, get a token, read and edit yourself."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,9 +13,9 @@ from rest_framework.views import APIView
 
 from marketplace.accounts import lockout, services
 from marketplace.accounts.models import ApiToken, User
+from marketplace.api.openapi import ErrorEnvelope, errors
 from marketplace.core.client import ClientAddressThrottle, client_address
 from marketplace.core.errors import envelope
-from marketplace.core.openapi import ErrorEnvelope, errors
 
 
 class UserOutput(serializers.Serializer):
@@ -83,7 +85,7 @@ class TokenApi(APIView):
                 description=(
                     "too_many_attempts: the sign-in lock holds for this email and address (shared with "
                     "the website and the admin); wait the Retry-After header's seconds or reset the password"
-                )
+                ),
             ),
         },
         summary="Exchange email and password for an API token",

@@ -14,21 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.accounts.models import User
+from marketplace.api.catalog import CATALOG_PAGE, CATALOG_PARAMETERS, catalog_page_body
+from marketplace.api.fields import RatingField
+from marketplace.api.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors
+from marketplace.api.pagination import CursorPage
+from marketplace.api.parsing import current_user
+from marketplace.api.schema import CardOutput, PersonOutput, SavedListingOutput
 from marketplace.core.errors import ApplicationError
-from marketplace.core.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors
-from marketplace.core.pagination import CursorPage
 from payments.selectors import has_unlocked
 from prompts import discovery, selectors
-from prompts.api import CATALOG_PAGE, CATALOG_PARAMETERS, MAX_PAGE_SIZE, catalog_page_body
-from prompts.api_schema import CardOutput, PersonOutput, SavedListingOutput
+from prompts.catalog_query import MAX_PAGE_SIZE
 from prompts.documents import rating_json
 from prompts.models import REVIEW_TEXT_MAX, Review
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _card(card_json: str, public_id: str) -> Any:
@@ -88,19 +85,8 @@ class TrendingApi(APIView):
 # --- Reviews -------------------------------------------------------------------------------------
 
 
-class RatingField(serializers.IntegerField):
-    """A JSON integer from 1 to 5: never "5", 4.5 or true."""
-
-    default_error_messages = {"invalid": "Rate with a whole number from 1 to 5."}
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class ReviewInput(serializers.Serializer):
-    rating = RatingField(min_value=1, max_value=5)
+    rating = RatingField()
     text = serializers.CharField(max_length=REVIEW_TEXT_MAX, required=False, allow_blank=True, default="")
 
 
@@ -171,7 +157,7 @@ class ListingReviewsApi(APIView):
             )
         data = ReviewInput(data=request.data)
         data.is_valid(raise_exception=True)
-        review = discovery.review_create(listing=listing, buyer=_user(request), **data.validated_data)
+        review = discovery.review_create(listing=listing, buyer=current_user(request), **data.validated_data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -187,7 +173,9 @@ class ReviewReplyApi(APIView):
         review = discovery.review_get(listing=listing, public_id=review_id)
         data = ReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        review = discovery.review_reply(review=review, by=_user(request), text=data.validated_data["text"])
+        review = discovery.review_reply(
+            review=review, by=current_user(request), text=data.validated_data["text"]
+        )
         return Response(ReviewOutput(review).data)
 
 
@@ -247,7 +235,9 @@ class FavouritesApi(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = _Pagination()
-        rows = paginator.paginate_queryset(discovery.favourites_for(buyer=_user(request)), request, view=self)
+        rows = paginator.paginate_queryset(
+            discovery.favourites_for(buyer=current_user(request)), request, view=self
+        )
         results = [
             _favourite_json(row["listing__card_json"], row["listing__public_id"], row["created_at"])
             for row in rows or []
@@ -264,7 +254,7 @@ class FavouritesApi(APIView):
         data = FavouriteInput(data=request.data)
         data.is_valid(raise_exception=True)
         listing = selectors.listing_get_visible(public_id=data.validated_data["listing"], user=request.user)
-        favourite, created = discovery.favourite_add(buyer=_user(request), listing=listing)
+        favourite, created = discovery.favourite_add(buyer=current_user(request), listing=listing)
         body = _favourite_json(listing.card_json, listing.public_id, favourite.created_at)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -276,5 +266,5 @@ class FavouriteDetailApi(APIView):
         operation_id="favourites_remove",
     )
     def delete(self, request: Request, listing_id: str) -> Response:
-        discovery.favourite_remove(buyer=_user(request), listing_public_id=listing_id)
+        discovery.favourite_remove(buyer=current_user(request), listing_public_id=listing_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,3 +1,5 @@
+"""Input fields the API's serializers share: strict whole numbers, a price, a 1-5 rating."""
+
 from __future__ import annotations
 
 import re
@@ -30,3 +32,17 @@ class PriceField(serializers.Serializer):
 
     def validate_currency(self, value: str) -> str:
         return value.upper()
+
+
+class RatingField(serializers.IntegerField):
+    """A JSON integer from 1 to 5: never "5", 4.5 or true."""
+
+    default_error_messages = {"invalid": "Rate with a whole number from 1 to 5."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=5, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))

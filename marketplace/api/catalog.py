@@ -1,0 +1,176 @@
+"""REST interface for the public catalog: browse, suggest, one listing, and its prompt text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.api.openapi import errors
+from marketplace.api.schema import CatalogPageOutput, ListingDetailOutput
+from marketplace.core.errors import ApplicationError
+from marketplace.core.money import CURRENCIES
+from payments.selectors import prompt_access_allowed
+from prompts import selectors
+from prompts.catalog_query import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    bad_param,
+    boolean_param,
+    parse_catalog_query,
+)
+from prompts.discovery import views_record
+from prompts.models import Category, Language, TargetModel
+from prompts.search.suggest import suggest
+
+
+def _json(payload: Any, status_code: int = 200) -> HttpResponse:
+    return HttpResponse(orjson.dumps(payload), content_type="application/json", status=status_code)
+
+
+# --- Public catalog ------------------------------------------------------------------------------
+
+CATALOG_PARAMETERS = [
+    OpenApiParameter("q", str, description="Words to find in title, description, tags and model."),
+    OpenApiParameter("model", str, enum=TargetModel.values),
+    OpenApiParameter("category", str, enum=Category.values),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("language", str, enum=Language.values),
+    OpenApiParameter("currency", str, enum=list(CURRENCIES)),
+    OpenApiParameter("min_price", int, description="Minor units; needs `currency`."),
+    OpenApiParameter("max_price", int, description="Minor units; needs `currency`."),
+    OpenApiParameter("free", bool),
+    OpenApiParameter("seller", str, description="Seller handle."),
+    OpenApiParameter(
+        "sort", str, enum=list(selectors.SORTS), description="Default: relevance with q, else newest."
+    ),
+    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
+    OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),
+    OpenApiParameter("facets", bool, description="Add counts per model, category, language, currency, free."),
+]
+
+
+CATALOG_PAGE = CatalogPageOutput
+
+
+def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogFilters, dict[str, Any]]:
+    """One catalog page as a response body (cards, cursor, next link), for `params`."""
+    filters, sort, cursor, page_size = parse_catalog_query(params)
+    cards, next_cursor = selectors.catalog_page(
+        filters=filters, sort=sort, cursor=cursor, page_size=page_size
+    )
+    next_url = None
+    if next_cursor:
+        query = request.query_params.copy()
+        query["cursor"] = next_cursor
+        next_url = f"{request.path}?{query.urlencode()}"
+    body = {
+        "results": [orjson.Fragment(card) for card in cards],
+        "next_cursor": next_cursor,
+        "next": next_url,
+    }
+    return filters, body
+
+
+class CatalogListApi(APIView):
+    """Published listings. Never includes prompt text."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=CATALOG_PARAMETERS,
+        responses=CATALOG_PAGE,
+        summary="Browse the catalog",
+        operation_id="catalog_list",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        filters, body = catalog_page_body(request, request.query_params)
+        if boolean_param(request.query_params, "facets"):
+            body["facets"] = selectors.catalog_facets(filters=filters)
+        return _json(body)
+
+
+class SuggestApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What the person has typed so far.")
+        ],
+        responses=inline_serializer(
+            "Suggestions", {"suggestions": serializers.ListField(child=serializers.CharField())}
+        ),
+        summary="Autocomplete from tags, titles and words in titles",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        prefix = request.query_params.get("q", "")
+        if "\x00" in prefix or len(prefix) > 60:
+            raise bad_param("q", _("Type at most 60 characters."))
+        return _json({"suggestions": suggest(prefix)})
+
+
+class CatalogDetailApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        responses=ListingDetailOutput,
+        summary="One published listing (no prompt text)",
+        operation_id="catalog_detail",
+    )
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        document = selectors.listing_public_detail_json(public_id=public_id)
+        views_record(public_id=public_id)  # Redis (in-process without it), never the database
+        return HttpResponse(document, content_type="application/json")
+
+
+class PromptApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "PromptOutput",
+                {
+                    "listing": serializers.CharField(),
+                    "version": serializers.IntegerField(),
+                    "text": serializers.CharField(),
+                    "usage_notes": serializers.CharField(),
+                    "variables": serializers.ListField(child=serializers.CharField()),
+                    "updated_at": serializers.DateTimeField(),
+                },
+            ),
+            **errors(403),
+        },
+        summary="The prompt text, for its seller, staff and buyers who unlocked it",
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        if not prompt_access_allowed(user=request.user, listing=listing):
+            raise ApplicationError(
+                "not_unlocked",
+                _("Unlock this listing to read its prompt."),
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        version = listing.versions.order_by("-number").first()
+        assert version is not None
+        return Response(
+            {
+                "listing": listing.public_id,
+                "version": version.number,
+                "text": version.text,
+                "usage_notes": version.usage_notes,
+                "variables": version.variables,
+                "updated_at": version.created_at,
+            }
+        )

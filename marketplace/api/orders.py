@@ -1,0 +1,108 @@
+"""REST interface for buying: checkout, the buyer's orders and library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors
+from marketplace.api.pagination import CursorPage
+from marketplace.api.parsing import current_user, idempotency_key
+from marketplace.api.schema import CheckoutOutput, LibraryItemOutput, OrderOutput
+from marketplace.core.money import money_json
+from payments import selectors, services
+from payments.models import Order
+from prompts import selectors as prompt_selectors
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.public_id,
+        "listing": order.listing.public_id if order.listing else None,
+        "booking": order.booking.public_id if order.booking else None,
+        "title": order.listing.title if order.listing else order.booking.offer.title if order.booking else "",
+        "status": order.status,
+        "amount": money_json(order.amount, order.currency),
+        "platform_fee": money_json(order.platform_fee, order.currency),
+        "seller_amount": money_json(order.seller_amount, order.currency),
+        "refunded": money_json(order.refunded_amount, order.currency),
+        "checkout_url": order.checkout_url if order.status == "pending" else None,
+        "failure_reason": order.failure_reason,
+        "disputed": order.disputed,
+        "created_at": order.created_at,
+        "paid_at": order.paid_at,
+    }
+
+
+class CheckoutApi(APIView):
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the same order.",
+            )
+        ],
+        responses={201: CheckoutOutput, **errors(409, 502, 503)},
+        summary="Buy a listing: a checkout URL, or an instant unlock when it is free",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        key = idempotency_key(request)
+        listing = prompt_selectors.listing_get_visible(public_id=public_id, user=request.user)
+        result = services.checkout_start(buyer=current_user(request), listing=listing, idempotency_key=key)
+        return Response(
+            {
+                "order_id": result.order.public_id if result.order else None,
+                "checkout_url": result.checkout_url,
+                "unlocked": result.unlocked,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class OrderApi(APIView):
+    @extend_schema(responses=OrderOutput, summary="One of your orders: poll it after checkout")
+    def get(self, request: Request, public_id: str) -> Response:
+        return Response(
+            order_json(selectors.order_get_for_buyer(buyer=current_user(request), public_id=public_id))
+        )
+
+
+class LibraryPagination(CursorPage):
+    page_size = 24
+    ordering = ("-granted_at", "-pk")
+
+
+class LibraryApi(APIView):
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses=cursor_page("LibraryPage", LibraryItemOutput()),
+        summary="Everything you unlocked, newest first",
+        operation_id="v1_me_library_retrieve",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = LibraryPagination()
+        rows = paginator.paginate_queryset(
+            selectors.library_for(buyer=current_user(request)), request, view=self
+        )
+        results = [
+            {
+                "listing": orjson.loads(row["listing__card_json"])
+                if row["listing__card_json"]
+                else {"id": row["listing__public_id"]},
+                "unlocked_at": row["granted_at"],
+                "prompt_version": row["latest_version"],
+                "prompt_url": f"/api/v1/listings/{row['listing__public_id']}/prompt/",
+                "order": row["order__public_id"],
+            }
+            for row in rows or []
+        ]
+        return paginator.get_paginated_response(results)
