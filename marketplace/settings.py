@@ -8,8 +8,6 @@ every variable is documented in README.md.
 from __future__ import annotations
 
 import re
-import sys
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -18,7 +16,6 @@ from django.core.exceptions import ImproperlyConfigured
 from marketplace.core.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUNNING_TESTS = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
@@ -136,8 +133,7 @@ else:
 
 # With no broker the embedded default runs tasks in-process, right after the commit that
 # enqueued them.
-# Tests run tasks eagerly too, except the ones that start a real worker.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or RUNNING_TESTS)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -175,23 +171,10 @@ CELERY_TASK_ROUTES = {
     "prompts.render_previews": {"queue": "previews"},
     "prompts.generate_previews": {"queue": "previews"},
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# Fold the views counted in Redis into the database and recompute trending scores. On the default
-# queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
-CELERY_BEAT_SCHEDULE["prompts-fold-trending"] = {
-    "task": "prompts.fold_trending",
-    "schedule": 600,
-    "options": {"queue": "default"},
-}
 # Images still pending or processing this long are re-queued (a task the broker never took, or lost
 # with its worker); after a few tries they are failed. Above the render's 3-minute hard time limit,
 # so a render still running is never queued again.
 PREVIEW_REQUEUE_AFTER_MINUTES = env_int("PREVIEW_REQUEUE_AFTER_MINUTES", 5, minimum=4, maximum=24 * 60)
-CELERY_BEAT_SCHEDULE["prompts-requeue-stale-images"] = {
-    "task": "prompts.requeue_stale_images",
-    "schedule": 60,
-    "options": {"queue": "default"},
-}
 
 # --- Auth and API -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -200,8 +183,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if RUNNING_TESTS:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and the
 # socket address is the client's; N: the N-th entry from the right is (marketplace/core/client.py).
@@ -231,10 +212,6 @@ if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)+", ADMIN_URL):
     raise ImproperlyConfigured(
         f"ADMIN_URL must be a relative path ending with '/', like 'admin/', got {ADMIN_URL!r}"
     )
-CELERY_BEAT_SCHEDULE["accounts-prune-sign-in-failures"] = {
-    "task": "accounts.prune_sign_in_failures",
-    "schedule": 3600,
-}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -252,8 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "marketplace.core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_str("AUTH_THROTTLE_RATE", "10/min" if not RUNNING_TESTS else "1000/min"),
-        "register": env_str("REGISTER_THROTTLE_RATE", "5/hour" if not RUNNING_TESTS else "1000/min"),
+        "auth": env_str("AUTH_THROTTLE_RATE", "10/min"),
+        "register": env_str("REGISTER_THROTTLE_RATE", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Our throttles call client_address(); any other DRF throttle reads the same proxy count.
@@ -290,12 +267,8 @@ WEB_PASSWORD_RESET_PER_HOUR = env_int("WEB_PASSWORD_RESET_PER_HOUR", 3, minimum=
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
-_VAR = Path(tempfile.mkdtemp(prefix="dimsum-test-")) if RUNNING_TESTS else BASE_DIR / "var"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(_VAR / "media")))
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(_VAR / "private")))
-if RUNNING_TESTS:
-    STATIC_ROOT = _VAR / "static"
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -304,7 +277,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or RUNNING_TESTS
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -417,27 +390,45 @@ if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
         "Remove it; set PAYMENTS_WEBHOOK_ASYNC_COMMIT=1 to commit without waiting for the WAL flush."
     )
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
-CELERY_BEAT_SCHEDULE["search-terms"] = {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600}
 PAYMENTS_RECONCILE_EVERY = env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60)
-CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
-    "task": "payments.reconcile",
-    "schedule": PAYMENTS_RECONCILE_EVERY,
-    # A run still queued when the next is due is dropped: the next one covers the same ground.
-    # Beat also queues one run 30 s after it starts (payments.tasks).
-    "options": {"expires": PAYMENTS_RECONCILE_EVERY},
-}
 
 # --- Tutoring ---------------------------------------------------------------------------------
 # How long a booking holds its slot while the buyer pays; the beat job frees expired holds.
 TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=120)
-CELERY_BEAT_SCHEDULE["tutoring-expire-holds"] = {"task": "tutoring.expire_holds", "schedule": 60}
-# Reminder emails 24 h and 1 h before each session (each claimed once in the database).
-CELERY_BEAT_SCHEDULE["tutoring-send-reminders"] = {"task": "tutoring.send_reminders", "schedule": 300}
 # Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
 TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
-# Listings' unlock counts and trending buckets, recounted off the payment path.
-CELERY_BEAT_SCHEDULE["payments-count-unlocks"] = {"task": "payments.count_unlocks", "schedule": 60}
-CELERY_BEAT_SCHEDULE["payments-pay-out-bookings"] = {"task": "payments.pay_out_bookings", "schedule": 900}
+
+# --- Periodic tasks (celery beat, or runlocal's in-process beat) --------------------------------
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Fold the views counted in Redis into the database and recompute trending scores. On the
+    # default queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
+    "prompts-fold-trending": {
+        "task": "prompts.fold_trending",
+        "schedule": 600,
+        "options": {"queue": "default"},
+    },
+    # Re-queue or fail images stuck past PREVIEW_REQUEUE_AFTER_MINUTES; on default for the same reason.
+    "prompts-requeue-stale-images": {
+        "task": "prompts.requeue_stale_images",
+        "schedule": 60,
+        "options": {"queue": "default"},
+    },
+    "accounts-prune-sign-in-failures": {"task": "accounts.prune_sign_in_failures", "schedule": 3600},
+    "search-terms": {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600},
+    "payments-reconcile": {
+        "task": "payments.reconcile",
+        "schedule": PAYMENTS_RECONCILE_EVERY,
+        # A run still queued when the next is due is dropped: the next one covers the same ground.
+        # Beat also queues one run 30 s after it starts (payments.tasks).
+        "options": {"expires": PAYMENTS_RECONCILE_EVERY},
+    },
+    "tutoring-expire-holds": {"task": "tutoring.expire_holds", "schedule": 60},
+    # Reminder emails 24 h and 1 h before each session (each claimed once in the database).
+    "tutoring-send-reminders": {"task": "tutoring.send_reminders", "schedule": 300},
+    # Listings' unlock counts and trending buckets, recounted off the payment path.
+    "payments-count-unlocks": {"task": "payments.count_unlocks", "schedule": 60},
+    "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

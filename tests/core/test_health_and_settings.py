@@ -73,8 +73,8 @@ def _check_settings(**env: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            "'marketplace.settings'); django.setup()",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = "
+            "'marketplace.settings'; django.setup()",
         ],
         cwd=ROOT,
         env={**clean, **env},
@@ -108,6 +108,7 @@ def test_a_malformed_setting_names_the_variable():
 def test_deploy_checks_pass_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     env.update(
+        DJANGO_SETTINGS_MODULE="marketplace.settings",
         DEBUG="0",
         SECRET_KEY="x" * 60 + "-prod-like-secret",
         ALLOWED_HOSTS="dimsum.example",
@@ -135,7 +136,7 @@ def test_object_storage_keeps_originals_private_and_previews_public():
     script = "\n".join(
         [
             "import django, os",
-            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings')",
+            "os.environ['DJANGO_SETTINGS_MODULE'] = 'marketplace.settings'",
             "django.setup()",
             "from django.core.files.storage import storages",
             "public, private = storages['default'], storages['private']",
@@ -173,3 +174,28 @@ def test_a_retired_sign_in_lock_setting_stops_start_up_and_names_the_new_ones(re
     result = _check_settings(**{retired: "3"})
     assert result.returncode != 0
     assert f"{retired} is no longer read" in result.stderr and "LOGIN_MAX_FAILURES" in result.stderr
+
+
+def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
+    # A management command or shell that happens to import pytest is still production.
+    script = (
+        "import pytest, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'marketplace.settings'; "
+        "django.setup(); from django.conf import settings; from django.contrib.auth.hashers import "
+        "get_hasher; print(get_hasher().algorithm, settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], "
+        "settings.MEDIA_ROOT == settings.BASE_DIR / 'var' / 'media', settings.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "MEDIA_", "REDIS_"))}
+    env.update(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "pbkdf2_sha256",
+        "{'auth':",
+        "'10/min',",
+        "'register':",
+        "'5/hour'}",
+        "True",
+        "False",
+    ]

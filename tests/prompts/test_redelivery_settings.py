@@ -27,7 +27,7 @@ def _settings_process(**env: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings'); "
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'marketplace.settings'; "
             "django.setup(); from django.conf import settings; "
             "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])",
         ],
