@@ -13,13 +13,13 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.core.env import env_bool, env_choice, env_int, env_list, env_str
+from marketplace.core.env import env_bool, env_choice, env_int, env_int_list, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG=0")
 
@@ -91,7 +91,7 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 # Persistent connections: the catalog is read-heavy and a reconnect per request costs more
 # than the query itself.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASE_URL = env_secret("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -109,8 +109,8 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery --------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+REDIS_URL = env_secret("REDIS_URL", "")
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", REDIS_URL)
 # The cache is optional at run time: with Redis down, reads miss and writes are dropped (see
 # marketplace/core/cache.py). Short socket timeouts keep a dead or unreachable Redis from stalling
 # each request; after a failure the cache is skipped for REDIS_CACHE_RETRY_SECONDS.
@@ -290,7 +290,7 @@ if OBJECT_STORAGE_BUCKET:
         "endpoint_url": env_str("OBJECT_STORAGE_ENDPOINT_URL", "") or None,
         "region_name": env_str("OBJECT_STORAGE_REGION", "") or None,
         "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
-        "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+        "secret_key": env_secret("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
         "file_overwrite": True,  # rendition names are deterministic: a re-render replaces, never duplicates
     }
     STORAGES["default"] = {
@@ -316,7 +316,7 @@ if OBJECT_STORAGE_BUCKET:
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
-PREVIEW_WIDTHS = [int(w) for w in env_list("PREVIEW_WIDTHS", ["1280", "640", "320"])]
+PREVIEW_WIDTHS = env_int_list("PREVIEW_WIDTHS", [1280, 640, 320], minimum=1)
 # Names the producer and propagator in every preview's AI-generated label (XMP), with an opaque
 # content id: the platform's service code as registered with the regulator, never an account id.
 AI_LABEL_SERVICE_CODE = env_str("AI_LABEL_SERVICE_CODE", "dimsum")
@@ -350,10 +350,10 @@ if not (_gen_width.isdigit() and _gen_height.isdigit() and min(int(_gen_width), 
     )
 PREVIEW_GENERATOR_WIDTH, PREVIEW_GENERATOR_HEIGHT = int(_gen_width), int(_gen_height)
 PREVIEW_GENERATOR_TIMEOUT = env_int("PREVIEW_GENERATOR_TIMEOUT", 120, minimum=5)
-OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
+OPENAI_API_KEY = env_secret("OPENAI_API_KEY", "")
 OPENAI_IMAGES_MODEL = env_str("OPENAI_IMAGES_MODEL", "gpt-image-1")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com")
-STABILITY_API_KEY = env_str("STABILITY_API_KEY", "")
+STABILITY_API_KEY = env_secret("STABILITY_API_KEY", "")
 STABILITY_MODEL = env_str("STABILITY_MODEL", "core")
 STABILITY_BASE_URL = env_str("STABILITY_BASE_URL", "https://api.stability.ai")
 PREVIEW_DIFFUSERS_PATH = env_str("PREVIEW_DIFFUSERS_PATH", "")
@@ -370,8 +370,8 @@ if PREVIEW_GENERATOR in _generator_needs and not _generator_needs[PREVIEW_GENERA
 
 # --- Payments -------------------------------------------------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # e.g. a local Stripe-shaped fake
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (sandbox).")

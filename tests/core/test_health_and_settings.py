@@ -176,6 +176,90 @@ def test_a_retired_sign_in_lock_setting_stops_start_up_and_names_the_new_ones(re
     assert f"{retired} is no longer read" in result.stderr and "LOGIN_MAX_FAILURES" in result.stderr
 
 
+def _read_settings(*names: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Load the production settings in a fresh process with ``env`` and print the named values."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'marketplace.settings'; django.setup(); "
+        f"from django.conf import settings; [print(getattr(settings, name)) for name in {list(names)!r}]"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("value", ["1280,wide,320", "640;320", "1280,-5"])
+def test_malformed_preview_widths_stop_start_up_naming_the_variable(value):
+    result = _check_settings(PREVIEW_WIDTHS=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: PREVIEW_WIDTHS must" in result.stderr
+
+
+def test_preview_widths_are_read_as_integers():
+    result = _read_settings("PREVIEW_WIDTHS", PREVIEW_WIDTHS=" 800, 400 ")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[800, 400]"
+
+
+def test_secrets_are_read_from_the_files_their_file_variables_name(tmp_path):
+    (tmp_path / "secret_key").write_text("s" * 64 + "\n")
+    (tmp_path / "stripe_key").write_text("sk_test_from_file\n")
+    (tmp_path / "stripe_hook").write_text("whsec_from_file")
+    result = _read_settings(
+        "SECRET_KEY",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "PAYMENTS_PROVIDER",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(tmp_path / "secret_key"),
+        STRIPE_SECRET_KEY_FILE=str(tmp_path / "stripe_key"),
+        STRIPE_WEBHOOK_SECRET_FILE=str(tmp_path / "stripe_hook"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-4:] == ["s" * 64, "sk_test_from_file", "whsec_from_file", "stripe"]
+
+
+def test_a_database_url_file_chooses_the_database(tmp_path):
+    (tmp_path / "database_url").write_text(f"sqlite:///{tmp_path}/from-file.db\n")
+    result = _read_settings("DATABASE_URL", DATABASE_URL_FILE=str(tmp_path / "database_url"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"sqlite:///{tmp_path}/from-file.db"
+
+
+def test_a_secret_set_both_directly_and_through_a_file_stops_start_up(tmp_path):
+    (tmp_path / "key").write_text("sk_test_from_file")
+    result = _check_settings(
+        STRIPE_SECRET_KEY="sk_test_direct",
+        STRIPE_SECRET_KEY_FILE=str(tmp_path / "key"),
+        STRIPE_WEBHOOK_SECRET="whsec_x",
+    )
+    assert result.returncode != 0
+    assert "Set STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_FILE, not both." in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY_FILE", "OPENAI_API_KEY_FILE", "STABILITY_API_KEY_FILE"])
+def test_an_unreadable_secret_file_stops_start_up_naming_the_variable(tmp_path, variable):
+    result = _check_settings(**{variable: str(tmp_path / "missing")})
+    assert result.returncode != 0
+    assert f"{variable}='{tmp_path / 'missing'}' cannot be read" in result.stderr
+
+
+def test_an_empty_secret_file_stops_start_up_naming_the_variable(tmp_path):
+    (tmp_path / "empty").write_text("\n")
+    result = _check_settings(
+        OBJECT_STORAGE_BUCKET="media", OBJECT_STORAGE_SECRET_ACCESS_KEY_FILE=str(tmp_path / "empty")
+    )
+    assert result.returncode != 0
+    expected = f"OBJECT_STORAGE_SECRET_ACCESS_KEY_FILE='{tmp_path / 'empty'}' names an empty file"
+    assert expected in result.stderr
+
+
 def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
     # A management command or shell that happens to import pytest is still production.
     script = (
