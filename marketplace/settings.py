@@ -13,7 +13,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.core.env import env_bool, env_choice, env_int, env_int_list, env_list, env_secret, env_str
+from marketplace.core.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_int_list,
+    env_list,
+    env_rate,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -229,8 +238,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "marketplace.core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_str("AUTH_THROTTLE_RATE", "10/min"),
-        "register": env_str("REGISTER_THROTTLE_RATE", "5/hour"),
+        "auth": env_rate("AUTH_THROTTLE_RATE", "10/min"),
+        "register": env_rate("REGISTER_THROTTLE_RATE", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Our throttles call client_address(); any other DRF throttle reads the same proxy count.
@@ -448,11 +457,12 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "info", {"debug", "info", "warning", "warn", "error", "critical"}).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

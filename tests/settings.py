@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from marketplace.core.env import env_bool, env_str
+from marketplace.core.env import env_bool, env_rate, env_str
 from marketplace.settings import *  # noqa: F403
 from marketplace.settings import OBJECT_STORAGE_BUCKET, REST_FRAMEWORK, STORAGES
 
@@ -22,8 +22,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_str("AUTH_THROTTLE_RATE", "1000/min"),
-        "register": env_str("REGISTER_THROTTLE_RATE", "1000/min"),
+        "auth": env_rate("AUTH_THROTTLE_RATE", "1000/min"),
+        "register": env_rate("REGISTER_THROTTLE_RATE", "1000/min"),
     },
 }
 

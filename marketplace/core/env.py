@@ -7,6 +7,7 @@ turning into a surprising default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -93,4 +94,17 @@ def env_secret(name: str, default: str = "") -> str:
         raise ImproperlyConfigured(f"{file_variable}={path!r} cannot be read: {error}") from None
     if not value:
         raise ImproperlyConfigured(f"{file_variable}={path!r} names an empty file")
+    return value
+
+
+_RATE = re.compile(r"\d+/(?:s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: requests per second, minute, hour or day, e.g. 10/min."""
+    value = env_str(name, default)
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a count per period like 10/min (periods: s, min, hour, day), got {value!r}"
+        )
     return value

@@ -283,3 +283,19 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
         "True",
         "False",
     ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("AUTH_THROTTLE_RATE", "ten/min"), ("REGISTER_THROTTLE_RATE", "5")]
+)
+def test_a_malformed_throttle_rate_stops_start_up_instead_of_failing_each_request(variable, value):
+    result = _check_settings(**{variable: value})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable} must be a count per period like 10/min" in result.stderr
+
+
+def test_an_unknown_log_level_stops_start_up_naming_the_variable():
+    result = _check_settings(LOG_LEVEL="verbose")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: LOG_LEVEL must be one of" in result.stderr
+    assert _read_settings("LOG_LEVEL", LOG_LEVEL="warning").stdout.splitlines()[-1] == "WARNING"
