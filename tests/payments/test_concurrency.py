@@ -23,16 +23,6 @@ from tests.payments.helpers import checkout, deliver
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
-
-
 def _at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
     """Run work(i) in `count` threads released together; each thread uses and closes its own connection."""
     barrier = threading.Barrier(count)

@@ -22,21 +22,11 @@ from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEven
 from payments.tasks import count_unlocks
 from prompts.models import Listing, ListingActivity
 from tests.conftest import requires_postgres
-from tests.factories import UserFactory, make_listing
+from tests.factories import UserFactory
 from tests.payments.helpers import checkout, deliver
 from tests.support.fake_stripe import sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _session(fake, order_id: str) -> str:
