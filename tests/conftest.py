@@ -15,8 +15,21 @@ from marketplace.tutoring.models import TutoringOffer
 from tests.factories import UserFactory, onboard
 from tests.tutoring.helpers import make_offer
 
-requires_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)")
-requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+# A test that needs a service carries its marker, so `-m postgres` or `-m redis` selects it, and
+# skips where the service is not configured.
+requires_postgres = pytest.mark.postgres
+requires_redis = pytest.mark.redis
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = {
+        "postgres": None if settings.IS_POSTGRES else "needs PostgreSQL (set DATABASE_URL)",
+        "redis": None if settings.REDIS_URL else "needs Redis (set REDIS_URL)",
+    }
+    for item in items:
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)

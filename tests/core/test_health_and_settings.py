@@ -85,18 +85,21 @@ def _check_settings(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_production_without_a_secret_key_refuses_to_start():
     result = _check_settings(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_refuses_the_sandbox_payment_provider():
     result = _check_settings(DEBUG="0", SECRET_KEY="y" * 64)
     assert result.returncode != 0
     assert "sandbox payment provider" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_malformed_setting_names_the_variable():
     result = _check_settings(DEBUG="maybe")
     assert result.returncode != 0
@@ -105,6 +108,7 @@ def test_a_malformed_setting_names_the_variable():
     assert "LISTING_REVIEW must be one of" in result.stderr
 
 
+@pytest.mark.slow
 def test_deploy_checks_pass_in_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     env.update(
@@ -132,6 +136,7 @@ def test_tests_run_on_the_configured_database():
     assert settings.DATABASES["default"]["ENGINE"].endswith(expected)
 
 
+@pytest.mark.slow
 def test_object_storage_keeps_originals_private_and_previews_public():
     script = "\n".join(
         [
@@ -169,6 +174,7 @@ def test_object_storage_keeps_originals_private_and_previews_public():
     assert private == "S3Storage private True dimsum-originals"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("retired", ["WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"])
 def test_a_retired_sign_in_lock_setting_stops_start_up_and_names_the_new_ones(retired):
     result = _check_settings(**{retired: "3"})
@@ -194,6 +200,7 @@ def _read_settings(*names: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["1280,wide,320", "640;320", "1280,-5"])
 def test_malformed_preview_widths_stop_start_up_naming_the_variable(value):
     result = _check_settings(PREVIEW_WIDTHS=value)
@@ -201,12 +208,14 @@ def test_malformed_preview_widths_stop_start_up_naming_the_variable(value):
     assert "ImproperlyConfigured: PREVIEW_WIDTHS must" in result.stderr
 
 
+@pytest.mark.slow
 def test_preview_widths_are_read_as_integers():
     result = _read_settings("PREVIEW_WIDTHS", PREVIEW_WIDTHS=" 800, 400 ")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[800, 400]"
 
 
+@pytest.mark.slow
 def test_secrets_are_read_from_the_files_their_file_variables_name(tmp_path):
     (tmp_path / "secret_key").write_text("s" * 64 + "\n")
     (tmp_path / "stripe_key").write_text("sk_test_from_file\n")
@@ -225,6 +234,7 @@ def test_secrets_are_read_from_the_files_their_file_variables_name(tmp_path):
     assert result.stdout.splitlines()[-4:] == ["s" * 64, "sk_test_from_file", "whsec_from_file", "stripe"]
 
 
+@pytest.mark.slow
 def test_a_database_url_file_chooses_the_database(tmp_path):
     (tmp_path / "database_url").write_text(f"sqlite:///{tmp_path}/from-file.db\n")
     result = _read_settings("DATABASE_URL", DATABASE_URL_FILE=str(tmp_path / "database_url"))
@@ -232,6 +242,7 @@ def test_a_database_url_file_chooses_the_database(tmp_path):
     assert result.stdout.splitlines()[-1] == f"sqlite:///{tmp_path}/from-file.db"
 
 
+@pytest.mark.slow
 def test_a_secret_set_both_directly_and_through_a_file_stops_start_up(tmp_path):
     (tmp_path / "key").write_text("sk_test_from_file")
     result = _check_settings(
@@ -243,6 +254,7 @@ def test_a_secret_set_both_directly_and_through_a_file_stops_start_up(tmp_path):
     assert "Set STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_FILE, not both." in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variable", ["SECRET_KEY_FILE", "OPENAI_API_KEY_FILE", "STABILITY_API_KEY_FILE"])
 def test_an_unreadable_secret_file_stops_start_up_naming_the_variable(tmp_path, variable):
     result = _check_settings(**{variable: str(tmp_path / "missing")})
@@ -250,6 +262,7 @@ def test_an_unreadable_secret_file_stops_start_up_naming_the_variable(tmp_path, 
     assert f"{variable}='{tmp_path / 'missing'}' cannot be read" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_empty_secret_file_stops_start_up_naming_the_variable(tmp_path):
     (tmp_path / "empty").write_text("\n")
     result = _check_settings(
@@ -260,6 +273,7 @@ def test_an_empty_secret_file_stops_start_up_naming_the_variable(tmp_path):
     assert expected in result.stderr
 
 
+@pytest.mark.slow
 def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
     # A management command or shell that happens to import pytest is still production.
     script = (
@@ -285,6 +299,7 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("variable", "value"), [("AUTH_THROTTLE_RATE", "ten/min"), ("REGISTER_THROTTLE_RATE", "5")]
 )
@@ -294,6 +309,7 @@ def test_a_malformed_throttle_rate_stops_start_up_instead_of_failing_each_reques
     assert f"ImproperlyConfigured: {variable} must be a count per period like 10/min" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_unknown_log_level_stops_start_up_naming_the_variable():
     result = _check_settings(LOG_LEVEL="verbose")
     assert result.returncode != 0

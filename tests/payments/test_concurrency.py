@@ -20,7 +20,7 @@ from tests.conftest import requires_postgres
 from tests.factories import make_listing
 from tests.payments.helpers import checkout, deliver
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _at_once(count: int, work: Callable[[int], Any]) -> list[Any]:

@@ -12,7 +12,7 @@ from tests.payments.helpers import checkout, deliver
 from tests.support.fake_stripe import SECRET_KEY, WEBHOOK_SECRET
 from tests.support.worker import celery_worker, wait_for
 
-pytestmark = [requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -170,6 +170,7 @@ def test_a_signed_body_that_is_not_an_event_snapshot_is_400(stripe_fake, listing
     assert not WebhookEvent.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_old_commit_mode_variable_stops_start_up_naming_the_new_one():
     # Durable is the default; a deployment still setting the old variable must learn that its
     # meaning changed rather than run with whatever it assumed.
