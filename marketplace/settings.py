@@ -207,7 +207,7 @@ LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60, minimum=LOGIN_LOC
 LOGIN_ADDRESS_FAILURES_PER_HOUR = env_int("LOGIN_ADDRESS_FAILURES_PER_HOUR", 50, minimum=1)
 LOGIN_ACCOUNT_FAILURES_PER_HOUR = env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100, minimum=1)
 for _retired in ("WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"):
-    # A flat account-wide lock these used to set would otherwise be silently dropped.
+    # These named a flat account-wide lock that the sign-in lock does not offer: stop, never ignore them.
     if env_str(_retired, ""):
         raise ImproperlyConfigured(
             f"{_retired} is no longer read: the sign-in lock is set by LOGIN_MAX_FAILURES, "
