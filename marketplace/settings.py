@@ -8,21 +8,27 @@ every variable is documented in README.md.
 from __future__ import annotations
 
 import re
-import sys
-import tempfile
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.core.env import env_bool, env_choice, env_int, env_list, env_str
+from marketplace.core.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_int_list,
+    env_list,
+    env_rate,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUNNING_TESTS = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG=0")
 
@@ -95,7 +101,7 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 # Persistent connections: the catalog is read-heavy and a reconnect per request costs more
 # than the query itself.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASE_URL = env_secret("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -113,8 +119,8 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery --------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+REDIS_URL = env_secret("REDIS_URL", "")
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", REDIS_URL)
 # The cache is optional at run time: with Redis down, reads miss and writes are dropped (see
 # marketplace/core/cache.py). Short socket timeouts keep a dead or unreachable Redis from stalling
 # each request; after a failure the cache is skipped for REDIS_CACHE_RETRY_SECONDS.
@@ -137,8 +143,7 @@ else:
 
 # With no broker the embedded default runs tasks in-process, right after the commit that
 # enqueued them.
-# Tests run tasks eagerly too, except the ones that start a real worker.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL or RUNNING_TESTS)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -176,23 +181,10 @@ CELERY_TASK_ROUTES = {
     "prompts.render_previews": {"queue": "previews"},
     "prompts.generate_previews": {"queue": "previews"},
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# Fold the views counted in Redis into the database and recompute trending scores. On the default
-# queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
-CELERY_BEAT_SCHEDULE["prompts-fold-trending"] = {
-    "task": "prompts.fold_trending",
-    "schedule": 600,
-    "options": {"queue": "default"},
-}
 # Images still pending or processing this long are re-queued (a task the broker never took, or lost
 # with its worker); after a few tries they are failed. Above the render's 3-minute hard time limit,
 # so a render still running is never queued again.
 PREVIEW_REQUEUE_AFTER_MINUTES = env_int("PREVIEW_REQUEUE_AFTER_MINUTES", 5, minimum=4, maximum=24 * 60)
-CELERY_BEAT_SCHEDULE["prompts-requeue-stale-images"] = {
-    "task": "prompts.requeue_stale_images",
-    "schedule": 60,
-    "options": {"queue": "default"},
-}
 
 # --- Auth and API -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,8 +193,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if RUNNING_TESTS:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # How many proxies in front of the app append to X-Forwarded-For. 0: the header is ignored and the
 # socket address is the client's; N: the N-th entry from the right is (marketplace/core/client.py).
@@ -218,7 +208,7 @@ LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60, minimum=LOGIN_LOC
 LOGIN_ADDRESS_FAILURES_PER_HOUR = env_int("LOGIN_ADDRESS_FAILURES_PER_HOUR", 50, minimum=1)
 LOGIN_ACCOUNT_FAILURES_PER_HOUR = env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100, minimum=1)
 for _retired in ("WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"):
-    # A flat account-wide lock these used to set would otherwise be silently dropped.
+    # These named a flat account-wide lock that the sign-in lock does not offer: stop, never ignore them.
     if env_str(_retired, ""):
         raise ImproperlyConfigured(
             f"{_retired} is no longer read: the sign-in lock is set by LOGIN_MAX_FAILURES, "
@@ -232,10 +222,6 @@ if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)+", ADMIN_URL):
     raise ImproperlyConfigured(
         f"ADMIN_URL must be a relative path ending with '/', like 'admin/', got {ADMIN_URL!r}"
     )
-CELERY_BEAT_SCHEDULE["accounts-prune-sign-in-failures"] = {
-    "task": "accounts.prune_sign_in_failures",
-    "schedule": 3600,
-}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -253,8 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "marketplace.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_str("AUTH_THROTTLE_RATE", "10/min" if not RUNNING_TESTS else "1000/min"),
-        "register": env_str("REGISTER_THROTTLE_RATE", "5/hour" if not RUNNING_TESTS else "1000/min"),
+        "auth": env_rate("AUTH_THROTTLE_RATE", "10/min"),
+        "register": env_rate("REGISTER_THROTTLE_RATE", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Our throttles call client_address(); any other DRF throttle reads the same proxy count.
@@ -291,12 +277,8 @@ WEB_PASSWORD_RESET_PER_HOUR = env_int("WEB_PASSWORD_RESET_PER_HOUR", 3, minimum=
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
-_VAR = Path(tempfile.mkdtemp(prefix="dimsum-test-")) if RUNNING_TESTS else BASE_DIR / "var"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(_VAR / "media")))
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(_VAR / "private")))
-if RUNNING_TESTS:
-    STATIC_ROOT = _VAR / "static"
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -305,7 +287,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or RUNNING_TESTS
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -318,7 +300,7 @@ if OBJECT_STORAGE_BUCKET:
         "endpoint_url": env_str("OBJECT_STORAGE_ENDPOINT_URL", "") or None,
         "region_name": env_str("OBJECT_STORAGE_REGION", "") or None,
         "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
-        "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+        "secret_key": env_secret("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
         "file_overwrite": True,  # rendition names are deterministic: a re-render replaces, never duplicates
     }
     STORAGES["default"] = {
@@ -344,7 +326,7 @@ if OBJECT_STORAGE_BUCKET:
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
-PREVIEW_WIDTHS = [int(w) for w in env_list("PREVIEW_WIDTHS", ["1280", "640", "320"])]
+PREVIEW_WIDTHS = env_int_list("PREVIEW_WIDTHS", [1280, 640, 320], minimum=1)
 # Names the producer and propagator in every preview's AI-generated label (XMP), with an opaque
 # content id: the platform's service code as registered with the regulator, never an account id.
 AI_LABEL_SERVICE_CODE = env_str("AI_LABEL_SERVICE_CODE", "dimsum")
@@ -378,10 +360,10 @@ if not (_gen_width.isdigit() and _gen_height.isdigit() and min(int(_gen_width), 
     )
 PREVIEW_GENERATOR_WIDTH, PREVIEW_GENERATOR_HEIGHT = int(_gen_width), int(_gen_height)
 PREVIEW_GENERATOR_TIMEOUT = env_int("PREVIEW_GENERATOR_TIMEOUT", 120, minimum=5)
-OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
+OPENAI_API_KEY = env_secret("OPENAI_API_KEY", "")
 OPENAI_IMAGES_MODEL = env_str("OPENAI_IMAGES_MODEL", "gpt-image-1")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com")
-STABILITY_API_KEY = env_str("STABILITY_API_KEY", "")
+STABILITY_API_KEY = env_secret("STABILITY_API_KEY", "")
 STABILITY_MODEL = env_str("STABILITY_MODEL", "core")
 STABILITY_BASE_URL = env_str("STABILITY_BASE_URL", "https://api.stability.ai")
 PREVIEW_DIFFUSERS_PATH = env_str("PREVIEW_DIFFUSERS_PATH", "")
@@ -398,8 +380,8 @@ if PREVIEW_GENERATOR in _generator_needs and not _generator_needs[PREVIEW_GENERA
 
 # --- Payments -------------------------------------------------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")  # e.g. a local Stripe-shaped fake
 if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither (sandbox).")
@@ -418,27 +400,45 @@ if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
         "Remove it; set PAYMENTS_WEBHOOK_ASYNC_COMMIT=1 to commit without waiting for the WAL flush."
     )
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
-CELERY_BEAT_SCHEDULE["search-terms"] = {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600}
 PAYMENTS_RECONCILE_EVERY = env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60)
-CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
-    "task": "payments.reconcile",
-    "schedule": PAYMENTS_RECONCILE_EVERY,
-    # A run still queued when the next is due is dropped: the next one covers the same ground.
-    # Beat also queues one run 30 s after it starts (payments.tasks).
-    "options": {"expires": PAYMENTS_RECONCILE_EVERY},
-}
 
 # --- Tutoring ---------------------------------------------------------------------------------
 # How long a booking holds its slot while the buyer pays; the beat job frees expired holds.
 TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=120)
-CELERY_BEAT_SCHEDULE["tutoring-expire-holds"] = {"task": "tutoring.expire_holds", "schedule": 60}
-# Reminder emails 24 h and 1 h before each session (each claimed once in the database).
-CELERY_BEAT_SCHEDULE["tutoring-send-reminders"] = {"task": "tutoring.send_reminders", "schedule": 300}
 # Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
 TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
-# Listings' unlock counts and trending buckets, recounted off the payment path.
-CELERY_BEAT_SCHEDULE["payments-count-unlocks"] = {"task": "payments.count_unlocks", "schedule": 60}
-CELERY_BEAT_SCHEDULE["payments-pay-out-bookings"] = {"task": "payments.pay_out_bookings", "schedule": 900}
+
+# --- Periodic tasks (celery beat, or runlocal's in-process beat) --------------------------------
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Fold the views counted in Redis into the database and recompute trending scores. On the
+    # default queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
+    "prompts-fold-trending": {
+        "task": "prompts.fold_trending",
+        "schedule": 600,
+        "options": {"queue": "default"},
+    },
+    # Re-queue or fail images stuck past PREVIEW_REQUEUE_AFTER_MINUTES; on default for the same reason.
+    "prompts-requeue-stale-images": {
+        "task": "prompts.requeue_stale_images",
+        "schedule": 60,
+        "options": {"queue": "default"},
+    },
+    "accounts-prune-sign-in-failures": {"task": "accounts.prune_sign_in_failures", "schedule": 3600},
+    "search-terms": {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600},
+    "payments-reconcile": {
+        "task": "payments.reconcile",
+        "schedule": PAYMENTS_RECONCILE_EVERY,
+        # A run still queued when the next is due is dropped: the next one covers the same ground.
+        # Beat also queues one run 30 s after it starts (payments.tasks).
+        "options": {"expires": PAYMENTS_RECONCILE_EVERY},
+    },
+    "tutoring-expire-holds": {"task": "tutoring.expire_holds", "schedule": 60},
+    # Reminder emails 24 h and 1 h before each session (each claimed once in the database).
+    "tutoring-send-reminders": {"task": "tutoring.send_reminders", "schedule": 300},
+    # Listings' unlock counts and trending buckets, recounted off the payment path.
+    "payments-count-unlocks": {"task": "payments.count_unlocks", "schedule": 60},
+    "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -458,11 +458,12 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "info", {"debug", "info", "warning", "warn", "error", "critical"}).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

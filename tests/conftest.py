@@ -3,16 +3,33 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import stripe
+import time_machine
 from django.conf import settings
 from django.test import TestCase
 from rest_framework.test import APIClient
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import token_create
+from marketplace.tutoring.models import TutoringOffer
 from tests.factories import UserFactory, onboard
+from tests.tutoring.helpers import make_offer
 
-requires_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)")
-requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+# A test that needs a service carries its marker, so `-m postgres` or `-m redis` selects it, and
+# skips where the service is not configured.
+requires_postgres = pytest.mark.postgres
+requires_redis = pytest.mark.redis
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = {
+        "postgres": None if settings.IS_POSTGRES else "needs PostgreSQL (set DATABASE_URL)",
+        "redis": None if settings.REDIS_URL else "needs Redis (set REDIS_URL)",
+    }
+    for item in items:
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +99,31 @@ def client_for() -> Callable[[User], APIClient]:
 @pytest.fixture
 def seller_api(seller, client_for) -> APIClient:  # type: ignore[no-untyped-def]
     return client_for(seller)
+
+
+@pytest.fixture
+def buyer_api(buyer, client_for) -> APIClient:  # type: ignore[no-untyped-def]
+    return client_for(buyer)
+
+
+@pytest.fixture
+def offer(seller) -> TutoringOffer:  # type: ignore[no-untyped-def]
+    """The seller's tutoring offer: an hour for CNY 199.00, every day 09:00-12:00 in Shanghai."""
+    return make_offer(seller)
+
+
+@pytest.fixture
+def clock(request):  # type: ignore[no-untyped-def]
+    """Time stands still at the test module's NOW; tests move it with clock.move_to() or shift()."""
+    with time_machine.travel(request.module.NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def fast_retries(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stripe library sleeps 0.5 s and more between retries; the retries themselves stay real."""
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
 
 
 @pytest.fixture

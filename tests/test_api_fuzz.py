@@ -29,6 +29,8 @@ from tests.factories import UserFactory, make_listing, onboard, png_upload
 from tests.support.openapi import RAW_SCHEMA, call_and_validate, schema
 from tests.tutoring.helpers import make_offer
 
+pytestmark = pytest.mark.slow
+
 schema.config.phases.update(phases=["coverage", "fuzzing"])
 # Methods an operation does not have are DRF's 405, the same for every view: not worth the time.
 schema.config.phases.coverage.unexpected_methods = set()

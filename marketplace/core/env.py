@@ -7,6 +7,8 @@ turning into a surprising default.
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,4 +59,52 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = env_str(name, default).lower()
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}, got {value!r}")
+    return value
+
+
+def env_int_list(name: str, default: list[int], *, minimum: int | None = None) -> list[int]:
+    """A comma-separated list of integers, e.g. PREVIEW_WIDTHS=1280,640,320."""
+    values = []
+    for item in env_list(name, [str(value) for value in default]):
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated integers, got {os.environ.get(name)!r}"
+            ) from None
+        if minimum is not None and value < minimum:
+            raise ImproperlyConfigured(f"{name} must hold integers of at least {minimum}, got {value}")
+        values.append(value)
+    if not values:
+        raise ImproperlyConfigured(f"{name} must hold at least one integer, got {os.environ.get(name)!r}")
+    return values
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """Like env_str, or the stripped content of the file named by NAME_FILE (a mounted secret)."""
+    file_variable = f"{name}_FILE"
+    path = os.environ.get(file_variable, "").strip()
+    if not path:
+        return env_str(name, default)
+    if env_str(name):
+        raise ImproperlyConfigured(f"Set {name} or {file_variable}, not both.")
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImproperlyConfigured(f"{file_variable}={path!r} cannot be read: {error}") from None
+    if not value:
+        raise ImproperlyConfigured(f"{file_variable}={path!r} names an empty file")
+    return value
+
+
+_RATE = re.compile(r"\d+/(?:s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: requests per second, minute, hour or day, e.g. 10/min."""
+    value = env_str(name, default)
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a count per period like 10/min (periods: s, min, hour, day), got {value!r}"
+        )
     return value

@@ -49,6 +49,7 @@ def test_the_admin_at_admin_url_is_locked_like_every_door(staff_door, staff):
     assert "Too many failed attempts to log in" in locked.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["/admin/", "admin", "../admin/", "a dmin/"])
 def test_a_malformed_admin_url_stops_start_up(value):
     env = {**os.environ, "ADMIN_URL": value, "DJANGO_SETTINGS_MODULE": "marketplace.settings"}

@@ -10,7 +10,7 @@ import pytest
 from tests.browser.conftest import log_in, snap
 from tests.factories import PASSWORD, UserFactory, make_listing
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

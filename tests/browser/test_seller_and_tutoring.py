@@ -11,7 +11,7 @@ from tests.browser.conftest import log_in, snap
 from tests.factories import PASSWORD, UserFactory, make_listing
 from tests.tutoring.helpers import make_offer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_seller_logs_in_and_sees_listings_previews_and_payouts(page: Any, seller: Any) -> None:

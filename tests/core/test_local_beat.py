@@ -45,6 +45,7 @@ def test_nothing_starts_when_a_broker_takes_the_tasks(settings):
     assert local_beat.start() is None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_thread_runs_real_tasks_against_the_database(settings, seller, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -68,6 +69,7 @@ def test_the_thread_runs_real_tasks_against_the_database(settings, seller, monke
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 def test_every_beat_task_is_known_in_a_fresh_process_as_runserver_starts_it(tmp_path):
     # In a test process every tasks module is imported already; runserver imports none of them.
     script = (

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from prompts.models import Listing, ListingStatus
 
 # As `make run` does: autocommit, so each upload is rendered (eagerly) before its submit.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_demo_data_is_all_on_sale_and_loads_once(anon):

@@ -16,15 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def listing(seller):
+def canary_listing(seller):
     return make_listing(
         seller, publish=True, price_amount=1990, price_currency="CNY", prompt_text="CANARY-pay [x]"
     )
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _prompt_status(api, listing) -> int:
@@ -32,9 +27,9 @@ def _prompt_status(api, listing) -> int:
 
 
 def test_checkout_creates_a_stripe_session_with_fee_destination_and_methods(
-    stripe_fake, seller, listing, buyer_api
+    stripe_fake, seller, canary_listing, buyer_api
 ):
-    body = checkout(buyer_api, listing)
+    body = checkout(buyer_api, canary_listing)
     order = Order.objects.get(public_id=body["order_id"])
     assert body["checkout_url"].startswith("https://checkout.stripe.test/")
     assert order.amount == 1990 and order.currency == "CNY"
@@ -49,7 +44,7 @@ def test_checkout_creates_a_stripe_session_with_fee_destination_and_methods(
     assert params["line_items"][0]["price_data"] == {
         "currency": "cny",
         "unit_amount": "1990",
-        "product_data": {"name": listing.title},
+        "product_data": {"name": canary_listing.title},
     }
     assert params["client_reference_id"] == order.public_id == params["metadata"]["order_id"]
     assert request["headers"]["stripe-version"] == "2026-10-28.endive"
@@ -67,44 +62,47 @@ def test_usd_offers_alipay_and_wechat_and_jpy_is_never_multiplied(stripe_fake, s
     assert jpy_params["line_items"][0]["price_data"]["unit_amount"] == "500"
 
 
-def test_paid_webhook_unlocks_exactly_once(stripe_fake, listing, buyer, buyer_api):
-    order_id = checkout(buyer_api, listing)["order_id"]
-    assert _prompt_status(buyer_api, listing) == 403
+def test_paid_webhook_unlocks_exactly_once(stripe_fake, canary_listing, buyer, buyer_api):
+    order_id = checkout(buyer_api, canary_listing)["order_id"]
+    assert _prompt_status(buyer_api, canary_listing) == 403
     event = stripe_fake.complete(stripe_fake.session_for_order(order_id)["id"])
     first, second = deliver(event), deliver(event)
     assert first.status_code == second.status_code == 200
     assert second.json()["duplicate"] is True
-    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
-    assert buyer_api.get(f"/api/v1/listings/{listing.public_id}/prompt/").json()["text"] == "CANARY-pay [x]"
+    assert Unlock.objects.filter(buyer=buyer, listing=canary_listing, revoked_at__isnull=True).count() == 1
+    assert (
+        buyer_api.get(f"/api/v1/listings/{canary_listing.public_id}/prompt/").json()["text"]
+        == "CANARY-pay [x]"
+    )
     library = buyer_api.get("/api/v1/me/library/").json()["results"]
-    assert [item["listing"]["id"] for item in library] == [listing.public_id]
+    assert [item["listing"]["id"] for item in library] == [canary_listing.public_id]
     assert buyer_api.get(f"/api/v1/orders/{order_id}/").json()["status"] == "paid"
     kinds = sorted(LedgerEntry.objects.values_list("kind", "amount"))
     assert kinds == [("commission", 398), ("sale", 1592)]
 
 
-def test_retried_checkout_with_the_same_idempotency_key_is_one_order(stripe_fake, listing, buyer_api):
-    first = checkout(buyer_api, listing, key="tab-1")
-    again = checkout(buyer_api, listing, key="tab-1")
+def test_retried_checkout_with_the_same_idempotency_key_is_one_order(stripe_fake, canary_listing, buyer_api):
+    first = checkout(buyer_api, canary_listing, key="tab-1")
+    again = checkout(buyer_api, canary_listing, key="tab-1")
     assert first == again
     assert Order.objects.count() == 1
     assert len(stripe_fake.posts("/v1/checkout/sessions")) == 1
 
 
-def test_buying_twice_before_paying_reuses_the_open_checkout(stripe_fake, listing, buyer_api):
-    assert checkout(buyer_api, listing) == checkout(buyer_api, listing)
+def test_buying_twice_before_paying_reuses_the_open_checkout(stripe_fake, canary_listing, buyer_api):
+    assert checkout(buyer_api, canary_listing) == checkout(buyer_api, canary_listing)
     assert Order.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["seller", "owner"])
-def test_own_or_owned_listing_is_a_clear_409(stripe_fake, listing, buyer, buyer_api, seller_api, who):
+def test_own_or_owned_listing_is_a_clear_409(stripe_fake, canary_listing, buyer, buyer_api, seller_api, who):
     if who == "owner":
         event = stripe_fake.complete(
-            stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+            stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
         )
         deliver(event)
     api = seller_api if who == "seller" else buyer_api
-    response = api.post(f"/api/v1/listings/{listing.public_id}/checkout/")
+    response = api.post(f"/api/v1/listings/{canary_listing.public_id}/checkout/")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == ("own_listing" if who == "seller" else "already_unlocked")
 
@@ -147,9 +145,9 @@ def test_seller_without_charges_enabled_cannot_sell(stripe_fake, settings, buyer
     "tamper",
     ["forged secret", "no signature", "re-serialised body", "stale timestamp"],
 )
-def test_unverifiable_webhooks_are_400_and_change_nothing(stripe_fake, listing, buyer_api, tamper):
+def test_unverifiable_webhooks_are_400_and_change_nothing(stripe_fake, canary_listing, buyer_api, tamper):
     event = stripe_fake.complete(
-        stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+        stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     )
     if tamper == "forged secret":
         response = deliver(event, secret="whsec_someone_else")
@@ -167,9 +165,9 @@ def test_unverifiable_webhooks_are_400_and_change_nothing(stripe_fake, listing, 
     assert Order.objects.get().status == OrderStatus.PENDING
 
 
-def test_signature_tolerance_is_stripes_300_seconds(stripe_fake, listing, buyer_api):
+def test_signature_tolerance_is_stripes_300_seconds(stripe_fake, canary_listing, buyer_api):
     event = stripe_fake.complete(
-        stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+        stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     )
     signed_at = int(time.time())
     with time_machine.travel(signed_at + 301, tick=False):
@@ -179,8 +177,8 @@ def test_signature_tolerance_is_stripes_300_seconds(stripe_fake, listing, buyer_
     assert Unlock.objects.count() == 1
 
 
-def test_completed_then_async_succeeded_is_one_unlock(stripe_fake, listing, buyer_api):
-    session_id = stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+def test_completed_then_async_succeeded_is_one_unlock(stripe_fake, canary_listing, buyer_api):
+    session_id = stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     pending = stripe_fake.complete(session_id, paid=False)  # WeChat Pay: confirmed later
     assert deliver(pending).status_code == 200
     assert Order.objects.get().status == OrderStatus.PENDING
@@ -193,8 +191,8 @@ def test_completed_then_async_succeeded_is_one_unlock(stripe_fake, listing, buye
     assert LedgerEntry.objects.count() == 2
 
 
-def test_unpaid_then_async_failed_unlocks_nothing(stripe_fake, listing, buyer_api):
-    order_id = checkout(buyer_api, listing)["order_id"]
+def test_unpaid_then_async_failed_unlocks_nothing(stripe_fake, canary_listing, buyer_api):
+    order_id = checkout(buyer_api, canary_listing)["order_id"]
     session_id = stripe_fake.session_for_order(order_id)["id"]
     deliver(stripe_fake.complete(session_id, paid=False))
     deliver(stripe_fake.async_result(session_id, succeeded=False))
@@ -203,18 +201,18 @@ def test_unpaid_then_async_failed_unlocks_nothing(stripe_fake, listing, buyer_ap
     assert not Unlock.objects.exists()
     assert buyer_api.get(f"/api/v1/orders/{order_id}/").json()["failure_reason"]
     # The buyer can try again with a new checkout.
-    assert checkout(buyer_api, listing)["order_id"] != order_id
+    assert checkout(buyer_api, canary_listing)["order_id"] != order_id
 
 
-def test_expired_checkout_frees_the_buyer_to_start_again(stripe_fake, listing, buyer_api):
-    order_id = checkout(buyer_api, listing)["order_id"]
+def test_expired_checkout_frees_the_buyer_to_start_again(stripe_fake, canary_listing, buyer_api):
+    order_id = checkout(buyer_api, canary_listing)["order_id"]
     deliver(stripe_fake.expire(stripe_fake.session_for_order(order_id)["id"]))
     assert Order.objects.get(public_id=order_id).status == OrderStatus.EXPIRED
-    assert checkout(buyer_api, listing)["order_id"] != order_id
+    assert checkout(buyer_api, canary_listing)["order_id"] != order_id
 
 
-def test_refund_arriving_before_completed_ends_refunded(stripe_fake, listing, buyer, buyer_api):
-    session_id = stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+def test_refund_arriving_before_completed_ends_refunded(stripe_fake, canary_listing, buyer, buyer_api):
+    session_id = stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     completed = stripe_fake.complete(session_id)
     charge_id = stripe_fake.intents[stripe_fake.sessions[session_id]["payment_intent"]]["latest_charge"]
     refunded = stripe_fake.refund_in_dashboard(charge_id, 1990)
@@ -224,18 +222,18 @@ def test_refund_arriving_before_completed_ends_refunded(stripe_fake, listing, bu
     assert order.status == OrderStatus.REFUNDED
     assert order.refunded_amount == 1990
     assert not Unlock.objects.filter(revoked_at__isnull=True).exists()
-    assert _prompt_status(buyer_api, listing) == 403
+    assert _prompt_status(buyer_api, canary_listing) == 403
     assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
 
 
 def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
-    stripe_fake, listing, buyer_api, monkeypatch
+    stripe_fake, canary_listing, buyer_api, monkeypatch
 ):
     from payments.models import WebhookEvent
     from payments.services import fulfilment
 
     event = stripe_fake.complete(
-        stripe_fake.session_for_order(checkout(buyer_api, listing)["order_id"])["id"]
+        stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     )
 
     real_grant, real_sql = fulfilment.unlock_grant, fulfilment._paid_event_sql(wait_for_flush=True)
@@ -268,9 +266,9 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
 
 
 def test_return_page_unlocks_only_from_the_providers_answer(
-    stripe_fake, listing, buyer, buyer_api, client_for
+    stripe_fake, canary_listing, buyer, buyer_api, client_for
 ):
-    order_id = checkout(buyer_api, listing)["order_id"]
+    order_id = checkout(buyer_api, canary_listing)["order_id"]
     session_id = stripe_fake.session_for_order(order_id)["id"]
     from django.test import Client
 

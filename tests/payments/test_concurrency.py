@@ -20,17 +20,7 @@ from tests.conftest import requires_postgres
 from tests.factories import make_listing
 from tests.payments.helpers import checkout, deliver
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
+pytestmark = [pytest.mark.slow, requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _at_once(count: int, work: Callable[[int], Any]) -> list[Any]:

@@ -28,7 +28,7 @@ _buyers = itertools.count()
 
 
 @pytest.fixture
-def listing(seller):
+def usd_listing(seller):
     return make_listing(seller, publish=True, price_amount=500, price_currency="USD")
 
 
@@ -56,10 +56,10 @@ def _sum(order, **filters) -> int:
 )
 @given(amount=st.integers(50, 1_000_000), basis_points=st.integers(0, 10_000), data=st.data())
 def test_partial_refunds_take_back_exactly_what_was_refunded(
-    listing, seller, settings, amount, basis_points, data
+    usd_listing, seller, settings, amount, basis_points, data
 ):
     settings.PLATFORM_FEE_BPS = basis_points
-    order = _paid_order(listing, amount)
+    order = _paid_order(usd_listing, amount)
     fee, share = split_fee(amount, basis_points)
     assert (order.amount, order.platform_fee, order.seller_amount) == (amount, fee, share)
     assert _sum(order, kind="sale") + _sum(order, kind="commission") == amount

@@ -26,20 +26,10 @@ from payments.models import (
     WebhookEvent,
 )
 from payments.services.reconcile import EVENTS_OVERLAP_SECONDS
-from tests.factories import UserFactory, make_listing
+from tests.factories import UserFactory
 from tests.payments.helpers import checkout, deliver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _active_unlocks(buyer, listing) -> int:

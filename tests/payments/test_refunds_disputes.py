@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import stripe
 import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -35,22 +34,10 @@ PRICE, FEE, SHARE = 1990, 398, 1592  # CNY 19.90 at the 20% commission
 
 
 @pytest.fixture
-def listing(stripe_fake, seller):
+def refund_listing(stripe_fake, seller):
     return make_listing(
         seller, publish=True, price_amount=PRICE, price_currency="CNY", prompt_text="CANARY-refund [x]"
     )
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
-
-
-@pytest.fixture
-def fast_retries(monkeypatch):
-    """The stripe library sleeps 0.5 s and more between retries; the retries themselves stay real."""
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
 
 
 def _pay(fake, api, listing) -> Order:
@@ -87,14 +74,14 @@ def _totals(api) -> dict:
 
 
 def test_three_partial_refunds_add_up_to_a_full_refund_that_revokes_access(
-    stripe_fake, listing, buyer, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     first = _refund(seller_api, order, amount=500, reason="Two variables did not work.")
     assert first.status_code == 201, first.json()
     assert first.json()["refund"] == {"status": "succeeded", "amount": 500}
     assert first.json()["status"] == "paid"
-    assert _prompt(buyer_api, listing).status_code == 200  # a partial refund keeps the prompt
+    assert _prompt(buyer_api, refund_listing).status_code == 200  # a partial refund keeps the prompt
     assert _refund(seller_api, order, amount=700).status_code == 201
     last = _refund(seller_api, order, amount=790)
     assert last.status_code == 201
@@ -117,9 +104,9 @@ def test_three_partial_refunds_add_up_to_a_full_refund_that_revokes_access(
     assert sum(LedgerEntry.objects.filter(order=order).values_list("amount", flat=True)) == 0
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, PRICE)
-    unlock = Unlock.objects.get(buyer=buyer, listing=listing)
+    unlock = Unlock.objects.get(buyer=buyer, listing=refund_listing)
     assert unlock.revoked_at is not None and unlock.revoke_reason == "refunded"
-    denied = _prompt(buyer_api, listing)
+    denied = _prompt(buyer_api, refund_listing)
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "not_unlocked"
     assert buyer_api.get("/api/v1/me/library/").json()["results"] == []
@@ -138,9 +125,9 @@ def test_three_partial_refunds_add_up_to_a_full_refund_that_revokes_access(
     ids=["over", "zero", "negative", "float", "decimal-string", "word", "boolean", "null", "exponent"],
 )
 def test_bad_refund_amounts_are_a_400_envelope_and_change_nothing(
-    stripe_fake, listing, buyer_api, seller_api, amount
+    stripe_fake, refund_listing, buyer_api, seller_api, amount
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     response = _refund(seller_api, order, amount=amount)
     assert response.status_code == 400
     error = response.json()["error"]
@@ -150,11 +137,11 @@ def test_bad_refund_amounts_are_a_400_envelope_and_change_nothing(
     assert not Refund.objects.exists()
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (OrderStatus.PAID, 0)
-    assert _prompt(buyer_api, listing).status_code == 200
+    assert _prompt(buyer_api, refund_listing).status_code == 200
 
 
-def test_refunding_more_than_is_left_says_what_is_left(stripe_fake, listing, buyer_api, seller_api):
-    order = _pay(stripe_fake, buyer_api, listing)
+def test_refunding_more_than_is_left_says_what_is_left(stripe_fake, refund_listing, buyer_api, seller_api):
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     assert _refund(seller_api, order, amount=1500).status_code == 201
     response = _refund(seller_api, order, amount=491)
     assert response.status_code == 400
@@ -164,8 +151,8 @@ def test_refunding_more_than_is_left_says_what_is_left(stripe_fake, listing, buy
     assert Order.objects.get(pk=order.pk).refunded_amount == 1500
 
 
-def test_without_an_amount_the_rest_is_refunded(stripe_fake, listing, buyer_api, seller_api):
-    order = _pay(stripe_fake, buyer_api, listing)
+def test_without_an_amount_the_rest_is_refunded(stripe_fake, refund_listing, buyer_api, seller_api):
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     _refund(seller_api, order, amount=990)
     response = _refund(seller_api, order)
     assert response.status_code == 201
@@ -178,9 +165,9 @@ def test_without_an_amount_the_rest_is_refunded(stripe_fake, listing, buyer_api,
 
 @pytest.mark.parametrize("who", ["other_seller", "buyer"])
 def test_only_the_orders_seller_can_refund_it_others_get_404(
-    stripe_fake, listing, buyer_api, client_for, request, who
+    stripe_fake, refund_listing, buyer_api, client_for, request, who
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     response = _refund(client_for(request.getfixturevalue(who)), order, amount=100)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -189,9 +176,9 @@ def test_only_the_orders_seller_can_refund_it_others_get_404(
 
 
 def test_a_500_from_stripe_is_retried_with_the_same_key_into_one_refund(
-    stripe_fake, listing, buyer_api, seller_api, fast_retries
+    stripe_fake, refund_listing, buyer_api, seller_api, fast_retries
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     stripe_fake.fail_next.append(("/v1/refunds", 500))
     response = _refund(seller_api, order, amount=600)
     assert response.status_code == 201, response.json()
@@ -211,9 +198,9 @@ def test_a_500_from_stripe_is_retried_with_the_same_key_into_one_refund(
 
 
 def test_a_refund_task_retried_three_times_makes_one_refund(
-    stripe_fake, listing, buyer_api, seller, fast_retries
+    stripe_fake, refund_listing, buyer_api, seller, fast_retries
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     stripe_fake.fail_next.extend([("/v1/refunds", 500)] * 3)  # the call and both library retries fail
     assert (
         services.order_refund(order=order, amount=None, by=seller, reason="").status == RefundStatus.PENDING
@@ -234,9 +221,9 @@ def test_a_refund_task_retried_three_times_makes_one_refund(
 
 
 def test_stripe_down_during_a_seller_refund_is_accepted_and_retried_with_the_same_key(
-    stripe_fake, listing, buyer_api, seller_api, fast_retries
+    stripe_fake, refund_listing, buyer_api, seller_api, fast_retries
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     stripe_fake.fail_next.extend([("/v1/refunds", 500)] * 3)
     seller_api.raise_request_exception = False
     response = _refund(seller_api, order, amount=600)
@@ -256,9 +243,9 @@ def test_stripe_down_during_a_seller_refund_is_accepted_and_retried_with_the_sam
 
 
 def test_the_refund_webhook_arriving_before_stripes_answer_is_one_refund(
-    stripe_fake, listing, buyer_api, seller_api, monkeypatch
+    stripe_fake, refund_listing, buyer_api, seller_api, monkeypatch
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     gateway = services.gateway()
     create_refund = gateway.create_refund
 
@@ -280,9 +267,9 @@ def test_the_refund_webhook_arriving_before_stripes_answer_is_one_refund(
 
 
 def test_a_dashboard_refund_is_adopted_once_however_often_it_arrives(
-    stripe_fake, listing, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     first = stripe_fake.refund_in_dashboard(_charge(stripe_fake, order), 700)
     assert deliver(first).status_code == 200
     again = deliver(first)
@@ -311,8 +298,8 @@ CHANGELIST = "/admin/payments/order/"
 
 
 @pytest.mark.parametrize("role", ["superuser", "staff with permissions"])
-def test_staff_refund_in_full_from_the_admin(stripe_fake, listing, buyer, buyer_api, staff, role):
-    order = _pay(stripe_fake, buyer_api, listing)
+def test_staff_refund_in_full_from_the_admin(stripe_fake, refund_listing, buyer, buyer_api, staff, role):
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     if role == "superuser":
         staff.is_superuser = True
         staff.save()
@@ -335,11 +322,11 @@ def test_staff_refund_in_full_from_the_admin(stripe_fake, listing, buyer, buyer_
     refund = Refund.objects.get(order=order)
     assert refund.requested_by == staff and refund.amount == PRICE
     assert stripe_fake.posts("/v1/refunds")[0]["params"]["reverse_transfer"] == "true"
-    assert _prompt(buyer_api, listing).status_code == 403
+    assert _prompt(buyer_api, refund_listing).status_code == 403
 
 
-def test_staff_without_the_refund_permission_cannot_refund(stripe_fake, listing, buyer_api, staff):
-    order = _pay(stripe_fake, buyer_api, listing)
+def test_staff_without_the_refund_permission_cannot_refund(stripe_fake, refund_listing, buyer_api, staff):
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     admin = Client()
     admin.force_login(staff)
@@ -355,9 +342,9 @@ def test_staff_without_the_refund_permission_cannot_refund(stripe_fake, listing,
 
 
 def test_sales_totals_after_a_sale_a_partial_refund_and_a_dispute(
-    stripe_fake, listing, buyer_api, seller_api, client_for
+    stripe_fake, refund_listing, buyer_api, seller_api, client_for
 ):
-    first = _pay(stripe_fake, buyer_api, listing)
+    first = _pay(stripe_fake, buyer_api, refund_listing)
     assert _totals(seller_api) == {
         "currency": "CNY",
         "sales": 1,
@@ -368,7 +355,7 @@ def test_sales_totals_after_a_sale_a_partial_refund_and_a_dispute(
         "held": 0,
     }
     _refund(seller_api, first, amount=500)  # the fee comes back in proportion: 100 of it
-    second = _pay(stripe_fake, client_for(UserFactory()), listing)
+    second = _pay(stripe_fake, client_for(UserFactory()), refund_listing)
     assert deliver(stripe_fake.open_dispute(_charge(stripe_fake, second))).status_code == 200
     totals = _totals(seller_api)
     assert totals == {
@@ -387,9 +374,9 @@ def test_sales_totals_after_a_sale_a_partial_refund_and_a_dispute(
 
 
 def test_held_money_of_a_partly_refunded_disputed_sale_is_what_the_seller_still_has(
-    stripe_fake, listing, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     _refund(seller_api, order, amount=500)
     deliver(stripe_fake.open_dispute(_charge(stripe_fake, order)))
     totals = _totals(seller_api)
@@ -401,14 +388,14 @@ def test_held_money_of_a_partly_refunded_disputed_sale_is_what_the_seller_still_
 
 
 def test_a_dispute_suspends_access_and_holds_the_payout_and_winning_restores_both(
-    stripe_fake, listing, buyer, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     opened = stripe_fake.open_dispute(_charge(stripe_fake, order))
     assert deliver(opened).status_code == 200
     order.refresh_from_db()
     assert order.disputed and order.payout_held
-    assert _prompt(buyer_api, listing).json()["error"]["code"] == "not_unlocked"
+    assert _prompt(buyer_api, refund_listing).json()["error"]["code"] == "not_unlocked"
     assert buyer_api.get(f"/api/v1/orders/{order.public_id}/").json()["disputed"] is True
     assert _totals(seller_api)["held"] == SHARE
 
@@ -418,8 +405,8 @@ def test_a_dispute_suspends_access_and_holds_the_payout_and_winning_restores_bot
     order.refresh_from_db()
     assert not order.disputed and not order.payout_held
     assert order.status == OrderStatus.PAID
-    assert _prompt(buyer_api, listing).json()["text"] == "CANARY-refund [x]"
-    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
+    assert _prompt(buyer_api, refund_listing).json()["text"] == "CANARY-refund [x]"
+    assert Unlock.objects.filter(buyer=buyer, listing=refund_listing, revoked_at__isnull=True).count() == 1
     assert _totals(seller_api)["held"] == 0
     assert sorted(LedgerEntry.objects.filter(order=order).values_list("kind", flat=True)) == [
         "commission",
@@ -428,33 +415,33 @@ def test_a_dispute_suspends_access_and_holds_the_payout_and_winning_restores_bot
 
 
 def test_a_dispute_won_after_the_buyer_bought_again_settles_without_a_500(
-    stripe_fake, listing, buyer, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     opened = stripe_fake.open_dispute(_charge(stripe_fake, order))
     deliver(opened)
-    again = _pay(stripe_fake, buyer_api, listing)  # access was suspended, so the buyer could buy again
+    again = _pay(stripe_fake, buyer_api, refund_listing)  # access was suspended, so the buyer could buy again
     won = stripe_fake.close_dispute(opened["data"]["object"]["id"], "won")
     response = deliver(won, client=Client(raise_request_exception=False))
     assert response.status_code == 200
     order.refresh_from_db()
     assert not order.payout_held and not order.disputed
-    assert Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True).count() == 1
+    assert Unlock.objects.filter(buyer=buyer, listing=refund_listing, revoked_at__isnull=True).count() == 1
     assert again.status == OrderStatus.PAID
     assert _totals(seller_api)["held"] == 0
 
 
 def test_a_lost_dispute_revokes_access_and_takes_the_money_back_in_the_ledger(
-    stripe_fake, listing, buyer_api, seller_api
+    stripe_fake, refund_listing, buyer_api, seller_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     opened = stripe_fake.open_dispute(_charge(stripe_fake, order))
     deliver(opened)
     lost = stripe_fake.close_dispute(opened["data"]["object"]["id"], "lost")
     assert deliver(lost).status_code == 200
     # Stripe may send the same outcome again under another event id.
     deliver(stripe_fake.event("charge.dispute.closed", lost["data"]["object"]))
-    assert _prompt(buyer_api, listing).status_code == 403
+    assert _prompt(buyer_api, refund_listing).status_code == 403
     assert _ledger(order, "dispute_lost") == [-SHARE]
     assert _ledger(order, "dispute_commission") == [-FEE]
     assert sum(LedgerEntry.objects.filter(order=order).values_list("amount", flat=True)) == 0
@@ -465,9 +452,9 @@ def test_a_lost_dispute_revokes_access_and_takes_the_money_back_in_the_ledger(
 
 
 def test_events_for_a_charge_no_order_knows_are_200_and_change_nothing(
-    stripe_fake, listing, buyer, buyer_api
+    stripe_fake, refund_listing, buyer, buyer_api
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     # A payment on the same Stripe account that Dimsum did not make (another integration, a manual charge).
     intent = {"id": "pi_not_ours_000000000001", "amount": 5000, "currency": "cny", "latest_charge": None}
     stripe_fake.intents[intent["id"]] = intent
@@ -490,7 +477,7 @@ def test_events_for_a_charge_no_order_knows_are_200_and_change_nothing(
     )
     assert after == before
     assert Unlock.objects.get(order=order).revoked_at is None
-    assert _prompt(buyer_api, listing).status_code == 200
+    assert _prompt(buyer_api, refund_listing).status_code == 200
 
 
 # --- a lost dispute takes the seller's share back: one transfer reversal ------------------------------
@@ -511,9 +498,9 @@ def _lose_dispute(fake, order, capture) -> dict:
 
 
 def test_a_lost_dispute_reverses_the_sellers_transfer_once(
-    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+    stripe_fake, refund_listing, buyer_api, seller_api, django_capture_on_commit_callbacks
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     transfer = _transfer(stripe_fake, order)
     lost = _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)
     # The same outcome again: the same event, then under another event id; and the task twice more.
@@ -542,7 +529,7 @@ def test_a_lost_dispute_reverses_the_sellers_transfer_once(
     assert (reversed_back.account, reversed_back.amount) == (LedgerAccount.PAID_OUT, -SHARE)
     assert reversed_back.external_id == made["id"]
     assert _ledger(order, "dispute_lost") == [-SHARE]  # the seller's loss, once
-    assert _prompt(buyer_api, listing).status_code == 403
+    assert _prompt(buyer_api, refund_listing).status_code == 403
     # The seller's earnings show the loss; the reversal is how it is collected, not a second loss.
     totals = _totals(seller_api)
     assert (totals["sales"], totals["gross"], totals["net"], totals["held"]) == (1, PRICE, 0, 0)
@@ -551,14 +538,14 @@ def test_a_lost_dispute_reverses_the_sellers_transfer_once(
 
 
 def test_a_won_dispute_restores_access_and_reverses_nothing(
-    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+    stripe_fake, refund_listing, buyer_api, seller_api, django_capture_on_commit_callbacks
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     opened = stripe_fake.open_dispute(_charge(stripe_fake, order))
     with django_capture_on_commit_callbacks(execute=True):
         deliver(opened)
         deliver(stripe_fake.close_dispute(opened["data"]["object"]["id"], "won"))
-    assert _prompt(buyer_api, listing).status_code == 200
+    assert _prompt(buyer_api, refund_listing).status_code == 200
     assert not TransferReversal.objects.exists()
     assert not stripe_fake.reversals
     assert not LedgerEntry.objects.filter(kind__in=["dispute_lost", "transfer_reversal"]).exists()
@@ -566,9 +553,9 @@ def test_a_won_dispute_restores_access_and_reverses_nothing(
 
 
 def test_a_lost_dispute_after_a_partial_refund_reverses_what_the_seller_still_has(
-    stripe_fake, listing, buyer_api, seller_api, django_capture_on_commit_callbacks
+    stripe_fake, refund_listing, buyer_api, seller_api, django_capture_on_commit_callbacks
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     _refund(seller_api, order, amount=500)  # reverse_transfer took 500 back already, 100 of our fee
     transfer = _transfer(stripe_fake, order)
     _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)
@@ -581,9 +568,9 @@ def test_a_lost_dispute_after_a_partial_refund_reverses_what_the_seller_still_ha
 
 
 def test_stripe_down_during_the_reversal_is_retried_with_the_same_key_into_one_reversal(
-    stripe_fake, listing, buyer_api, fast_retries, django_capture_on_commit_callbacks, monkeypatch
+    stripe_fake, refund_listing, buyer_api, fast_retries, django_capture_on_commit_callbacks, monkeypatch
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     transfer = _transfer(stripe_fake, order)
     # First the call and both of the library's retries fail: the loss is committed all the same.
     stripe_fake.fail_next.extend([(f"/v1/transfers/{transfer}/reversals", 500)] * 3)
@@ -592,7 +579,7 @@ def test_stripe_down_during_the_reversal_is_retried_with_the_same_key_into_one_r
     assert (reversal.status, reversal.attempts) == (ReversalStatus.PENDING, 1)
     assert "APIError" in reversal.last_error
     assert not LedgerEntry.objects.filter(kind="transfer_reversal").exists()
-    assert _prompt(buyer_api, listing).status_code == 403  # the loss itself was committed
+    assert _prompt(buyer_api, refund_listing).status_code == 403  # the loss itself was committed
 
     # Then Stripe makes the reversal but its answer is lost: the retry gets the same one back.
     gateway = services.gateway()
@@ -619,9 +606,9 @@ def test_stripe_down_during_the_reversal_is_retried_with_the_same_key_into_one_r
 
 
 def test_a_reversal_stripe_refuses_is_failed_with_the_reason_and_not_retried(
-    stripe_fake, listing, buyer_api, django_capture_on_commit_callbacks
+    stripe_fake, refund_listing, buyer_api, django_capture_on_commit_callbacks
 ):
-    order = _pay(stripe_fake, buyer_api, listing)
+    order = _pay(stripe_fake, buyer_api, refund_listing)
     transfer = _transfer(stripe_fake, order)
     stripe_fake._reverse(stripe_fake.transfers[transfer], PRICE)  # reversed in the dashboard already
     _lose_dispute(stripe_fake, order, django_capture_on_commit_callbacks)  # no exception: not transient

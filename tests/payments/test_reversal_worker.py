@@ -8,17 +8,11 @@ import stripe
 from marketplace.celery import app as celery_app
 from payments.models import LedgerEntry, Order, ReversalStatus, TransferReversal
 from tests.conftest import requires_postgres, requires_redis
-from tests.factories import make_listing
 from tests.payments.helpers import checkout, deliver
 from tests.support.fake_stripe import SECRET_KEY, WEBHOOK_SECRET
 from tests.support.worker import celery_worker, wait_for
 
-pytestmark = [requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")  # previews eagerly
+pytestmark = [pytest.mark.slow, requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -22,21 +22,11 @@ from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEven
 from payments.tasks import count_unlocks
 from prompts.models import Listing, ListingActivity
 from tests.conftest import requires_postgres
-from tests.factories import UserFactory, make_listing
+from tests.factories import UserFactory
 from tests.payments.helpers import checkout, deliver
 from tests.support.fake_stripe import sign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listing(stripe_fake, seller):
-    return make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _session(fake, order_id: str) -> str:
@@ -180,6 +170,7 @@ def test_a_signed_body_that_is_not_an_event_snapshot_is_400(stripe_fake, listing
     assert not WebhookEvent.objects.exists()
 
 
+@pytest.mark.slow
 def test_the_old_commit_mode_variable_stops_start_up_naming_the_new_one():
     # Durable is the default; a deployment still setting the old variable must learn that its
     # meaning changed rather than run with whatever it assumed.

@@ -43,13 +43,8 @@ def _no_views_from_other_tests() -> None:
 
 
 @pytest.fixture
-def listing(seller) -> Listing:
+def copy_listing(seller) -> Listing:
     return text_listing(seller, title="Product copy")
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for) -> Any:
-    return client_for(buyer)
 
 
 def unlocked_client(client_for: Any, listing: Listing, **user: Any) -> Any:
@@ -83,47 +78,49 @@ def detail_of(api: Any, listing: Listing) -> dict[str, Any]:
 # --- Reviews and ratings ---------------------------------------------------------------------------
 
 
-def test_a_buyer_who_unlocked_rates_once_and_the_listing_shows_it(listing, buyer_api, anon):
-    assert card_of(anon, listing)["rating"] == {"average": None, "count": 0}
-    checkout(buyer_api, listing)
-    response = buyer_api.post(reviews_url(listing), {"rating": 4, "text": "  Works well.  "}, format="json")
+def test_a_buyer_who_unlocked_rates_once_and_the_listing_shows_it(copy_listing, buyer_api, anon):
+    assert card_of(anon, copy_listing)["rating"] == {"average": None, "count": 0}
+    checkout(buyer_api, copy_listing)
+    response = buyer_api.post(
+        reviews_url(copy_listing), {"rating": 4, "text": "  Works well.  "}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["rating"] == 4 and response.json()["text"] == "Works well."
     assert response.json()["buyer"]["handle"] == "buyer" and response.json()["reply"] is None
 
-    again = buyer_api.post(reviews_url(listing), {"rating": 1}, format="json")
+    again = buyer_api.post(reviews_url(copy_listing), {"rating": 1}, format="json")
     assert error_code(again, 409) == "already_reviewed"
     assert Review.objects.count() == 1
-    assert card_of(anon, listing)["rating"] == {"average": 4.0, "count": 1}
-    assert detail_of(anon, listing)["rating"] == {"average": 4.0, "count": 1}
+    assert card_of(anon, copy_listing)["rating"] == {"average": 4.0, "count": 1}
+    assert detail_of(anon, copy_listing)["rating"] == {"average": 4.0, "count": 1}
 
 
-def test_text_is_optional(listing, buyer_api):
-    checkout(buyer_api, listing)
-    response = buyer_api.post(reviews_url(listing), {"rating": 5}, format="json")
+def test_text_is_optional(copy_listing, buyer_api):
+    checkout(buyer_api, copy_listing)
+    response = buyer_api.post(reviews_url(copy_listing), {"rating": 5}, format="json")
     assert response.status_code == 201 and response.json()["text"] == ""
 
 
 @pytest.mark.parametrize("who", ["stranger", "seller", "staff"])
-def test_only_buyers_who_unlocked_may_rate(listing, client_for, stranger, seller, staff, who):
+def test_only_buyers_who_unlocked_may_rate(copy_listing, client_for, stranger, seller, staff, who):
     api = client_for({"stranger": stranger, "seller": seller, "staff": staff}[who])
-    response = api.post(reviews_url(listing), {"rating": 5}, format="json")
+    response = api.post(reviews_url(copy_listing), {"rating": 5}, format="json")
     assert error_code(response, 403) == "not_unlocked"
     assert not Review.objects.exists()
 
 
-def test_an_anonymous_review_is_a_401_and_a_refunded_buyer_cannot_rate(listing, anon, buyer, buyer_api):
-    assert error_code(anon.post(reviews_url(listing), {"rating": 5}, format="json"), 401)
-    checkout(buyer_api, listing)
+def test_an_anonymous_review_is_a_401_and_a_refunded_buyer_cannot_rate(copy_listing, anon, buyer, buyer_api):
+    assert error_code(anon.post(reviews_url(copy_listing), {"rating": 5}, format="json"), 401)
+    checkout(buyer_api, copy_listing)
     buyer.unlocks.update(revoked_at=datetime.now(UTC))
-    response = buyer_api.post(reviews_url(listing), {"rating": 5}, format="json")
+    response = buyer_api.post(reviews_url(copy_listing), {"rating": 5}, format="json")
     assert error_code(response, 403) == "not_unlocked"
 
 
 @pytest.mark.parametrize("rating", [0, 6, -1, "5", 4.5, 5.0, True, None, [5], {"v": 5}])
-def test_a_rating_that_is_not_a_whole_number_from_1_to_5_is_a_400(listing, buyer_api, rating):
-    checkout(buyer_api, listing)
-    response = buyer_api.post(reviews_url(listing), {"rating": rating}, format="json")
+def test_a_rating_that_is_not_a_whole_number_from_1_to_5_is_a_400(copy_listing, buyer_api, rating):
+    checkout(buyer_api, copy_listing)
+    response = buyer_api.post(reviews_url(copy_listing), {"rating": rating}, format="json")
     assert error_code(response, 400) == "invalid"
     assert "rating" in response.json()["error"]["fields"]
     assert not Review.objects.exists()
@@ -138,16 +135,16 @@ def test_a_rating_that_is_not_a_whole_number_from_1_to_5_is_a_400(listing, buyer
         ({"rating": 3, "text": "a\x00"}, "invalid_characters"),
     ],
 )
-def test_missing_rating_or_bad_text_is_a_400(listing, buyer_api, body, code):
-    checkout(buyer_api, listing)
-    assert error_code(buyer_api.post(reviews_url(listing), body, format="json"), 400) == code
+def test_missing_rating_or_bad_text_is_a_400(copy_listing, buyer_api, body, code):
+    checkout(buyer_api, copy_listing)
+    assert error_code(buyer_api.post(reviews_url(copy_listing), body, format="json"), 400) == code
 
 
-def test_garbage_bodies_are_4xx_envelopes(listing, buyer_api):
-    checkout(buyer_api, listing)
-    response = buyer_api.post(reviews_url(listing), "{not json", content_type="application/json")
+def test_garbage_bodies_are_4xx_envelopes(copy_listing, buyer_api):
+    checkout(buyer_api, copy_listing)
+    response = buyer_api.post(reviews_url(copy_listing), "{not json", content_type="application/json")
     assert error_code(response, 400) == "malformed_request"
-    response = buyer_api.post(reviews_url(listing), "[1, 2]", content_type="application/json")
+    response = buyer_api.post(reviews_url(copy_listing), "[1, 2]", content_type="application/json")
     assert error_code(response, 400) == "invalid"
 
 
@@ -158,10 +155,10 @@ def test_reviews_of_an_unknown_or_draft_listing_are_404(buyer_api, anon, seller)
         assert error_code(api.get("/api/v1/listings/nope/reviews/"), 404) == "not_found"
 
 
-def test_the_seller_replies_once(listing, buyer_api, seller_api, client_for, stranger):
-    checkout(buyer_api, listing)
-    review_id = buyer_api.post(reviews_url(listing), {"rating": 2}, format="json").json()["id"]
-    reply_url = f"{reviews_url(listing)}{review_id}/reply/"
+def test_the_seller_replies_once(copy_listing, buyer_api, seller_api, client_for, stranger):
+    checkout(buyer_api, copy_listing)
+    review_id = buyer_api.post(reviews_url(copy_listing), {"rating": 2}, format="json").json()["id"]
+    reply_url = f"{reviews_url(copy_listing)}{review_id}/reply/"
 
     for api in (buyer_api, client_for(stranger)):
         assert error_code(api.post(reply_url, {"text": "Thanks"}, format="json"), 403) == "not_listing_seller"
@@ -172,9 +169,9 @@ def test_the_seller_replies_once(listing, buyer_api, seller_api, client_for, str
     again = seller_api.post(reply_url, {"text": "Also..."}, format="json")
     assert error_code(again, 409) == "already_replied"
 
-    (listed,) = buyer_api.get(reviews_url(listing)).json()["results"]
+    (listed,) = buyer_api.get(reviews_url(copy_listing)).json()["results"]
     assert listed["reply"]["text"] == "Try a shorter [topic]." and listed["reply"]["replied_at"]
-    assert error_code(seller_api.post(f"{reviews_url(listing)}nope/reply/", {"text": "x"}), 404)
+    assert error_code(seller_api.post(f"{reviews_url(copy_listing)}nope/reply/", {"text": "x"}), 404)
 
 
 def test_averages_on_card_detail_reviews_and_seller_profile(seller, client_for, anon):
@@ -232,12 +229,12 @@ def test_reviews_pages_cost_the_same_queries_whatever_their_size(seller, client_
 # --- Favourites -----------------------------------------------------------------------------------
 
 
-def test_favourites_are_added_listed_and_removed_idempotently(listing, seller, buyer_api):
+def test_favourites_are_added_listed_and_removed_idempotently(copy_listing, seller, buyer_api):
     other = text_listing(seller, title="Other")
-    first = buyer_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}, format="json")
+    first = buyer_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}, format="json")
     assert first.status_code == 201, first.content
-    assert first.json()["listing"]["id"] == listing.public_id
-    assert buyer_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}).status_code == 200
+    assert first.json()["listing"]["id"] == copy_listing.public_id
+    assert buyer_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}).status_code == 200
     buyer_api.post("/api/v1/me/favourites/", {"listing": other.public_id}, format="json")
 
     page = buyer_api.get("/api/v1/me/favourites/").json()
@@ -245,16 +242,16 @@ def test_favourites_are_added_listed_and_removed_idempotently(listing, seller, b
     assert Favourite.objects.count() == 2
 
     for _ in range(2):
-        assert buyer_api.delete(f"/api/v1/me/favourites/{listing.public_id}/").status_code == 204
+        assert buyer_api.delete(f"/api/v1/me/favourites/{copy_listing.public_id}/").status_code == 204
     assert buyer_api.delete("/api/v1/me/favourites/never-saved/").status_code == 204
     assert [f["listing"]["title"] for f in buyer_api.get("/api/v1/me/favourites/").json()["results"]] == [
         "Other"
     ]
 
 
-def test_an_archived_favourite_leaves_the_list(listing, seller, buyer_api):
-    buyer_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}, format="json")
-    Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.ARCHIVED)
+def test_an_archived_favourite_leaves_the_list(copy_listing, seller, buyer_api):
+    buyer_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}, format="json")
+    Listing.objects.filter(pk=copy_listing.pk).update(status=ListingStatus.ARCHIVED)
     assert buyer_api.get("/api/v1/me/favourites/").json()["results"] == []
 
 
@@ -272,11 +269,11 @@ def test_saving_what_cannot_be_saved_is_an_envelope(buyer_api, body, status, cod
     assert error_code(buyer_api.post("/api/v1/me/favourites/", body, format="json"), status) == code
 
 
-def test_drafts_and_own_listings_cannot_be_saved(listing, seller, seller_api, buyer_api, anon):
+def test_drafts_and_own_listings_cannot_be_saved(copy_listing, seller, seller_api, buyer_api, anon):
     draft = make_listing(seller, target_model="chatgpt", category="product")
     response = buyer_api.post("/api/v1/me/favourites/", {"listing": draft.public_id}, format="json")
     assert error_code(response, 404) == "not_found"
-    response = seller_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}, format="json")
+    response = seller_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}, format="json")
     assert error_code(response, 409) == "own_listing"
     assert error_code(anon.get("/api/v1/me/favourites/"), 401) == "not_authenticated"
 
@@ -297,53 +294,53 @@ def test_favourites_pages_cost_the_same_queries(seller, buyer_api):
     assert [f["listing"]["title"] for f in buyer_api.get(page["next"]).json()["results"]] == ["L0"]
 
 
-def test_saving_and_unsaving_in_a_loop_adds_no_trending(listing, buyer_api):
+def test_saving_and_unsaving_in_a_loop_adds_no_trending(copy_listing, buyer_api):
     for _ in range(3):
-        buyer_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}, format="json")
-        buyer_api.delete(f"/api/v1/me/favourites/{listing.public_id}/")
-    buyer_api.post("/api/v1/me/favourites/", {"listing": listing.public_id}, format="json")
-    assert ListingActivity.objects.get(listing=listing).favourites == 1
+        buyer_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}, format="json")
+        buyer_api.delete(f"/api/v1/me/favourites/{copy_listing.public_id}/")
+    buyer_api.post("/api/v1/me/favourites/", {"listing": copy_listing.public_id}, format="json")
+    assert ListingActivity.objects.get(listing=copy_listing).favourites == 1
 
 
 # --- Views --------------------------------------------------------------------------------------
 
 
-def test_a_view_costs_one_query_and_the_task_folds_it_once(listing, anon, django_assert_num_queries):
+def test_a_view_costs_one_query_and_the_task_folds_it_once(copy_listing, anon, django_assert_num_queries):
     for _ in range(3):
         with django_assert_num_queries(1):
-            assert anon.get(f"/api/v1/listings/{listing.public_id}/").status_code == 200
+            assert anon.get(f"/api/v1/listings/{copy_listing.public_id}/").status_code == 200
     anon.get("/api/v1/listings/doesnotexist/")  # a 404 counts nothing
-    listing.refresh_from_db()
-    assert listing.view_count == 0
+    copy_listing.refresh_from_db()
+    assert copy_listing.view_count == 0
 
     assert fold_trending.delay().get()["views"] == 3
     assert fold_trending.delay().get()["views"] == 0
-    listing.refresh_from_db()
-    assert listing.view_count == 3
-    assert ListingActivity.objects.get(listing=listing).views == 3
-    assert listing.trending_score > 0
+    copy_listing.refresh_from_db()
+    assert copy_listing.view_count == 3
+    assert ListingActivity.objects.get(listing=copy_listing).views == 3
+    assert copy_listing.trending_score > 0
 
-    anon.get(f"/api/v1/listings/{listing.public_id}/")
+    anon.get(f"/api/v1/listings/{copy_listing.public_id}/")
     fold_trending.delay()
     fold_trending.delay()
-    listing.refresh_from_db()
-    assert listing.view_count == 4
+    copy_listing.refresh_from_db()
+    assert copy_listing.view_count == 4
 
 
 @requires_redis
-def test_a_fold_that_died_before_clearing_redis_is_not_folded_again(listing, anon):
+def test_a_fold_that_died_before_clearing_redis_is_not_folded_again(copy_listing, anon):
     client = trending._redis_client()
     assert client is not None
     for _ in range(2):
-        anon.get(f"/api/v1/listings/{listing.public_id}/")
+        anon.get(f"/api/v1/listings/{copy_listing.public_id}/")
     # The first run takes the batch and commits its fold, then dies before clearing Redis.
     token, counts = trending._views_take_redis(client)
     assert trending._views_apply(token=token, counts=counts, now=datetime.now(UTC)) == 2
-    anon.get(f"/api/v1/listings/{listing.public_id}/")  # a view that arrives meanwhile
+    anon.get(f"/api/v1/listings/{copy_listing.public_id}/")  # a view that arrives meanwhile
     assert fold_trending.delay().get()["views"] == 0  # the stale batch: cleared, not folded again
     assert fold_trending.delay().get()["views"] == 1
-    listing.refresh_from_db()
-    assert listing.view_count == 3
+    copy_listing.refresh_from_db()
+    assert copy_listing.view_count == 3
     assert ViewBatch.objects.count() == 2
 
 
@@ -403,12 +400,12 @@ def titles_of_popular(api: Any) -> list[str]:
     return [card["title"] for card in api.get("/api/v1/listings/?sort=popular").json()["results"]]
 
 
-def test_an_unlock_through_payments_is_recorded_as_activity(listing, buyer_api):
-    checkout(buyer_api, listing)
+def test_an_unlock_through_payments_is_recorded_as_activity(copy_listing, buyer_api):
+    checkout(buyer_api, copy_listing)
     assert not ListingActivity.objects.exists()  # not inside the payment: counted by a beat task
     count_unlocks.delay()
-    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
-    activity = ListingActivity.objects.get(listing=listing)
+    assert Listing.objects.get(pk=copy_listing.pk).unlock_count == 1
+    activity = ListingActivity.objects.get(listing=copy_listing)
     assert (activity.unlocks, activity.favourites, activity.views) == (1, 0, 0)
 
 
@@ -531,10 +528,10 @@ ODD_REQUESTS = [
 
 @pytest.mark.parametrize(("method", "path"), ODD_REQUESTS)
 @pytest.mark.parametrize("body", ["[1, 2]", '{"rating": 1e999, "listing": null, "text": {}}', "\x00"])
-def test_odd_requests_are_4xx_envelopes_never_500(listing, seller_api, buyer_api, method, path, body):
-    checkout(buyer_api, listing)
-    review = buyer_api.post(reviews_url(listing), {"rating": 3}, format="json").json()["id"]
-    url = path.format(id=listing.public_id, review=review)
+def test_odd_requests_are_4xx_envelopes_never_500(copy_listing, seller_api, buyer_api, method, path, body):
+    checkout(buyer_api, copy_listing)
+    review = buyer_api.post(reviews_url(copy_listing), {"rating": 3}, format="json").json()["id"]
+    url = path.format(id=copy_listing.public_id, review=review)
     for api in (seller_api, buyer_api):
         if method == "get":
             response = api.get(url)
@@ -547,15 +544,17 @@ def test_odd_requests_are_4xx_envelopes_never_500(listing, seller_api, buyer_api
 
 @pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "great \u202eecirp"])
 def test_a_review_or_reply_that_shows_nothing_or_flips_direction_is_refused(
-    listing, buyer_api, client_for, text
+    copy_listing, buyer_api, client_for, text
 ):
-    checkout(buyer_api, listing)
-    refused = buyer_api.post(reviews_url(listing), {"rating": 5, "text": text}, format="json")
+    checkout(buyer_api, copy_listing)
+    refused = buyer_api.post(reviews_url(copy_listing), {"rating": 5, "text": text}, format="json")
     assert error_code(refused, 400) == "invisible_text"
     assert not Review.objects.exists()
 
-    review = buyer_api.post(reviews_url(listing), {"rating": 5, "text": "Works."}, format="json").json()
-    seller_api = client_for(listing.seller)
-    reply = seller_api.post(f"{reviews_url(listing)}{review['id']}/reply/", {"text": text}, format="json")
+    review = buyer_api.post(reviews_url(copy_listing), {"rating": 5, "text": "Works."}, format="json").json()
+    seller_api = client_for(copy_listing.seller)
+    reply = seller_api.post(
+        f"{reviews_url(copy_listing)}{review['id']}/reply/", {"text": text}, format="json"
+    )
     assert error_code(reply, 400) == "invisible_text"
     assert Review.objects.get().seller_reply == ""

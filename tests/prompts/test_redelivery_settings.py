@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from marketplace.celery import app as celery_app
@@ -27,7 +28,7 @@ def _settings_process(**env: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'marketplace.settings'); "
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'marketplace.settings'; "
             "django.setup(); from django.conf import settings; "
             "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])",
         ],
@@ -46,12 +47,14 @@ def _timeout(**env: str) -> int:
     return int(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_default_timeout_follows_the_task_limits():
     assert _timeout(**PRODUCTION) == 660  # ten minutes of the longest task, plus one
     assert _timeout(**PRODUCTION, CELERY_TASK_TIME_LIMIT="900") == 960
     assert _timeout(**PRODUCTION, CELERY_VISIBILITY_TIMEOUT="1800") == 1800
 
 
+@pytest.mark.slow
 def test_a_timeout_a_running_task_could_outlive_is_refused():
     result = _settings_process(**PRODUCTION, CELERY_VISIBILITY_TIMEOUT="300")
     assert result.returncode != 0

@@ -17,15 +17,10 @@ from prompts import services
 from prompts.models import ImageSource, ImageStatus, Listing, ListingImage
 from prompts.previews import services as preview_services
 from prompts.previews.tasks import render_previews, requeue_stale_images
-from tests.factories import make_listing, png_bytes, png_upload
+from tests.factories import png_bytes, png_upload
 from tests.prompts.test_uploads import post_image
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listing(seller: Any) -> Listing:
-    return make_listing(seller)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from PIL.PngImagePlugin import PngInfo
 from prompts import services
 from prompts.models import ImageStatus, Listing, ListingEvent, ListingImage
 from prompts.previews.tasks import render_previews
-from tests.factories import make_listing, png_bytes, png_upload
+from tests.factories import png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -285,11 +285,6 @@ def assert_no_source_metadata(path: Path) -> None:
         assert not {"parameters", "XML:com.adobe.xmp", "icc_profile"} & set(preview.info)
         own_xmp = preview.info.get("xmp", b"")
         assert SECRET.encode() not in (own_xmp if isinstance(own_xmp, bytes) else own_xmp.encode())
-
-
-@pytest.fixture
-def listing(seller: Any) -> Listing:
-    return make_listing(seller)
 
 
 # --- Refused uploads -----------------------------------------------------------------------------

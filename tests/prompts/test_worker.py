@@ -23,7 +23,7 @@ from tests.conftest import requires_postgres, requires_redis
 from tests.factories import make_listing, png_upload
 from tests.support.worker import celery_worker, children_of, wait_for
 
-pytestmark = [requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 
 from marketplace.tutoring import services as tutoring_services
@@ -26,17 +25,11 @@ from tests.storefront.test_tutoring_pages import (
 )
 from tests.tutoring.helpers import make_offer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 THU_9 = "2026-05-07T09:00:00+08:00"
 NEW = "/dashboard/tutoring/new/"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def offer_form(**changes: Any) -> dict[str, Any]:
@@ -318,11 +311,6 @@ def test_the_hours_page_names_weekdays_and_times_in_the_visitors_language(seller
 
 
 # --- rescheduling -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def offer(seller):
-    return make_offer(seller, cancel_full_refund_hours=24)
 
 
 def reschedule(client: Client, booking: Booking, start: str):

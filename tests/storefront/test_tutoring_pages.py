@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client, TestCase
@@ -20,7 +19,7 @@ from payments.sandbox import SandboxGateway
 from tests.factories import UserFactory, make_listing
 from tests.tutoring.helpers import make_offer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai, Sunday 20:00 in New York
 WED_9 = "2026-05-06T09:00:00+08:00"  # the tutor's Wednesday 09:00 ...
@@ -34,14 +33,8 @@ SLOT_BUTTON = re.compile(r'name="start" value="([^"]+)"[^>]*>([^<]+)</button>')
 SLOT_LINK = re.compile(r'<a class="button secondary" href="([^"]+)">([^<]+)</a>')
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
 @pytest.fixture
-def offer(seller):
+def described_offer(seller):
     return make_offer(seller, cancel_full_refund_hours=24, description="Write better image prompts.")
 
 
@@ -101,25 +94,25 @@ def messages_on(response) -> list[str]:
 # --- the offers and the slot picker ------------------------------------------------------------------------
 
 
-def test_the_offers_list_shows_active_offers_with_price_and_tutor(offer, other_seller):
+def test_the_offers_list_shows_active_offers_with_price_and_tutor(described_offer, other_seller):
     make_offer(other_seller, title="Hidden offer", is_active=False)
     response = browser().get("/tutoring/")
     assert response.status_code == 200
     html = html_of(response)
     assert "Prompt craft 1:1" in html and "Hidden offer" not in html
     assert "CN¥199.00" in html and "60 min" in html
-    assert f'href="/tutoring/{offer.public_id}/"' in html
-    assert f'href="/sellers/{offer.seller.handle}/"' in html
+    assert f'href="/tutoring/{described_offer.public_id}/"' in html
+    assert f'href="/sellers/{described_offer.seller.handle}/"' in html
 
 
-def test_slots_are_shown_in_the_visitors_zone(offer, buyer):
-    shanghai = slot_days(html_of(browser(buyer, tz="Asia/Shanghai").get(page_url(offer))))
+def test_slots_are_shown_in_the_visitors_zone(described_offer, buyer):
+    shanghai = slot_days(html_of(browser(buyer, tz="Asia/Shanghai").get(page_url(described_offer))))
     assert shanghai["Wed, May 6"] == [
         ("9:00 AM", WED_9),
         ("10:00 AM", WED_10),
         ("11:00 AM", "2026-05-06T11:00:00+08:00"),
     ]
-    response = browser(buyer, tz="America/New_York").get(page_url(offer, "2026-05-05"))
+    response = browser(buyer, tz="America/New_York").get(page_url(described_offer, "2026-05-05"))
     new_york = slot_days(html_of(response))
     # The same instant, on the evening before in New York.
     assert new_york["Tue, May 5"][0] == ("9:00 PM", WED_9_NEW_YORK)
@@ -128,8 +121,8 @@ def test_slots_are_shown_in_the_visitors_zone(offer, buyer):
     assert "The tutor is in Asia/Shanghai." in html_of(response)
 
 
-def test_slot_labels_follow_the_visitors_language(offer, buyer):
-    html = html_of(browser(buyer, tz="Asia/Shanghai", language="zh-hans").get(page_url(offer)))
+def test_slot_labels_follow_the_visitors_language(described_offer, buyer):
+    html = html_of(browser(buyer, tz="Asia/Shanghai", language="zh-hans").get(page_url(described_offer)))
     assert slot_days(html)["5月6日周三"][0] == ("09:00", WED_9)
 
 
@@ -151,8 +144,8 @@ def test_the_week_can_be_changed_and_stays_within_the_booking_window(seller):
     assert client.get(page_url(offer, "not-a-date")).status_code == 200
 
 
-def test_anonymous_visitors_see_the_offer_and_log_in_to_book(offer):
-    response = browser(tz="Asia/Shanghai").get(page_url(offer))
+def test_anonymous_visitors_see_the_offer_and_log_in_to_book(described_offer):
+    response = browser(tz="Asia/Shanghai").get(page_url(described_offer))
     assert response.status_code == 200
     html = html_of(response)
     assert "Write better image prompts." in html and "CN¥199.00" in html
@@ -161,7 +154,7 @@ def test_anonymous_visitors_see_the_offer_and_log_in_to_book(offer):
     assert "/book/" not in html  # no booking form, only ways to log in
     label, href = slot_days(html)["Wed, May 6"][0]
     assert label == "9:00 AM"
-    assert href == "/accounts/login/?next=" + quote(page_url(offer), safe="")
+    assert href == "/accounts/login/?next=" + quote(page_url(described_offer), safe="")
 
 
 def test_an_unknown_or_inactive_offer_is_a_404(seller):
@@ -170,11 +163,11 @@ def test_an_unknown_or_inactive_offer_is_a_404(seller):
     assert browser().get("/tutoring/nope12345/").status_code == 404
 
 
-def test_the_tutor_sees_their_own_times_but_cannot_book_them(offer, seller):
-    html = html_of(browser(seller, tz="Asia/Shanghai").get(page_url(offer)))
+def test_the_tutor_sees_their_own_times_but_cannot_book_them(described_offer, seller):
+    html = html_of(browser(seller, tz="Asia/Shanghai").get(page_url(described_offer)))
     assert "This is your offer" in html and "/book/" not in html
     client = browser(seller)
-    response = book(client, offer, WED_9)
+    response = book(client, described_offer, WED_9)
     assert response.status_code == 303
     assert messages_on(client.get(response["Location"])) == [
         "This is your own offer; you cannot book yourself."
@@ -185,38 +178,38 @@ def test_the_tutor_sees_their_own_times_but_cannot_book_them(offer, seller):
 # --- booking -----------------------------------------------------------------------------------------------
 
 
-def test_booking_a_slot_goes_to_checkout_and_takes_the_slot(offer, buyer, other_seller):
+def test_booking_a_slot_goes_to_checkout_and_takes_the_slot(described_offer, buyer, other_seller):
     client = browser(buyer, tz="America/New_York")
-    response = book(client, offer, WED_9_NEW_YORK)
+    response = book(client, described_offer, WED_9_NEW_YORK)
     assert response.status_code == 303
     assert response["Location"].startswith(f"{settings.SITE_URL}/payments/sandbox/checkout/")
     booking = Booking.objects.get()
     assert (booking.status, booking.starts_at) == ("held", datetime.fromisoformat(WED_9))
     assert booking.buyer_timezone == "America/New_York"  # their emails and invite use it
     assert Order.objects.get(booking=booking).checkout_url == response["Location"]
-    other = html_of(browser(UserFactory(), tz="Asia/Shanghai").get(page_url(offer)))
+    other = html_of(browser(UserFactory(), tz="Asia/Shanghai").get(page_url(described_offer)))
     assert [value for _, value in slot_days(other)["Wed, May 6"]] == [WED_10, "2026-05-06T11:00:00+08:00"]
 
 
-def test_booking_while_logged_out_goes_to_login(offer):
-    response = book(browser(), offer, WED_9)
+def test_booking_while_logged_out_goes_to_login(described_offer):
+    response = book(browser(), described_offer, WED_9)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
     assert not Booking.objects.exists()
 
 
-def test_a_double_submitted_form_is_one_hold_and_one_checkout(offer, buyer):
+def test_a_double_submitted_form_is_one_hold_and_one_checkout(described_offer, buyer):
     client = browser(buyer)
-    first, second = book(client, offer, WED_9), book(client, offer, WED_9)
+    first, second = book(client, described_offer, WED_9), book(client, described_offer, WED_9)
     assert first.status_code == second.status_code == 303
     assert first["Location"] == second["Location"]
     assert Booking.objects.count() == 1 and Order.objects.count() == 1
 
 
-def test_a_taken_slot_comes_back_as_a_message(offer, buyer):
-    assert book(browser(UserFactory()), offer, WED_9).status_code == 303
+def test_a_taken_slot_comes_back_as_a_message(described_offer, buyer):
+    assert book(browser(UserFactory()), described_offer, WED_9).status_code == 303
     client = browser(buyer, tz="Asia/Shanghai")
-    response = book(client, offer, WED_9)
-    assert response.status_code == 303 and response["Location"] == page_url(offer)
+    response = book(client, described_offer, WED_9)
+    assert response.status_code == 303 and response["Location"] == page_url(described_offer)
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert messages_on(page) == ["Someone else has just taken this time. Please pick another one."]
@@ -237,37 +230,37 @@ def test_a_taken_slot_comes_back_as_a_message(offer, buyer):
         ("2026-08-01T09:00:00+08:00", "This time is too far ahead to book yet. Please pick an earlier one."),
     ],
 )
-def test_bad_starts_are_messages_not_errors(offer, buyer, start, message):
+def test_bad_starts_are_messages_not_errors(described_offer, buyer, start, message):
     client = browser(buyer)
-    response = book(client, offer, start)
+    response = book(client, described_offer, start)
     assert response.status_code == 303
     assert messages_on(client.get(response["Location"])) == [message]
     assert not Booking.objects.exists()
 
 
-def test_a_bought_prompt_can_be_linked_to_the_session(offer, buyer, other_seller):
+def test_a_bought_prompt_can_be_linked_to_the_session(described_offer, buyer, other_seller):
     listing = make_listing(other_seller, publish=True, price_amount=0)
     client = browser(buyer)
     services.checkout_start(buyer=buyer, listing=listing)  # free: unlocked at once
-    html = html_of(client.get(page_url(offer)))
+    html = html_of(client.get(page_url(described_offer)))
     assert f'<option value="{listing.public_id}">{listing.title}</option>' in html
-    assert book(client, offer, WED_9, listing=listing.public_id).status_code == 303
+    assert book(client, described_offer, WED_9, listing=listing.public_id).status_code == 303
     assert Booking.objects.get().listing == listing
     unowned = make_listing(other_seller, publish=True, title="Not bought")
-    response = book(client, offer, WED_10, listing=unowned.public_id)
+    response = book(client, described_offer, WED_10, listing=unowned.public_id)
     assert messages_on(client.get(response["Location"])) == ["You can only link a prompt you have bought."]
 
 
 # --- my bookings ------------------------------------------------------------------------------------------
 
 
-def test_my_bookings_needs_a_login(offer):
+def test_my_bookings_needs_a_login(described_offer):
     response = browser().get("/bookings/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/bookings/"
 
 
-def test_both_sides_see_the_booking_in_their_own_zone(offer, buyer, seller):
-    booking = confirmed_booking(buyer, offer)
+def test_both_sides_see_the_booking_in_their_own_zone(described_offer, buyer, seller):
+    booking = confirmed_booking(buyer, described_offer)
     mine = html_of(browser(buyer, tz="America/New_York").get("/bookings/"))
     assert "Sessions you booked" in mine and "Sessions booked with you" not in mine
     assert "Tue, May 5" in mine and "9:00 PM – 10:00 PM" in mine
@@ -281,9 +274,9 @@ def test_both_sides_see_the_booking_in_their_own_zone(offer, buyer, seller):
     assert buyer.handle in theirs
 
 
-def test_an_unpaid_hold_can_be_paid_or_let_go(offer, buyer):
+def test_an_unpaid_hold_can_be_paid_or_let_go(described_offer, buyer):
     client = browser(buyer)
-    checkout = book(client, offer, WED_9)["Location"]
+    checkout = book(client, described_offer, WED_9)["Location"]
     html = html_of(client.get("/bookings/"))
     assert "Awaiting payment" in html and f'href="{checkout}"' in html
     assert "invite.ics" not in html  # never confirmed: nothing to put in a calendar
@@ -302,8 +295,10 @@ def test_an_unpaid_hold_can_be_paid_or_let_go(offer, buyer):
         ("seller", 2, 19900, "Cancelled. A refund of CN¥199.00 is on its way."),
     ],
 )
-def test_cancel_follows_the_policy(offer, buyer, seller, clock, who, hours_before, refunded, message):
-    booking = confirmed_booking(buyer, offer)
+def test_cancel_follows_the_policy(
+    described_offer, buyer, seller, clock, who, hours_before, refunded, message
+):
+    booking = confirmed_booking(buyer, described_offer)
     clock.move_to(booking.starts_at - timedelta(hours=hours_before))
     client = browser(buyer if who == "buyer" else seller)
     page = html_of(client.get("/bookings/"))
@@ -319,8 +314,8 @@ def test_cancel_follows_the_policy(offer, buyer, seller, clock, who, hours_befor
     assert sum(Refund.objects.filter(order__booking=booking).values_list("amount", flat=True)) == refunded
 
 
-def test_a_stranger_gets_404_for_someone_elses_booking(offer, buyer, stranger):
-    booking = confirmed_booking(buyer, offer)
+def test_a_stranger_gets_404_for_someone_elses_booking(described_offer, buyer, stranger):
+    booking = confirmed_booking(buyer, described_offer)
     client = browser(stranger)
     assert client.post(f"/bookings/{booking.public_id}/cancel/").status_code == 404
     assert client.get(f"/bookings/{booking.public_id}/invite.ics").status_code == 404
@@ -330,8 +325,8 @@ def test_a_stranger_gets_404_for_someone_elses_booking(offer, buyer, stranger):
     assert browser().get(f"/bookings/{booking.public_id}/invite.ics").status_code == 302  # log in first
 
 
-def test_both_sides_download_the_invite_in_their_own_zone(offer, buyer, seller):
-    booking = confirmed_booking(buyer, offer, tz="America/New_York")
+def test_both_sides_download_the_invite_in_their_own_zone(described_offer, buyer, seller):
+    booking = confirmed_booking(buyer, described_offer, tz="America/New_York")
     response = browser(buyer).get(f"/bookings/{booking.public_id}/invite.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     assert f'filename="booking-{booking.public_id}.ics"' in response["Content-Disposition"]
@@ -341,14 +336,14 @@ def test_both_sides_download_the_invite_in_their_own_zone(offer, buyer, seller):
     assert "DTSTART;TZID=Asia/Shanghai:20260506T090000" in tutor
 
 
-def test_a_hold_has_no_invite(offer, buyer):
-    book(browser(buyer), offer, WED_9)
+def test_a_hold_has_no_invite(described_offer, buyer):
+    book(browser(buyer), described_offer, WED_9)
     booking = Booking.objects.get()
     assert browser(buyer).get(f"/bookings/{booking.public_id}/invite.ics").status_code == 404
 
 
-def test_after_the_session_the_buyer_reviews_the_tutor_once(offer, buyer, seller, clock):
-    booking = confirmed_booking(buyer, offer)
+def test_after_the_session_the_buyer_reviews_the_tutor_once(described_offer, buyer, seller, clock):
+    booking = confirmed_booking(buyer, described_offer)
     client = browser(buyer)
     assert "Review your tutor" not in html_of(client.get("/bookings/"))
     clock.move_to(booking.ends_at + timedelta(minutes=5))
@@ -364,21 +359,21 @@ def test_after_the_session_the_buyer_reviews_the_tutor_once(offer, buyer, seller
     assert "Review your tutor" not in html_of(client.get("/bookings/"))
     again = client.post(f"/bookings/{booking.public_id}/review/", {"rating": "1"})
     assert messages_on(client.get(again["Location"])) == ["You have reviewed this session already."]
-    offer_page = html_of(browser().get(f"/tutoring/{offer.public_id}/"))
+    offer_page = html_of(browser().get(f"/tutoring/{described_offer.public_id}/"))
     assert "Clear and kind." in offer_page and "★ 5.0" in offer_page
     assert "Review your tutor" not in html_of(browser(seller).get("/bookings/"))
 
 
-def test_my_bookings_reads_a_constant_number_of_queries(offer, buyer, seller):
+def test_my_bookings_reads_a_constant_number_of_queries(described_offer, buyer, seller):
     def queries(user) -> int:
         client = browser(user)
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/bookings/").status_code == 200
         return len(captured)
 
-    confirmed_booking(buyer, offer, WED_9)
+    confirmed_booking(buyer, described_offer, WED_9)
     one = (queries(buyer), queries(seller))
     for day in ("2026-05-07", "2026-05-08", "2026-05-09"):
-        confirmed_booking(buyer, offer, f"{day}T09:00:00+08:00")
-        confirmed_booking(UserFactory(), offer, f"{day}T11:00:00+08:00")
+        confirmed_booking(buyer, described_offer, f"{day}T09:00:00+08:00")
+        confirmed_booking(UserFactory(), described_offer, f"{day}T11:00:00+08:00")
     assert (queries(buyer), queries(seller)) == one

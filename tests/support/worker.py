@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def worker_env(**extra: str) -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
+    # The product's settings, as a deployed worker runs them, pointed at the test database and media.
     env.update(
+        DJANGO_SETTINGS_MODULE="marketplace.settings",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         REDIS_URL=settings.REDIS_URL,
         CELERY_BROKER_URL=settings.REDIS_URL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.test import TestCase
 
 from marketplace.tutoring.models import Booking
@@ -16,27 +15,11 @@ from payments.sandbox import SandboxGateway
 from tests.factories import UserFactory
 from tests.tutoring.helpers import book, error_code, make_offer, slots
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 WED_9 = "2026-05-06T09:00:00+08:00"
 WED_10 = "2026-05-06T10:00:00+08:00"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def offer(seller):
-    return make_offer(seller, cancel_full_refund_hours=24)
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _pay_in_sandbox(order_id: str) -> None:

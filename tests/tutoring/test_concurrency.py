@@ -17,7 +17,7 @@ from tests.conftest import requires_postgres
 from tests.factories import UserFactory
 from tests.tutoring.helpers import book, make_offer
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, requires_postgres, pytest.mark.django_db(transaction=True)]
 
 WED_9 = "2026-05-06T09:00:00+08:00"
 

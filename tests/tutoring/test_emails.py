@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 
 import pytest
-import time_machine
 from django.core import mail
 from icalendar import Calendar
 
@@ -18,27 +17,11 @@ from marketplace.tutoring.tasks import send_booking_email, send_reminders
 from tests.factories import UserFactory
 from tests.tutoring.helpers import book, booked_and_paid, make_offer, pay_in_sandbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 WED_9 = "2026-05-06T09:00:00+08:00"  # = Tuesday 21:00 in New York (EDT)
 START = datetime.fromisoformat(WED_9)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def offer(seller):
-    return make_offer(seller, cancel_full_refund_hours=24)
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _paid(api, offer, start=WED_9) -> Booking:

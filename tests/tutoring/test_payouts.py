@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import stripe
-import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
@@ -21,35 +19,13 @@ from payments.tasks import pay_out_bookings
 from tests.payments.helpers import deliver
 from tests.tutoring.helpers import book, booked_and_paid, make_offer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)
 WED_9 = "2026-05-06T09:00:00+08:00"
 ENDS = datetime.fromisoformat("2026-05-06T10:00:00+08:00")
 PRICE = 19900
 FEE, SHARE = split_fee(PRICE, 2000)  # 3980, 15920
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
-
-
-@pytest.fixture
-def seller_api(seller, client_for):
-    return client_for(seller)
-
-
-@pytest.fixture
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
 
 
 def _order(booking_id: str) -> Order:

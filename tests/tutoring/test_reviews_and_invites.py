@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from icalendar import Calendar
 
@@ -13,27 +12,11 @@ from marketplace.tutoring.models import Booking, TutorReview
 from tests.factories import UserFactory
 from tests.tutoring.helpers import book, booked_and_paid, error_code, make_offer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)
 WED_9 = "2026-05-06T09:00:00+08:00"
 AFTER = datetime.fromisoformat("2026-05-06T10:00:00+08:00") + timedelta(minutes=1)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def offer(seller):
-    return make_offer(seller)
-
-
-@pytest.fixture
-def buyer_api(buyer, client_for):
-    return client_for(buyer)
 
 
 def _review(api, booking_id: str, **body):

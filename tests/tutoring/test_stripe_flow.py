@@ -5,30 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.test import TestCase
 
 from marketplace.tutoring.models import Booking
 from payments.models import Order, OrderStatus
 from tests.factories import UserFactory
 from tests.payments.helpers import deliver
-from tests.tutoring.helpers import book, make_offer
+from tests.tutoring.helpers import book
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)
 WED_9 = "2026-05-06T09:00:00+08:00"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def offer(stripe_fake, seller):
-    return make_offer(seller)
 
 
 def _hold(api, offer) -> dict:
