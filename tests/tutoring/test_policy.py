@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from marketplace.accounts.models import User
 from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
@@ -140,3 +141,27 @@ def test_the_bookings_page_gives_a_buyer_the_start_as_the_refund_deadline_after_
         page.force_login(buyer)
         html = page.get("/bookings/").content.decode().replace("\u202f", " ")
     assert "Full refund of CN¥199.00 if you cancel before Wed, May 6 10:00 AM." in html
+
+
+# --- an offer's bounds hold on every way in ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("cancel_full_refund_hours", 100_000), ("buffer_after_minutes", 300)]
+)
+def test_the_admin_refuses_an_offer_outside_the_bounds_with_a_form_error(seller, field, value):
+    offer = make_offer(seller, cancel_full_refund_hours=24)
+    admin = User.objects.create_superuser(email="root@example.com", password="x" * 20, handle="root-user")
+    staff = Client()
+    staff.force_login(admin)
+    url = f"/admin/tutoring/tutoringoffer/{offer.pk}/change/"
+    form = staff.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "created_at"}
+    created = offer.created_at.astimezone(timezone.get_current_timezone())
+    data.update({"created_at_0": created.date(), "created_at_1": created.time().replace(microsecond=0)})
+    data.update({"seller": seller.pk, "languages": "[]", field: value})
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert "From 0 to" in response.content.decode()
+    offer.refresh_from_db()
+    assert getattr(offer, field) != value
