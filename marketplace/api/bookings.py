@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -40,6 +41,7 @@ from marketplace.tutoring import selectors as tutoring_selectors
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import REVIEW_TEXT_MAX, Booking, BookingStatus
 from marketplace.tutoring.parsing import parse_start
+from marketplace.tutoring.policy import booking_terms
 from payments import services
 from payments.services import payouts
 from payments.services.bookings import booking_review
@@ -49,10 +51,11 @@ from prompts.models import Listing
 def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
     zone = ZoneInfo(booking.timezone)
     confirmed = booking.status == BookingStatus.CONFIRMED
+    terms = booking_terms(booking=booking, user=for_user, now=timezone.now())
     return {
         "id": booking.public_id,
         "offer": {"id": booking.offer.public_id, "title": booking.offer.title},
-        "role": "seller" if booking.seller_id == for_user.pk else "buyer",
+        "role": terms.role,
         "buyer": booking.buyer.handle,
         "seller": booking.seller.handle,
         "status": booking.status,
@@ -62,7 +65,7 @@ def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
         "starts_at_seller_local": booking.starts_at.astimezone(zone).isoformat(),
         "hold_expires_at": booking.hold_expires_at if booking.status == BookingStatus.HELD else None,
         "price": money_json(booking.price_amount, booking.price_currency),
-        "reschedules_left": max(0, 1 - booking.reschedules),
+        "reschedules_left": terms.reschedules_left,
         "rescheduled_by": booking.rescheduled_by or None,
         "meeting_link": booking.offer.meeting_link if confirmed else "",
         "listing": booking.listing.public_id if booking.listing else None,

@@ -155,6 +155,7 @@ class BookingStatus(models.TextChoices):
 
 
 BLOCKING = [BookingStatus.HELD, BookingStatus.CONFIRMED]
+MAX_RESCHEDULES = 1  # a booking moves once; the new time is final
 
 # Booking emails, each claimed once through its column. Reminders go out this long before.
 EMAIL_FIELDS = {
@@ -239,7 +240,9 @@ class Booking(models.Model):
                 name="booking_block_covers_session",
             ),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
-            models.CheckConstraint(condition=Q(reschedules__lte=1), name="booking_reschedule_once"),
+            models.CheckConstraint(
+                condition=Q(reschedules__lte=MAX_RESCHEDULES), name="booking_reschedule_once"
+            ),
             PostgresExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from marketplace.accounts.models import User
-from marketplace.tutoring.models import BLOCKING, Booking, BookingStatus
+from marketplace.tutoring.models import BLOCKING, MAX_RESCHEDULES, Booking, BookingStatus
 
 BUYER, SELLER = "buyer", "seller"
 TOOK_PLACE = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
@@ -38,6 +38,7 @@ class BookingTerms:
     session_ended: bool
     took_place: bool  # confirmed (or completed) and over
     can_review: bool
+    reschedules_left: int
 
 
 def role_of(*, booking: Booking, user: User) -> str:
@@ -65,11 +66,15 @@ def booking_terms(*, booking: Booking, user: User, now: datetime, kept: bool = F
         cancel_refunds_in_full=full,
         can_cancel=booking.status in BLOCKING and upcoming,
         can_reschedule=(
-            booking.status == BookingStatus.CONFIRMED and booking.reschedules == 0 and upcoming and full
+            booking.status == BookingStatus.CONFIRMED
+            and booking.reschedules < MAX_RESCHEDULES
+            and upcoming
+            and full
         ),
         session_ended=ended,
         took_place=took_place,
         can_review=role == BUYER and took_place and kept,
+        reschedules_left=max(0, MAX_RESCHEDULES - booking.reschedules),
     )
 
 

@@ -29,6 +29,7 @@ from marketplace.tutoring.models import (
     BLOCKING,
     EMAIL_FIELDS,
     MAX_DURATION,
+    MAX_RESCHEDULES,
     MIN_DURATION,
     Booking,
     BookingStatus,
@@ -282,7 +283,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
         with transaction.atomic():
             calendar_guard.lock_calendar(booking.seller_id)
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
-            if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
+            if not booking_terms(booking=locked, user=by, now=now).can_reschedule:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
             calendar_guard.free_lapsed_holds(seller_id=locked.seller_id, now=now)
             if calendar_guard.is_taken(
@@ -309,7 +310,7 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
 def _not_reschedulable(booking: Booking, now: datetime) -> Conflict:
     if booking.status != BookingStatus.CONFIRMED:
         return Conflict("not_reschedulable", _("Only confirmed bookings can be rescheduled."))
-    if booking.reschedules >= 1:
+    if booking.reschedules >= MAX_RESCHEDULES:
         return Conflict("not_reschedulable", _("A booking can be rescheduled once."))
     if booking.starts_at <= now:
         return Conflict("not_reschedulable", _("This session has started already."))
