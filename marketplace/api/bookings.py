@@ -4,15 +4,24 @@ the payout) and their .ics invites."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +41,7 @@ from marketplace.tutoring import selectors as tutoring_selectors
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import REVIEW_TEXT_MAX, Booking, BookingStatus
 from marketplace.tutoring.parsing import parse_start
+from marketplace.tutoring.policy import booking_terms
 from payments import services
 from payments.services import payouts
 from payments.services.bookings import booking_review
@@ -41,10 +51,11 @@ from prompts.models import Listing
 def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
     zone = ZoneInfo(booking.timezone)
     confirmed = booking.status == BookingStatus.CONFIRMED
+    terms = booking_terms(booking=booking, user=for_user, now=timezone.now())
     return {
         "id": booking.public_id,
         "offer": {"id": booking.offer.public_id, "title": booking.offer.title},
-        "role": "seller" if booking.seller_id == for_user.pk else "buyer",
+        "role": terms.role,
         "buyer": booking.buyer.handle,
         "seller": booking.seller.handle,
         "status": booking.status,
@@ -54,7 +65,7 @@ def booking_json(booking: Booking, *, for_user: User) -> dict[str, Any]:
         "starts_at_seller_local": booking.starts_at.astimezone(zone).isoformat(),
         "hold_expires_at": booking.hold_expires_at if booking.status == BookingStatus.HELD else None,
         "price": money_json(booking.price_amount, booking.price_currency),
-        "reschedules_left": max(0, 1 - booking.reschedules),
+        "reschedules_left": terms.reschedules_left,
         "rescheduled_by": booking.rescheduled_by or None,
         "meeting_link": booking.offer.meeting_link if confirmed else "",
         "listing": booking.listing.public_id if booking.listing else None,
@@ -91,17 +102,57 @@ SELLER_BOOKING = inline_serializer(
 )
 
 
-class BookingInput(serializers.Serializer):
-    start = serializers.CharField(help_text="ISO 8601 with offset, one of the offer's slots.")
-    listing = serializers.CharField(required=False, help_text="A listing you bought, to work on.")
-    timezone = serializers.CharField(
-        required=False, help_text="Your IANA zone (as in slots' tz): your emails and invite use it."
-    )
+@extend_schema_field(OpenApiTypes.STR)
+class StartField(serializers.Field):
+    """A session's start: ISO 8601 with its offset, refused with parse_start's envelope codes
+    (invalid, invalid_start, naive_datetime, invalid_date) whatever the interface."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is empty or data is None:
+            parse_start(None)  # raises "start is required."
+        return False, data
+
+    def to_internal_value(self, data: Any) -> datetime:
+        return parse_start(data)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class _Body(serializers.Serializer):
+    def to_internal_value(self, data: Any) -> Any:
+        # A body that is not an object reads as an empty one: "start is required." says what to send.
+        return super().to_internal_value(data if isinstance(data, Mapping) else {})
 
 
 class BookingCreateApi(APIView):
+    class InputSerializer(_Body):
+        class Meta:
+            ref_name = "BookingInput"
+
+        start = StartField(help_text="ISO 8601 with offset, one of the offer's slots.")
+        listing = serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, help_text="A listing you bought, to work on."
+        )
+        timezone = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="Your IANA zone (as in slots' tz): your emails and invite use it.",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "BookingCheckout"
+
+        booking_id = serializers.CharField()
+        order_id = serializers.CharField()
+        checkout_url = serializers.CharField(help_text="Where to pay to confirm the booking.")
+        hold_expires_at = serializers.DateTimeField(allow_null=True)
+        status = serializers.CharField()
+
     @extend_schema(
-        request=BookingInput,
+        request=InputSerializer,
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -110,54 +161,45 @@ class BookingCreateApi(APIView):
                 description="Retrying with the same key returns the same booking.",
             )
         ],
-        responses={
-            201: inline_serializer(
-                "BookingCheckout",
-                {
-                    "booking_id": serializers.CharField(),
-                    "order_id": serializers.CharField(),
-                    "checkout_url": serializers.CharField(help_text="Where to pay to confirm the booking."),
-                    "hold_expires_at": serializers.DateTimeField(allow_null=True),
-                    "status": serializers.CharField(),
-                },
-            ),
-            **errors(409, 502, 503),
-        },
+        responses={201: OutputSerializer, **errors(409, 502, 503)},
         summary="Hold a slot and get the checkout URL that confirms it",
     )
     def post(self, request: Request, public_id: str) -> Response:
         key = idempotency_key(request)
         offer = tutoring_selectors.offer_get_public(public_id=public_id)
-        data = request.data if isinstance(request.data, dict) else {}
-        start = parse_start(data.get("start"))
-        listing = None
-        if data.get("listing"):
-            listing = Listing.objects.filter(public_id=str(data["listing"])[:16]).first()
-            if listing is None:
-                raise ApplicationError(
-                    "listing_not_owned", _("No such listing."), fields={"listing": [_("Unknown listing.")]}
-                )
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
         result = services.booking_place(
             buyer=current_user(request),
             offer=offer,
-            start=start,
-            listing=listing,
+            start=data["start"],
+            listing=_bought_listing(data.get("listing")),
             idempotency_key=key,
-            buyer_timezone=str(data.get("timezone") or "")[:64],
+            buyer_timezone=(data.get("timezone") or "")[:64],
         )
         assert result.order is not None and result.order.booking is not None
         booking = result.order.booking
         booking.refresh_from_db()
-        return Response(
-            {
-                "booking_id": booking.public_id,
-                "order_id": result.order.public_id,
-                "checkout_url": result.checkout_url,
-                "hold_expires_at": booking.hold_expires_at,
-                "status": booking.status,
-            },
-            status=status.HTTP_201_CREATED,
+        output = {
+            "booking_id": booking.public_id,
+            "order_id": result.order.public_id,
+            "checkout_url": result.checkout_url,
+            "hold_expires_at": booking.hold_expires_at,
+            "status": booking.status,
+        }
+        return Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
+
+
+def _bought_listing(public_id: str | None) -> Listing | None:
+    if not public_id:
+        return None
+    listing = Listing.objects.filter(public_id=public_id[:16]).first()
+    if listing is None:
+        raise ApplicationError(
+            "listing_not_owned", _("No such listing."), fields={"listing": [_("Unknown listing.")]}
         )
+    return listing
 
 
 class BookingCancelApi(APIView):
@@ -287,19 +329,23 @@ class SellerBookingInviteApi(APIView):
         )
 
 
-class RescheduleInput(serializers.Serializer):
-    start = serializers.CharField(help_text="ISO 8601 with offset, one of the offer's slots.")
-
-
 class BookingRescheduleApi(APIView):
+    class InputSerializer(_Body):
+        class Meta:
+            ref_name = "RescheduleInput"
+
+        start = StartField(help_text="ISO 8601 with offset, one of the offer's slots.")
+
     @extend_schema(
-        request=RescheduleInput,
+        request=InputSerializer,
         responses={200: BookingOutput, **errors(409)},
         summary="Move a booking once, within policy",
     )
     def post(self, request: Request, public_id: str) -> Response:
         user = current_user(request)
         booking = tutoring_selectors.booking_get_for_party(user=user, public_id=public_id)
-        start = parse_start(request.data.get("start") if isinstance(request.data, dict) else None)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        start = body.validated_data["start"]
         booking = tutoring_services.booking_reschedule(booking=booking, by=user, start=start)
         return Response(booking_json(booking, for_user=user))

@@ -30,7 +30,7 @@ from marketplace.core import dates
 from marketplace.core.errors import ApplicationError
 from marketplace.core.money import money_json
 from marketplace.tutoring import selectors, services
-from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, TutoringOffer, TutorReview
+from marketplace.tutoring.models import OFFER_BOUNDS, TutoringOffer, TutorReview
 
 
 def offer_json(offer: TutoringOffer) -> dict[str, Any]:
@@ -65,20 +65,25 @@ def review_json(review: TutorReview) -> dict[str, Any]:
 # --- sellers' offers ----------------------------------------------------------------------------------
 
 
+def _bounded(name: str, **kwargs: Any) -> StrictIntegerField:
+    low, high = OFFER_BOUNDS[name]
+    return StrictIntegerField(min_value=low, max_value=high, **kwargs)
+
+
 class OfferInput(serializers.Serializer):
     title = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     languages = serializers.ListField(
         child=serializers.CharField(max_length=35), max_length=10, required=False
     )
-    duration_minutes = StrictIntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION)
+    duration_minutes = _bounded("duration_minutes")
     price = PriceField()
-    buffer_before_minutes = StrictIntegerField(min_value=0, max_value=240, required=False)
-    buffer_after_minutes = StrictIntegerField(min_value=0, max_value=240, required=False)
-    min_notice_minutes = StrictIntegerField(min_value=0, max_value=60 * 24 * 30, required=False)
-    max_days_ahead = StrictIntegerField(min_value=1, max_value=365, required=False)
+    buffer_before_minutes = _bounded("buffer_before_minutes", required=False)
+    buffer_after_minutes = _bounded("buffer_after_minutes", required=False)
+    min_notice_minutes = _bounded("min_notice_minutes", required=False)
+    max_days_ahead = _bounded("max_days_ahead", required=False)
     meeting_link = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    cancel_full_refund_hours = StrictIntegerField(min_value=0, max_value=24 * 30, required=False)
+    cancel_full_refund_hours = _bounded("cancel_full_refund_hours", required=False)
     timezone = serializers.CharField(max_length=64, help_text="IANA, e.g. Asia/Shanghai.")
     is_active = serializers.BooleanField(required=False)
 

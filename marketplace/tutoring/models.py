@@ -12,15 +12,31 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from marketplace.core.timezones import validate_zone_name
 from marketplace.tutoring.constraints import PostgresExclusionConstraint
 from prompts.models import Listing, new_public_id
 
+# An offer's bounds: the database constraints, the model's clean(), the API serializer and the
+# website form all read these.
 MIN_DURATION, MAX_DURATION = 15, 180
+MAX_BUFFER_MINUTES = 240
+MAX_NOTICE_MINUTES = 60 * 24 * 30
+MIN_DAYS_AHEAD, MAX_DAYS_AHEAD = 1, 365
+MAX_REFUND_HOURS = 24 * 30
+OFFER_BOUNDS = {
+    "duration_minutes": (MIN_DURATION, MAX_DURATION),
+    "buffer_before_minutes": (0, MAX_BUFFER_MINUTES),
+    "buffer_after_minutes": (0, MAX_BUFFER_MINUTES),
+    "min_notice_minutes": (0, MAX_NOTICE_MINUTES),
+    "max_days_ahead": (MIN_DAYS_AHEAD, MAX_DAYS_AHEAD),
+    "cancel_full_refund_hours": (0, MAX_REFUND_HOURS),
+}
 
 
 def validate_timezone(value: str) -> None:
@@ -63,16 +79,29 @@ class TutoringOffer(models.Model):
             ),
             models.CheckConstraint(condition=Q(price_amount__gt=0), name="offer_price_positive"),
             models.CheckConstraint(
-                condition=Q(buffer_before_minutes__lte=240, buffer_after_minutes__lte=240),
+                condition=Q(
+                    buffer_before_minutes__lte=MAX_BUFFER_MINUTES,
+                    buffer_after_minutes__lte=MAX_BUFFER_MINUTES,
+                ),
                 name="offer_buffers_bounded",
             ),
             models.CheckConstraint(
-                condition=Q(max_days_ahead__gte=1, max_days_ahead__lte=365), name="offer_window_bounded"
+                condition=Q(max_days_ahead__gte=MIN_DAYS_AHEAD, max_days_ahead__lte=MAX_DAYS_AHEAD),
+                name="offer_window_bounded",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.public_id})"
+
+    def clean(self) -> None:
+        errors = {}
+        for name, (low, high) in OFFER_BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, int) and not low <= value <= high:
+                errors[name] = _("From %(low)s to %(high)s.") % {"low": low, "high": high}
+        if errors:
+            raise ValidationError(errors)
 
 
 class WeeklyAvailability(models.Model):
@@ -126,6 +155,7 @@ class BookingStatus(models.TextChoices):
 
 
 BLOCKING = [BookingStatus.HELD, BookingStatus.CONFIRMED]
+MAX_RESCHEDULES = 1  # a booking moves once; the new time is final
 
 # Booking emails, each claimed once through its column. Reminders go out this long before.
 EMAIL_FIELDS = {
@@ -210,7 +240,9 @@ class Booking(models.Model):
                 name="booking_block_covers_session",
             ),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
-            models.CheckConstraint(condition=Q(reschedules__lte=1), name="booking_reschedule_once"),
+            models.CheckConstraint(
+                condition=Q(reschedules__lte=MAX_RESCHEDULES), name="booking_reschedule_once"
+            ),
             PostgresExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[

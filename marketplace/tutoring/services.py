@@ -2,7 +2,7 @@
 booking emails and reviews.
 
 Tutoring never imports payments: payments calls booking_confirm / booking_release from its one
-fulfilment function, and asks cancellation_refund_is_full what the policy says.
+fulfilment function. The rules for cancelling, moving and reviewing are policy.booking_terms.
 
 How a booking claims a slot without double booking is in calendar_guard.py.
 """
@@ -29,6 +29,7 @@ from marketplace.tutoring.models import (
     BLOCKING,
     EMAIL_FIELDS,
     MAX_DURATION,
+    MAX_RESCHEDULES,
     MIN_DURATION,
     Booking,
     BookingStatus,
@@ -38,6 +39,7 @@ from marketplace.tutoring.models import (
     WeeklyAvailability,
     email_due,
 )
+from marketplace.tutoring.policy import TOOK_PLACE, BookingTerms, booking_terms, role_of
 from prompts.models import Listing
 
 OFFER_FIELDS = {
@@ -252,30 +254,17 @@ def booking_confirm(*, booking_id: int) -> bool:
 # --- cancellation and reschedule ---------------------------------------------------------------------
 
 
-def role_of(*, booking: Booking, user: User) -> str:
-    return "seller" if booking.seller_id == user.pk else "buyer"
-
-
-def cancellation_refund_is_full(*, booking: Booking, role: str, now: datetime) -> bool:
-    """The policy: the seller always refunds in full; the buyer up to N hours before, then nothing,
-    unless the tutor moved the session: then the buyer, who did not choose the new time, may cancel
-    it for a full refund until it starts."""
-    if role == "seller" or booking.rescheduled_by == "seller":
-        return True
-    return now <= booking.starts_at - timedelta(hours=booking.offer.cancel_full_refund_hours)
-
-
 @transaction.atomic
-def booking_cancel(*, booking_id: int, role: str) -> Booking:
+def booking_cancel(*, booking_id: int, by: User, now: datetime) -> Booking:
     booking = Booking.objects.select_for_update().get(pk=booking_id)
-    now = timezone.now()
-    if booking.status not in BLOCKING:
-        status = booking.get_status_display().lower()
-        raise Conflict("not_cancellable", _("This booking is %(status)s.") % {"status": status})
-    if booking.starts_at <= now:
+    terms = booking_terms(booking=booking, user=by, now=now)
+    if not terms.can_cancel:
+        if booking.status not in BLOCKING:
+            status = booking.get_status_display().lower()
+            raise Conflict("not_cancellable", _("This booking is %(status)s.") % {"status": status})
         raise Conflict("not_cancellable", _("This session has started already."))
     was_confirmed = booking.status == BookingStatus.CONFIRMED
-    booking.status, booking.cancelled_by, booking.cancelled_at = BookingStatus.CANCELLED, role, now
+    booking.status, booking.cancelled_by, booking.cancelled_at = BookingStatus.CANCELLED, terms.role, now
     booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
     if was_confirmed:  # an unpaid hold was never announced: nothing to take back
         _email_on_commit(booking.pk, "cancelled")
@@ -286,23 +275,15 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
     """Move a confirmed booking once, while a full refund would still be possible."""
     now = timezone.now()
     offer = booking.offer
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Conflict("not_reschedulable", _("Only confirmed bookings can be rescheduled."))
-    if booking.reschedules >= 1:
-        raise Conflict("not_reschedulable", _("A booking can be rescheduled once."))
-    if not cancellation_refund_is_full(booking=booking, role=role_of(booking=booking, user=by), now=now):
-        raise Conflict(
-            "not_reschedulable",
-            _("Rescheduling closes %(hours)s hours before the session.")
-            % {"hours": offer.cancel_full_refund_hours},
-        )
+    if not booking_terms(booking=booking, user=by, now=now).can_reschedule:
+        raise _not_reschedulable(booking, now)
     calendar_guard.start_check(offer=offer, start=start, now=now)
     blocked = slots.blocked_range(offer, start)
     try:
         with transaction.atomic():
             calendar_guard.lock_calendar(booking.seller_id)
             locked = Booking.objects.select_for_update().get(pk=booking.pk)
-            if locked.status != BookingStatus.CONFIRMED or locked.reschedules >= 1:
+            if not booking_terms(booking=locked, user=by, now=now).can_reschedule:
                 raise Conflict("not_reschedulable", _("This booking changed meanwhile; reload it."))
             calendar_guard.free_lapsed_holds(seller_id=locked.seller_id, now=now)
             if calendar_guard.is_taken(
@@ -324,6 +305,20 @@ def booking_reschedule(*, booking: Booking, by: User, start: datetime) -> Bookin
         if calendar_guard.is_overlap_violation(exc):
             raise calendar_guard.slot_taken_error() from None
         raise
+
+
+def _not_reschedulable(booking: Booking, now: datetime) -> Conflict:
+    if booking.status != BookingStatus.CONFIRMED:
+        return Conflict("not_reschedulable", _("Only confirmed bookings can be rescheduled."))
+    if booking.reschedules >= MAX_RESCHEDULES:
+        return Conflict("not_reschedulable", _("A booking can be rescheduled once."))
+    if booking.starts_at <= now:
+        return Conflict("not_reschedulable", _("This session has started already."))
+    return Conflict(
+        "not_reschedulable",
+        _("Rescheduling closes %(hours)s hours before the session.")
+        % {"hours": booking.offer.cancel_full_refund_hours},
+    )
 
 
 def tz_check(name: str, *, field: str = "tz") -> ZoneInfo:
@@ -365,14 +360,12 @@ def booking_email_send(*, booking_id: int, kind: str, now: datetime | None = Non
 # --- reviews -------------------------------------------------------------------------------------------
 
 
-def review_create(*, booking: Booking, by: User, rating: int, text: str = "") -> TutorReview:
-    """The buyer rates a session that took place, once (a UNIQUE constraint decides races)."""
-    if booking.buyer_id != by.pk:
-        raise Conflict("not_reviewable", _("Only the buyer of a session can review it."))
-    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-        raise Conflict("not_reviewable", _("Only sessions that took place can be reviewed."))
-    if booking.ends_at > timezone.now():
-        raise Conflict("session_not_ended", _("You can review this session once it has ended."))
+def review_create(*, booking: Booking, by: User, kept: bool, rating: int, text: str = "") -> TutorReview:
+    """The buyer rates a session that took place, once (a UNIQUE constraint decides races).
+    ``kept``: payments says it was paid for and neither refunded nor disputed."""
+    terms = booking_terms(booking=booking, user=by, now=timezone.now(), kept=kept)
+    if not terms.can_review:
+        raise _not_reviewable(booking, by, kept, terms)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError("invalid", _("Rate from 1 to 5."), fields={"rating": [_("1 to 5.")]})
     require_visible_text(text, field="text")
@@ -388,3 +381,15 @@ def review_create(*, booking: Booking, by: User, rating: int, text: str = "") ->
             )
     except IntegrityError:
         raise Conflict("already_reviewed", _("You have reviewed this session already.")) from None
+
+
+def _not_reviewable(booking: Booking, by: User, kept: bool, terms: BookingTerms) -> Conflict:
+    if not kept:
+        return Conflict(
+            "not_reviewable", _("Only sessions that were paid for and not refunded can be reviewed.")
+        )
+    if booking.buyer_id != by.pk:
+        return Conflict("not_reviewable", _("Only the buyer of a session can review it."))
+    if booking.status not in TOOK_PLACE:
+        return Conflict("not_reviewable", _("Only sessions that took place can be reviewed."))
+    return Conflict("session_not_ended", _("You can review this session once it has ended."))

@@ -15,6 +15,7 @@ from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import split_fee
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import Booking, TutorReview
+from marketplace.tutoring.policy import booking_terms
 from payments.models import (
     ConnectedAccount,
     Order,
@@ -110,16 +111,15 @@ def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: st
 
 def booking_cancel(*, booking: Booking, by: User) -> Refund | None:
     """Cancel per the offer's policy and refund what it says through the ledger."""
-    role = tutoring_services.role_of(booking=booking, user=by)
     now = timezone.now()
     # The policy is read from the row as booking_cancel locked it: a reschedule that landed
     # meanwhile (the tutor's makes the refund full) counts.
-    cancelled = tutoring_services.booking_cancel(booking_id=booking.pk, role=role)
-    full = tutoring_services.cancellation_refund_is_full(booking=cancelled, role=role, now=now)
+    cancelled = tutoring_services.booking_cancel(booking_id=booking.pk, by=by, now=now)
+    terms = booking_terms(booking=cancelled, user=by, now=now)
     order = Order.objects.filter(booking=booking, status=OrderStatus.PAID).first()
-    if order is None or not full or not order.refundable_amount:
+    if order is None or not terms.cancel_refunds_in_full or not order.refundable_amount:
         return None
-    return order_refund(order=order, amount=None, by=by, reason=f"Booking cancelled by the {role}.")
+    return order_refund(order=order, amount=None, by=by, reason=f"Booking cancelled by the {terms.role}.")
 
 
 def booking_review(*, booking: Booking, by: User, rating: int, text: str = "") -> TutorReview:
@@ -127,8 +127,4 @@ def booking_review(*, booking: Booking, by: User, rating: int, text: str = "") -
     kept = Order.objects.filter(
         booking=booking, buyer=by, status=OrderStatus.PAID, refunded_amount=0, disputed=False
     ).exists()
-    if not kept:
-        raise Conflict(
-            "not_reviewable", _("Only sessions that were paid for and not refunded can be reviewed.")
-        )
-    return tutoring_services.review_create(booking=booking, by=by, rating=rating, text=text)
+    return tutoring_services.review_create(booking=booking, by=by, kept=kept, rating=rating, text=text)

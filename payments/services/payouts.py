@@ -30,7 +30,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from marketplace.core.money import money_json
-from marketplace.tutoring.models import Booking, BookingStatus
+from marketplace.tutoring.models import Booking
+from marketplace.tutoring.policy import tutor_is_paid, tutor_is_paid_q
 from payments.gateway import ProviderError, TransferState
 from payments.models import (
     LedgerAccount,
@@ -68,17 +69,10 @@ def _payable(now: datetime) -> Q:
         Q(booking__isnull=False, status=OrderStatus.PAID, refunded_amount=0, seller_amount__gt=0)
         & Q(disputed=False, payout_held=False, duplicate=False)
         & ~Q(transfer_group="")
-        & (Q(booking__status=BookingStatus.CONFIRMED) | _kept_late_cancellation())
+        & tutor_is_paid_q("booking__")
         & Q(booking__ends_at__lte=now - payout_delay())
         & ~Q(Exists(refunding))
     )
-
-
-def _kept_late_cancellation() -> Q:
-    """A buyer who cancels inside the policy's no-refund window pays for the tutor's reserved hour:
-    the tutor is paid as if the session had taken place (refunded_amount stays 0). A seller's
-    cancellation always refunds in full, so it never gets here."""
-    return Q(booking__status=BookingStatus.CANCELLED, booking__cancelled_by="buyer")
 
 
 def _claimable(now: datetime) -> Q:
@@ -242,8 +236,7 @@ def _payout_json(booking: Booking, order: Order | None) -> dict[str, Any] | None
     elif (
         order.refunded_amount
         or order.status != OrderStatus.PAID
-        or booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
-        or (booking.status == BookingStatus.CANCELLED and booking.cancelled_by != "buyer")
+        or not tutor_is_paid(booking)
     ):
         status = "withheld"  # refunded, or cancelled with a refund: never paid out
     elif order.disputed or order.payout_held:

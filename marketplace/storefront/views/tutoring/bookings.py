@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -31,8 +31,9 @@ from marketplace.storefront.views.tutoring.common import (
 )
 from marketplace.tutoring import ics, selectors
 from marketplace.tutoring import services as tutoring_services
-from marketplace.tutoring.models import BLOCKING, REVIEW_TEXT_MAX, Booking, BookingStatus, TutorReview
+from marketplace.tutoring.models import REVIEW_TEXT_MAX, Booking, BookingStatus, TutorReview
 from marketplace.tutoring.parsing import parse_start
+from marketplace.tutoring.policy import BUYER, SELLER, BookingTerms, booking_terms
 from payments import services as payment_services
 from payments.models import Order, OrderStatus
 from payments.services.bookings import booking_review as booking_review_service
@@ -65,12 +66,12 @@ def _soonest_first(rows: QuerySet[Booking], now: datetime) -> QuerySet[Booking]:
     ).order_by("past", "upcoming_start", "-starts_at", "-pk")
 
 
-def _cancel_texts(booking: Booking, role: str, paid: Order | None, now: datetime) -> tuple[str, str]:
+def _cancel_texts(booking: Booking, terms: BookingTerms, paid: Order | None) -> tuple[str, str]:
     """(the confirm question, the refund line shown beside the button), from the backend's policy."""
     if booking.status == BookingStatus.HELD:
         return _("Cancel this booking? Nothing has been charged."), _("Not paid yet: nothing to refund.")
-    full = tutoring_services.cancellation_refund_is_full(booking=booking, role=role, now=now)
-    amount = paid.refundable_amount if paid is not None and full else 0
+    role = terms.role
+    amount = paid.refundable_amount if paid is not None and terms.cancel_refunds_in_full else 0
     money = formatting.money(amount, booking.price_currency, translation.get_language())
     hours = booking.offer.cancel_full_refund_hours
     if role == "seller":
@@ -81,7 +82,7 @@ def _cancel_texts(booking: Booking, role: str, paid: Order | None, now: datetime
             _("The buyer gets a full refund of %(amount)s.") % {"amount": money},
         )
     if amount:
-        deadline = (booking.starts_at - timedelta(hours=hours)).astimezone(timezone.get_current_timezone())
+        deadline = terms.full_refund_deadline.astimezone(timezone.get_current_timezone())
         return (
             _("Cancel this session? You get a full refund of %(amount)s.") % {"amount": money},
             _("Full refund of %(amount)s if you cancel before %(deadline)s.")
@@ -94,27 +95,15 @@ def _cancel_texts(booking: Booking, role: str, paid: Order | None, now: datetime
     )
 
 
-def _reschedulable(booking: Booking, now: datetime) -> bool:
-    """May the buyer still move it? Once, while confirmed and a cancellation would be fully refunded."""
-    return (
-        booking.status == BookingStatus.CONFIRMED
-        and booking.reschedules == 0
-        and booking.starts_at > now
-        and tutoring_services.cancellation_refund_is_full(booking=booking, role="buyer", now=now)
-    )
-
-
-def _reschedule_note(booking: Booking, can_reschedule: bool, now: datetime, role: str = "buyer") -> str:
+def _reschedule_note(booking: Booking, terms: BookingTerms, now: datetime) -> str:
     if booking.status != BookingStatus.CONFIRMED or booking.starts_at <= now:
         return ""
-    if booking.reschedules and booking.rescheduled_by == "seller" and role == "buyer":
+    if booking.reschedules and booking.rescheduled_by == SELLER and terms.role == BUYER:
         return _("Your tutor moved this session: you can cancel it for a full refund until it starts.")
     if booking.reschedules:
         return _("Rescheduled once: this time cannot change again.")
-    if can_reschedule:
-        deadline = (booking.starts_at - timedelta(hours=booking.offer.cancel_full_refund_hours)).astimezone(
-            timezone.get_current_timezone()
-        )
+    if terms.can_reschedule:
+        deadline = terms.full_refund_deadline.astimezone(timezone.get_current_timezone())
         return _("You can move it once, until %(deadline)s.") % {
             "deadline": f"{day_label(deadline.date())} {time_label(deadline)}"
         }
@@ -132,9 +121,11 @@ def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list
     reviewed = set(TutorReview.objects.filter(booking__in=bookings).values_list("booking_id", flat=True))
     rows = []
     for booking in bookings:
-        role = "seller" if booking.seller_id == user.pk else "buyer"
-        start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
         paid, pending = orders.get(booking.pk, {}).get("paid"), orders.get(booking.pk, {}).get("pending")
+        kept = paid is not None and paid.refunded_amount == 0 and not paid.disputed
+        terms = booking_terms(booking=booking, user=user, now=now, kept=kept)
+        role = terms.role
+        start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
         row = BookingRow(
             booking=booking,
             role=role,
@@ -147,20 +138,13 @@ def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list
         live_hold = booking.status == BookingStatus.HELD and (booking.hold_expires_at or now) > now
         if role == "buyer" and live_hold and pending is not None:
             row.checkout_url = pending.checkout_url
-        if booking.status in BLOCKING and booking.starts_at > now:
+        if terms.can_cancel:
             row.can_cancel = True
-            row.cancel_question, row.refund_note = _cancel_texts(booking, role, paid, now)
-        row.can_reschedule = role == "buyer" and _reschedulable(booking, now)
-        row.reschedule_note = _reschedule_note(booking, row.can_reschedule, now, role)
-        row.can_review = (
-            role == "buyer"
-            and booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
-            and booking.ends_at <= now
-            and booking.pk not in reviewed
-            and paid is not None
-            and paid.refunded_amount == 0
-            and not paid.disputed
-        )
+            row.cancel_question, row.refund_note = _cancel_texts(booking, terms, paid)
+        # The website lets the buyer move a session; a tutor moves theirs through the API.
+        row.can_reschedule = role == BUYER and terms.can_reschedule
+        row.reschedule_note = _reschedule_note(booking, terms, now)
+        row.can_review = terms.can_review and booking.pk not in reviewed
         rows.append(row)
     return rows
 
@@ -279,7 +263,8 @@ def booking_reschedule(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound:
         raise Http404("You have no booking with this id.") from None
     now = timezone.now()
-    if not _reschedulable(booking, now):
+    terms = booking_terms(booking=booking, user=user, now=now)
+    if not terms.can_reschedule:
         messages.error(request, _not_reschedulable_message(booking))
         return see_other(reverse("web:my-bookings"))
     here = reverse("web:booking-reschedule", args=[booking.public_id])
@@ -291,7 +276,7 @@ def booking_reschedule(request: HttpRequest, public_id: str) -> HttpResponse:
         "booking": booking,
         "offer": booking.offer,
         "current_label": f"{day_label(start.date())} {time_label(start)} – {time_label(end)}",
-        "note": _reschedule_note(booking, True, now),
+        "note": _reschedule_note(booking, terms, now),
         **slot_picker(request, booking.offer, moving=booking),
     }
     return render(request, "storefront/tutoring/reschedule.html", context)

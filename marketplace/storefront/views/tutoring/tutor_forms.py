@@ -20,7 +20,7 @@ from marketplace.core.money import CURRENCIES, get_currency
 from marketplace.core.timezones import valid_zone_name
 from marketplace.storefront import formatting, labels
 from marketplace.storefront.views.tutoring.common import zone_label
-from marketplace.tutoring.models import MAX_DURATION, MIN_DURATION, TutoringOffer
+from marketplace.tutoring.models import OFFER_BOUNDS, TutoringOffer
 
 # Offered in the time zone select; any other IANA zone can be typed in the box below it.
 COMMON_ZONES = [
@@ -36,11 +36,11 @@ COMMON_ZONES = [
 ]  # fmt: skip
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}")
 MAX_LANGUAGES = 10
-MAX_NOTICE_MINUTES = 60 * 24 * 30
-MAX_REFUND_HOURS = 24 * 30
 
 
-def _number(label: Any, low: int, high: int, help_text: Any = "") -> forms.IntegerField:
+def _number(label: Any, name: str, help_text: Any = "") -> forms.IntegerField:
+    """An offer's number field, within the bounds the model keeps."""
+    low, high = OFFER_BOUNDS[name]
     return forms.IntegerField(label=label, min_value=low, max_value=high, help_text=help_text)
 
 
@@ -77,8 +77,7 @@ class OfferForm(forms.Form):
     )
     duration_minutes = _number(
         _("Length of a session (minutes)"),
-        MIN_DURATION,
-        MAX_DURATION,
+        "duration_minutes",
         _("From 15 to 180 minutes."),
     )
     price = forms.DecimalField(
@@ -89,20 +88,24 @@ class OfferForm(forms.Form):
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=[(code, code) for code in CURRENCIES])
     buffer_before_minutes = _number(
-        _("Free time before (minutes)"), 0, 240, _("Kept free before each session, for preparation.")
+        _("Free time before (minutes)"),
+        "buffer_before_minutes",
+        _("Kept free before each session, for preparation."),
     )
-    buffer_after_minutes = _number(_("Free time after (minutes)"), 0, 240, _("Kept free after each session."))
+    buffer_after_minutes = _number(
+        _("Free time after (minutes)"), "buffer_after_minutes", _("Kept free after each session.")
+    )
     min_notice_minutes = _number(
         _("Minimum notice (minutes)"),
-        0,
-        MAX_NOTICE_MINUTES,
+        "min_notice_minutes",
         _("How soon before a session it can still be booked; 720 is 12 hours."),
     )
-    max_days_ahead = _number(_("Booking horizon (days)"), 1, 365, _("How many days ahead buyers may book."))
+    max_days_ahead = _number(
+        _("Booking horizon (days)"), "max_days_ahead", _("How many days ahead buyers may book.")
+    )
     cancel_full_refund_hours = _number(
         _("Full refund until (hours before)"),
-        0,
-        MAX_REFUND_HOURS,
+        "cancel_full_refund_hours",
         _(
             "Buyers who cancel at least this long before the start get a full refund, later none; "
             "0 means always. If you cancel, the buyer always gets a full refund. "
