@@ -59,10 +59,10 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
             unlocks_revoke(order, "disputed")
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
-            owns_again = Unlock.objects.filter(
-                buyer_id=order.buyer_id, listing=order.listing, revoked_at__isnull=True
-            ).exists()  # bought again while access was suspended: keep the newer unlock
-            if order.status == OrderStatus.PAID and order.refunded_amount < order.amount and not owns_again:
+            kept = order.status == OrderStatus.PAID and order.refunded_amount < order.amount
+            # Bought again while access was suspended: keep the newer unlock.
+            owns_again = Unlock.objects.active().filter(buyer_id=order.buyer_id, listing=order.listing)
+            if kept and not owns_again.exists():
                 Unlock.objects.filter(order=order, revoke_reason="disputed").update(
                     revoked_at=None, revoke_reason=""
                 )

@@ -40,6 +40,6 @@ def ledger_record_many(
 
 
 def unlocks_revoke(order: Order, reason: str) -> None:
-    Unlock.objects.filter(order=order, revoked_at__isnull=True).update(
+    Unlock.objects.active().filter(order=order).update(
         revoked_at=timezone.now(), revoke_reason=reason
     )
