@@ -7,6 +7,8 @@ whose SQL is built from these constants) record the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 
 from payments.models import (
@@ -60,7 +62,7 @@ def ledger_record(
 
 
 def ledger_record_many(
-    order: Order, movements: list[tuple[str, str, str, int]], external_id: str = ""
+    order: Order, movements: Sequence[tuple[str, str, str, int]], external_id: str = ""
 ) -> None:
     """Several (key, account, kind, amount) movements in one statement; repeats are skipped."""
     entries = [
