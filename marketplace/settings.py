@@ -392,7 +392,7 @@ if PAYMENTS_PROVIDER == "sandbox" and not DEBUG:
     )
 PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 2000, minimum=0, maximum=10_000)  # 20% commission
 # The webhook's paid-checkout statement waits for the WAL flush like every other payment write;
-# set, it commits without waiting (payments/services/fulfilment.py says what a crash then loses).
+# set, it commits without waiting (payments/services/paid_event_fast_path.py says what a crash then loses).
 PAYMENTS_WEBHOOK_ASYNC_COMMIT = env_bool("PAYMENTS_WEBHOOK_ASYNC_COMMIT", False)
 if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
     raise ImproperlyConfigured(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-# Which payment methods Stripe accepts for each charge currency (RELIABILITY.md, Stripe docs).
+# Which payment methods Stripe accepts for each charge currency.
 ALIPAY_CURRENCIES = frozenset({"AUD", "CAD", "EUR", "GBP", "HKD", "JPY", "NZD", "SGD", "USD", "MYR"})
 WECHAT_PAY_CURRENCIES = frozenset(
     {"CNY", "USD", "EUR", "HKD", "JPY", "SGD", "GBP", "AUD", "CAD", "CHF", "DKK", "NOK", "SEK"}

@@ -120,6 +120,12 @@ class Order(models.Model):
         return self.amount - self.refunded_amount if self.status in (OrderStatus.PAID,) else 0
 
 
+class UnlockQuerySet(models.QuerySet["Unlock"]):
+    def active(self) -> UnlockQuerySet:
+        """Unlocks that grant access now: not revoked (a refund, a lost or open dispute revokes)."""
+        return self.filter(revoked_at__isnull=True)
+
+
 class Unlock(models.Model):
     """A buyer may read a listing's prompt, every version of it, for as long as this is active."""
 
@@ -130,9 +136,12 @@ class Unlock(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=40, blank=True)
 
+    objects = UnlockQuerySet.as_manager()
+
     class Meta:
         ordering = ["-granted_at", "-id"]
         constraints = [
+            # The same condition as UnlockQuerySet.active(): one active unlock per buyer and listing.
             models.UniqueConstraint(
                 fields=["buyer", "listing"], condition=Q(revoked_at__isnull=True), name="unlock_one_active"
             ),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
-from payments.models import LedgerAccount, LedgerEntry, Order, OrderStatus, Unlock
+from payments.models import ConnectedAccount, LedgerAccount, LedgerEntry, Order, OrderStatus, Unlock
 from prompts.models import Listing
 
 
@@ -19,7 +19,7 @@ def prompt_access_allowed(*, user: Any, listing: Listing) -> bool:
         return False
     if listing.seller_id == user.pk or user.is_staff:
         return True
-    return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
+    return has_unlocked(user=user, listing=listing)
 
 
 def has_unlocked(*, user: Any, listing: Listing) -> bool:
@@ -27,7 +27,7 @@ def has_unlocked(*, user: Any, listing: Listing) -> bool:
     its seller and staff are not buyers: this is who may review it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return Unlock.objects.filter(buyer=user, listing=listing, revoked_at__isnull=True).exists()
+    return Unlock.objects.active().filter(buyer=user, listing=listing).exists()
 
 
 def listing_access(*, user: Any, listing: Listing) -> tuple[bool, bool]:
@@ -41,7 +41,7 @@ def listing_access(*, user: Any, listing: Listing) -> tuple[bool, bool]:
 def library_for(*, buyer: User) -> QuerySet[Any, Any]:
     """The buyer's active unlocks, newest first, with the listing's public card: one query."""
     return (
-        Unlock.objects.filter(buyer=buyer, revoked_at__isnull=True)
+        Unlock.objects.active().filter(buyer=buyer)
         .annotate(latest_version=Max("listing__versions__number"))
         .values(
             "pk",
@@ -53,6 +53,13 @@ def library_for(*, buyer: User) -> QuerySet[Any, Any]:
         )
         .order_by("-granted_at", "-pk")
     )
+
+
+def seller_payout_account(*, seller: User) -> ConnectedAccount | None:
+    """The seller's connected account while it takes charges (see services.accounts); else None."""
+    if not seller.can_accept_payments:
+        return None
+    return ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
 
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:

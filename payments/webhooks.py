@@ -5,7 +5,7 @@ the object from the provider (outside the transaction) and applies that, so orde
 The exception is a checkout session the signed event itself reports as paid: that is final (a
 paid session never becomes unpaid; refunds live on the charge), so it is applied as it came; the
 common case of it in one statement that records the event too
-(services.fulfilment.order_apply_paid_event), every other case below.
+(services.paid_event_fast_path), every other case below.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from payments import services
 from payments.gateway import Event, Gateway, SessionState
 from payments.models import Order, OrderStatus, WebhookEvent
-from payments.services.fulfilment import order_apply_paid_event
+from payments.services.paid_event_fast_path import order_apply_paid_event
 
 logger = logging.getLogger(__name__)
 

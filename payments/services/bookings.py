@@ -5,25 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.core.money import split_fee
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import Booking, TutorReview
 from marketplace.tutoring.policy import booking_terms
 from payments.models import (
-    ConnectedAccount,
     Order,
     OrderStatus,
     Refund,
 )
-from payments.services.checkout import CheckoutResult, checkout_open, has_active_unlock
-from payments.services.provider import gateway
+from payments.selectors import has_unlocked
+from payments.services.accounts import seller_account_for_payment
+from payments.services.checkout import CheckoutResult, checkout_open
+from payments.services.orders import order_create, order_replay
 from payments.services.refunds import order_refund
 from prompts.models import Listing
 
@@ -32,10 +30,6 @@ from prompts.models import Listing
 # platform keeps the money (transfer group booking:<id>) until the session has taken place, then
 # payments.services.payouts transfers the tutor's share from that charge. A booking refunded or
 # cancelled before then is never paid out.
-
-
-def booking_transfer_group(booking: Booking) -> str:
-    return f"booking:{booking.public_id}"
 
 
 def booking_place(
@@ -48,18 +42,17 @@ def booking_place(
     buyer_timezone: str = "",
 ) -> CheckoutResult:
     """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same."""
-    if idempotency_key:
-        previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
-        if previous is not None:
-            booking = previous.booking
-            if booking is None or booking.offer_id != offer.pk or booking.starts_at != start:
-                raise Conflict(
-                    "idempotency_key_reused", _("This Idempotency-Key was used for another purchase.")
-                )
-            return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
+    previous = order_replay(
+        buyer=buyer,
+        idempotency_key=idempotency_key,
+        sells=lambda order: order.booking is not None
+        and (order.booking.offer_id, order.booking.starts_at) == (offer.pk, start),
+    )
+    if previous is not None:
+        return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     if offer.seller_id != buyer.pk:
-        _seller_account(offer.seller)  # before holding: a slot nobody can pay for is not held
-    if listing is not None and not has_active_unlock(buyer, listing):
+        seller_account_for_payment(seller=offer.seller)  # a slot nobody can pay for is not held
+    if listing is not None and not has_unlocked(user=buyer, listing=listing):
         raise ApplicationError(
             "listing_not_owned",
             _("Link a listing you have bought."),
@@ -71,40 +64,15 @@ def booking_place(
     return booking_checkout_start(buyer=buyer, booking=booking, idempotency_key=idempotency_key)
 
 
-def _seller_account(seller: User) -> ConnectedAccount:
-    account = ConnectedAccount.objects.filter(user=seller, charges_enabled=True).first()
-    if account is None or not seller.can_accept_payments:
-        raise Conflict(
-            "seller_cannot_accept_payments", _("The seller cannot take payments right now; try later.")
-        )
-    return account
-
-
 def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: str = "") -> CheckoutResult:
     """Create the order of a held booking (one pending per booking) and open its checkout."""
     order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
     try:
         if order is None:
-            fee, share = split_fee(booking.price_amount, settings.PLATFORM_FEE_BPS)
-            with transaction.atomic():
-                order = Order.objects.create(
-                    buyer=buyer,
-                    booking=booking,
-                    seller_id=booking.seller_id,
-                    amount=booking.price_amount,
-                    currency=booking.price_currency,
-                    platform_fee=fee,
-                    seller_amount=share,
-                    provider=gateway().name,
-                    idempotency_key=idempotency_key,
-                    destination_account=_seller_account(booking.seller).account_id,
-                    transfer_group=booking_transfer_group(booking),
-                )
+            order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key)
         url = order.checkout_url or checkout_open(order)
-    except (ApplicationError, IntegrityError) as exc:
+    except ApplicationError:
         tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold
-        if isinstance(exc, IntegrityError):  # a concurrent retry with the same Idempotency-Key
-            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
         raise
     return CheckoutResult(order=order, checkout_url=url, unlocked=False)
 

@@ -32,7 +32,7 @@ from payments.models import (
     TransferReversal,
     Unlock,
 )
-from payments.services.ledger import ledger_record, unlocks_revoke
+from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
 from payments.services.provider import gateway
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,10 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
             unlocks_revoke(order, "disputed")
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
-            owns_again = Unlock.objects.filter(
-                buyer_id=order.buyer_id, listing=order.listing, revoked_at__isnull=True
-            ).exists()  # bought again while access was suspended: keep the newer unlock
-            if order.status == OrderStatus.PAID and order.refunded_amount < order.amount and not owns_again:
+            kept = order.status == OrderStatus.PAID and order.refunded_amount < order.amount
+            # Bought again while access was suspended: keep the newer unlock.
+            owns_again = Unlock.objects.active().filter(buyer_id=order.buyer_id, listing=order.listing)
+            if kept and not owns_again.exists():
                 Unlock.objects.filter(order=order, revoke_reason="disputed").update(
                     revoked_at=None, revoke_reason=""
                 )
@@ -75,7 +75,7 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
                 order,
                 f"dispute:{dispute.id}:seller",
                 LedgerAccount.SELLER,
-                "dispute_lost",
+                LedgerKind.DISPUTE_LOST,
                 -(remaining - fee_back),
                 dispute.id,
             )
@@ -84,7 +84,7 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
                 order,
                 f"dispute:{dispute.id}:platform",
                 LedgerAccount.PLATFORM,
-                "dispute_commission",
+                LedgerKind.DISPUTE_COMMISSION,
                 -fee_back,
                 dispute.id,
             )
@@ -189,7 +189,7 @@ def _reversal_succeeded(reversal: TransferReversal, result: TransferReversalStat
         reversal.order,
         reversal.key,
         LedgerAccount.PAID_OUT,
-        "transfer_reversal",
+        LedgerKind.TRANSFER_REVERSAL,
         -result.amount,
         result.id,
     )

@@ -42,7 +42,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
-from payments.services.ledger import ledger_record
+from payments.services.ledger import LedgerKind, ledger_record
 from payments.services.provider import gateway
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,9 @@ def _payout_paid(payout: Payout, transfer: TransferState, now: datetime) -> None
         status=PayoutStatus.PAID, transfer_id=transfer.id, paid_at=now, last_error=""
     )
     order = payout.order
-    ledger_record(order, payout_key(order), LedgerAccount.PAID_OUT, "payout", payout.amount, transfer.id)
+    ledger_record(
+        order, payout_key(order), LedgerAccount.PAID_OUT, LedgerKind.PAYOUT, payout.amount, transfer.id
+    )
     logger.info("payments: paid out order %s as %s", order.public_id, transfer.id)
 
 

@@ -21,7 +21,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
-from payments.services.ledger import ledger_record, unlocks_revoke
+from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
 from payments.services.provider import gateway
 
 
@@ -140,7 +140,7 @@ def refund_apply(order: Order, result: RefundState) -> None:
         order,
         f"refund:{result.id}:seller",
         LedgerAccount.SELLER,
-        "refund",
+        LedgerKind.REFUND,
         -(result.amount - fee_back),
         result.id,
     )
@@ -148,7 +148,7 @@ def refund_apply(order: Order, result: RefundState) -> None:
         order,
         f"refund:{result.id}:platform",
         LedgerAccount.PLATFORM,
-        "commission_refund",
+        LedgerKind.COMMISSION_REFUND,
         -fee_back,
         result.id,
     )

@@ -230,13 +230,14 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
     stripe_fake, canary_listing, buyer_api, monkeypatch
 ):
     from payments.models import WebhookEvent
-    from payments.services import fulfilment
+    from payments.services import fulfilment, paid_event_fast_path
 
     event = stripe_fake.complete(
         stripe_fake.session_for_order(checkout(buyer_api, canary_listing)["order_id"])["id"]
     )
 
-    real_grant, real_sql = fulfilment.unlock_grant, fulfilment._paid_event_sql(wait_for_flush=True)
+    real_grant = fulfilment.unlock_grant
+    real_sql = paid_event_fast_path._paid_event_sql(wait_for_flush=True)
 
     def grant_then_crash(**kwargs):
         real_grant(**kwargs)
@@ -251,7 +252,7 @@ def test_a_crashing_handler_is_a_500_rolls_back_and_the_redelivery_works(
     assert failing_sql != real_sql
     with monkeypatch.context() as patched:
         patched.setattr(fulfilment, "unlock_grant", grant_then_crash)
-        patched.setattr(fulfilment, "_paid_event_sql", lambda **_: failing_sql)
+        patched.setattr(paid_event_fast_path, "_paid_event_sql", lambda **_: failing_sql)
         from django.test import Client
 
         crashed = Client(raise_request_exception=False)

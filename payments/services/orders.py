@@ -1,0 +1,78 @@
+"""The one way an order is created, for a listing (an unlock) or a tutoring booking alike.
+
+Both checkouts share every rule here: an Idempotency-Key answers with the order it created
+first, the seller must be able to take the payment, the amount is split by the one fee rule,
+and one pending order per item (by constraint) is what a concurrent second request gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.core.errors import Conflict
+from marketplace.core.money import split_fee
+from marketplace.tutoring.models import Booking
+from payments.models import Order, OrderStatus
+from payments.services.accounts import seller_account_for_payment
+from payments.services.provider import gateway
+from prompts.models import Listing
+
+
+def booking_transfer_group(booking: Booking) -> str:
+    return f"booking:{booking.public_id}"
+
+
+def order_replay(*, buyer: User, idempotency_key: str, sells: Callable[[Order], bool]) -> Order | None:
+    """The order a retried request with this Idempotency-Key created already, if any.
+
+    A key the buyer used for something other than what `sells` accepts is a 409: answering with
+    the other purchase would charge for the wrong thing.
+    """
+    if not idempotency_key:
+        return None
+    previous = Order.objects.filter(buyer=buyer, idempotency_key=idempotency_key).first()
+    if previous is not None and not sells(previous):
+        raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used for another purchase."))
+    return previous
+
+
+def order_create(*, buyer: User, item: Listing | Booking, idempotency_key: str) -> Order:
+    """A pending order for a paid listing or a held booking; the item's open one after a race."""
+    account = seller_account_for_payment(seller=item.seller)
+    fee, share = split_fee(item.price_amount, settings.PLATFORM_FEE_BPS)
+    sold: dict[str, Any] = (
+        {"listing": item}
+        if isinstance(item, Listing)
+        else {"booking": item, "transfer_group": booking_transfer_group(item)}
+    )
+    try:
+        with transaction.atomic():
+            return Order.objects.create(
+                buyer=buyer,
+                seller_id=item.seller_id,
+                amount=item.price_amount,
+                currency=item.price_currency,
+                platform_fee=fee,
+                seller_amount=share,
+                provider=gateway().name,
+                idempotency_key=idempotency_key,
+                destination_account=account.account_id,
+                **sold,
+            )
+    except IntegrityError:
+        # A concurrent request created the item's pending order first (one per buyer and listing,
+        # one per booking, by constraint): answer with that one. Otherwise the key collided.
+        existing = Order.objects.filter(buyer=buyer, status=OrderStatus.PENDING, **_item_filter(item)).first()
+        if existing is None:
+            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
+        return existing
+
+
+def _item_filter(item: Listing | Booking) -> dict[str, Any]:
+    return {"listing": item} if isinstance(item, Listing) else {"booking": item}
