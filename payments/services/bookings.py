@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.core.errors import ApplicationError, Conflict
+from marketplace.core.errors import ApplicationError
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import Booking, TutorReview
 from marketplace.tutoring.policy import booking_terms
