@@ -7,22 +7,27 @@ every variable is documented in README.md.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from marketplace.beat import beat_schedule
 from marketplace.core.env import (
     env_bool,
     env_choice,
     env_int,
     env_int_list,
     env_list,
+    env_matching,
     env_rate,
+    env_retired,
     env_secret,
+    env_size,
     env_str,
+    require_for,
 )
+from marketplace.core.object_storage import object_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,20 +131,15 @@ CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", REDIS_URL)
 # each request; after a failure the cache is skipped for REDIS_CACHE_RETRY_SECONDS.
 REDIS_CACHE_TIMEOUT_MS = env_int("REDIS_CACHE_TIMEOUT_MS", 300, minimum=10, maximum=10_000)
 REDIS_CACHE_RETRY_SECONDS = env_int("REDIS_CACHE_RETRY_SECONDS", 5, minimum=0, maximum=300)
+_cache_timeout, _local_cache = REDIS_CACHE_TIMEOUT_MS / 1000, "django.core.cache.backends.locmem.LocMemCache"
+CACHES: dict[str, dict[str, object]] = {"default": {"BACKEND": _local_cache}}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "marketplace.core.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_MS / 1000,
-                "socket_timeout": REDIS_CACHE_TIMEOUT_MS / 1000,
-            },
-            "RETRY_SECONDS": REDIS_CACHE_RETRY_SECONDS,
-        }
+    CACHES["default"] = {
+        "BACKEND": "marketplace.core.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout},
+        "RETRY_SECONDS": REDIS_CACHE_RETRY_SECONDS,
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # With no broker the embedded default runs tasks in-process, right after the commit that
 # enqueued them.
@@ -207,21 +207,14 @@ LOGIN_LOCK_FIRST_MINUTES = env_int("LOGIN_LOCK_FIRST_MINUTES", 1, minimum=1)
 LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60, minimum=LOGIN_LOCK_FIRST_MINUTES)
 LOGIN_ADDRESS_FAILURES_PER_HOUR = env_int("LOGIN_ADDRESS_FAILURES_PER_HOUR", 50, minimum=1)
 LOGIN_ACCOUNT_FAILURES_PER_HOUR = env_int("LOGIN_ACCOUNT_FAILURES_PER_HOUR", 100, minimum=1)
-for _retired in ("WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"):
-    # These named a flat account-wide lock that the sign-in lock does not offer: stop, never ignore them.
-    if env_str(_retired, ""):
-        raise ImproperlyConfigured(
-            f"{_retired} is no longer read: the sign-in lock is set by LOGIN_MAX_FAILURES, "
-            "LOGIN_LOCK_FIRST_MINUTES and LOGIN_LOCK_MAX_MINUTES (see README.md)."
-        )
+for _retired in ("WEB_LOGIN_MAX_FAILURES", "WEB_LOGIN_LOCK_MINUTES"):  # a flat lock no longer offered
+    env_retired(_retired, "set LOGIN_MAX_FAILURES, LOGIN_LOCK_FIRST_MINUTES, LOGIN_LOCK_MAX_MINUTES.")
 # API tokens stop working this many days after their creation; 0: they last until revoked.
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 0, minimum=0, maximum=3650)
 # Where the admin is served, e.g. "staff-7f3a/": relative, ending with "/".
-ADMIN_URL = env_str("ADMIN_URL", "admin/")
-if not re.fullmatch(r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)+", ADMIN_URL):
-    raise ImproperlyConfigured(
-        f"ADMIN_URL must be a relative path ending with '/', like 'admin/', got {ADMIN_URL!r}"
-    )
+ADMIN_URL = env_matching(
+    "ADMIN_URL", "admin/", r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)+", shape="a relative path ending with '/'"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -291,38 +284,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Object storage in production: previews in a public bucket (or prefix) behind a CDN, originals
-# in a private one, only ever read by workers. Unset: local files (the embedded default).
+# Object storage in production (marketplace/core/object_storage.py); unset: local files.
 OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET", "")
 if OBJECT_STORAGE_BUCKET:
-    _s3 = {
-        "bucket_name": OBJECT_STORAGE_BUCKET,
-        "endpoint_url": env_str("OBJECT_STORAGE_ENDPOINT_URL", "") or None,
-        "region_name": env_str("OBJECT_STORAGE_REGION", "") or None,
-        "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
-        "secret_key": env_secret("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
-        "file_overwrite": True,  # rendition names are deterministic: a re-render replaces, never duplicates
-    }
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            **_s3,
-            "location": "public",
-            "querystring_auth": False,
-            "custom_domain": env_str("OBJECT_STORAGE_PUBLIC_DOMAIN", "") or None,
-            "object_parameters": {"CacheControl": "public, max-age=31536000", "ContentDisposition": "inline"},
-        },
-    }
-    STORAGES["private"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            **_s3,
-            "bucket_name": env_str("OBJECT_STORAGE_PRIVATE_BUCKET", OBJECT_STORAGE_BUCKET),
-            "location": "private",
-            "querystring_auth": True,
-            "default_acl": "private",
-        },
-    }
+    STORAGES.update(object_storages(OBJECT_STORAGE_BUCKET))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
@@ -343,22 +308,16 @@ if not (
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Marketplace rules --------------------------------------------------------------------------
+# --- Marketplace rules and platform-generated previews -----------------------------------------
 LISTING_REVIEW = env_choice("LISTING_REVIEW", "auto", {"auto", "manual"})
-
-# --- Platform-generated previews ----------------------------------------------------------------
 # A worker renders example images from each new or edited prompt version, labelled "generated by
 # the platform". "none" leaves previews to sellers. Only the configured API is contacted; the
 # diffusers pipeline is read from PREVIEW_DIFFUSERS_PATH, never downloaded.
 PREVIEW_GENERATOR = env_choice("PREVIEW_GENERATOR", "none", {"none", "openai", "stability", "diffusers"})
 PREVIEW_GENERATOR_COUNT = env_int("PREVIEW_GENERATOR_COUNT", 2, minimum=1, maximum=4)
-PREVIEW_GENERATOR_SIZE = env_str("PREVIEW_GENERATOR_SIZE", "1024x1024").lower()
-_gen_width, _, _gen_height = PREVIEW_GENERATOR_SIZE.partition("x")
-if not (_gen_width.isdigit() and _gen_height.isdigit() and min(int(_gen_width), int(_gen_height)) >= 64):
-    raise ImproperlyConfigured(
-        f"PREVIEW_GENERATOR_SIZE must be WIDTHxHEIGHT of at least 64x64, got {PREVIEW_GENERATOR_SIZE!r}"
-    )
-PREVIEW_GENERATOR_WIDTH, PREVIEW_GENERATOR_HEIGHT = int(_gen_width), int(_gen_height)
+PREVIEW_GENERATOR_WIDTH, PREVIEW_GENERATOR_HEIGHT = env_size(
+    "PREVIEW_GENERATOR_SIZE", "1024x1024", minimum=64
+)
 PREVIEW_GENERATOR_TIMEOUT = env_int("PREVIEW_GENERATOR_TIMEOUT", 120, minimum=5)
 OPENAI_API_KEY = env_secret("OPENAI_API_KEY", "")
 OPENAI_IMAGES_MODEL = env_str("OPENAI_IMAGES_MODEL", "gpt-image-1")
@@ -368,15 +327,15 @@ STABILITY_MODEL = env_str("STABILITY_MODEL", "core")
 STABILITY_BASE_URL = env_str("STABILITY_BASE_URL", "https://api.stability.ai")
 PREVIEW_DIFFUSERS_PATH = env_str("PREVIEW_DIFFUSERS_PATH", "")
 PREVIEW_DIFFUSERS_STEPS = env_int("PREVIEW_DIFFUSERS_STEPS", 25, minimum=1, maximum=200)
-_generator_needs = {
-    "openai": ("OPENAI_API_KEY", OPENAI_API_KEY),
-    "stability": ("STABILITY_API_KEY", STABILITY_API_KEY),
-    "diffusers": ("PREVIEW_DIFFUSERS_PATH", PREVIEW_DIFFUSERS_PATH),
-}
-if PREVIEW_GENERATOR in _generator_needs and not _generator_needs[PREVIEW_GENERATOR][1]:
-    raise ImproperlyConfigured(
-        f"PREVIEW_GENERATOR={PREVIEW_GENERATOR} needs {_generator_needs[PREVIEW_GENERATOR][0]}"
-    )
+require_for(
+    "PREVIEW_GENERATOR",
+    PREVIEW_GENERATOR,
+    {
+        "openai": ("OPENAI_API_KEY", OPENAI_API_KEY),
+        "stability": ("STABILITY_API_KEY", STABILITY_API_KEY),
+        "diffusers": ("PREVIEW_DIFFUSERS_PATH", PREVIEW_DIFFUSERS_PATH),
+    },
+)
 
 # --- Payments -------------------------------------------------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -394,11 +353,11 @@ PLATFORM_FEE_BPS = env_int("PLATFORM_FEE_BPS", 2000, minimum=0, maximum=10_000) 
 # The webhook's paid-checkout statement waits for the WAL flush like every other payment write;
 # set, it commits without waiting (payments/services/paid_event_fast_path.py says what a crash then loses).
 PAYMENTS_WEBHOOK_ASYNC_COMMIT = env_bool("PAYMENTS_WEBHOOK_ASYNC_COMMIT", False)
-if env_str("PAYMENTS_WEBHOOK_SYNC_COMMIT", ""):
-    raise ImproperlyConfigured(
-        "PAYMENTS_WEBHOOK_SYNC_COMMIT is no longer read: webhooks commit durably by default. "
-        "Remove it; set PAYMENTS_WEBHOOK_ASYNC_COMMIT=1 to commit without waiting for the WAL flush."
-    )
+env_retired(
+    "PAYMENTS_WEBHOOK_SYNC_COMMIT",
+    "webhooks commit durably by default. Remove it; set PAYMENTS_WEBHOOK_ASYNC_COMMIT=1 to commit "
+    "without waiting for the WAL flush.",
+)
 PAYMENTS_RECONCILE_DAYS = env_int("PAYMENTS_RECONCILE_DAYS", 3, minimum=1, maximum=30)
 PAYMENTS_RECONCILE_EVERY = env_int("PAYMENTS_RECONCILE_EVERY", 900, minimum=60)
 
@@ -408,37 +367,8 @@ TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=
 # Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
 TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
 
-# --- Periodic tasks (celery beat, or runlocal's in-process beat) --------------------------------
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Fold the views counted in Redis into the database and recompute trending scores. On the
-    # default queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
-    "prompts-fold-trending": {
-        "task": "prompts.fold_trending",
-        "schedule": 600,
-        "options": {"queue": "default"},
-    },
-    # Re-queue or fail images stuck past PREVIEW_REQUEUE_AFTER_MINUTES; on default for the same reason.
-    "prompts-requeue-stale-images": {
-        "task": "prompts.requeue_stale_images",
-        "schedule": 60,
-        "options": {"queue": "default"},
-    },
-    "accounts-prune-sign-in-failures": {"task": "accounts.prune_sign_in_failures", "schedule": 3600},
-    "search-terms": {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600},
-    "payments-reconcile": {
-        "task": "payments.reconcile",
-        "schedule": PAYMENTS_RECONCILE_EVERY,
-        # A run still queued when the next is due is dropped: the next one covers the same ground.
-        # Beat also queues one run 30 s after it starts (payments.tasks).
-        "options": {"expires": PAYMENTS_RECONCILE_EVERY},
-    },
-    "tutoring-expire-holds": {"task": "tutoring.expire_holds", "schedule": 60},
-    # Reminder emails 24 h and 1 h before each session (each claimed once in the database).
-    "tutoring-send-reminders": {"task": "tutoring.send_reminders", "schedule": 300},
-    # Listings' unlock counts and trending buckets, recounted off the payment path.
-    "payments-count-unlocks": {"task": "payments.count_unlocks", "schedule": 60},
-    "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
-}
+# --- Periodic tasks (celery beat, or runlocal's in-process beat): marketplace/beat.py ----------
+CELERY_BEAT_SCHEDULE = beat_schedule(reconcile_every=PAYMENTS_RECONCILE_EVERY)
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -108,3 +108,35 @@ def env_rate(name: str, default: str) -> str:
             f"{name} must be a count per period like 10/min (periods: s, min, hour, day), got {value!r}"
         )
     return value
+
+
+def env_retired(name: str, instead: str) -> None:
+    """Stop start-up when a variable that is no longer read is set: silently ignoring it would
+    leave the operator believing it still works. ``instead`` says what to do now."""
+    if env_str(name, ""):
+        raise ImproperlyConfigured(f"{name} is no longer read: {instead}")
+
+
+def env_matching(name: str, default: str, pattern: str, *, shape: str) -> str:
+    """A value that must match ``pattern`` in full; ``shape`` describes it in the message."""
+    value = env_str(name, default)
+    if not re.fullmatch(pattern, value):
+        raise ImproperlyConfigured(f"{name} must be {shape}, got {value!r}")
+    return value
+
+
+def env_size(name: str, default: str, *, minimum: int) -> tuple[int, int]:
+    """WIDTHxHEIGHT in pixels, each side at least ``minimum``."""
+    value = env_str(name, default).lower()
+    width, _, height = value.partition("x")
+    if not (width.isdigit() and height.isdigit() and min(int(width), int(height)) >= minimum):
+        raise ImproperlyConfigured(
+            f"{name} must be WIDTHxHEIGHT of at least {minimum}x{minimum}, got {value!r}"
+        )
+    return int(width), int(height)
+
+
+def require_for(name: str, chosen: str, needs: dict[str, tuple[str, str]]) -> None:
+    """``needs`` maps a choice of ``name`` to the (variable, value) it cannot work without."""
+    if chosen in needs and not needs[chosen][1]:
+        raise ImproperlyConfigured(f"{name}={chosen} needs {needs[chosen][0]}")

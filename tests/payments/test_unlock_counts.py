@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from payments.models import Unlock
 from payments.services import unlock_counts
@@ -76,13 +75,6 @@ def test_many_listings_are_counted_in_chunks(seller, monkeypatch):
         assert unlock_counts.unlocks_recount() == 5
     counts = Listing.objects.filter(pk__in=[x.pk for x in listings]).order_by("pk")
     assert list(counts.values_list("unlock_count", flat=True)) == [1, 2, 3, 4, 5]
-
-
-def test_beat_recounts_every_minute():
-    assert settings.CELERY_BEAT_SCHEDULE["payments-count-unlocks"] == {
-        "task": "payments.count_unlocks",
-        "schedule": 60,
-    }
 
 
 def test_a_recount_that_finds_nothing_new_writes_nothing(seller):
