@@ -15,11 +15,16 @@ from prompts.models import Listing
 
 def prompt_access_allowed(*, user: Any, listing: Listing) -> bool:
     """May this user read the listing's prompt text? Its seller, staff, and buyers who unlocked it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if listing.seller_id == user.pk or user.is_staff:
+    if _reads_without_buying(user=user, listing=listing):
         return True
     return has_unlocked(user=user, listing=listing)
+
+
+def _reads_without_buying(*, user: Any, listing: Listing) -> bool:
+    """The listing's seller and staff read its prompt without an unlock (active accounts only)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(listing.seller_id == user.pk or user.is_staff)
 
 
 def has_unlocked(*, user: Any, listing: Listing) -> bool:
@@ -32,10 +37,8 @@ def has_unlocked(*, user: Any, listing: Listing) -> bool:
 
 def listing_access(*, user: Any, listing: Listing) -> tuple[bool, bool]:
     """(may read the prompt, unlocked it as a buyer) in one query: what a listing page needs."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False, False
     owned = has_unlocked(user=user, listing=listing)
-    return owned or listing.seller_id == user.pk or user.is_staff, owned
+    return owned or _reads_without_buying(user=user, listing=listing), owned
 
 
 def library_for(*, buyer: User) -> QuerySet[Any, Any]:
