@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -29,7 +28,13 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.api.fields import RatingField
-from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
+from marketplace.api.openapi import (
+    CURSOR_PARAMETERS,
+    MoneyOutput,
+    cursor_page,
+    errors,
+    idempotency_key_parameter,
+)
 from marketplace.api.pagination import CursorPage
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import BookingOutput, TutorReviewOutput
@@ -153,14 +158,7 @@ class BookingCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the same booking.",
-            )
-        ],
+        parameters=[idempotency_key_parameter("booking")],
         responses={201: OutputSerializer, **errors(409, 502, 503)},
         summary="Hold a slot and get the checkout URL that confirms it",
     )

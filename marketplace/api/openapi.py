@@ -113,3 +113,13 @@ def cursor_page(name: str, item: Any, **extra: Any) -> Any:
             **extra,
         },
     )
+
+
+def idempotency_key_parameter(result: str) -> OpenApiParameter:
+    """The Idempotency-Key header of a POST that creates an order; ``result`` is what a retry returns."""
+    return OpenApiParameter(
+        "Idempotency-Key",
+        str,
+        OpenApiParameter.HEADER,
+        description=f"Retrying with the same key returns the same {result}.",
+    )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors
+from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors, idempotency_key_parameter
 from marketplace.api.pagination import CursorPage
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import CheckoutOutput, LibraryItemOutput, OrderOutput
@@ -43,14 +43,7 @@ def order_json(order: Order) -> dict[str, Any]:
 class CheckoutApi(APIView):
     @extend_schema(
         request=None,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the same order.",
-            )
-        ],
+        parameters=[idempotency_key_parameter("order")],
         responses={201: CheckoutOutput, **errors(409, 502, 503)},
         summary="Buy a listing: a checkout URL, or an instant unlock when it is free",
     )
