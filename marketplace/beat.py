@@ -37,4 +37,6 @@ def beat_schedule(*, reconcile_every: int) -> dict[str, dict[str, object]]:
         # Listings' unlock counts and trending buckets, recounted off the payment path.
         "payments-count-unlocks": {"task": "payments.count_unlocks", "schedule": 60},
         "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
+        # Notification emails whose send task was lost (each is claimed once in the database).
+        "notifications-requeue-unsent": {"task": "notifications.requeue_unsent", "schedule": 300},
     }

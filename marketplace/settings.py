@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "marketplace.core",
+    "marketplace.notifications",
     "marketplace.storefront",
     "marketplace.tutoring",
     "prompts",
@@ -373,6 +374,8 @@ CELERY_BEAT_SCHEDULE = beat_schedule(reconcile_every=PAYMENTS_RECONCILE_EVERY)
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Dimsum <no-reply@dimsum.local>")
+# Notification emails still unsent this long after their event are queued again (a lost enqueue).
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env_int("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", 600, minimum=60)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

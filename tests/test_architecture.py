@@ -1,5 +1,5 @@
-"""Dependencies between the apps run one way: core <- accounts <- prompts <- tutoring <- payments
-<- interfaces (api, storefront) <- demo, and one interface never imports another.
+"""Dependencies between the apps run one way: core <- accounts <- notifications <- prompts <- tutoring
+<- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted
@@ -22,6 +22,7 @@ CHECKED = ("marketplace", "prompts", "payments")
 LAYERS = {
     "marketplace.core": "core",
     "marketplace.accounts": "accounts",
+    "marketplace.notifications": "notifications",
     "prompts": "prompts",
     "marketplace.tutoring": "tutoring",
     "payments": "payments",
@@ -32,6 +33,7 @@ LAYERS = {
 RANK = {
     "core": 0,
     "accounts": 1,
+    "notifications": 1.5,  # emails about events: prompts, tutoring and payments call it
     "prompts": 2,
     "tutoring": 3,
     "payments": 4,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from marketplace.storefront.views import accounts, catalog, dashboard, purchases, tutoring
+from marketplace.storefront.views import accounts, catalog, dashboard, notifications, purchases, tutoring
 
 app_name = "web"
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
     path("account/", accounts.account, name="account"),
     path("account/tokens/", accounts.token_create, name="token-create"),
+    path("account/notifications/", notifications.preferences, name="notification-preferences"),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="notifications-unsubscribe"),
     path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token-revoke"),
     # Selling.
     path("dashboard/", dashboard.dashboard, name="dashboard"),

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from marketplace.core.money import prorate
+from payments import notices
 from payments.gateway import (
     DisputeState,
     ProviderError,
@@ -57,6 +58,7 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
         if dispute.status in DISPUTE_OPEN:
             order.disputed, order.payout_held = True, True
             unlocks_revoke(order, "disputed")
+            notices.notify_dispute(order, dispute_id=dispute.id, status=dispute.status, opened=True)
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
             kept = order.status == OrderStatus.PAID and order.refunded_amount < order.amount
@@ -90,6 +92,8 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
             )
             unlocks_revoke(order, "dispute_lost")
         order.save()
+        if dispute.status in ("won", "warning_closed", "lost"):
+            notices.notify_dispute(order, dispute_id=dispute.id, status=dispute.status, opened=False)
         if reversal is not None and reversal.status == ReversalStatus.PENDING:
             reversal_id = reversal.pk
             transaction.on_commit(lambda: _send_reversal(reversal_id))  # a network call: after commit

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from marketplace.accounts.models import User
 from marketplace.tutoring import services as tutoring_services
+from payments import notices
 from payments.gateway import ChargeState, SessionState
 from payments.models import (
     Order,
@@ -75,6 +76,8 @@ def _order_paid(order: Order, session: SessionState) -> None:
     if not unlock_grant(buyer=order.buyer, listing=order.listing, order=order):
         order.duplicate = True
         _order_duplicate(order.pk)
+        return  # no receipt for the copy: its refund email follows
+    notices.notify_order_paid(order)
 
 
 def _order_duplicate(order_id: int) -> None:

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from marketplace.notifications.models import Notification, NotificationStatus
+from marketplace.notifications.services import notifications_enqueue_on_commit
 from payments.gateway import SessionState
 from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEvent
 from payments.services.ledger import PAYMENT_KEY_SEPARATOR, PAYMENT_MOVEMENTS
@@ -57,7 +59,7 @@ WITH paid AS (
           SELECT 1 FROM {unlock} AS u
           WHERE u.buyer_id = o.buyer_id AND u.listing_id = o.listing_id AND u.revoked_at IS NULL
       )
-    RETURNING o.id, o.buyer_id, o.listing_id, o.currency, o.seller_amount, o.platform_fee
+    RETURNING o.id, o.buyer_id, o.seller_id, o.listing_id, o.currency, o.seller_amount, o.platform_fee
 ), event AS (
     INSERT INTO {event} (event_id, type, object_id, source, received_at)
     SELECT %(event_id)s, %(event_type)s, %(object_id)s, %(source)s, %(now)s FROM paid
@@ -70,17 +72,33 @@ WITH paid AS (
 ), unlock AS (
     INSERT INTO {unlock} (buyer_id, listing_id, order_id, granted_at, revoke_reason)
     SELECT buyer_id, listing_id, id, %(now)s, '' FROM paid
+), notice AS (
+    INSERT INTO {notification} (kind, key, recipient_id, email, language, data, status, attempts,
+                                last_error, created_at)
+    SELECT notice.kind, paid.id::text, notice.recipient_id, '', '', '{{}}'::jsonb, {pending}, 0, '',
+           %(now)s
+    FROM paid, LATERAL (VALUES ('purchase', paid.buyer_id), ('sale', paid.seller_id))
+        AS notice (kind, recipient_id)
+    ON CONFLICT DO NOTHING
+    RETURNING id
 )
-SELECT EXISTS (SELECT 1 FROM paid){flush}
+SELECT EXISTS (SELECT 1 FROM paid), ARRAY(SELECT id FROM notice){flush}
 """
 
 
 @cache
 def _paid_event_sql(*, wait_for_flush: bool) -> str:
-    tables = {"event": WebhookEvent, "order": Order, "ledger": LedgerEntry, "unlock": Unlock}
+    tables = {
+        "event": WebhookEvent,
+        "order": Order,
+        "ledger": LedgerEntry,
+        "unlock": Unlock,
+        "notification": Notification,
+    }
     constants = {  # plain words, written into the text rather than bound on every call
         "paid": OrderStatus.PAID,
         "refunded": OrderStatus.REFUNDED,
+        "pending": NotificationStatus.PENDING,
         "key_separator": PAYMENT_KEY_SEPARATOR,
     }
     movements = ", ".join(  # the paid row's RETURNING columns are named as Order's fields
@@ -133,14 +151,19 @@ def _apply_paid_event(params: dict[str, Any], *, savepoint: bool) -> bool:
     try:
         if savepoint:  # inside the caller's transaction, whose commit is the caller's to make
             with transaction.atomic():
-                return _execute_prepared(_paid_event_sql(wait_for_flush=True), params)
-        sql = _paid_event_sql(wait_for_flush=not settings.PAYMENTS_WEBHOOK_ASYNC_COMMIT)
-        return _execute_prepared(sql, params)
+                applied, notices = _execute_prepared(_paid_event_sql(wait_for_flush=True), params)
+        else:
+            sql = _paid_event_sql(wait_for_flush=not settings.PAYMENTS_WEBHOOK_ASYNC_COMMIT)
+            applied, notices = _execute_prepared(sql, params)
     except IntegrityError:
         return False  # a race the snapshot could not see: the general path sorts it out
+    # The receipt and the sale email were claimed by the statement; send them once it commits
+    # (at once outside a transaction). A crash before this leaves them to the beat's re-queue.
+    notifications_enqueue_on_commit(notices)
+    return applied
 
 
-def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
+def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[bool, list[int]]:
     """One statement as a server-side prepared statement: parsed and planned once per connection.
 
     Django's cursors bind parameters on the client, which re-plans every call; this statement
@@ -155,7 +178,8 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
         # keep for a prepared statement: a logged connection sends the text, as Django does.
         with connection.cursor() as logged:
             logged.execute(sql, params)
-            return bool(logged.fetchone()[0])
+            applied, notices = logged.fetchone()[:2]
+            return bool(applied), list(notices or [])
     psycopg_connection = connection.connection
     if psycopg_connection.prepare_threshold is None:
         # Django sets psycopg's prepare_threshold to None, which turns preparing off altogether,
@@ -166,7 +190,7 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> bool:
     with connection.make_cursor(raw) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return bool(row and row[0])
+    return (bool(row[0]), list(row[1] or [])) if row else (False, [])
 
 
 _PREPARE_ONLY_WHEN_ASKED = 2**31 - 1

@@ -32,6 +32,7 @@ from django.utils import timezone
 from marketplace.core.money import money_json
 from marketplace.tutoring.models import Booking
 from marketplace.tutoring.policy import tutor_is_paid, tutor_is_paid_q
+from payments import notices
 from payments.gateway import ProviderError, TransferState
 from payments.models import (
     LedgerAccount,
@@ -189,6 +190,7 @@ def _payout_paid(payout: Payout, transfer: TransferState, now: datetime) -> None
     ledger_record(
         order, payout_key(order), LedgerAccount.PAID_OUT, LedgerKind.PAYOUT, payout.amount, transfer.id
     )
+    notices.notify_payout(payout)
     logger.info("payments: paid out order %s as %s", order.public_id, transfer.id)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import prorate
+from payments import notices
 from payments.gateway import (
     ProviderError,
     RefundState,
@@ -156,3 +157,4 @@ def refund_apply(order: Order, result: RefundState) -> None:
         order.status = OrderStatus.REFUNDED
         unlocks_revoke(order, "refunded")
     order.save(update_fields=["refunded_amount", "status", "updated_at"])
+    notices.notify_refunded(refund, order)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict, NotFound
 from marketplace.core.text import require_visible_text
+from prompts import notices
 from prompts.documents import listing_documents_refresh, rating_json
 from prompts.models import REVIEW_TEXT_MAX, Listing, ListingStatus, Review
 
@@ -63,6 +64,7 @@ def review_create(*, listing: Listing, buyer: User, rating: int, text: str = "")
         rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + rating
     )
     _refresh_documents_on_commit(listing.pk)
+    notices.notify_review(review)
     return review
 
 
@@ -82,6 +84,7 @@ def review_reply(*, review: Review, by: User, text: str) -> Review:
     if claimed != 1:
         raise Conflict("already_replied", _("You already replied to this review."))
     review.seller_reply, review.replied_at = text, now
+    notices.notify_reply(review)
     return review
 
 

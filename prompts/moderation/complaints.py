@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.core.errors import ApplicationError
+from prompts import notices
 from prompts.models import (
     COMPLAINT_NOTE_MAX,
     Complaint,
@@ -70,4 +71,5 @@ def complaint_resolve(*, complaint: Complaint, by: Any, upheld: bool, resolution
         action="complaint_resolved",
         detail={"complaint": complaint.public_id, "status": complaint.status},
     )
+    notices.notify_complaint_outcome(complaint)
     return complaint

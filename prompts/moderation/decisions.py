@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
+from prompts import notices
 from prompts.documents import listing_documents_refresh_on_commit
 from prompts.models import Listing, ListingStatus
 from prompts.moderation.events import listing_event_record
@@ -30,7 +31,8 @@ def listing_approve(*, listing: Listing, by: User) -> Listing:
     if listing.status != ListingStatus.PENDING_REVIEW:
         raise Conflict("invalid_transition", _("Only listings pending review can be approved."))
     listing_mark_published(listing, now=timezone.now())
-    listing_event_record(listing_id=listing.pk, actor=by, action="approved")
+    event = listing_event_record(listing_id=listing.pk, actor=by, action="approved")
+    notices.notify_moderation(event, listing)
     listing_documents_refresh_on_commit(listing_id=listing.pk)
     return listing
 
@@ -47,8 +49,9 @@ def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
     listing.status = ListingStatus.REJECTED
     listing.rejection_reason = reason[:2000]
     listing.save()
-    listing_event_record(
+    event = listing_event_record(
         listing_id=listing.pk, actor=by, action="rejected", detail={"reason": listing.rejection_reason}
     )
+    notices.notify_moderation(event, listing)
     listing_documents_refresh_on_commit(listing_id=listing.pk)
     return listing

@@ -1,0 +1,123 @@
+"""The emails prompts sends: moderation decisions, new reviews and replies, complaint outcomes.
+
+Each event claims its notification in the transaction that applies it; the builders render it at
+send time in the recipient's language. They name a listing by its title and never read its
+prompt text.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from marketplace.notifications import kinds
+from marketplace.notifications.kinds import Content
+from marketplace.notifications.models import Notification
+from marketplace.notifications.services import notification_claim
+from prompts.models import Complaint, Listing, ListingEvent, Review
+
+
+def _listing_link(listing: Listing) -> str:
+    return settings.SITE_URL + reverse("web:listing-page", args=[listing.public_id])
+
+
+def _dashboard_link() -> str:
+    return settings.SITE_URL + reverse("web:dashboard")
+
+
+# --- claims, called inside the transactions that apply the events ------------------------------------
+
+
+def notify_moderation(event: ListingEvent, listing: Listing) -> None:
+    """A moderator approved or rejected the listing (one email per decision: keyed by its event)."""
+    kind = "listing_approved" if event.action == "approved" else "listing_rejected"
+    notification_claim(kind=kind, key=event.pk, recipient_id=listing.seller_id)
+
+
+def notify_review(review: Review) -> None:
+    notification_claim(kind="review_new", key=review.pk, recipient_id=review.listing.seller_id)
+
+
+def notify_reply(review: Review) -> None:
+    notification_claim(kind="review_reply", key=review.pk, recipient_id=review.buyer_id)
+
+
+def notify_complaint_outcome(complaint: Complaint) -> None:
+    """To the reporter: their account, else the address they left (anonymous reports)."""
+    notification_claim(
+        kind="complaint_outcome",
+        key=complaint.pk,
+        recipient_id=complaint.reporter_id,
+        email=complaint.contact_email,
+    )
+
+
+# --- builders ----------------------------------------------------------------------------------------
+
+
+def _moderation(notification: Notification) -> Content | None:
+    event = ListingEvent.objects.select_related("listing").filter(pk=int(notification.key)).first()
+    if event is None:
+        return None
+    listing = event.listing
+    if notification.kind == "listing_approved":
+        return Content(
+            subject=_("Approved: %(title)s") % {"title": listing.title},
+            headline=_("Your listing passed review and is on sale now."),
+            link=_listing_link(listing),
+            link_label=_("See your listing"),
+        )
+    return Content(
+        subject=_("Not approved: %(title)s") % {"title": listing.title},
+        headline=_("A moderator did not approve your listing. You can change it and submit it again."),
+        facts=[(_("Reason"), str(event.detail.get("reason", "")))],
+        link=_dashboard_link(),
+        link_label=_("Open your dashboard"),
+    )
+
+
+def _review(notification: Notification) -> Content | None:
+    review = Review.objects.select_related("listing", "buyer").filter(pk=int(notification.key)).first()
+    if review is None:
+        return None
+    listing = review.listing
+    if notification.kind == "review_new":
+        return Content(
+            subject=_("New review of %(title)s") % {"title": listing.title},
+            headline=_("%(name)s reviewed your listing.") % {"name": review.buyer.public_name},
+            facts=[(_("Listing"), listing.title), (_("Rating"), f"{review.rating}/5")],
+            note=review.text,
+            link=_listing_link(listing),
+            link_label=_("Read and reply"),
+        )
+    return Content(
+        subject=_("The seller replied to your review of %(title)s") % {"title": listing.title},
+        headline=_("The seller of %(title)s answered your review.") % {"title": listing.title},
+        note=review.seller_reply,
+        link=_listing_link(listing),
+        link_label=_("See the reply"),
+    )
+
+
+def _complaint(notification: Notification) -> Content | None:
+    complaint = Complaint.objects.select_related("listing").filter(pk=int(notification.key)).first()
+    if complaint is None:
+        return None
+    return Content(
+        subject=_("Your report about %(title)s") % {"title": complaint.listing.title},
+        headline=_("We looked into your report. Thank you for telling us."),
+        facts=[
+            (_("Listing"), complaint.listing.title),
+            (_("Outcome"), str(complaint.get_status_display())),
+        ],
+        note=complaint.resolution,
+    )
+
+
+def register() -> None:
+    kinds.register("listing_approved", _moderation)
+    kinds.register("listing_rejected", _moderation)
+    kinds.register("review_new", _review)
+    kinds.register("review_reply", _review)
+    kinds.register("complaint_outcome", _complaint)
