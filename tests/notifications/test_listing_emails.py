@@ -24,9 +24,8 @@ pytestmark = pytest.mark.django_db
 def _twice(capture: Any, apply: Callable[[], object]) -> None:
     """Apply the event twice, each in its own committed transaction; a refusal the second time is fine."""
     for _ in range(2):
-        with capture(execute=True):
-            with contextlib.suppress(ApplicationError):
-                apply()
+        with capture(execute=True), contextlib.suppress(ApplicationError):
+            apply()
 
 
 @pytest.fixture
