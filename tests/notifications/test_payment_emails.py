@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core import mail
 
 from payments.models import Order
-from payments.services import payouts
+from payments.services import fulfilment, payouts
+from tests.conftest import requires_postgres
 from tests.notifications.helpers import SECRET, html_of, sent, the_one
 from tests.payments.helpers import checkout, deliver
 from tests.tutoring.helpers import booked_and_paid, make_offer
@@ -111,3 +112,16 @@ def test_a_payout_paid_twice_sends_one_email_to_the_tutor(
                 payouts.booking_payout(order_id=order.pk)
     message = the_one("payout_sent", to=zh_seller.email)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+@requires_postgres
+def test_the_webhooks_one_statement_fast_path_claims_the_receipt_and_the_sale(
+    stripe_fake, listing, zh_buyer, zh_seller, buyer_api, django_capture_on_commit_callbacks, monkeypatch
+):
+    def general_path(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the general path ran")
+
+    monkeypatch.setattr(fulfilment, "_order_paid", general_path)
+    _paid_twice(stripe_fake, buyer_api, listing, django_capture_on_commit_callbacks)
+    the_one("purchase", to=zh_buyer.email)
+    the_one("sale", to=zh_seller.email)
