@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 # A send is bounded by the task's time limit (120 s); a claim older than this was lost with its worker.
 SENDING_LEASE = timedelta(minutes=15)
+# Past this many tries (task retries and re-queues together) a notification is failed for an operator.
+MAX_ATTEMPTS = 8
 
 
 def notification_claim(
@@ -152,11 +154,17 @@ def _wanted(notification: Notification) -> bool:
 
 def notifications_unsent(*, now: datetime | None = None) -> list[int]:
     """Ids to send again: pending past the re-queue delay (their enqueue was lost), and claims
-    whose worker died (sending past the lease), which are given back to pending first."""
+    whose worker died (sending past the lease), which are given back to pending first. Those tried
+    MAX_ATTEMPTS times are failed instead, keeping their last error."""
     now = now or timezone.now()
     Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_LEASE).update(
         status=NotificationStatus.PENDING
     )
+    failed = Notification.objects.filter(
+        status=NotificationStatus.PENDING, attempts__gte=MAX_ATTEMPTS
+    ).update(status=NotificationStatus.FAILED)
+    if failed:
+        logger.error("notifications: %s failed after %s attempts", failed, MAX_ATTEMPTS)
     delay = timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER_SECONDS)
     due = Notification.objects.filter(
         Q(status=NotificationStatus.PENDING, created_at__lte=now - delay),

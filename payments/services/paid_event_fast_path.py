@@ -8,6 +8,9 @@ is new (as of the statement's snapshot). Otherwise it writes nothing and returns
 webhook runs the general path (services.fulfilment.order_apply_session), which knows every
 other case: bookings, orders paid or refunded already, foreign sessions, duplicates, SQLite.
 
+The buyer's receipt and the seller's sale email are claimed in the same statement (Notification
+rows, ON CONFLICT DO NOTHING) and their send tasks enqueued once it commits.
+
 The ledger rows are built from services.ledger's constants (kinds, accounts, key format), the
 same the general path records with; tests/payments compare the two paths row for row.
 """

@@ -51,3 +51,16 @@ def test_a_send_whose_worker_died_is_given_back_after_the_lease(
     with time_machine.travel(timezone.now() + timedelta(minutes=30)):
         assert tasks.requeue_unsent() == 2
     assert len(sent("purchase")) == 1
+
+
+def test_a_notification_that_keeps_failing_is_failed_for_an_operator_and_not_queued_again(
+    stripe_fake, listing, buyer_api, django_capture_on_commit_callbacks
+):
+    _paid_but_enqueue_lost(stripe_fake, buyer_api, listing, django_capture_on_commit_callbacks)
+    Notification.objects.update(attempts=8, last_error="550 mailbox unavailable")
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert tasks.requeue_unsent() == 0
+    assert set(Notification.objects.values_list("status", "last_error")) == {
+        (NotificationStatus.FAILED, "550 mailbox unavailable")
+    }
+    assert sent("purchase") == []
