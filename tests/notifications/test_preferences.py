@@ -109,3 +109,20 @@ def test_a_tampered_unsubscribe_link_is_refused_and_changes_nothing(
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
     assert not NotificationPreference.objects.exists()
+
+
+def test_the_page_speaks_chinese_to_a_chinese_user_and_needs_a_sign_in(zh_buyer):
+    assert Client().get("/account/notifications/").status_code == 302
+    web = Client()
+    web.force_login(zh_buyer)
+    web.cookies["django_language"] = "zh-hans"
+    body = web.get("/account/notifications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "邮件通知" in body and "购买收据" in body and "始终发送" in body
+
+
+def test_a_link_for_an_email_that_is_always_sent_is_refused(buyer):
+    from marketplace.notifications.emails import unsubscribe_token
+
+    token = unsubscribe_token(user_id=buyer.pk, kind="purchase")  # signed, but receipts stay on
+    assert Client().post(f"/unsubscribe/{token}/").status_code == 400
+    assert not NotificationPreference.objects.exists()
