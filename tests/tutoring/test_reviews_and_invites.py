@@ -164,7 +164,9 @@ def test_an_invite_across_the_us_dst_switch(seller, buyer_api, clock):
     assert "TZOFFSETTO:-0400" in texts[1]  # the VTIMEZONE knows about daylight time
 
 
-def test_the_invite_shows_neither_side_the_others_email(offer, seller, buyer, buyer_api, client_for, settings):
+def test_the_invite_shows_neither_side_the_others_email(
+    offer, seller, buyer, buyer_api, client_for, settings
+):
     body = booked_and_paid(buyer_api, offer, WED_9)
     to_buyer = buyer_api.get(f"/api/v1/me/bookings/{body['booking_id']}/ics/").content.decode()
     to_tutor = client_for(seller).get(f"/api/v1/seller/bookings/{body['booking_id']}/ics/").content.decode()
