@@ -11,6 +11,7 @@ from django.test import Client, TestCase
 
 from marketplace.accounts.models import User
 from marketplace.storefront.views.sales import spreadsheet_safe
+from payments.gateway import ProviderError
 from payments.models import Order, OrderStatus, Refund, RefundStatus, Unlock
 from payments.tasks import count_unlocks
 from prompts.discovery import seller_rating
@@ -113,7 +114,7 @@ def test_a_partial_refund_submitted_twice_with_one_key_refunds_once(seller, buye
     assert (order.refunded_amount, order.status) == (150, OrderStatus.PAID)
 
     page = browser.get(first["Location"]).content.decode()
-    assert "Refunded 1.50 USD to the buyer." in page
+    assert "Refunded $1.50 to the buyer." in page
     assert "Partly refunded" in page and "Refund succeeded: $1.50" in page
 
     second = _refund(seller, order, "1.00", _refund_key(form) + "0")  # a new form: a new refund
@@ -198,3 +199,36 @@ def test_the_sales_page_speaks_chinese(seller, buyer, koi):
     client.cookies["django_language"] = "zh-hans"
     page = client.get("/dashboard/sales/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "各币种的销售与收入" in page and "部分退款" in page and "退款成功" in page
+
+
+class _Refusing:
+    """A payment provider that fails every refund, as a transient outage or a final refusal."""
+
+    def __init__(self, *, transient: bool) -> None:
+        self.transient = transient
+
+    def create_refund(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise ProviderError("charge_already_refunded", transient=self.transient)
+
+
+@pytest.mark.parametrize(
+    ("transient", "shown"),
+    [(True, "Refund pending: $2.00"), (False, "Refund failed: $2.00")],
+    ids=["pending", "failed"],
+)
+def test_a_refund_the_provider_did_not_make_shows_its_status(
+    seller, buyer, koi, monkeypatch, transient, shown
+):
+    order = paid_order(buyer, koi)
+    monkeypatch.setattr("payments.services.refunds.gateway", lambda: _Refusing(transient=transient))
+    browser = site(seller)
+    response = _refund(browser, order, "2.00", "i" * 32)
+    assert response.status_code == 303
+    page = browser.get(response["Location"]).content.decode()
+    assert shown in page
+    if transient:
+        assert "The refund of $2.00 is pending" in page
+    else:
+        assert "The refund of $2.00 failed: charge_already_refunded" in page
+    order.refresh_from_db()
+    assert order.refunded_amount == 0

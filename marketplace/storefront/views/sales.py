@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import MoneyError, major_text, minor_from_major
+from marketplace.storefront import formatting
 from marketplace.storefront.views.common import current_user, see_other
 from payments import selectors as payment_selectors
 from payments import services as payment_services
@@ -106,19 +108,19 @@ def _sale(request: HttpRequest, public_id: str) -> Order:
 
 
 def _refund_message(refund: Refund, order: Order) -> tuple[int, str]:
-    amount = major_text(refund.amount, order.currency)
+    amount = formatting.money(refund.amount, order.currency, translation.get_language())
     if refund.status == RefundStatus.SUCCEEDED:
-        text = _("Refunded %(amount)s %(currency)s to the buyer.")
-        return messages.SUCCESS, text % {"amount": amount, "currency": order.currency}
+        return messages.SUCCESS, _("Refunded %(amount)s to the buyer.") % {"amount": amount}
     if refund.status == RefundStatus.PENDING:
         text = _(
-            "The refund of %(amount)s %(currency)s is pending: "
-            "the payment provider did not answer yet, we retry."
+            "The refund of %(amount)s is pending: the payment provider did not answer yet, we retry."
         )
-        return messages.WARNING, text % {"amount": amount, "currency": order.currency}
-    text = _("The refund of %(amount)s %(currency)s failed: %(reason)s")
+        return messages.WARNING, text % {"amount": amount}
     reason = refund.last_error or _("the payment provider refused it.")
-    return messages.ERROR, text % {"amount": amount, "currency": order.currency, "reason": reason}
+    return messages.ERROR, _("The refund of %(amount)s failed: %(reason)s") % {
+        "amount": amount,
+        "reason": reason,
+    }
 
 
 @login_required
