@@ -119,8 +119,10 @@ def main() -> int:
     assert listing is not None, "seed_demo loaded no listings"
     buyer = User.objects.get(email="buyer@demo.dimsum.local")
     Unlock.objects.get_or_create(buyer=buyer, listing=listing, revoked_at=None)  # a free unlock, no order
-    anonymous, signed_in = Client(), Client()
+    seed_orders(buyer, listing.seller)
+    anonymous, signed_in, seller = Client(), Client(), Client()
     signed_in.force_login(buyer)
+    seller.force_login(listing.seller)
 
     rows: dict[str, Any] = {}
     for name, client, path in [
@@ -129,6 +131,8 @@ def main() -> int:
         ("listing", anonymous, f"/listings/{listing.public_id}/"),
         ("home (signed in)", signed_in, "/"),
         ("listing (signed in)", signed_in, f"/listings/{listing.public_id}/"),
+        ("order history", signed_in, "/orders/"),
+        ("sales (seller)", seller, "/dashboard/sales/"),
     ]:
         samples, queries = timed(client, path, args.requests)
         rows[name] = summary(samples) | {"queries": queries}
@@ -159,6 +163,32 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pages.json").write_text(json.dumps({"pages": rows, "listing_queries": constant}, indent=2))
     return 1 if failed else 0
+
+
+def seed_orders(buyer: Any, seller: Any, count: int = 40) -> None:
+    """A full page of paid orders from the buyer to the seller, some partly refunded."""
+    from django.utils import timezone
+
+    from payments.models import Order, OrderStatus
+    from prompts.models import Listing
+
+    listings = list(Listing.objects.filter(seller=seller)[:5])
+    Order.objects.bulk_create(
+        Order(
+            buyer=buyer,
+            seller=seller,
+            listing=listings[n % len(listings)],
+            amount=990,
+            currency="USD",
+            platform_fee=198,
+            seller_amount=792,
+            refunded_amount=100 if n % 4 == 0 else 0,
+            status=OrderStatus.PAID,
+            provider="sandbox",
+            paid_at=timezone.now(),
+        )
+        for n in range(count)
+    )
 
 
 def constant_queries(listing: Any, client: Any) -> list[int]:

@@ -116,6 +116,15 @@ class Order(models.Model):
         return f"order {self.public_id} ({self.status})"
 
     @property
+    def history_status(self) -> str:
+        """What buyers and sellers are told: paid, partly_refunded, refunded or disputed."""
+        if self.disputed:
+            return "disputed"
+        if self.status == OrderStatus.REFUNDED:
+            return "refunded"
+        return "partly_refunded" if self.refunded_amount else "paid"
+
+    @property
     def refundable_amount(self) -> int:
         return self.amount - self.refunded_amount if self.status in (OrderStatus.PAID,) else 0
 
@@ -146,8 +155,14 @@ class Unlock(models.Model):
                 fields=["buyer", "listing"], condition=Q(revoked_at__isnull=True), name="unlock_one_active"
             ),
         ]
-        # payments.count_unlocks recounts the listings sold since yesterday.
-        indexes = [models.Index(fields=["granted_at"], name="unlock_granted_at")]
+        # payments.count_unlocks recounts the listings sold, or refunded, since yesterday. Revoked
+        # unlocks are few: the second index holds only those.
+        indexes = [
+            models.Index(fields=["granted_at"], name="unlock_granted_at"),
+            models.Index(
+                fields=["revoked_at"], condition=Q(revoked_at__isnull=False), name="unlock_revoked_at"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"unlock of listing {self.listing_id} by {self.buyer_id}"
@@ -171,6 +186,9 @@ class Refund(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # The key of the request that asked for it (a form's hidden field): asking again with the same
+    # key answers this refund instead of making a second one.
+    request_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -178,6 +196,11 @@ class Refund(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "sequence"], name="refund_unique_sequence"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["order", "request_key"],
+                condition=~Q(request_key=""),
+                name="refund_request_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

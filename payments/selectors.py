@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
@@ -95,13 +95,33 @@ def sales_for(*, seller: User) -> QuerySet[Order]:
     )
 
 
+def sales_with_refunds_for(*, seller: User) -> QuerySet[Order]:
+    """The seller's sales with their refunds, newest first: two queries per page."""
+    return sales_for(seller=seller).prefetch_related("refunds")
+
+
+def orders_for(*, buyer: User) -> QuerySet[Order]:
+    """The buyer's orders that took money (paid, then perhaps refunded), newest first."""
+    return (
+        Order.objects.filter(buyer=buyer, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
+        .select_related("listing", "booking__offer", "seller")
+        .order_by("-paid_at", "-pk")
+    )
+
+
 def sales_totals(*, seller: User) -> list[dict[str, Any]]:
-    """Per currency: sales count, gross, platform fees, refunds and the seller's net, from the ledger."""
+    """Per currency: sales count, gross, platform fees, refunds and the seller's net, from the ledger.
+
+    A sale refunded in full no longer counts as a sale; its money stays in gross and refunds.
+    """
     orders = (
         Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
         .values("currency")
         .annotate(
-            count=Count("pk"), gross=Sum("amount"), fees=Sum("platform_fee"), refunded=Sum("refunded_amount")
+            count=Count("pk", filter=Q(status=OrderStatus.PAID)),
+            gross=Sum("amount"),
+            fees=Sum("platform_fee"),
+            refunded=Sum("refunded_amount"),
         )
     )
     net = dict(

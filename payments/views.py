@@ -93,10 +93,12 @@ def checkout_return(request: HttpRequest, public_id: str) -> HttpResponse:
             order.refresh_from_db()
         except ProviderError:
             pass  # the webhook will tell us; the page says it is still on its way
-    mine = request.user.is_authenticated and request.user.pk == order.buyer_id
+    # Only its buyer learns how an order went; anyone else gets the same 404 as for no order.
+    # The provider was asked first all the same: a buyer whose login lapsed still gets the unlock.
+    if not request.user.is_authenticated or order.buyer_id != request.user.pk:
+        raise Http404
     context = {
         "order": order,
-        "mine": mine,
         "canceled": "canceled" in request.GET,
         "refunded": format_money(order.refunded_amount, order.currency),
     }

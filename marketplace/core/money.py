@@ -6,6 +6,7 @@ All conversion, formatting and fee rounding lives here, under one rounding rule
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -106,3 +107,39 @@ def prorate(part: int, whole: int, share: int) -> int:
     if whole <= 0:
         raise MoneyError("whole must be positive")
     return (part * share * 2 + whole) // (2 * whole)
+
+
+_MAJOR = re.compile(r"(\d{1,15})?(?:\.(\d{0,6}))?", re.ASCII)
+
+
+def minor_from_major(text: str, currency_code: str) -> int:
+    """'9.90' USD -> 990, '500' JPY -> 500: what a person types, as minor units.
+
+    Decimal arithmetic on the digits, never floats; more decimals than the currency has is an error.
+    """
+    currency = get_currency(currency_code)
+    found = _MAJOR.fullmatch(text.strip().replace(",", "")[:24])
+    if found is None or not found.group(0).strip("."):
+        raise MoneyError(
+            _("Enter an amount such as %(example)s.") % {"example": major_text(999, currency.code)}
+        )
+    whole, fraction = found.group(1) or "0", found.group(2) or ""
+    if len(fraction.rstrip("0")) > currency.exponent:
+        raise MoneyError(
+            _("%(currency)s amounts are whole numbers.") % {"currency": currency.code}
+            if currency.exponent == 0
+            else _("%(currency)s amounts have at most %(digits)s decimals.")
+            % {"currency": currency.code, "digits": currency.exponent}
+        )
+    fraction = fraction[: currency.exponent]
+    return int(whole) * 10**currency.exponent + int(fraction.ljust(currency.exponent, "0") or "0")
+
+
+def major_text(amount: int, currency_code: str) -> str:
+    """990 USD -> '9.90', 500 JPY -> '500': plain digits for forms and CSV files, no symbol."""
+    exponent = get_currency(currency_code).exponent
+    sign = "-" if amount < 0 else ""
+    if exponent == 0:
+        return f"{sign}{abs(amount)}"
+    whole, fraction = divmod(abs(amount), 10**exponent)
+    return f"{sign}{whole}.{fraction:0{exponent}d}"

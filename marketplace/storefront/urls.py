@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from marketplace.storefront.views import accounts, catalog, dashboard, notifications, purchases, tutoring
+from marketplace.storefront.views import (
+    accounts,
+    catalog,
+    dashboard,
+    notifications,
+    orders,
+    purchases,
+    sales,
+    tutoring,
+)
 
 app_name = "web"
 
@@ -20,6 +29,8 @@ urlpatterns = [
     path("listings/<pubid:public_id>/report/", purchases.report, name="report"),
     path("complaints/", purchases.complaints_info, name="complaints-info"),
     path("orders/<pubid:public_id>/status/", purchases.order_status, name="order-status"),
+    path("orders/", orders.order_history, name="orders"),
+    path("orders/<pubid:public_id>/receipt/", orders.receipt, name="receipt"),
     path("library/", purchases.library, name="library"),
     path("favourites/", purchases.favourites, name="favourites"),
     # Accounts.
@@ -40,6 +51,9 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/payouts/", dashboard.payouts_onboarding, name="payouts-onboarding"),
     path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
+    path("dashboard/sales/", sales.sales, name="sales"),
+    path("dashboard/sales/export.csv", sales.sales_csv, name="sales-csv"),
+    path("dashboard/sales/<pubid:public_id>/refund/", sales.refund, name="sale-refund"),
     path("dashboard/tutoring/", tutoring.tutor_offers, name="tutor-offers"),
     path("dashboard/tutoring/new/", tutoring.tutor_offer_new, name="tutor-offer-new"),
     path("dashboard/tutoring/<pubid:public_id>/edit/", tutoring.tutor_offer_edit, name="tutor-offer-edit"),

@@ -74,11 +74,12 @@ def invite(booking: Booking, *, for_user: User, stamp: datetime | None = None) -
     event.add("description", f"{offer.description[:1000]}\n\n{settings.SITE_URL}/".strip())
     from_name, from_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     event.add("organizer", _address(from_email or "no-reply@dimsum.local", from_name or settings.SITE_NAME))
-    for person in (booking.seller, booking.buyer):
-        event.add(
-            "attendee",
-            _address(person.email, person.public_name, role="REQ-PARTICIPANT", partstat="ACCEPTED"),
-        )
+    # The platform organizes and each invite names only its recipient: the tutor's and the
+    # buyer's personal addresses never reach each other (the summary names both people).
+    event.add(
+        "attendee",
+        _address(for_user.email, for_user.public_name, role="REQ-PARTICIPANT", partstat="ACCEPTED"),
+    )
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Tutoring//EN")
     calendar.add("version", "2.0")

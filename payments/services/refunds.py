@@ -26,13 +26,18 @@ from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
 from payments.services.provider import gateway
 
 
-def order_refund(*, order: Order, amount: int | None, by: User | None, reason: str = "") -> Refund:
+def order_refund(
+    *, order: Order, amount: int | None, by: User | None, reason: str = "", request_key: str = ""
+) -> Refund:
     """Refund part or all of a paid order; the provider call carries refund:<order>:<n> as its key.
 
     When the provider does not answer, the refund stays pending and is retried with the same
-    key (a Celery task, and the reconciliation job), so it happens once.
+    key (a Celery task, and the reconciliation job), so it happens once. A request repeated with
+    the same request_key (a form submitted twice) answers the refund the first one made.
     """
-    refund = _refund_create(order_id=order.pk, amount=amount, by=by, reason=reason)
+    refund = _refund_create(
+        order_id=order.pk, amount=amount, by=by, reason=reason, request_key=request_key[:64]
+    )
     try:
         return refund_submit(refund_id=refund.pk)
     except ProviderError:
@@ -45,8 +50,14 @@ def order_refund(*, order: Order, amount: int | None, by: User | None, reason: s
 
 
 @transaction.atomic
-def _refund_create(*, order_id: int, amount: int | None, by: User | None, reason: str) -> Refund:
+def _refund_create(
+    *, order_id: int, amount: int | None, by: User | None, reason: str, request_key: str
+) -> Refund:
     order = Order.objects.select_for_update().get(pk=order_id)
+    # Looked up under the order's lock, so a concurrent repeat waits and then finds this refund.
+    repeated = order.refunds.filter(request_key=request_key).first() if request_key else None
+    if repeated is not None:
+        return repeated
     if order.status != OrderStatus.PAID:
         raise Conflict("not_refundable", _("Only paid orders can be refunded."))
     in_flight = order.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"] or 0
@@ -60,7 +71,12 @@ def _refund_create(*, order_id: int, amount: int | None, by: User | None, reason
         )
     sequence = order.refunds.count() + 1
     return Refund.objects.create(
-        order=order, sequence=sequence, amount=amount, requested_by=by, reason=reason[:300]
+        order=order,
+        sequence=sequence,
+        amount=amount,
+        requested_by=by,
+        reason=reason[:300],
+        request_key=request_key,
     )
 
 

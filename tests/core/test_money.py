@@ -8,7 +8,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from marketplace.core.money import CURRENCIES, MoneyError, format_money, split_fee, validate_price
+from marketplace.core.money import (
+    CURRENCIES,
+    MoneyError,
+    format_money,
+    major_text,
+    minor_from_major,
+    split_fee,
+    validate_price,
+)
 
 AMOUNTS = st.integers(min_value=0, max_value=10**12)
 BASIS_POINTS = st.integers(min_value=0, max_value=10_000)
@@ -160,3 +168,34 @@ def test_any_price_over_the_maximum_is_refused_with_the_maximum(code, over):
     with pytest.raises(MoneyError) as refused:
         validate_price(currency.maximum_price + over, code)
     assert format_money(currency.maximum_price, code) in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("9.90", "USD", 990),
+        ("9.9", "USD", 990),
+        (".5", "USD", 50),
+        ("3", "USD", 300),
+        ("3.", "USD", 300),
+        ("1,000", "JPY", 1000),
+        ("500", "JPY", 500),
+        ("500.0", "JPY", 500),
+        (" 29.00 ", "CNY", 2900),
+    ],
+)
+def test_amounts_typed_in_major_units_become_minor_units(text, currency, minor):
+    assert minor_from_major(text, currency) == minor
+    assert minor_from_major(major_text(minor, currency), currency) == minor
+
+
+@pytest.mark.parametrize("text", ["", ".", "abc", "-1", "1e3", "²", "1.999", "9" * 30, "1.2.3"])
+def test_amounts_that_are_not_money_are_refused_with_a_message(text):
+    with pytest.raises(MoneyError):
+        minor_from_major(text, "USD")
+
+
+def test_yen_amounts_are_whole_and_print_without_decimals():
+    with pytest.raises(MoneyError, match="JPY amounts are whole numbers"):
+        minor_from_major("10.5", "JPY")
+    assert (major_text(500, "JPY"), major_text(990, "USD"), major_text(-5, "USD")) == ("500", "9.90", "-0.05")

@@ -274,13 +274,14 @@ def test_return_page_unlocks_only_from_the_providers_answer(
     from django.test import Client
 
     # A forged success URL (someone else's, or made up) proves nothing: Stripe says unpaid.
-    assert Client().get(f"/payments/return/{order_id}/?session_id={session_id}").status_code == 200
+    assert Client().get(f"/payments/return/{order_id}/?session_id={session_id}").status_code == 404
     assert not Unlock.objects.exists()
     stranger = UserFactory()
     page = Client()
     page.force_login(stranger)
     stripe_fake.complete(session_id)  # paid at Stripe, webhook not here yet
     response = page.get(f"/payments/return/{order_id}/?session_id={session_id}")
+    assert response.status_code == 404  # only the buyer sees how an order went
     assert b"CANARY-pay" not in response.content
     assert not Unlock.objects.filter(buyer=stranger).exists()
     assert Unlock.objects.get().buyer == buyer  # the true owner, from Stripe's state

@@ -136,8 +136,9 @@ def test_the_return_page_shows_unlocked_to_the_owner_only(buyer_api, sandbox_lis
     assert "Unlocked" in mine and "is in your library" in mine
     other = Client()
     other.force_login(stranger)
-    theirs = other.get(f"/payments/return/{order_id}/").content.decode()
-    assert "This order is paid." in theirs and "is in your library" not in theirs
+    theirs = other.get(f"/payments/return/{order_id}/")
+    assert theirs.status_code == 404 and "is in your library" not in theirs.content.decode()
+    assert Client().get(f"/payments/return/{order_id}/").status_code == 404  # signed out: the same
 
 
 def test_the_sandbox_page_does_not_exist_when_stripe_is_configured(

@@ -18,9 +18,13 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 0, 30, tzinfo=UTC)  # half an hour after midnight
 
 
-def _unlock(listing: Listing, at: datetime, *, revoked: bool = False) -> Unlock:
+def _unlock(listing: Listing, at: datetime, *, revoked: str = "") -> Unlock:
     return Unlock.objects.create(
-        buyer=UserFactory(), listing=listing, granted_at=at, revoked_at=at if revoked else None
+        buyer=UserFactory(),
+        listing=listing,
+        granted_at=at,
+        revoked_at=at if revoked else None,
+        revoke_reason=revoked,
     )
 
 
@@ -33,7 +37,7 @@ def test_counts_every_grant_of_a_listing_sold_lately_and_its_days(seller):
     listing = make_listing(seller, publish=True)
     quiet = make_listing(seller, publish=True, title="Nobody bought this lately")
     _unlock(listing, NOW - timedelta(days=40))  # long ago: in the total, its bucket left alone
-    _unlock(listing, NOW - timedelta(hours=3), revoked=True)  # yesterday (UTC), refunded: a sale still
+    _unlock(listing, NOW - timedelta(hours=3), revoked="disputed")  # yesterday, disputed: a sale still
     _unlock(listing, NOW - timedelta(minutes=5))
     _unlock(listing, NOW - timedelta(minutes=1))
     _unlock(quiet, NOW - timedelta(days=5))
@@ -89,3 +93,26 @@ def test_a_recount_that_finds_nothing_new_writes_nothing(seller):
             unlock_counts.unlocks_recount()
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert writes == []  # the buckets and counters are right already: no row version, no lock
+
+
+def test_a_refunded_sale_stops_counting_at_the_next_run_however_old_it_is(seller):
+    listing = make_listing(seller, publish=True)
+    old = _unlock(listing, NOW - timedelta(days=40))
+    _unlock(listing, NOW - timedelta(days=39))
+    recent = _unlock(listing, NOW - timedelta(minutes=5))
+    with time_machine.travel(NOW, tick=False):
+        unlock_counts.unlocks_recount()
+    assert Listing.objects.get(pk=listing.pk).unlock_count == 3
+
+    later = NOW + timedelta(days=3)  # nothing sold since: only the refunds bring it up again
+    Unlock.objects.filter(pk__in=[old.pk, recent.pk]).update(
+        revoked_at=later - timedelta(minutes=1), revoke_reason="refunded"
+    )
+    with time_machine.travel(later, tick=False):
+        assert unlock_counts.unlocks_recount() == 1
+    assert Listing.objects.get(pk=listing.pk).unlock_count == 1
+
+    Unlock.objects.filter(pk=recent.pk).update(revoked_at=NOW, revoke_reason="refunded")
+    with time_machine.travel(NOW, tick=False):
+        unlock_counts.unlocks_recount()
+    assert _buckets(listing) == {"2026-03-10": 0}  # that day's only sale went back

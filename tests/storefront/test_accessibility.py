@@ -87,6 +87,8 @@ def pages(seller, buyer):
         (site, "/account/"),
         (site, f"/tutoring/{offer.public_id}/"),
         (seller_site, "/dashboard/"),
+        (site, "/orders/"),
+        (seller_site, "/dashboard/sales/"),
     ]
 
 

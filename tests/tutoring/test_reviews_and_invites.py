@@ -162,3 +162,18 @@ def test_an_invite_across_the_us_dst_switch(seller, buyer_api, clock):
     event = Calendar.from_ical(texts[1]).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == datetime(2026, 3, 9, 1, tzinfo=UTC)
     assert "TZOFFSETTO:-0400" in texts[1]  # the VTIMEZONE knows about daylight time
+
+
+def test_the_invite_shows_neither_side_the_others_email(
+    offer, seller, buyer, buyer_api, client_for, settings
+):
+    body = booked_and_paid(buyer_api, offer, WED_9)
+    to_buyer = buyer_api.get(f"/api/v1/me/bookings/{body['booking_id']}/ics/").content.decode()
+    to_tutor = client_for(seller).get(f"/api/v1/seller/bookings/{body['booking_id']}/ics/").content.decode()
+    platform = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
+    unfolded = [text.replace("\r\n ", "") for text in (to_buyer, to_tutor)]
+    assert seller.email not in unfolded[0] and buyer.email in unfolded[0]
+    assert buyer.email not in unfolded[1] and seller.email in unfolded[1]
+    for text in unfolded:
+        organizer = Calendar.from_ical(text).walk("VEVENT")[0]["ORGANIZER"]
+        assert str(organizer) == f"mailto:{platform}"
