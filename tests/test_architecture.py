@@ -1,5 +1,5 @@
-"""Dependencies between the apps run one way: core <- accounts <- prompts <- tutoring <- payments
-<- interfaces (api, storefront) <- demo, and one interface never imports another.
+"""Dependencies between the apps run one way: core <- accounts <- rates <- prompts <- tutoring
+<- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted
@@ -22,6 +22,7 @@ CHECKED = ("marketplace", "prompts", "payments")
 LAYERS = {
     "marketplace.core": "core",
     "marketplace.accounts": "accounts",
+    "marketplace.rates": "rates",
     "prompts": "prompts",
     "marketplace.tutoring": "tutoring",
     "payments": "payments",
@@ -29,9 +30,10 @@ LAYERS = {
     "marketplace.storefront": "storefront",
     "marketplace.demo": "demo",
 }
-RANK = {
+RANK: dict[str, float] = {
     "core": 0,
     "accounts": 1,
+    "rates": 1.5,  # exchange rates: listings' prices are converted with them, they know no listing
     "prompts": 2,
     "tutoring": 3,
     "payments": 4,
@@ -106,6 +108,11 @@ def test_no_module_imports_a_layer_above_it_or_another_interface() -> None:
     ("module", "source", "reported"),
     [
         ("prompts.x", "from payments.models import Order", "prompts.x imports payments.models"),
+        (
+            "marketplace.rates.x",
+            "from prompts.models import Listing",
+            "marketplace.rates.x imports prompts.models",
+        ),
         (
             "marketplace.core.x",
             "import marketplace.accounts.models",

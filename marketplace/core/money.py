@@ -7,6 +7,7 @@ All conversion, formatting and fee rounding lives here, under one rounding rule
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from django.utils.translation import gettext as _
 
@@ -106,3 +107,39 @@ def prorate(part: int, whole: int, share: int) -> int:
     if whole <= 0:
         raise MoneyError("whole must be positive")
     return (part * share * 2 + whole) // (2 * whole)
+
+
+def convert(
+    amount: int, source: str, target: str, *, source_per_usd: Decimal, target_per_usd: Decimal
+) -> int:
+    """``amount`` minor units of ``source`` in minor units of ``target``, rounded half up once.
+
+    Rates are major units per US dollar; Decimal arithmetic keeps JPY's 150 and CNY's 7.18 exact.
+    """
+    from_exponent, to_exponent = get_currency(source).exponent, get_currency(target).exponent
+    if source_per_usd <= 0 or target_per_usd <= 0:
+        raise MoneyError("exchange rates must be positive")
+    with localcontext() as context:
+        context.prec = 50
+        value = Decimal(amount) * target_per_usd * 10**to_exponent / (source_per_usd * 10**from_exponent)
+        return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def parse_major(text: str, currency_code: str) -> int:
+    """'9.90' in CNY -> 990; '500' in JPY -> 500. Raises MoneyError with a message for people."""
+    currency = get_currency(currency_code)
+    raw = text.strip().replace(",", "")
+    example = "500" if currency.exponent == 0 else "9.90"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not raw.isascii() or not value.is_finite() or value < 0 or value > 10**12:
+        raise MoneyError(_("Enter an amount such as %(example)s.") % {"example": example})
+    minor = value * 10**currency.exponent
+    if minor != minor.to_integral_value():
+        raise MoneyError(
+            _("%(currency)s amounts have at most %(digits)s digits after the point.")
+            % {"currency": currency.code, "digits": currency.exponent}
+        )
+    return int(minor)
