@@ -137,6 +137,10 @@ def parse_major(text: str, currency_code: str) -> int:
     if not raw.isascii() or not value.is_finite() or value < 0 or value > 10**12:
         raise MoneyError(_("Enter an amount such as %(example)s.") % {"example": example})
     minor = value * 10**currency.exponent
+    if minor != minor.to_integral_value() and currency.exponent == 0:
+        raise MoneyError(
+            _("%(currency)s amounts are whole numbers, such as 500.") % {"currency": currency.code}
+        )
     if minor != minor.to_integral_value():
         raise MoneyError(
             _("%(currency)s amounts have at most %(digits)s digits after the point.")
