@@ -140,6 +140,7 @@ def _listing_rows(
     from django.db import connection
 
     from marketplace.core.money import CURRENCIES
+    from marketplace.rates.selectors import reference_amount
     from prompts.cleaning import extract_variables, normalize_tag
     from prompts.documents import card, detail
     from prompts.models import (
@@ -208,6 +209,7 @@ def _listing_rows(
         _set_if_present(
             listing,
             trending_score=round(unlocks / (1 + number / 2000), 3),
+            price_reference=reference_amount(price, currency),
             rating_count=ratings,
             rating_sum=sum(rng.choice((3, 4, 4, 5, 5, 5)) for _ in range(ratings)),
         )

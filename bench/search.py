@@ -129,6 +129,18 @@ def migrate(env: dict[str, str]) -> None:
 _STATE: dict[str, Any] = {}
 
 
+def _reference_price(amount: int, currency: str) -> int:
+    """US cents at the shipped exchange rates, as the migration gives a fresh database."""
+    from decimal import Decimal
+
+    from marketplace.core.money import convert
+
+    rates = json.loads((ROOT / "marketplace" / "rates" / "default_rates.json").read_text())["rates"]
+    return convert(
+        amount, currency, "USD", source_per_usd=Decimal(rates[currency]), target_per_usd=Decimal(rates["USD"])
+    )
+
+
 def _card(row: dict[str, Any], tags: list[str], seller: tuple[str, str]) -> str:
     import orjson
 
@@ -208,6 +220,7 @@ def _load_chunk(args: tuple[int, int]) -> tuple[int, float]:
             "category": category,
             "price_amount": price,
             "price_currency": currency,
+            "price_reference": _reference_price(price, currency),
             "license": rng.choice(("personal", "commercial")),
             "variables": "[]",
             "example_outputs": "[]",
@@ -274,7 +287,7 @@ def load(database_url: str, listings: int, workers: int) -> dict[str, Any]:
     columns, defaults = [], {}
     generated = {
         "id", "public_id", "seller_id", "title", "description", "language", "target_model", "category",
-        "price_amount", "price_currency", "license", "variables", "example_outputs", "status",
+        "price_amount", "price_currency", "price_reference", "license", "variables", "example_outputs", "status",
         "rejection_reason", "review_note", "created_at", "updated_at", "submitted_at", "published_at",
         "first_published_at", "view_count", "unlock_count", "detail_json", "trending_score",
         "rating_count", "rating_sum", "search_vector", "card_json",

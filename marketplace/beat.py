@@ -7,7 +7,7 @@ CELERY_BEAT_SCHEDULE.
 from __future__ import annotations
 
 
-def beat_schedule(*, reconcile_every: int) -> dict[str, dict[str, object]]:
+def beat_schedule(*, reconcile_every: int, rates_every: int = 3600) -> dict[str, dict[str, object]]:
     return {
         # Fold the views counted in Redis into the database and recompute trending scores. On the
         # default queue: prompts.* tasks go to "previews", where it would wait behind minutes-long renders.
@@ -39,4 +39,10 @@ def beat_schedule(*, reconcile_every: int) -> dict[str, dict[str, object]]:
         "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
         # Notification emails whose send task was lost (each is claimed once in the database).
         "notifications-requeue-unsent": {"task": "notifications.requeue_unsent", "schedule": 300},
+        # Exchange rates from EXCHANGE_RATES_URL; changed rates re-price listings' sort keys in batches.
+        "rates-refresh": {
+            "task": "rates.refresh",
+            "schedule": rates_every,
+            "options": {"expires": rates_every},
+        },
     }

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "marketplace.notifications",
     "marketplace.storefront",
     "marketplace.tutoring",
+    "marketplace.rates",
     "prompts",
     "payments",
     "marketplace.demo",  # seed_demo: demo data across every app, so it sits above them all
@@ -368,8 +369,16 @@ TUTORING_HOLD_MINUTES = env_int("TUTORING_HOLD_MINUTES", 15, minimum=1, maximum=
 # Tutors are paid by a transfer this long after their session ends (time for complaints and refunds).
 TUTORING_PAYOUT_DELAY_HOURS = env_int("TUTORING_PAYOUT_DELAY_HOURS", 24, minimum=0, maximum=24 * 60)
 
+# --- Exchange rates (sorting and filtering prices across currencies) ------------------------------
+# A JSON feed of rates ({"base": "USD", "rates": {"CNY": 7.18, ...}}); empty keeps the shipped rates.
+EXCHANGE_RATES_URL = env_str("EXCHANGE_RATES_URL", "")
+EXCHANGE_RATES_TIMEOUT = env_int("EXCHANGE_RATES_TIMEOUT", 10, minimum=1, maximum=120)
+EXCHANGE_RATES_REFRESH_SECONDS = env_int("EXCHANGE_RATES_REFRESH_SECONDS", 3600, minimum=60)
+
 # --- Periodic tasks (celery beat, or runlocal's in-process beat): marketplace/beat.py ----------
-CELERY_BEAT_SCHEDULE = beat_schedule(reconcile_every=PAYMENTS_RECONCILE_EVERY)
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    reconcile_every=PAYMENTS_RECONCILE_EVERY, rates_every=EXCHANGE_RATES_REFRESH_SECONDS
+)
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -8,7 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from marketplace.core.errors import ApplicationError
-from marketplace.core.money import CURRENCIES
+from marketplace.core.money import CURRENCIES, MoneyError, minor_from_major
+from marketplace.rates.selectors import reference_amount
 from prompts import selectors
 from prompts.cleaning import normalize_tag
 from prompts.models import Category, Language, TargetModel
@@ -54,7 +55,22 @@ def boolean_param(params: Any, name: str) -> bool | None:
     raise bad_param(name, _("Use true or false."))
 
 
-def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str | None, int]:
+def reference_bound(params: Any, name: str, currency: str) -> int | None:
+    """A price bound in major units of `currency` (9.90), as a reference amount (US cents)."""
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return reference_amount(minor_from_major(raw, currency), currency)
+    except MoneyError as exc:
+        raise bad_param(name, str(exc)) from None
+
+
+def parse_catalog_query(
+    params: Any, *, visitor_currency: str = ""
+) -> tuple[selectors.CatalogFilters, str, str | None, int]:
+    """`visitor_currency` (the website) also reads price_min / price_max: major units of that
+    currency, compared with every listing's price at current exchange rates."""
     for name, value in params.items():
         if "\x00" in value:
             raise bad_param(name, _("Remove the NUL character."))
@@ -81,6 +97,8 @@ def parse_catalog_query(params: Any) -> tuple[selectors.CatalogFilters, str, str
         max_price=max_price,
         free=boolean_param(params, "free"),
         seller=params.get("seller", "").strip()[:30],
+        min_reference=reference_bound(params, "price_min", visitor_currency) if visitor_currency else None,
+        max_reference=reference_bound(params, "price_max", visitor_currency) if visitor_currency else None,
     )
     sort = params.get("sort", "").strip() or ("relevance" if q else "newest")
     if sort not in selectors.SORTS:

@@ -47,6 +47,10 @@ def conditions(filters: Any) -> tuple[list[str], list[Any]]:
     if filters.max_price is not None:
         where.append("l.price_amount <= %s")
         params.append(filters.max_price)
+    for bound, operator in ((filters.min_reference, ">="), (filters.max_reference, "<=")):
+        if bound is not None:
+            where.append(f"l.price_reference {operator} %s")
+            params.append(bound)
     if filters.free is True:
         where.append("l.price_amount = 0")
     elif filters.free is False:

@@ -24,8 +24,9 @@ from prompts.search import query as search
 SORTS: dict[str, tuple[str, bool]] = {
     "relevance": ("score", True),  # only with a query, and then the default
     "newest": ("published_at", True),
-    "price": ("price_amount", False),
-    "-price": ("price_amount", True),
+    # By real value across currencies: US cents at current exchange rates (prompts.pricing).
+    "price": ("price_reference", False),
+    "-price": ("price_reference", True),
     "popular": ("trending_score", True),
 }
 RELEVANCE_TAIL = "relevance-trending"  # a relevance cursor past the ranked candidates: trending order
@@ -43,6 +44,9 @@ class CatalogFilters:
     max_price: int | None = None
     free: bool | None = None
     seller: str = ""
+    # Bounds on the reference price (US cents), whatever each listing's currency.
+    min_reference: int | None = None
+    max_reference: int | None = None
 
 
 def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
@@ -59,6 +63,10 @@ def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
         qs = qs.filter(price_amount__gte=filters.min_price)
     if filters.max_price is not None:
         qs = qs.filter(price_amount__lte=filters.max_price)
+    if filters.min_reference is not None:
+        qs = qs.filter(price_reference__gte=filters.min_reference)
+    if filters.max_reference is not None:
+        qs = qs.filter(price_reference__lte=filters.max_reference)
     if filters.free is True:
         qs = qs.filter(price_amount=0)
     elif filters.free is False:

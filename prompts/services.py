@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.text import require_visible_text
+from marketplace.rates.selectors import reference_amount
 from prompts.cleaning import (
     MAX_IMAGES,
     check_price,
@@ -95,6 +96,7 @@ def listing_create(
         license=license,
         price_amount=price_amount,
         price_currency=check_price(price_amount, price_currency),
+        price_reference=reference_amount(price_amount, price_currency.upper()),
         variables=extract_variables(prompt_text),
         example_outputs=example_outputs or [],
     )
@@ -183,6 +185,7 @@ def listing_update(*, listing: Listing, by: User, changes: dict[str, Any]) -> Li
         amount = changes.get("price_amount", listing.price_amount)
         listing.price_currency = check_price(amount, changes.get("price_currency", listing.price_currency))
         listing.price_amount = amount
+        listing.price_reference = reference_amount(amount, listing.price_currency)
     tags = (
         clean_tags(changes["tags"])
         if "tags" in changes

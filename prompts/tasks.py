@@ -48,3 +48,17 @@ def refresh_listing(listing_id: int) -> None:
 
     if Listing.objects.filter(pk=listing_id).exists():
         listing_documents_refresh(listing_id=listing_id)
+
+
+@shared_task(
+    name="prompts.recompute_reference_prices",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def recompute_reference_prices(currencies: list[str] | None = None) -> int:
+    """Re-price listings' sort keys after exchange rates changed; writes only rows that differ."""
+    from prompts.pricing import reference_prices_recompute
+
+    return reference_prices_recompute(currencies=currencies)

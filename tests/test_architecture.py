@@ -1,5 +1,5 @@
-"""Dependencies between the apps run one way: core <- accounts <- notifications <- prompts <- tutoring
-<- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
+"""Dependencies between the apps run one way: core <- accounts <- rates <- notifications <- prompts
+<- tutoring <- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted
@@ -23,6 +23,7 @@ LAYERS = {
     "marketplace.core": "core",
     "marketplace.accounts": "accounts",
     "marketplace.notifications": "notifications",
+    "marketplace.rates": "rates",
     "prompts": "prompts",
     "marketplace.tutoring": "tutoring",
     "payments": "payments",
@@ -30,10 +31,11 @@ LAYERS = {
     "marketplace.storefront": "storefront",
     "marketplace.demo": "demo",
 }
-RANK = {
+RANK: dict[str, float] = {
     "core": 0,
     "accounts": 1,
     "notifications": 1.5,  # emails about events: prompts, tutoring and payments call it
+    "rates": 1.25,  # exchange rates: listings' prices are converted with them, they know no listing
     "prompts": 2,
     "tutoring": 3,
     "payments": 4,
@@ -108,6 +110,11 @@ def test_no_module_imports_a_layer_above_it_or_another_interface() -> None:
     ("module", "source", "reported"),
     [
         ("prompts.x", "from payments.models import Order", "prompts.x imports payments.models"),
+        (
+            "marketplace.rates.x",
+            "from prompts.models import Listing",
+            "marketplace.rates.x imports prompts.models",
+        ),
         (
             "marketplace.core.x",
             "import marketplace.accounts.models",

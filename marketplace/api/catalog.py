@@ -50,7 +50,10 @@ CATALOG_PARAMETERS = [
     OpenApiParameter("free", bool),
     OpenApiParameter("seller", str, description="Seller handle."),
     OpenApiParameter(
-        "sort", str, enum=list(selectors.SORTS), description="Default: relevance with q, else newest."
+        "sort",
+        str,
+        enum=list(selectors.SORTS),
+        description="Default: relevance with q, else newest. `price` orders currencies by real value.",
     ),
     OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
     OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),

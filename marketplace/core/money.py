@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.utils.translation import gettext as _
 
@@ -143,3 +144,17 @@ def major_text(amount: int, currency_code: str) -> str:
         return f"{sign}{abs(amount)}"
     whole, fraction = divmod(abs(amount), 10**exponent)
     return f"{sign}{whole}.{fraction:0{exponent}d}"
+def convert(
+    amount: int, source: str, target: str, *, source_per_usd: Decimal, target_per_usd: Decimal
+) -> int:
+    """``amount`` minor units of ``source`` in minor units of ``target``, rounded half up once.
+
+    Rates are major units per US dollar; Decimal arithmetic keeps JPY's 150 and CNY's 7.18 exact.
+    """
+    from_exponent, to_exponent = get_currency(source).exponent, get_currency(target).exponent
+    if source_per_usd <= 0 or target_per_usd <= 0:
+        raise MoneyError("exchange rates must be positive")
+    with localcontext() as context:
+        context.prec = 50
+        value = Decimal(amount) * target_per_usd * 10**to_exponent / (source_per_usd * 10**from_exponent)
+        return int(value.to_integral_value(rounding=ROUND_HALF_UP))

@@ -26,3 +26,12 @@ def money(amount: int, currency: str, language: str | None) -> str:
     exponent = _exponent(currency)
     value = amount if exponent == 0 else amount / 10**exponent
     return format_currency(value, currency, locale=_locale(language), currency_digits=True)
+
+
+def approximate_money(amount: int, currency: str, language: str | None) -> str:
+    """'CN¥71' for a converted price: whole units from 10 up (cents would claim false precision)."""
+    exponent = _exponent(currency)
+    whole = (amount + 10**exponent // 2) // 10**exponent  # half up, like marketplace.core.money
+    if exponent == 0 or whole < 10:
+        return money(amount, currency, language)
+    return format_currency(whole, currency, format="¤#,##0", locale=_locale(language), currency_digits=False)

@@ -84,6 +84,9 @@ class Listing(models.Model):
     tags = models.ManyToManyField(Tag, related_name="listings", blank=True)
     price_amount = models.BigIntegerField(default=0, help_text="Minor units (cents, fen); 0 = free.")
     price_currency = models.CharField(max_length=3, default="USD")
+    # The price in US cents at the current exchange rates (prompts.pricing keeps it): the catalog
+    # sorts and filters by it, so listings in different currencies line up by real value.
+    price_reference = models.BigIntegerField(default=0, editable=False)
     license = models.CharField(max_length=12, choices=License.choices, default=License.PERSONAL)
     variables = models.JSONField(default=list, blank=True, help_text="Names of [variables] in the prompt.")
     example_outputs = models.JSONField(
@@ -134,6 +137,11 @@ class Listing(models.Model):
             models.Index(
                 fields=["price_amount", "id"],
                 name="listing_pub_price",
+                condition=Q(status=ListingStatus.PUBLISHED),
+            ),
+            models.Index(
+                fields=["price_reference", "id"],
+                name="listing_pub_price_reference",
                 condition=Q(status=ListingStatus.PUBLISHED),
             ),
             models.Index(

@@ -26,7 +26,7 @@ from django.db.models import Field
 from prompts.models import Listing
 
 CACHE_SECONDS = 600.0
-SORT_FIELDS = ("published_at", "trending_score", "price_amount")
+SORT_FIELDS = ("published_at", "trending_score", "price_reference")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
-from marketplace.storefront import formatting, labels
+from marketplace.storefront import formatting, labels, pricing
 
 register = template.Library()
 
@@ -26,6 +26,13 @@ def money(price: dict[str, Any] | None) -> str:
 @register.simple_tag
 def money_of(amount: int, currency: str) -> str:
     return formatting.money(amount, currency, translation.get_language())
+
+
+@register.simple_tag(takes_context=True)
+def approx_price(context: Any, price: dict[str, Any] | None) -> str:
+    """'≈ CN¥71': a listing's price in the visitor's currency, when that is another one."""
+    currency = context.get("visitor_currency") or pricing.language_currency()
+    return pricing.approximate(price, currency, context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

@@ -11,7 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from marketplace.core.errors import ApplicationError, NotFound
+from marketplace.core.money import CURRENCIES
 from marketplace.storefront import labels
+from marketplace.storefront.pricing import remember_currency, visitor_currency
 from marketplace.storefront.views.common import cards
 from payments.selectors import listing_access
 from prompts import discovery, selectors
@@ -58,7 +60,9 @@ def browse(request: HttpRequest) -> HttpResponse:
     next_cursor = None
     facets: dict[str, Any] = {}
     try:
-        filters, sort, cursor, page_size = parse_catalog_query(params)
+        filters, sort, cursor, page_size = parse_catalog_query(
+            params, visitor_currency=visitor_currency(request)
+        )
         documents, next_cursor = selectors.catalog_page(
             filters=filters, sort=sort, cursor=cursor, page_size=page_size
         )
@@ -77,10 +81,12 @@ def browse(request: HttpRequest) -> HttpResponse:
         "categories": labels.CATEGORIES,
         "models": labels.MODELS,
         "languages": labels.LANGUAGES,
-        "currencies": ("USD", "CNY", "EUR"),
+        "display_currencies": tuple(CURRENCIES),
         "selected": request.GET,
     }
-    return render(request, "storefront/browse.html", context, status=400 if error else 200)
+    response = render(request, "storefront/browse.html", context, status=400 if error else 200)
+    remember_currency(request, response)
+    return response
 
 
 def _buyer_state(request: HttpRequest, listing: Listing) -> dict[str, Any]:
