@@ -137,9 +137,7 @@ def _shape(path: str) -> str:
 def test_every_api_endpoint_is_in_the_readme_table() -> None:
     table = [line for line in _section("Try the API").splitlines() if line.startswith("| `")]
     documented = {
-        _shape(url)
-        for line in table
-        for url in re.findall(r"(/api/v1/[^\s`,]*)", line.split("|")[1])
+        _shape(url) for line in table for url in re.findall(r"(/api/v1/[^\s`,]*)", line.split("|")[1])
     }
     missing = sorted(route for route in _api_patterns() if _shape(route) not in documented)
     assert not missing, f"README's endpoint table lacks: {missing}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from marketplace.storefront.views import accounts, catalog, dashboard, purchases, tutoring
+from marketplace.storefront.views import accounts, catalog, dashboard, purchases, seo, tutoring
 
 app_name = "web"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("browse/", catalog.browse, name="browse"),
     path("listings/<pubid:public_id>/", catalog.listing_page, name="listing-page"),
     path("sellers/<str:handle>/", catalog.seller_page, name="seller-page"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     # Buying, and what a buyer does with what they bought.
     path("listings/<pubid:public_id>/buy/", purchases.buy, name="buy"),
     path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),
