@@ -130,3 +130,21 @@ def test_the_seller_page_links_to_their_tutoring_offers(seller, other_seller):
     assert "Retired offer" not in page and "Someone else" not in page
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/sellers/seller-one/").content.decode()
     assert "这位卖家的辅导课" in chinese
+
+
+def test_each_example_image_links_to_its_full_size_for_the_viewer(seller):
+    listing = make_listing(seller, publish=True, title="Koi poster 0")
+    page = Client().get(f"/listings/{listing.public_id}/").content.decode()
+    links = re.findall(r'<a class="thumb full-size" href="([^"]+)" data-lightbox', page)
+    assert len(links) == 1 and links[0].endswith(".webp")
+    assert re.search(r'<script src="/static/storefront/lightbox[^"]*\.js" defer>', page)
+    assert 'data-previous="Previous image"' in page
+
+
+def test_a_text_listing_stacks_its_example_outputs_without_a_viewer(seller):
+    listing = make_listing(
+        seller, publish=True, title="Cover letter helper", target_model="chatgpt", category="writing"
+    )
+    page = Client().get(f"/listings/{listing.public_id}/").content.decode()
+    assert '<div class="gallery text-examples" data-gallery>' in page
+    assert "<h2>Example outputs</h2>" in page and "lightbox" not in page
