@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def shop() -> dict[str, Any]:
-    seller = onboard(UserFactory(handle="lin", email="lin@example.com", password=PASSWORD))
+    seller: Any = onboard(UserFactory(handle="lin", email="lin@example.com", password=PASSWORD))  # type: ignore[arg-type]
     koi = make_listing(seller, publish=True, title="Neon koi wallpaper", prompt_text="koi " * 120 + "THE-END")
     for colour in ((30, 120, 200), (40, 180, 90)):
         with TestCase.captureOnCommitCallbacks(execute=True):
