@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "marketplace.core.input_guard.ControlCharacterCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "marketplace.storefront.middleware.LanguageQueryMiddleware",  # ?lang=: the hreflang addresses
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,6 +184,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "prompts.render_previews": {"queue": "previews"},
     "prompts.generate_previews": {"queue": "previews"},
+    "prompts.add_preview_sizes": {"queue": "previews"},
 }
 # Images still pending or processing this long are re-queued (a task the broker never took, or lost
 # with its worker); after a few tries they are failed. Above the render's 3-minute hard time limit,
@@ -293,7 +296,7 @@ if OBJECT_STORAGE_BUCKET:
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not OBJECT_STORAGE_BUCKET)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000, minimum=10_000)
-PREVIEW_WIDTHS = env_int_list("PREVIEW_WIDTHS", [1280, 640, 320], minimum=1)
+PREVIEW_WIDTHS = env_int_list("PREVIEW_WIDTHS", [2048, 1280, 640, 320], minimum=1)
 # Names the producer and propagator in every preview's AI-generated label (XMP), with an opaque
 # content id: the platform's service code as registered with the regulator, never an account id.
 AI_LABEL_SERVICE_CODE = env_str("AI_LABEL_SERVICE_CODE", "dimsum")

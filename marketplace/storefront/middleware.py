@@ -86,3 +86,34 @@ class VisitorTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+LANGUAGE_PARAMETER = "lang"
+
+
+class LanguageQueryMiddleware:
+    """`?lang=zh-hans` or `?lang=en` shows the page in that language: the address that each page's
+    hreflang links name, so search engines can index both. The choice is kept in the language
+    cookie, as the footer's switcher keeps it, so the visitor's next page stays in that language.
+    Runs after LocaleMiddleware; an unknown value is ignored (the usual negotiation stands)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        wanted = request.GET.get(LANGUAGE_PARAMETER, "").lower()
+        if wanted not in dict(settings.LANGUAGES):
+            return self.get_response(request)
+        translation.activate(wanted)
+        request.LANGUAGE_CODE = wanted
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != wanted:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                wanted,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response

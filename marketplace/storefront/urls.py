@@ -12,6 +12,7 @@ from marketplace.storefront.views import (
     orders,
     purchases,
     sales,
+    seo,
     tutoring,
 )
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("browse/", catalog.browse, name="browse"),
     path("listings/<pubid:public_id>/", catalog.listing_page, name="listing-page"),
     path("sellers/<str:handle>/", catalog.seller_page, name="seller-page"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     # Buying, and what a buyer does with what they bought.
     path("listings/<pubid:public_id>/buy/", purchases.buy, name="buy"),
     path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),

@@ -50,6 +50,13 @@ def offers_for_seller(*, seller: User) -> QuerySet[TutoringOffer]:
     return TutoringOffer.objects.filter(seller=seller).prefetch_related("weekly", "overrides")
 
 
+def offers_public_for_seller(*, handle: str) -> QuerySet[TutoringOffer]:
+    """A seller's active offers, newest first, for their public page (case-insensitive handle)."""
+    return TutoringOffer.objects.filter(seller__handle__iexact=handle, is_active=True).order_by(
+        "-created_at", "-pk"
+    )
+
+
 def bookings_for_buyer(*, buyer: User) -> QuerySet[Booking]:
     return Booking.objects.filter(buyer=buyer).select_related("offer", "seller", "buyer", "listing")
 

@@ -42,6 +42,17 @@ def content_id(image: ListingImage) -> str:
     return f"{settings.AI_LABEL_SERVICE_CODE}:listing/{image.listing.public_id}/image/{image.public_id}"
 
 
+def image_xmp(image: ListingImage) -> bytes:
+    """The AI-generated label every rendition of this image embeds."""
+    return labels.xmp_packet(
+        platform=settings.SITE_NAME,
+        service_code=settings.AI_LABEL_SERVICE_CODE,
+        content_id=content_id(image),
+        generated_by_platform=image.generated_by_platform,
+        model=image.generator.get("model", "") if image.generated_by_platform else "",
+    )
+
+
 def image_claim(*, image_id: int) -> ListingImage | None:
     """Move a pending (or re-delivered, processing) image to processing; None when there is nothing to do."""
     claimed = ListingImage.objects.filter(
@@ -64,16 +75,9 @@ def image_render_previews(*, image_id: int) -> None:
     if image is None:
         logger.info("previews: image %s is gone or already done", image_id)
         return
-    xmp = labels.xmp_packet(
-        platform=settings.SITE_NAME,
-        service_code=settings.AI_LABEL_SERVICE_CODE,
-        content_id=content_id(image),
-        generated_by_platform=image.generated_by_platform,
-        model=image.generator.get("model", "") if image.generated_by_platform else "",
-    )
     try:
         with image.original.open("rb") as original:
-            rendered = render(original, settings.PREVIEW_WIDTHS, xmp=xmp)
+            rendered = render(original, settings.PREVIEW_WIDTHS, xmp=image_xmp(image))
     except (RenderError, FileNotFoundError) as exc:
         reason = str(exc) if isinstance(exc, RenderError) else MISSING_ORIGINAL
         logger.warning("previews: image %s cannot be rendered: %s", image_id, reason)

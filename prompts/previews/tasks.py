@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from prompts.previews.backfill import image_add_missing_sizes
 from prompts.previews.generation import version_generate_previews, version_generation_fail
 from prompts.previews.generators import TransientGeneratorError
 from prompts.previews.services import image_render_previews, images_requeue_stale
@@ -24,6 +25,22 @@ from prompts.previews.services import image_render_previews, images_requeue_stal
 def render_previews(image_id: int) -> None:
     """Render the labelled WebP previews of one image (see prompts.previews.services for idempotency)."""
     image_render_previews(image_id=image_id)
+
+
+@shared_task(
+    name="prompts.add_preview_sizes",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def add_preview_sizes(image_id: int) -> list[int]:
+    """Render the configured preview sizes one ready image lacks (see prompts.previews.backfill)."""
+    return image_add_missing_sizes(image_id=image_id)
 
 
 @shared_task(

@@ -560,7 +560,7 @@ def test_redelivered_task_replaces_a_partial_preview_under_the_same_name(seller_
     assert files_under(folder) == files_before
     with Image.open(preview_path(again.renditions[0])) as preview:
         preview.load()
-        assert preview.size == (1280, 853)
+        assert preview.size == (1500, 1000)  # the viewer's 2048 px size, capped at the source
 
 
 def test_upload_renders_previews_once(seller_api, listing):
@@ -594,7 +594,12 @@ def test_image_that_cannot_be_decoded_by_the_worker_is_marked_failed_with_a_reas
 
 def test_image_at_the_shape_bound_is_accepted_and_rendered(seller_api, listing):
     image = uploaded_image(seller_api, listing, "banner.png", png_bytes(2000, 100), "image/png")
-    assert [(r["width"], r["height"]) for r in image.renditions] == [(1280, 64), (640, 32), (320, 16)]
+    assert [(r["width"], r["height"]) for r in image.renditions] == [
+        (2000, 100),
+        (1280, 64),
+        (640, 32),
+        (320, 16),
+    ]
 
 
 @pytest.mark.parametrize(

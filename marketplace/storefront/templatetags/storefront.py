@@ -48,6 +48,20 @@ def query_with(context: Any, **changes: Any) -> str:
     return "?" + urlencode(sorted((k, v) for k, v in params.items() if v)) if params else "?"
 
 
+@register.simple_tag(takes_context=True)
+def alternate_url(context: Any, language: str = "") -> str:
+    """This page's absolute address in one language (`?lang=`), or with none for x-default."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    params = request.GET.copy()
+    params.pop("lang", None)
+    if language:
+        params["lang"] = language
+    query = urlencode(sorted(params.items())) if params else ""
+    return str(request.build_absolute_uri(request.path + (f"?{query}" if query else "")))
+
+
 _LABELS: dict[str, dict[str, Any]] = {
     "model": labels.MODELS,
     "category": labels.CATEGORIES,

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import CURRENCIES
-from marketplace.storefront import labels
+from marketplace.storefront import labels, paging
 from marketplace.storefront.pricing import remember_currency, visitor_currency
 from marketplace.storefront.views.common import cards
+from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
@@ -23,10 +24,12 @@ from prompts.models import Favourite, Listing, PromptVersion
 HOME_SHELF = 10
 REVIEWS_SHOWN = 10
 RELATED_SHOWN = 6
+SELLER_OFFERS_SHOWN = 10
 # Related listings and seller stats change slowly and cost most of a listing page's time (a scored
 # query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
 RELATED_CACHE_SECONDS = 300
 SELLER_CACHE_SECONDS = 60
+FILTER_KEYS = ("category", "model", "language", "free", "currency", "min_price", "max_price", "tag")
 
 
 def _shelf(**filters: Any) -> list[dict[str, Any]]:
@@ -67,13 +70,16 @@ def browse(request: HttpRequest) -> HttpResponse:
             filters=filters, sort=sort, cursor=cursor, page_size=page_size
         )
         results = cards(documents)
-        facets = selectors.catalog_facets(filters=filters) if filters.q else {}
+        facets = paging.catalog_facets(filters)
     except ApplicationError as exc:
         error, sort = exc.message, "newest"
     context = {
         "results": results,
-        "next_cursor": next_cursor,
-        "facets": facets,
+        "pager": paging.pager(request.GET, next_cursor) if not error else None,
+        "count": paging.count_text(facets) if facets else "",
+        # Per-option counts only for a search: without words they would describe just a sample.
+        "facets": facets if request.GET.get("q") else {},
+        "filters_on": sum(1 for key in FILTER_KEYS if request.GET.get(key)),
         "error": error,
         "query": request.GET.get("q", "").strip(),
         "sort": sort,
@@ -148,5 +154,6 @@ def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
         cursor=None,
         page_size=24,
     )
-    context = {"seller": seller, "results": cards(documents), "next_cursor": next_cursor}
+    offers = list(tutoring_selectors.offers_public_for_seller(handle=seller["handle"])[:SELLER_OFFERS_SHOWN])
+    context = {"seller": seller, "results": cards(documents), "next_cursor": next_cursor, "offers": offers}
     return render(request, "storefront/seller.html", context)

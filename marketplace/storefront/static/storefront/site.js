@@ -150,6 +150,13 @@
     });
   }
 
-  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); suggestions(); }
+  // --- Filters: a closed <details> on phones, open on wide screens (CSS shows them there too) --
+  function filterPanels() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 761px)").matches) { return; }
+    var panels = document.querySelectorAll("details[data-open-wide]");
+    for (var i = 0; i < panels.length; i++) { panels[i].open = true; }
+  }
+
+  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); suggestions(); filterPanels(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();

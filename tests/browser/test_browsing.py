@@ -1,0 +1,150 @@
+"""Browsing on a phone and a desktop: the image viewer, the filters button, the prompt's Copy button."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import TestCase
+
+from prompts import services
+from tests.browser.conftest import snap
+from tests.factories import PASSWORD, UserFactory, make_listing, onboard, png_upload
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shop() -> dict[str, Any]:
+    seller: Any = onboard(UserFactory(handle="lin", email="lin@example.com", password=PASSWORD))  # type: ignore[arg-type]
+    koi = make_listing(seller, publish=True, title="Neon koi wallpaper", prompt_text="koi " * 120 + "THE-END")
+    for colour in ((30, 120, 200), (40, 180, 90)):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.listing_image_add(
+                listing=koi, by=seller, upload=png_upload(width=900, height=600, colour=colour)
+            )
+    letter = make_listing(
+        seller,
+        publish=True,
+        title="Cover letter helper",
+        target_model="chatgpt",
+        category="writing",
+        example_outputs=["Dear hiring manager, " * 20],
+    )
+    for n in range(3):
+        make_listing(seller, publish=True, title=f"Koi poster {n}", price_amount=100 + n)
+    return {"koi": koi, "letter": letter}
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def _caption(page: Any) -> str:
+    return str(page.locator("dialog.lightbox figcaption").inner_text())
+
+
+def test_the_viewer_opens_full_size_images_and_moves_with_keys(page: Any, shop: Any) -> None:
+    page.goto(f"/listings/{shop['koi'].public_id}/")
+    links = page.locator("a[data-lightbox]")
+    assert links.count() == 3
+    links.first.click()
+    dialog = page.locator("dialog.lightbox")
+    dialog.wait_for(state="visible")
+    assert page.url.endswith(f"/listings/{shop['koi'].public_id}/")  # opened in place, not followed
+    assert _caption(page) == "1 / 3"
+    page.keyboard.press("ArrowRight")
+    assert _caption(page) == "2 / 3"
+    # The second image is 900 px wide: the viewer shows its largest preview, not the gallery's.
+    page.wait_for_function("document.querySelector('dialog.lightbox img').naturalWidth === 900")
+    snap(page, "lightbox-desktop", full_page=False)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert _caption(page) == "3 / 3"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+
+def test_the_viewer_swipes_on_a_phone(phone: Any, shop: Any) -> None:
+    phone.goto(f"/listings/{shop['koi'].public_id}/")
+    phone.locator("a[data-lightbox]").first.tap()
+    phone.locator("dialog.lightbox").wait_for(state="visible")
+    swipe = """dx => {
+        const dialog = document.querySelector('dialog.lightbox');
+        const touch = x => new Touch({identifier: 1, target: dialog, clientX: x, clientY: 400});
+        dialog.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(300)], bubbles: true}));
+        dialog.dispatchEvent(new TouchEvent('touchend', {changedTouches: [touch(300 + dx)], bubbles: true}));
+    }"""
+    phone.evaluate(swipe, -150)
+    assert _caption(phone) == "2 / 3"
+    phone.evaluate(swipe, 150)
+    phone.evaluate(swipe, 150)
+    assert _caption(phone) == "3 / 3"
+    snap(phone, "lightbox-phone", full_page=False)
+    phone.locator("dialog.lightbox .lightbox-close").tap()
+    phone.locator("dialog.lightbox").wait_for(state="hidden")
+
+
+def test_filters_hide_behind_a_button_on_a_phone_and_show_on_a_desktop(
+    phone: Any, page: Any, shop: Any
+) -> None:
+    phone.goto("/browse/?page_size=2&sort=price")
+    form = phone.locator("form.filters")
+    assert not form.is_visible()
+    assert phone.locator(".result-count").inner_text().startswith("5 results")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(phone, "browse-phone")
+    phone.get_by_text("Filters", exact=True).tap()
+    form.wait_for(state="visible")
+    snap(phone, "browse-phone-filters")
+    phone.get_by_role("link", name="Next").tap()
+    phone.wait_for_url(re.compile(r"page=2"))
+    assert phone.locator('[aria-current="page"]').inner_text() == "2"
+
+    page.goto("/browse/")
+    assert page.locator("form.filters").is_visible()
+    assert not page.locator(".filter-panel > summary").is_visible()
+    snap(page, "browse-desktop")
+
+
+def _box(locator: Any) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return dict(box)
+
+
+def test_copy_button_and_examples_do_not_cover_the_text(phone: Any, shop: Any) -> None:
+    phone.goto("/")
+    phone.goto("/accounts/login/")
+    phone.get_by_label("Email").fill("lin@example.com")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name=re.compile("Log in", re.I)).click()
+    phone.wait_for_url(re.compile(r"/(dashboard/)?$"))
+    phone.goto(f"/listings/{shop['koi'].public_id}/")
+    copy, text = phone.get_by_role("button", name="Copy"), phone.locator("#prompt-text")
+    copy.wait_for(state="visible")
+    button, prompt = _box(copy), _box(text)
+    assert button["y"] + button["height"] <= prompt["y"]  # its own row, above the text
+    snap(phone, "prompt-copy-phone")
+
+    phone.goto(f"/listings/{shop['letter'].public_id}/")
+    heading = _box(phone.get_by_role("heading", name="Example outputs"))
+    example = _box(phone.locator(".gallery blockquote").first)
+    assert heading["y"] + heading["height"] <= example["y"]  # above the text, not beside it
+    snap(phone, "text-examples-phone")
