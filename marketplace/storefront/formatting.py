@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location, get_timezone_name
 from babel.numbers import format_currency
+from django.utils.translation import gettext as _
 
 from marketplace.core.money import get_currency
 
@@ -26,3 +30,26 @@ def money(amount: int, currency: str, language: str | None) -> str:
     exponent = _exponent(currency)
     value = amount if exponent == 0 else amount / 10**exponent
     return format_currency(value, currency, locale=_locale(language), currency_digits=True)
+
+
+# Zones with no place of their own: CLDR calls them "Unknown Region (UTC) Time".
+_PLACELESS = ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "Etc/")
+
+
+def _offset_label(zone: ZoneInfo) -> str:
+    offset = datetime.now(zone).utcoffset() or timedelta(0)
+    if not offset:
+        return str(_("Coordinated Universal Time (UTC)"))
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes > 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_label(zone: ZoneInfo, language: str | None) -> str:
+    """'New York (Eastern Time)' / '纽约（北美东部时间）'; 'Coordinated Universal Time (UTC)', 'UTC+05:00'."""
+    if zone.key.startswith(_PLACELESS):
+        return _offset_label(zone)
+    locale = _locale(language)
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    name = get_timezone_name(zone, locale=locale)
+    return _("%(place)s (%(zone)s)") % {"place": city, "zone": name}
