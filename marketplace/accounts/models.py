@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$"
 
@@ -29,7 +30,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on Dimsum. Anyone can buy; a user with listings is a seller."""
 
-    email = models.EmailField(unique=True)
+    email = models.EmailField(_("email address"), unique=True)  # named in messages (password too similar)
     handle = models.CharField(max_length=30, unique=True, help_text="Public name, e.g. 'lotus-prompts'.")
     display_name = models.CharField(max_length=60, blank=True)
     # The language of the website when the user last signed up, signed in or switched: emails

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location, get_timezone_name
@@ -45,6 +45,7 @@ def _offset_label(zone: ZoneInfo) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+@lru_cache(maxsize=2048)  # zones x languages; placeless zones have fixed offsets
 def zone_label(zone: ZoneInfo, language: str | None) -> str:
     """'New York (Eastern Time)' / '纽约（北美东部时间）'; 'Coordinated Universal Time (UTC)', 'UTC+05:00'."""
     if zone.key.startswith(_PLACELESS):

@@ -117,7 +117,7 @@ def test_slots_are_shown_in_the_visitors_zone(described_offer, buyer):
     assert new_york["Tue, May 5"][0] == ("9:00 PM", WED_9_NEW_YORK)
     assert datetime.fromisoformat(WED_9_NEW_YORK) == datetime.fromisoformat(WED_9)
     assert "Times shown in New York (Eastern Time)." in html_of(response)
-    assert "The tutor is in Asia/Shanghai." in html_of(response)
+    assert "The tutor is in Shanghai (China Time)." in html_of(response)
 
 
 def test_slot_labels_follow_the_visitors_language(described_offer, buyer):

@@ -132,5 +132,5 @@ def slot_picker(request: HttpRequest, offer: TutoringOffer, moving: Booking | No
         "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
         "later": (first + timedelta(days=SLOT_DAYS)).isoformat() if last < horizon else "",
         "zone_label": zone_label(zone),
-        "tutor_zone": offer.timezone if offer.timezone != zone.key else "",
+        "tutor_zone": zone_label(ZoneInfo(offer.timezone)) if offer.timezone != zone.key else "",
     }
