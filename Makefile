@@ -17,11 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run PORT=8100` (and HOST=...) serves elsewhere; links made outside a request (emails) use
+# SITE_URL, which follows HOST and PORT unless it is set.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Dimsum is at http://127.0.0.1:8000  (API docs: /api/docs/, admin: /admin/)"
-	$(PY) manage.py runlocal 127.0.0.1:8000
+	@echo "Dimsum is at http://$(HOST):$(PORT)  (API docs: /api/docs/, admin: /admin/)"
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runlocal $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

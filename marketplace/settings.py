@@ -265,6 +265,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
+FORMAT_MODULE_PATH = ["marketplace.core.formats"]  # one date format per language
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from marketplace.tutoring.models import Booking
 from prompts.models import Listing, new_public_id
@@ -68,6 +69,8 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "order")
+        verbose_name_plural = pgettext_lazy("model", "orders")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
@@ -148,6 +151,8 @@ class Unlock(models.Model):
     objects = UnlockQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "unlock")
+        verbose_name_plural = pgettext_lazy("model", "unlocks")
         ordering = ["-granted_at", "-id"]
         constraints = [
             # The same condition as UnlockQuerySet.active(): one active unlock per buyer and listing.
@@ -236,8 +241,9 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "ledger entry")
+        verbose_name_plural = pgettext_lazy("model", "ledger entries")
         ordering = ["created_at", "id"]
-        verbose_name_plural = "ledger entries"
         constraints = [models.UniqueConstraint(fields=["key"], name="ledger_key_unique")]  # see Order
 
     def __str__(self) -> str:
@@ -254,6 +260,8 @@ class WebhookEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "webhook event")
+        verbose_name_plural = pgettext_lazy("model", "webhook events")
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["event_id"], name="webhook_event_id_unique")]
 
@@ -273,6 +281,10 @@ class ConnectedAccount(models.Model):
     payouts_enabled = models.BooleanField(default=False)
     details_submitted = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "connected account")
+        verbose_name_plural = pgettext_lazy("model", "connected accounts")
 
     def __str__(self) -> str:
         return f"{self.account_id} ({self.user})"
@@ -323,6 +335,8 @@ class Payout(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "payout")
+        verbose_name_plural = pgettext_lazy("model", "payouts")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +31,12 @@ from payments.gateway import (
     TransferState,
 )
 from payments.models import Order, SandboxSession
+
+
+def _origin(url: str) -> str:
+    """The scheme and host the buyer returns to: the sandbox's checkout page sits beside it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else settings.SITE_URL
 
 
 def _token(prefix: str) -> str:
@@ -57,7 +64,7 @@ class SandboxGateway:
         session, _ = SandboxSession.objects.get_or_create(order=order, defaults={"session_id": _token("cs")})
         return CheckoutCreated(
             session_id=session.session_id,
-            url=f"{settings.SITE_URL}/payments/sandbox/checkout/{session.session_id}/",
+            url=f"{_origin(request.success_url)}/payments/sandbox/checkout/{session.session_id}/",
         )
 
     def _get(self, **lookup: object) -> SandboxSession:

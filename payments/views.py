@@ -69,9 +69,12 @@ def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
         from payments.sandbox import SandboxGateway
 
         sandbox = SandboxGateway()
-        state = sandbox.pay(session_id) if request.POST.get("action") == "pay" else sandbox.cancel(session_id)
+        paying = request.POST.get("action") == "pay"
+        state = sandbox.pay(session_id) if paying else sandbox.cancel(session_id)
         services.order_apply_session(session=state)  # the same fulfilment function a webhook drives
-        return HttpResponse(status=303, headers={"Location": f"/payments/return/{session.order.public_id}/"})
+        # Like Stripe's cancel_url, the return page hears that the buyer chose to cancel.
+        back = f"/payments/return/{session.order.public_id}/" + ("" if paying else "?canceled=1")
+        return HttpResponse(status=303, headers={"Location": back})
     order = session.order
     return render(
         request,

@@ -8,20 +8,25 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from prompts.models import (
     Complaint,
     ComplaintStatus,
+    Favourite,
+    FlagStatus,
     Listing,
     ListingEvent,
+    ListingFlag,
     ListingImage,
     PromptVersion,
+    Review,
     ScreeningList,
     ScreeningTerm,
 )
-from prompts.moderation import complaints, decisions
+from prompts.moderation import complaints, decisions, flags
 
 
 class RejectForm(forms.Form):
@@ -244,3 +249,134 @@ class ComplaintAdmin(admin.ModelAdmin):
     @admin.action(description="Dismiss the selected complaints")
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         self._resolve(request, queryset, upheld=False)
+
+
+class FlagResolutionForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What did you find?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Recorded on the flag and in the listing's audit trail."),
+    )
+
+
+@admin.register(ListingFlag)
+class ListingFlagAdmin(admin.ModelAdmin):
+    """Copied-image flags: both listings side by side, open ones first. Confirming a copy records it;
+    to take the listing down, reject or archive it from its page with a reason the seller reads."""
+
+    list_display = ("created_at", "listing", "related_listing", "reason", "distance", "status", "resolved_by")
+    list_filter = ("status", "reason")
+    search_fields = (
+        "listing__public_id",
+        "listing__title",
+        "related_listing__public_id",
+        "related_listing__title",
+    )
+    list_select_related = ("listing", "related_listing", "resolved_by")
+    readonly_fields = (
+        "listing",
+        "related_listing",
+        "reason",
+        "detail",
+        "status",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+    actions = ("confirm", "dismiss")
+    ordering = ("status", "-created_at")  # "open" sorts before the outcomes
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # flags are raised by the image pipeline
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an outcome is recorded instead
+
+    @admin.display(description=_("Image distance"))
+    def distance(self, flag: ListingFlag) -> object:
+        return flag.detail.get("distance", "–")
+
+    def _resolve(
+        self, request: HttpRequest, queryset: QuerySet[ListingFlag], confirmed: bool
+    ) -> HttpResponse | None:
+        assert isinstance(request.user, User)
+        form = FlagResolutionForm(request.POST if "resolution" in request.POST else None)
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/prompts/resolve_flags.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Confirm the copies") if confirmed else _("Dismiss the flags"),
+                    "form": form,
+                    "queryset": queryset,
+                    "action": request.POST.get("action", ""),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        done = sum(
+            flags.flag_resolve(
+                flag=flag, by=request.user, confirmed=confirmed, resolution=form.cleaned_data["resolution"]
+            )
+            for flag in queryset.filter(status=FlagStatus.OPEN)
+        )
+        self.message_user(request, _("%(count)d flag(s) decided.") % {"count": done}, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Confirm: the example images were copied"), permissions=["change"])
+    def confirm(self, request: HttpRequest, queryset: QuerySet[ListingFlag]) -> HttpResponse | None:
+        return self._resolve(request, queryset, confirmed=True)
+
+    @admin.action(description=_("Dismiss: not a copy"), permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[ListingFlag]) -> HttpResponse | None:
+        return self._resolve(request, queryset, confirmed=False)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews, to find and read. They have no hidden state; the listing's rating counts every row,
+    so they are not deleted here (a review breaking the rules is a complaint about the listing)."""
+
+    list_display = ("created_at", "listing", "buyer", "rating", "text", "replied_at")
+    list_filter = ("rating",)
+    search_fields = ("listing__public_id", "listing__title", "buyer__handle", "buyer__email", "text")
+    list_select_related = ("listing", "buyer")
+    readonly_fields = (
+        "public_id",
+        "listing",
+        "buyer",
+        "rating",
+        "text",
+        "seller_reply",
+        "replied_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Favourite)
+class FavouriteAdmin(admin.ModelAdmin):
+    """Who saved which listing: read-only, buyers add and remove their own."""
+
+    list_display = ("created_at", "listing", "buyer")
+    search_fields = ("listing__public_id", "listing__title", "buyer__handle", "buyer__email")
+    list_select_related = ("listing", "buyer")
+    readonly_fields = ("listing", "buyer", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

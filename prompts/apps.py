@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PromptsConfig(AppConfig):
     name = "prompts"
-    verbose_name = "Prompt listings"
+    verbose_name = _("Prompt listings")
 
     def ready(self) -> None:
         from marketplace.rates.signals import rates_changed

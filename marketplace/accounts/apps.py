@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "marketplace.accounts"
     label = "accounts"
+    verbose_name = _("Accounts")
     default = True
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HANDLE_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$"
 
@@ -29,7 +31,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on Dimsum. Anyone can buy; a user with listings is a seller."""
 
-    email = models.EmailField(unique=True)
+    email = models.EmailField(_("email address"), unique=True)  # named in messages (password too similar)
     handle = models.CharField(max_length=30, unique=True, help_text="Public name, e.g. 'lotus-prompts'.")
     display_name = models.CharField(max_length=60, blank=True)
     # The language of the website when the user last signed up, signed in or switched: emails
@@ -49,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = ["handle"]
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "user")
+        verbose_name_plural = pgettext_lazy("model", "users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(Lower("handle"), name="user_handle_ci_unique"),
@@ -80,6 +84,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "API token")
+        verbose_name_plural = pgettext_lazy("model", "API tokens")
         indexes = [models.Index(fields=["user", "created_at"])]
 
     def __str__(self) -> str:

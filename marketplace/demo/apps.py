@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "marketplace.demo"
     label = "demo"
-    verbose_name = "Demo data"
+    verbose_name = _("Demo data")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import datetime, timedelta
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location, get_timezone_name
 from babel.numbers import format_currency
+from django.utils.translation import gettext as _
 
 from marketplace.core.money import get_currency
 
@@ -35,3 +39,25 @@ def approximate_money(amount: int, currency: str, language: str | None) -> str:
     if exponent == 0 or whole < 10:
         return money(amount, currency, language)
     return format_currency(whole, currency, format="¤#,##0", locale=_locale(language), currency_digits=False)
+# Zones with no place of their own: CLDR calls them "Unknown Region (UTC) Time".
+_PLACELESS = ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "Etc/")
+
+
+def _offset_label(zone: ZoneInfo) -> str:
+    offset = datetime.now(zone).utcoffset() or timedelta(0)
+    if not offset:
+        return str(_("Coordinated Universal Time (UTC)"))
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes > 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@lru_cache(maxsize=2048)  # zones x languages; placeless zones have fixed offsets
+def zone_label(zone: ZoneInfo, language: str | None) -> str:
+    """'New York (Eastern Time)' / '纽约（北美东部时间）'; 'Coordinated Universal Time (UTC)', 'UTC+05:00'."""
+    if zone.key.startswith(_PLACELESS):
+        return _offset_label(zone)
+    locale = _locale(language)
+    city = get_timezone_location(zone, locale=locale, return_city=True)
+    name = get_timezone_name(zone, locale=locale)
+    return _("%(place)s (%(zone)s)") % {"place": city, "zone": name}

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.core.timezones import validate_zone_name
 from marketplace.tutoring.constraints import PostgresExclusionConstraint
@@ -71,6 +72,8 @@ class TutoringOffer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "tutoring offer")
+        verbose_name_plural = pgettext_lazy("model", "tutoring offers")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -232,6 +235,8 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "booking")
+        verbose_name_plural = pgettext_lazy("model", "bookings")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="booking_start_before_end"),
@@ -288,6 +293,8 @@ class TutorReview(models.Model):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "tutor review")
+        verbose_name_plural = pgettext_lazy("model", "tutor reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["booking"], name="tutor_review_one_per_booking"),

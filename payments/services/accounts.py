@@ -24,7 +24,7 @@ from payments.selectors import seller_payout_account
 from payments.services.provider import gateway
 
 
-def seller_onboarding_link(*, user: User) -> str:
+def seller_onboarding_link(*, user: User, site_url: str = "") -> str:
     """Create the seller's Connect account if needed and return where to finish onboarding."""
     account = ConnectedAccount.objects.filter(user=user).first()
     if account is None:
@@ -32,7 +32,7 @@ def seller_onboarding_link(*, user: User) -> str:
         account, _ = ConnectedAccount.objects.get_or_create(
             user=user, defaults={"provider": gateway().name, "account_id": state.id}
         )
-    base = settings.SITE_URL
+    base = (site_url or settings.SITE_URL).rstrip("/")  # the seller's own host when they use the website
     url = gateway().account_link(
         account_id=account.account_id,
         refresh_url=f"{base}/payments/onboarding/refresh/",

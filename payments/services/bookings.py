@@ -40,8 +40,12 @@ def booking_place(
     listing: Listing | None = None,
     idempotency_key: str = "",
     buyer_timezone: str = "",
+    site_url: str = "",
 ) -> CheckoutResult:
-    """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same."""
+    """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same.
+
+    ``site_url`` is where the buyer comes back to (the host they use); SITE_URL when empty.
+    """
     previous = order_replay(
         buyer=buyer,
         idempotency_key=idempotency_key,
@@ -61,16 +65,20 @@ def booking_place(
     booking = tutoring_services.booking_hold(
         buyer=buyer, offer=offer, start=start, listing=listing, buyer_timezone=buyer_timezone
     )
-    return booking_checkout_start(buyer=buyer, booking=booking, idempotency_key=idempotency_key)
+    return booking_checkout_start(
+        buyer=buyer, booking=booking, idempotency_key=idempotency_key, site_url=site_url
+    )
 
 
-def booking_checkout_start(*, buyer: User, booking: Booking, idempotency_key: str = "") -> CheckoutResult:
+def booking_checkout_start(
+    *, buyer: User, booking: Booking, idempotency_key: str = "", site_url: str = ""
+) -> CheckoutResult:
     """Create the order of a held booking (one pending per booking) and open its checkout."""
     order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
     try:
         if order is None:
             order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key)
-        url = order.checkout_url or checkout_open(order)
+        url = order.checkout_url or checkout_open(order, site_url=site_url)
     except ApplicationError:
         tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold
         raise

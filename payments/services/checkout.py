@@ -41,8 +41,13 @@ def _check_can_buy(buyer: User, listing: Listing) -> None:
         )
 
 
-def checkout_start(*, buyer: User, listing: Listing, idempotency_key: str = "") -> CheckoutResult:
-    """Unlock a free listing at once, or create an order and a checkout session for a paid one."""
+def checkout_start(
+    *, buyer: User, listing: Listing, idempotency_key: str = "", site_url: str = ""
+) -> CheckoutResult:
+    """Unlock a free listing at once, or create an order and a checkout session for a paid one.
+
+    ``site_url`` is where the buyer comes back to (the host they use); SITE_URL when empty.
+    """
     previous = order_replay(
         buyer=buyer, idempotency_key=idempotency_key, sells=lambda order: order.listing_id == listing.pk
     )
@@ -55,7 +60,7 @@ def checkout_start(*, buyer: User, listing: Listing, idempotency_key: str = "") 
     order = order_create(buyer=buyer, item=listing, idempotency_key=idempotency_key)
     if order.checkout_url:
         return CheckoutResult(order=order, checkout_url=order.checkout_url, unlocked=False)
-    return CheckoutResult(order=order, checkout_url=checkout_open(order), unlocked=False)
+    return CheckoutResult(order=order, checkout_url=checkout_open(order, site_url=site_url), unlocked=False)
 
 
 def _order_title(order: Order) -> str:
@@ -64,8 +69,11 @@ def _order_title(order: Order) -> str:
     return f"Tutoring: {Booking.objects.select_related('offer').get(orders=order).offer.title}"
 
 
-def checkout_open(order: Order) -> str:
-    base = settings.SITE_URL
+def checkout_open(order: Order, *, site_url: str = "") -> str:
+    # The website passes the visitor's own host: a return on SITE_URL's host would lose their
+    # session cookie, and the CSP's form-action would stop the redirect there. SITE_URL is for
+    # links made outside a request (the API's, emails).
+    base = (site_url or settings.SITE_URL).rstrip("/")
     request = CheckoutRequest(
         order_id=order.public_id,
         title=_order_title(order),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from prompts.models.listings import Listing, new_public_id
 
@@ -26,6 +27,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "review")
+        verbose_name_plural = pgettext_lazy("model", "reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["listing", "buyer"], name="review_one_per_buyer"),
@@ -50,6 +53,8 @@ class Favourite(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "favourite")
+        verbose_name_plural = pgettext_lazy("model", "favourites")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["buyer", "listing"], name="favourite_one_per_buyer"),

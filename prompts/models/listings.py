@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 
 def new_public_id() -> str:
@@ -120,6 +121,8 @@ class Listing(models.Model):
     objects = ListingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "listing")
+        verbose_name_plural = pgettext_lazy("model", "listings")
         constraints = [
             models.CheckConstraint(condition=Q(price_amount__gte=0), name="listing_price_not_negative"),
             models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="listing_status_valid"),

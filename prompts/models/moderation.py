@@ -7,13 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from prompts.models.listings import Listing, new_public_id
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")  # before moderators recorded an outcome
+    CONFIRMED = "confirmed", _("Copy confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class ListingFlag(models.Model):
@@ -28,8 +31,14 @@ class ListingFlag(models.Model):
     status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(max_length=2000, blank=True, help_text=_("What the moderator found."))
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "moderation flag")
+        verbose_name_plural = pgettext_lazy("model", "moderation flags")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -56,6 +65,10 @@ class ScreeningList(models.Model):
     is_active = models.BooleanField(default=True)
     description = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "screening list")
+        verbose_name_plural = pgettext_lazy("model", "screening lists")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_action_display()})"
@@ -87,6 +100,8 @@ class ListingEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "listing event")
+        verbose_name_plural = pgettext_lazy("model", "listing events")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["listing", "-created_at"])]
 
@@ -129,6 +144,8 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "complaint")
+        verbose_name_plural = pgettext_lazy("model", "complaints")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-created_at"], name="complaint_queue")]
 

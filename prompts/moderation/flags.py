@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from marketplace.accounts.models import User
 from prompts.models import FlagStatus, ImageStatus, ListingFlag, ListingImage
+from prompts.moderation.events import listing_event_record
 from prompts.previews import fingerprints
 
 
@@ -51,3 +54,26 @@ def image_flag_near_duplicates(*, image: ListingImage, prints: fingerprints.Fing
                     )
             except IntegrityError:
                 pass  # an open flag for this pair exists already
+
+
+def flag_resolve(*, flag: ListingFlag, by: User, confirmed: bool, resolution: str = "") -> bool:
+    """A moderator's outcome for an open flag: the copy is confirmed, or the flag is dismissed.
+
+    Recorded on the flag and in the listing's audit trail. Only an open flag changes, so a second
+    click (or two moderators at once) records nothing new; returns whether this call decided it.
+    Confirming does not take the listing down: the moderator rejects or archives it as for any
+    listing, with a reason the seller reads.
+    """
+    status = FlagStatus.CONFIRMED if confirmed else FlagStatus.DISMISSED
+    with transaction.atomic():
+        changed = ListingFlag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
+            status=status, resolved_at=timezone.now(), resolved_by=by, resolution=resolution.strip()[:2000]
+        )
+        if changed:
+            listing_event_record(
+                listing_id=flag.listing_id,
+                actor=by,
+                action=f"flag_{status}",
+                detail={"flag": flag.pk, "reason": flag.reason, "related_listing": flag.related_listing_id},
+            )
+    return changed == 1

@@ -112,7 +112,7 @@ def test_a_tutor_publishes_an_offer_and_buyers_see_only_its_hours(seller):
     assert (offer.duration_minutes, offer.cancel_full_refund_hours) == (60, 24)
     page = client.get(created["Location"])
     assert messages_on(page) == ["Your offer is saved. Now set the hours when buyers can book it."]
-    assert "Asia/Shanghai" in html_of(page)
+    assert "Shanghai (China Time)" in html_of(page)  # the offer's zone, named for people
 
     weekdays = {day: [("09:00", "11:00")] for day in range(5)}
     weekdays[2] = [("09:00", "11:00"), ("14:00", "15:00")]

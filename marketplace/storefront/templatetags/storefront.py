@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
+from marketplace.core.timezones import zone
 from marketplace.storefront import formatting, labels, pricing
 
 register = template.Library()
@@ -89,3 +90,10 @@ def stars(rating: int) -> str:
 def iso_datetime(value: str | None) -> datetime | None:
     """An ISO timestamp from a stored document as an aware datetime, for the `date` filter."""
     return parse_datetime(value) if value else None
+
+
+@register.filter
+def zone_name(key: str) -> str:
+    """An IANA zone key as a person reads it in their language: 'Asia/Shanghai' -> '上海（中国时间）'."""
+    found = zone(key)
+    return formatting.zone_label(found, translation.get_language()) if found else key

@@ -30,6 +30,15 @@ def safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def site_url(request: HttpRequest) -> str:
+    """This site as the visitor reached it ("http://localhost:8100"), for the URLs a service builds.
+
+    The host was checked against ALLOWED_HOSTS by get_host(); SITE_URL is only for links made
+    outside a request, where no visitor's host is known.
+    """
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def see_other(url: str) -> HttpResponse:
     response = HttpResponseRedirect(url)
     response.status_code = 303

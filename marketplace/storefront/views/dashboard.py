@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
-from marketplace.storefront.views.common import current_user, see_other
+from marketplace.storefront.views.common import current_user, see_other, site_url
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
@@ -103,7 +103,7 @@ def dashboard_status(request: HttpRequest) -> JsonResponse:
 def payouts_onboarding(request: HttpRequest) -> HttpResponse:
     """The API's onboarding service, then off to the provider's (or the sandbox's) onboarding page."""
     try:
-        url = seller_onboarding_link(user=current_user(request))
+        url = seller_onboarding_link(user=current_user(request), site_url=site_url(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     except ProviderError as error:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import current_user, redirect_back, see_other
+from marketplace.storefront.views.common import current_user, redirect_back, see_other, site_url
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.models import Order
@@ -47,7 +47,9 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
     """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox)."""
     listing = _listing(public_id, request.user)
     try:
-        result = payment_services.checkout_start(buyer=current_user(request), listing=listing)
+        result = payment_services.checkout_start(
+            buyer=current_user(request), listing=listing, site_url=site_url(request)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect_back(request, _listing_url(listing))

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time, get_timezone_name
+from babel.dates import format_skeleton, format_time
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -84,8 +84,8 @@ def time_label(moment: datetime) -> str:
 
 
 def zone_label(zone: ZoneInfo) -> str:
-    """'America/New_York (Eastern Time)'."""
-    return f"{zone.key} ({get_timezone_name(zone, locale=locale())})"
+    """'New York (Eastern Time)' in the visitor's language."""
+    return formatting.zone_label(zone, translation.get_language())
 
 
 def visitor_zone(request: HttpRequest) -> ZoneInfo:
@@ -132,5 +132,5 @@ def slot_picker(request: HttpRequest, offer: TutoringOffer, moving: Booking | No
         "earlier": max(first - timedelta(days=SLOT_DAYS), today).isoformat() if first > today else "",
         "later": (first + timedelta(days=SLOT_DAYS)).isoformat() if last < horizon else "",
         "zone_label": zone_label(zone),
-        "tutor_zone": offer.timezone if offer.timezone != zone.key else "",
+        "tutor_zone": zone_label(ZoneInfo(offer.timezone)) if offer.timezone != zone.key else "",
     }

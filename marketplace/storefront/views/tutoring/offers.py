@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import current_user, see_other
+from marketplace.storefront.views.common import current_user, see_other, site_url
 from marketplace.storefront.views.tutoring.common import (
     LIBRARY_CHOICES,
     OFFERS_PAGE,
@@ -149,6 +149,7 @@ def book(request: HttpRequest, public_id: str) -> HttpResponse:
             start=start,
             listing=_chosen_listing(request.POST.get("listing", "")),
             buyer_timezone=getattr(request, "visitor_timezone", ""),
+            site_url=site_url(request),
         )
     except ApplicationError as exc:
         # The same form sent twice: the first request holds the slot; the second goes to its checkout.
