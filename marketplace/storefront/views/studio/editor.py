@@ -26,7 +26,7 @@ from marketplace.storefront.views.studio.forms import ImageUploadForm, ListingFo
 from prompts import selectors, services
 from prompts.cleaning import extract_variables
 from prompts.documents import preview_json
-from prompts.models import ImageStatus, Listing, ListingStatus
+from prompts.models import TEXT_MODELS, ImageStatus, Listing, ListingStatus
 
 WAITING = (ImageStatus.PENDING, ImageStatus.PROCESSING)
 
@@ -43,6 +43,12 @@ def image_rows(listing: Listing) -> list[dict[str, Any]]:
     return rows
 
 
+def _show_examples(form: ListingForm) -> bool:
+    """Open the example outputs when they matter: a text model, or something written or wrong there."""
+    model = form["target_model"].value()
+    return model in TEXT_MODELS or any(field.value() or field.errors for field in form.example_fields)
+
+
 def _editor_page(
     request: HttpRequest, form: ListingForm, listing: Listing | None, status: int
 ) -> HttpResponse:
@@ -51,6 +57,7 @@ def _editor_page(
         "form": form,
         "listing": listing,
         "variables": extract_variables(str(typed or "")),
+        "show_examples": _show_examples(form),
         "can_accept_payments": current_user(request).can_accept_payments,
     }
     if listing is not None:
