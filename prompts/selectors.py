@@ -9,14 +9,22 @@ from datetime import UTC
 from typing import Any
 
 import orjson
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from marketplace.accounts.models import User
 from marketplace.core.dates import instant_or_none
 from marketplace.core.errors import ApplicationError, NotFound
 from prompts import catalog_sql
-from prompts.models import Listing, ListingImage, ListingStatus, PromptVersion, Tag
+from prompts.models import (
+    FlagStatus,
+    Listing,
+    ListingFlag,
+    ListingImage,
+    ListingStatus,
+    PromptVersion,
+    Tag,
+)
 from prompts.search import facets
 from prompts.search import query as search
 
@@ -240,3 +248,21 @@ def current_version(listing: Listing) -> PromptVersion | None:
     """Uses the prefetched versions when present."""
     versions = list(listing.versions.all())
     return max(versions, key=lambda v: v.number) if versions else None
+
+
+def images_flagged_as_copies(*, listing: Listing) -> set[str]:
+    """Public ids of the listing's images that an open near-duplicate flag names.
+
+    A flag is written for both listings of a pair with the same detail: the uploaded image's
+    public id and the other image's primary key; whichever belongs to this listing is flagged.
+    """
+    flags = ListingFlag.objects.filter(listing=listing, reason="duplicate_image", status=FlagStatus.OPEN)
+    named_ids, named_pks = set(), set()
+    for detail in flags.values_list("detail", flat=True):
+        named_ids.add(str(detail.get("image", "")))
+        named_pks.add(detail.get("other_image_pk"))
+    return set(
+        ListingImage.objects.filter(listing=listing)
+        .filter(Q(public_id__in=named_ids) | Q(pk__in=[pk for pk in named_pks if isinstance(pk, int)]))
+        .values_list("public_id", flat=True)
+    )

@@ -16,7 +16,7 @@ from marketplace.api.pagination import CursorPage
 from marketplace.api.parsing import current_user
 from marketplace.api.schema import PreviewSizeOutput
 from marketplace.core.money import money_json
-from prompts import selectors, services
+from prompts import lifecycle, listing_images, selectors, services
 from prompts.catalog_query import choice_param
 from prompts.cleaning import MAX_EXAMPLE_OUTPUTS, MAX_TAGS, MAX_VARIABLE_EXAMPLE_CHARS, MAX_VARIABLE_EXAMPLES
 from prompts.documents import preview_json
@@ -240,6 +240,25 @@ class SellerListingImagesApi(APIView):
 
 
 class SellerListingImageDetailApi(APIView):
+    class ImageMoveInput(serializers.Serializer):
+        position = serializers.IntegerField(min_value=1, help_text="1 is the cover image.")
+
+    @extend_schema(
+        request=ImageMoveInput,
+        responses=ImageOutput,
+        summary="Move an example image to another position",
+    )
+    def patch(self, request: Request, public_id: str, image_id: str) -> Response:
+        image = selectors.image_get_for_seller(
+            seller=current_user(request), listing_public_id=public_id, image_public_id=image_id
+        )
+        data = self.ImageMoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = listing_images.listing_image_move(
+            image=image, by=current_user(request), position=data.validated_data["position"]
+        )
+        return Response(ImageOutput(image).data)
+
     @extend_schema(responses={204: None, **errors(409)}, summary="Remove an example image")
     def delete(self, request: Request, public_id: str, image_id: str) -> Response:
         image = selectors.image_get_for_seller(
@@ -268,4 +287,15 @@ class SellerListingArchiveApi(APIView):
     )
     def post(self, request: Request, public_id: str) -> Response:
         services.listing_archive(listing=_seller_listing(request, public_id), by=current_user(request))
+        return _listing_response(request, public_id)
+
+
+class SellerListingRestoreApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: SellerListingOutput, **errors(409)},
+        summary="Bring an archived listing back to your drafts",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        lifecycle.listing_restore(listing=_seller_listing(request, public_id), by=current_user(request))
         return _listing_response(request, public_id)

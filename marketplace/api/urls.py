@@ -136,4 +136,9 @@ urlpatterns = [
         seller_listings.SellerListingArchiveApi.as_view(),
         name="seller-listing-archive",
     ),
+    path(
+        "seller/listings/<pubid:public_id>/restore/",
+        seller_listings.SellerListingRestoreApi.as_view(),
+        name="seller-listing-restore",
+    ),
 ]

@@ -15,6 +15,9 @@ from marketplace.storefront.views import (
     seo,
     tutoring,
 )
+from marketplace.storefront.views.studio import editor as studio
+from marketplace.storefront.views.studio import images as studio_images
+from marketplace.storefront.views.studio import lifecycle as studio_lifecycle
 
 app_name = "web"
 
@@ -58,6 +61,42 @@ urlpatterns = [
     path("dashboard/sales/", sales.sales, name="sales"),
     path("dashboard/sales/export.csv", sales.sales_csv, name="sales-csv"),
     path("dashboard/sales/<pubid:public_id>/refund/", sales.refund, name="sale-refund"),
+    # The seller studio: the listing editor (the seller listings API, on the website).
+    path("dashboard/listings/new/", studio.listing_new, name="studio-new"),
+    path("dashboard/listings/<pubid:public_id>/edit/", studio.listing_edit, name="studio-edit"),
+    path("dashboard/listings/<pubid:public_id>/status/", studio.listing_status, name="studio-status"),
+    path(
+        "dashboard/listings/<pubid:public_id>/preview/",
+        studio_lifecycle.listing_preview,
+        name="studio-preview",
+    ),
+    path(
+        "dashboard/listings/<pubid:public_id>/submit/", studio_lifecycle.listing_submit, name="studio-submit"
+    ),
+    path(
+        "dashboard/listings/<pubid:public_id>/archive/",
+        studio_lifecycle.listing_archive,
+        name="studio-archive",
+    ),
+    path(
+        "dashboard/listings/<pubid:public_id>/restore/",
+        studio_lifecycle.listing_restore,
+        name="studio-restore",
+    ),
+    path(
+        "dashboard/listings/<pubid:public_id>/delete/", studio_lifecycle.listing_delete, name="studio-delete"
+    ),
+    path("dashboard/listings/<pubid:public_id>/images/", studio_images.images_upload, name="studio-images"),
+    path(
+        "dashboard/listings/<pubid:public_id>/images/<pubid:image_id>/move/",
+        studio_images.image_move,
+        name="studio-image-move",
+    ),
+    path(
+        "dashboard/listings/<pubid:public_id>/images/<pubid:image_id>/delete/",
+        studio_images.image_delete,
+        name="studio-image-delete",
+    ),
     path("dashboard/tutoring/", tutoring.tutor_offers, name="tutor-offers"),
     path("dashboard/tutoring/new/", tutoring.tutor_offer_new, name="tutor-offer-new"),
     path("dashboard/tutoring/<pubid:public_id>/edit/", tutoring.tutor_offer_edit, name="tutor-offer-edit"),

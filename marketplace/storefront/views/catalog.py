@@ -19,6 +19,7 @@ from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
+from prompts.documents import rating_json
 from prompts.models import Favourite, Listing, PromptVersion
 
 HOME_SHELF = 10
@@ -118,26 +119,53 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound:
         raise Http404("No published listing has this id.") from None
     listing = Listing.objects.only("pk", "seller_id", "public_id").get(public_id=public_id)
-    handle = document["seller"]["handle"]
-    seller = cache.get_or_set(
-        f"web:seller:{handle.lower()}", lambda: discovery.seller_rating(handle=handle), SELLER_CACHE_SECONDS
-    )
-    reviews = list(discovery.reviews_for_listing(listing=listing)[:REVIEWS_SHOWN])
-    related = cards(
-        cache.get_or_set(
-            f"web:related:{public_id}",
-            lambda: discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN),
-            RELATED_CACHE_SECONDS,
-        )
-        or []
-    )
     discovery.views_record(public_id=public_id)
+    return render_listing_page(request, document, listing)
+
+
+def _related(public_id: str) -> list[str]:
+    try:
+        return discovery.related_listings(public_id=public_id, limit=RELATED_SHOWN)
+    except NotFound:
+        return []  # a draft (in its preview) has no related listings yet
+
+
+def render_listing_page(
+    request: HttpRequest, document: dict[str, Any], listing: Listing, *, preview: bool = False
+) -> HttpResponse:
+    """The listing page from its public document. The seller studio's draft preview renders it
+    too (``preview``): with a banner, and what any buyer sees rather than the seller's own view."""
+    handle = document["seller"]["handle"]
+    try:
+        seller = cache.get_or_set(
+            f"web:seller:{handle.lower()}",
+            lambda: discovery.seller_rating(handle=handle),
+            SELLER_CACHE_SECONDS,
+        )
+    except NotFound:
+        if not preview:
+            raise
+        # A seller's first draft: no public profile yet, so the preview shows an empty one.
+        seller = {**document["seller"], "rating": rating_json(0, 0), "listing_count": 0, "sales_count": 0}
+    reviews = list(discovery.reviews_for_listing(listing=listing)[:REVIEWS_SHOWN])
+    public_id = document["id"]
+    if preview:
+        related = cards(_related(public_id))
+    else:
+        related = cards(
+            cache.get_or_set(f"web:related:{public_id}", lambda: _related(public_id), RELATED_CACHE_SECONDS)
+            or []
+        )
+    state = _buyer_state(request, listing)
+    if preview:
+        state.update(can_read=False, owned=False, favourite=False, versions=[])
     context = {
         "listing": document,
         "seller": seller,
         "reviews": reviews,
         "related": related,
-        **_buyer_state(request, listing),
+        "preview": preview,
+        **state,
     }
     return render(request, "storefront/listing.html", context)
 

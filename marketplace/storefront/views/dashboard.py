@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, see_other, site_url
+from marketplace.storefront.views.studio.common import held_fields
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
@@ -56,7 +57,12 @@ def _listing_row(listing: Listing) -> dict[str, Any]:
         smallest = preview_json(image)["sizes"][:1] if image.status == ImageStatus.READY else []
         images.append({"image": image, "thumb": smallest[0] if smallest else None})
     versions = listing.versions.all()  # prefetched, newest first
-    return {"listing": listing, "images": images, "version": versions[0].number if versions else None}
+    return {
+        "listing": listing,
+        "images": images,
+        "version": versions[0].number if versions else None,
+        "held_fields": held_fields(listing),
+    }
 
 
 def _payouts(seller: User) -> dict[str, Any]:

@@ -1,0 +1,75 @@
+"""A new seller makes and submits a listing on the website, in English, in Chinese, on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prompts.models import Listing, ListingStatus
+from tests.browser.conftest import snap
+from tests.browser.studio_walk import new_seller_lists_a_prompt
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    """Like conftest's `page`, in a chosen language and viewport; fails on any console error."""
+    settings.SITE_URL = live_server.url
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_(language: str, viewport: dict[str, int]) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="zh-CN" if language == "zh-hans" else "en-US",
+            timezone_id="Asia/Shanghai" if language == "zh-hans" else "America/New_York",
+            viewport=viewport,
+            is_mobile=viewport == PHONE,
+            has_touch=viewport == PHONE,
+        )
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport", "currency", "price"),
+    [("en", DESKTOP, "USD", "4.99"), ("zh-hans", DESKTOP, "CNY", "29.00"), ("en", PHONE, "USD", "9.90")],
+    ids=["en-desktop", "zh-desktop", "en-phone"],
+)
+def test_a_new_seller_lists_a_prompt_with_three_images_on_the_website(
+    open_page: Any, tmp_path: Path, language: str, viewport: dict[str, int], currency: str, price: str
+) -> None:
+    page = open_page(language, viewport)
+    device = "phone" if viewport == PHONE else "desktop"
+    shots = f"studio-{language}-{device}"
+    listed = new_seller_lists_a_prompt(page, tmp_path, price=price, currency=currency, shots=shots)
+
+    listing = Listing.objects.get(public_id=listed.public_id)
+    assert listing.status == ListingStatus.PUBLISHED
+    assert listing.images.count() == 3 and listing.variables == ["creature", "place"]
+    assert (listing.price_currency, listing.price_amount) == (currency, round(float(price) * 100))
+    if language == "zh-hans":
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        assert "已发布" in page.locator(".studio-status").inner_text()
+    if device == "phone":  # nothing wider than the screen: no sideways scrolling
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.goto(listed.url)  # what buyers now see
+    page.locator(".gallery figure").first.wait_for()
+    snap(page, f"{shots}-6-public-page")
