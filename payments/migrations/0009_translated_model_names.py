@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0007_order_booking_index_where_set'),
+        ('payments', '0008_refund_request_key_and_revoked_index'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prompts', '0008_image_render_requeues'),
+        ('prompts', '0009_listing_price_reference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
