@@ -102,18 +102,11 @@ def notifications_enqueue_on_commit(ids: list[int]) -> None:
         transaction.on_commit(functools.partial(enqueue, notification_id), robust=True)
 
 
-def notifications_enqueue_claimed(*, kinds: list[str], key: object) -> None:
-    """Enqueue the sends of rows claimed by raw SQL (the webhook's fast path), after it commits."""
-    ids = Notification.objects.filter(
-        kind__in=kinds, key=str(key), status=NotificationStatus.PENDING
-    ).values_list("pk", flat=True)
-    notifications_enqueue_on_commit(list(ids))
-
-
 def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:
     """Send one claimed notification, once. True when this call sent it.
 
-    If sending fails the claim is given back and the error raised, for the task to retry.
+    If rendering or sending fails the claim is given back and the error raised, for the task to
+    retry (declared transient errors) or the beat's re-queue (anything else, up to MAX_ATTEMPTS).
     """
     now = now or timezone.now()
     claimed = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
@@ -125,19 +118,18 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> b
     if not _wanted(notification):
         _finish(notification_id, NotificationStatus.SKIPPED, now)
         return False
-    message = emails.message(notification)
-    if message is None:  # its subject is gone
-        _finish(notification_id, NotificationStatus.SKIPPED, now)
-        return False
     try:
-        message.send()
+        message = emails.message(notification)
+        if message is not None:
+            message.send()
     except Exception as exc:
         Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
-            status=NotificationStatus.PENDING, last_error=str(exc)[:300]
+            status=NotificationStatus.PENDING, last_error=f"{type(exc).__name__}: {exc}"[:300]
         )
         raise
-    _finish(notification_id, NotificationStatus.SENT, now)
-    return True
+    # No message: its subject (order, review, ...) is gone.
+    _finish(notification_id, NotificationStatus.SENT if message else NotificationStatus.SKIPPED, now)
+    return message is not None
 
 
 def _finish(notification_id: int, status: str, now: datetime) -> None:

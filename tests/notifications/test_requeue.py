@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from marketplace.notifications import tasks
+from marketplace.notifications import services, tasks
 from marketplace.notifications.models import Notification, NotificationStatus
 from payments.models import Order
 from tests.notifications.helpers import sent
@@ -64,3 +64,30 @@ def test_a_notification_that_keeps_failing_is_failed_for_an_operator_and_not_que
         (NotificationStatus.FAILED, "550 mailbox unavailable")
     }
     assert sent("purchase") == []
+
+
+def test_a_send_that_fails_gives_its_claim_back_and_a_retry_sends_it_once(
+    stripe_fake, listing, buyer, buyer_api, django_capture_on_commit_callbacks, monkeypatch
+):
+    import smtplib
+
+    from django.core.mail.message import EmailMultiAlternatives
+
+    _paid_but_enqueue_lost(stripe_fake, buyer_api, listing, django_capture_on_commit_callbacks)
+    receipt = Notification.objects.get(kind="purchase")
+    real_send = EmailMultiAlternatives.send
+
+    def refused(self: Any, fail_silently: bool = False) -> int:
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refused)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.notification_send(notification_id=receipt.pk)
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts) == (NotificationStatus.PENDING, 1)
+    assert "mail server went away" in receipt.last_error
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    assert services.notification_send(notification_id=receipt.pk) is True
+    assert services.notification_send(notification_id=receipt.pk) is False
+    assert len(sent("purchase")) == 1

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client, TestCase
 
+from marketplace.notifications.emails import unsubscribe_token
 from tests.factories import make_listing
 from tests.tutoring.helpers import make_offer
 
@@ -85,6 +86,8 @@ def pages(seller, buyer):
         (site, "/favourites/"),
         (site, "/bookings/"),
         (site, "/account/"),
+        (site, "/account/notifications/"),
+        (anonymous, f"/unsubscribe/{unsubscribe_token(user_id=seller.pk, kind='sale')}/"),
         (site, f"/tutoring/{offer.public_id}/"),
         (seller_site, "/dashboard/"),
         (site, "/orders/"),
