@@ -148,3 +148,10 @@ def test_copy_button_and_examples_do_not_cover_the_text(phone: Any, shop: Any) -
     example = _box(phone.locator(".gallery blockquote").first)
     assert heading["y"] + heading["height"] <= example["y"]  # above the text, not beside it
     snap(phone, "text-examples-phone")
+
+
+def test_the_api_docs_render_under_the_site_csp(page: Any) -> None:
+    page.goto("/api/docs/")
+    page.locator(".swagger-ui .info .title").wait_for(state="visible")
+    assert "Dimsum API" in page.locator(".swagger-ui .info .title").inner_text()
+    snap(page, "api-docs", full_page=False)  # the fixture fails on any CSP violation in the console

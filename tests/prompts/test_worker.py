@@ -69,7 +69,7 @@ def test_upload_through_the_api_is_rendered_by_the_worker(tmp_path, seller, sell
             log=tmp_path / "worker.log",
         )
     shown = seller_api.get(f"/api/v1/seller/listings/{listing.public_id}/").json()["images"][0]
-    assert [p["width"] for p in shown["previews"]] == [320, 640, 1280]
+    assert [p["width"] for p in shown["previews"]] == [320, 640, 1280, 1500]  # 2048 capped at the source
     assert (
         seller_api.post(f"/api/v1/seller/listings/{listing.public_id}/submit/").json()["status"]
         == "published"
@@ -150,9 +150,9 @@ def test_worker_killed_mid_render_still_renders_exactly_once(tmp_path, seller, s
         )
     assert b"WorkerLostError" in log.read_bytes() or b"SIGKILL" in log.read_bytes()
     image.refresh_from_db()
-    assert [r["width"] for r in image.renditions] == [1280, 640, 320]
+    assert [r["width"] for r in image.renditions] == [2048, 1280, 640, 320]
     _, files = default_storage.listdir(f"previews/{image.public_id}")
-    assert sorted(files) == ["1280.webp", "320.webp", "640.webp"]
+    assert sorted(files) == ["1280.webp", "2048.webp", "320.webp", "640.webp"]
 
 
 # Shorter than any task's time limit, which only DEBUG allows: redelivery within seconds.
@@ -192,9 +192,10 @@ def test_whole_worker_killed_then_restarted_finishes_the_render_once(tmp_path, s
             log=tmp_path / "worker2.log",
         )
     image.refresh_from_db()
-    assert len(image.renditions) == 3
+    assert len(image.renditions) == 4
     assert sorted(default_storage.listdir(f"previews/{image.public_id}")[1]) == [
         "1280.webp",
+        "2048.webp",
         "320.webp",
         "640.webp",
     ]

@@ -148,3 +148,14 @@ def test_a_text_listing_stacks_its_example_outputs_without_a_viewer(seller):
     page = Client().get(f"/listings/{listing.public_id}/").content.decode()
     assert '<div class="gallery text-examples" data-gallery>' in page
     assert "<h2>Example outputs</h2>" in page and "lightbox" not in page
+
+
+def test_browsing_speaks_chinese(five):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = client.get(
+        "/browse/", {"sort": "price", "page_size": "2", "category": "wallpaper"}
+    ).content.decode()
+    assert "5 个结果" in page
+    assert re.search(r"<summary[^>]*>筛选 \(1\)</summary>", page)
+    second = client.get("/browse/" + _link(page, "next")).content.decode()
+    assert "第 2 页" in second and 'aria-label="第 1 页"' in second

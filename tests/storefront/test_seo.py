@@ -83,3 +83,10 @@ def test_api_docs_page_obeys_the_site_csp():
     assert init is not None
     script = Client().get(init.group(1).replace("&amp;", "&"))
     assert script.status_code == 200 and "javascript" in script["Content-Type"]
+
+
+def test_a_request_for_a_host_we_do_not_serve_is_still_a_plain_400(client, settings):
+    settings.ALLOWED_HOSTS = ["dimsum.example"]
+    response = client.get("/browse/", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 400
+    assert 'rel="alternate"' not in response.content.decode()

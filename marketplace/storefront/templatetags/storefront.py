@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
@@ -60,7 +61,10 @@ def alternate_url(context: Any, language: str = "") -> str:
     if language:
         params["lang"] = language
     query = urlencode(sorted(params.items())) if params else ""
-    return str(request.build_absolute_uri(request.path + (f"?{query}" if query else "")))
+    try:
+        return str(request.build_absolute_uri(request.path + (f"?{query}" if query else "")))
+    except DisallowedHost:  # the 400 page for a request to a host we do not serve
+        return ""
 
 
 _LABELS: dict[str, dict[str, Any]] = {
