@@ -241,3 +241,12 @@ def test_staff_edit_a_rate_in_the_admin_and_listings_follow(mixed, django_captur
     assert response.status_code == 302, response.content
     assert Listing.objects.get(pk=mixed["eur"].pk).price_reference == 10000  # €5.00 = $100 now
     assert price_order(Client())[-1] == "Euro prompt"
+
+
+def test_recomputing_writes_only_stale_rows_of_the_changed_currencies_in_batches(mixed):
+    Listing.objects.filter(pk__in=[mixed["eur"].pk, mixed["usd"].pk]).update(price_reference=1)
+    assert reference_prices_recompute(currencies=["EUR"], batch_size=1) == 1
+    references = dict(Listing.objects.values_list("title", "price_reference"))
+    assert references["Euro prompt"] == 543 and references["Dollar prompt"] == 1
+    assert reference_prices_recompute(batch_size=3) == 1
+    assert Listing.objects.get(pk=mixed["usd"].pk).price_reference == 1000
