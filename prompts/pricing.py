@@ -6,7 +6,7 @@ changed currencies is re-priced here, a batch per transaction, so no long lock i
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -21,32 +21,31 @@ def reference_prices_recompute(*, currencies: list[str] | None = None, batch_siz
 
     Only rows whose value differs are written, so a re-run (or a run after an unchanged feed) writes
     nothing."""
-    rates = rate_table()
+    rates = rate_table(fresh=True)
     rows = Listing.objects.order_by("pk")
     if currencies is not None:
         rows = rows.filter(price_currency__in=currencies)
     changed, after = 0, 0
     while True:
-        batch = list(
-            rows.filter(pk__gt=after).values_list("pk", "price_amount", "price_currency")[:batch_size]
-        )
+        batch = list(rows.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])
         if not batch:
             return changed
         changed += _recompute_batch(batch, rates)
-        after = batch[-1][0]
+        after = batch[-1]
 
 
-def _recompute_batch(batch: list[tuple[int, int, str]], rates: Any) -> int:
-    stale = []
+def _recompute_batch(pks: list[int], rates: dict[str, Decimal]) -> int:
+    # The price is read under the row lock: a seller changing it meanwhile waits, or has committed.
     with transaction.atomic():
-        current = dict(
+        rows = (
             Listing.objects.select_for_update()
-            .filter(pk__in=[pk for pk, _, _ in batch])
-            .values_list("pk", "price_reference")
+            .filter(pk__in=pks)
+            .values_list("pk", "price_amount", "price_currency", "price_reference")
         )
-        for pk, amount, currency in batch:
-            reference = reference_amount(amount, currency, rates=rates)
-            if pk in current and current[pk] != reference:
-                stale.append(Listing(pk=pk, price_reference=reference))
+        stale = [
+            Listing(pk=pk, price_reference=new)
+            for pk, amount, currency, old in rows
+            if (new := reference_amount(amount, currency, rates=rates)) != old
+        ]
         Listing.objects.bulk_update(stale, ["price_reference"])
     return len(stale)

@@ -25,11 +25,12 @@ def default_rates() -> dict[str, Decimal]:
     return {code: Decimal(value) for code, value in document["rates"].items() if code in CURRENCIES}
 
 
-def rate_table() -> dict[str, Decimal]:
+def rate_table(*, fresh: bool = False) -> dict[str, Decimal]:
     """Major units per US dollar for every supported currency: the database over the shipped file.
 
-    Cached briefly (pages convert every card); rates_apply clears it when rates change."""
-    stored = shared_cache.get(CACHE_KEY)
+    Cached briefly (pages convert every card); rates_apply clears it when rates change. `fresh`
+    reads the database, for writers that must not use another process's older copy."""
+    stored = None if fresh else shared_cache.get(CACHE_KEY)
     if stored is None:
         stored = {code: str(rate) for code, rate in ExchangeRate.objects.values_list("currency", "per_usd")}
         shared_cache.set(CACHE_KEY, stored, CACHE_SECONDS)

@@ -18,6 +18,7 @@ from marketplace.rates.selectors import CACHE_KEY
 from marketplace.rates.signals import rates_changed
 
 logger = logging.getLogger(__name__)
+MIN_RATE = Decimal("0.000001")
 
 
 class RatesFeedError(ValueError):
@@ -39,9 +40,10 @@ def parse_feed(body: bytes) -> dict[str, Decimal]:
         raise RatesFeedError(f"the feed quotes no US dollar rate (base {base})")
     usd = quoted["USD"]
     rates = {code: rate / usd for code, rate in quoted.items() if code in CURRENCIES}
-    bad = sorted(code for code, rate in rates.items() if not rate.is_finite() or rate <= 0)
+    # No currency trades near a billion, or a millionth, per dollar: that is a broken feed, not a rate.
+    bad = sorted(code for code, rate in rates.items() if not rate.is_finite() or not MIN_RATE <= rate < 10**9)
     if bad:
-        raise RatesFeedError(f"non-positive rates for {', '.join(bad)}")
+        raise RatesFeedError(f"implausible rates for {', '.join(bad)}")
     return {code: rate.quantize(Decimal("0.00000001")) for code, rate in rates.items()}
 
 

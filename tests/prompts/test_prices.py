@@ -163,6 +163,10 @@ def test_a_feed_in_another_base_currency_is_read_per_us_dollar(feed_url):
         (200, b"<html>not json</html>"),
         (200, b'{"base": "USD", "rates": {"CNY": -7}}'),
         (200, b'{"base": "USD", "rates": {"CNY": 0}}'),
+        (200, b'{"base": "USD", "rates": {"CNY": 1e40}}'),
+        (200, b'{"base": "USD", "rates": {"CNY": 1e-40}}'),
+        (200, b'{"base": "USD", "rates": {"CNY": "seven"}}'),
+        (200, b"[1, 2]"),
         (200, b'{"base": "EUR", "rates": {"CNY": 7.8}}'),
         (200, b'{"rates": "none"}'),
     ],
@@ -241,3 +245,12 @@ def test_staff_edit_a_rate_in_the_admin_and_listings_follow(mixed, django_captur
     assert response.status_code == 302, response.content
     assert Listing.objects.get(pk=mixed["eur"].pk).price_reference == 10000  # €5.00 = $100 now
     assert price_order(Client())[-1] == "Euro prompt"
+
+
+def test_recomputing_writes_only_stale_rows_of_the_changed_currencies_in_batches(mixed):
+    Listing.objects.filter(pk__in=[mixed["eur"].pk, mixed["usd"].pk]).update(price_reference=1)
+    assert reference_prices_recompute(currencies=["EUR"], batch_size=1) == 1
+    references = dict(Listing.objects.values_list("title", "price_reference"))
+    assert references["Euro prompt"] == 543 and references["Dollar prompt"] == 1
+    assert reference_prices_recompute(batch_size=3) == 1
+    assert Listing.objects.get(pk=mixed["usd"].pk).price_reference == 1000

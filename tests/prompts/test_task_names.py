@@ -13,6 +13,7 @@ PROMPTS_TASKS = [
     "prompts.fold_trending",
     "prompts.generate_previews",
     "prompts.rebuild_search_terms",
+    "prompts.recompute_reference_prices",
     "prompts.refresh_listing",
     "prompts.render_previews",
     "prompts.requeue_stale_images",
