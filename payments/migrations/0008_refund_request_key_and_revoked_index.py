@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="refund",
             name="request_key",
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddIndex(
             model_name="unlock",
