@@ -191,9 +191,9 @@ class Refund(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
-    # The key of the request that asked for it (a form's hidden field): asking again with the same
-    # key answers this refund instead of making a second one.
-    request_key = models.CharField(max_length=64, blank=True)
+    # The key of the request that asked for it (the API's Idempotency-Key header, the website
+    # form's hidden field): asking again with the same key answers this refund, not a second one.
+    request_key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.api.fields import StrictIntegerField
-from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors
+from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors, idempotency_key_parameter
 from marketplace.api.orders import order_json
 from marketplace.api.pagination import CursorPage
-from marketplace.api.parsing import current_user
+from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import (
     OnboardingOutput,
     OrderOutput,
@@ -69,6 +69,7 @@ class SellerRefundApi(APIView):
     @extend_schema(
         request=RefundInput,
         responses={201: RefundedOrderOutput, 202: RefundedOrderOutput, **errors(409)},
+        parameters=[idempotency_key_parameter("refund")],
         summary="Refund a sale in full or in part",
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -80,6 +81,7 @@ class SellerRefundApi(APIView):
             amount=data.validated_data.get("amount"),
             by=current_user(request),
             reason=data.validated_data["reason"],
+            request_key=idempotency_key(request),
         )
         order.refresh_from_db()
         body = order_json(order) | {"refund": {"status": refund.status, "amount": refund.amount}}

@@ -5,25 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0007_order_booking_index_where_set'),
-        ('prompts', '0008_image_render_requeues'),
+        ("payments", "0007_order_booking_index_where_set"),
+        ("prompts", "0008_image_render_requeues"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='refund',
-            name='request_key',
-            field=models.CharField(blank=True, max_length=64),
+            model_name="refund",
+            name="request_key",
+            field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddIndex(
-            model_name='unlock',
-            index=models.Index(condition=models.Q(('revoked_at__isnull', False)), fields=['revoked_at'], name='unlock_revoked_at'),
+            model_name="unlock",
+            index=models.Index(
+                condition=models.Q(("revoked_at__isnull", False)),
+                fields=["revoked_at"],
+                name="unlock_revoked_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.UniqueConstraint(condition=models.Q(('request_key', ''), _negated=True), fields=('order', 'request_key'), name='refund_request_key_unique'),
+            model_name="refund",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("request_key", ""), _negated=True),
+                fields=("order", "request_key"),
+                name="refund_request_key_unique",
+            ),
         ),
     ]

@@ -35,9 +35,7 @@ def order_refund(
     key (a Celery task, and the reconciliation job), so it happens once. A request repeated with
     the same request_key (a form submitted twice) answers the refund the first one made.
     """
-    refund = _refund_create(
-        order_id=order.pk, amount=amount, by=by, reason=reason, request_key=request_key[:64]
-    )
+    refund = _refund_create(order_id=order.pk, amount=amount, by=by, reason=reason, request_key=request_key)
     try:
         return refund_submit(refund_id=refund.pk)
     except ProviderError:

@@ -119,6 +119,20 @@ def test_three_partial_refunds_add_up_to_a_full_refund_that_revokes_access(
     assert Refund.objects.filter(order=order).count() == 3
 
 
+def test_a_refund_repeated_with_the_same_idempotency_key_is_made_once(
+    stripe_fake, refund_listing, buyer_api, seller_api
+):
+    order = _pay(stripe_fake, buyer_api, refund_listing)
+    url = f"/api/v1/seller/orders/{order.public_id}/refund/"
+    first = seller_api.post(url, {"amount": 500}, format="json", HTTP_IDEMPOTENCY_KEY="refund-once")
+    again = seller_api.post(url, {"amount": 500}, format="json", HTTP_IDEMPOTENCY_KEY="refund-once")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["refunded"]["amount"] == 500 and again.json()["refund"]["amount"] == 500
+    assert len(stripe_fake.posts("/v1/refunds")) == 1
+    other = seller_api.post(url, {"amount": 500}, format="json", HTTP_IDEMPOTENCY_KEY="refund-twice")
+    assert other.json()["refunded"]["amount"] == 1000
+
+
 @pytest.mark.parametrize(
     "amount",
     [PRICE + 1, 0, -100, 12.5, "12.5", "ten", True, None, "1e3"],

@@ -7,7 +7,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.accounts.models import User
 from marketplace.storefront.views.sales import spreadsheet_safe
@@ -232,3 +234,19 @@ def test_a_refund_the_provider_did_not_make_shows_its_status(
         assert "The refund of $2.00 failed: charge_already_refunded" in page
     order.refresh_from_db()
     assert order.refunded_amount == 0
+
+
+def test_the_sales_page_and_the_history_run_as_many_queries_for_one_sale_as_for_many(seller, buyer, koi):
+    def queries(client: Client, path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    seller_site, buyer_site = site(seller), site(buyer)
+    order = paid_order(buyer, koi)
+    _refund(seller_site, order, "1.00", "j" * 32)
+    before = queries(seller_site, "/dashboard/sales/"), queries(buyer_site, "/orders/")
+    for n in range(4):
+        more = _listing(seller, f"Listing {n}", 299, "EUR")
+        _refund(seller_site, paid_order(buyer, more), "0.50", f"{n}" * 32)
+    assert (queries(seller_site, "/dashboard/sales/"), queries(buyer_site, "/orders/")) == before
