@@ -119,8 +119,9 @@ def main() -> int:
     assert listing is not None, "seed_demo loaded no listings"
     buyer = User.objects.get(email="buyer@demo.dimsum.local")
     Unlock.objects.get_or_create(buyer=buyer, listing=listing, revoked_at=None)  # a free unlock, no order
-    anonymous, signed_in = Client(), Client()
+    anonymous, signed_in, its_seller = Client(), Client(), Client()
     signed_in.force_login(buyer)
+    its_seller.force_login(listing.seller)
 
     rows: dict[str, Any] = {}
     for name, client, path in [
@@ -129,6 +130,7 @@ def main() -> int:
         ("listing", anonymous, f"/listings/{listing.public_id}/"),
         ("home (signed in)", signed_in, "/"),
         ("listing (signed in)", signed_in, f"/listings/{listing.public_id}/"),
+        ("editor (its seller)", its_seller, f"/dashboard/listings/{listing.public_id}/edit/"),
     ]:
         samples, queries = timed(client, path, args.requests)
         rows[name] = summary(samples) | {"queries": queries}
