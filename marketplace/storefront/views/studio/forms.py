@@ -14,7 +14,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.money import CURRENCIES, get_currency
@@ -48,7 +48,9 @@ class QuickSelect(forms.Select):
     option and made up half of the editor's server time (bench/pages.py). Same markup.
     """
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         chosen = "" if value is None else str(value)
         options = format_html_join(
             "",
