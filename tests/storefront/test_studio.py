@@ -311,3 +311,13 @@ def test_a_new_seller_without_payouts_is_told_where_to_set_them_up():
     newcomer = UserFactory(handle="newbie", email="new@example.com")
     page = _site(newcomer).get("/dashboard/listings/new/").content.decode()
     assert "set up payouts" in page
+
+
+def test_a_paid_listing_without_payouts_is_refused_with_a_website_hint():
+    newcomer = UserFactory(handle="newbie", email="new@example.com")
+    listing = make_listing(newcomer, target_model="chatgpt", category="other", example_outputs=["A poem."])
+    response = _site(newcomer).post(f"/dashboard/listings/{listing.public_id}/submit/")
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert re.search(r'id="id_price_error"><li>Set up payouts on your seller dashboard', page)
+    assert "/api/v1/" not in page.split("<main")[1].split("</main>")[0]
