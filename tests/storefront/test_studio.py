@@ -214,6 +214,8 @@ def test_a_blocked_submission_names_the_field_never_the_term(seller):
     assert page.count("forbiddenword") == 1  # only in the seller's own description box
     page = _site(seller).get(_edit(listing)).content.decode()
     assert "refused by automatic screening" in page and "Description." in page
+    dashboard = _site(seller).get("/dashboard/").content.decode()
+    assert "Refused by screening, edit: Description" in dashboard and "forbiddenword" not in dashboard
 
 
 def test_held_and_rejected_listings_say_why_on_the_dashboard_and_editor(seller, staff):
