@@ -133,6 +133,7 @@ def main() -> int:
         ("listing (signed in)", signed_in, f"/listings/{listing.public_id}/"),
         ("order history", signed_in, "/orders/"),
         ("sales (seller)", seller, "/dashboard/sales/"),
+        ("editor (its seller)", seller, f"/dashboard/listings/{listing.public_id}/edit/"),
     ]:
         samples, queries = timed(client, path, args.requests)
         rows[name] = summary(samples) | {"queries": queries}

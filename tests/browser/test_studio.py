@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ import pytest
 
 from prompts.models import Listing, ListingStatus
 from tests.browser.conftest import snap
-from tests.browser.studio_walk import new_seller_lists_a_prompt
+from tests.browser.studio_walk import example_images, new_seller_lists_a_prompt
+from tests.factories import PASSWORD, make_listing
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +75,36 @@ def test_a_new_seller_lists_a_prompt_with_three_images_on_the_website(
     page.goto(listed.url)  # what buyers now see
     page.locator(".gallery figure").first.wait_for()
     snap(page, f"{shots}-6-public-page")
+
+
+def test_images_dropped_on_the_upload_form_are_uploaded_and_a_text_model_opens_its_examples(
+    open_page: Any, tmp_path: Path, seller: Any
+) -> None:
+    listing = make_listing(seller, title="Drop zone koi")
+    page = open_page("en", DESKTOP)
+    page.goto("/accounts/login/")
+    page.locator("#id_email").fill(seller.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"/dashboard/listings/{listing.public_id}/edit/")
+    assert not page.locator("details.example-outputs").evaluate("node => node.open")
+    page.locator("#id_target_model").select_option("chatgpt")
+    assert page.locator("details.example-outputs").evaluate("node => node.open")
+
+    data = [list(path.read_bytes()) for path in example_images(tmp_path)[:2]]
+    page.locator("[data-dropzone]").wait_for()  # shown only when studio.js runs
+    page.evaluate(
+        """files => {
+            const transfer = new DataTransfer();
+            files.forEach((bytes, i) => transfer.items.add(
+                new File([new Uint8Array(bytes)], `dropped-${i}.png`, { type: "image/png" })));
+            const zone = document.querySelector("[data-dropzone]");
+            const drop = { dataTransfer: transfer, bubbles: true, cancelable: true };
+            zone.dispatchEvent(new DragEvent("drop", drop));
+        }""",
+        data,
+    )
+    page.wait_for_url(re.compile(r"/edit/#images$"))
+    page.wait_for_function("document.querySelectorAll('.image-list [data-status].ready').length === 2")
+    assert listing.images.count() == 2
+    snap(page, "studio-en-desktop-dropped-images")

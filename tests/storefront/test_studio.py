@@ -214,6 +214,8 @@ def test_a_blocked_submission_names_the_field_never_the_term(seller):
     assert page.count("forbiddenword") == 1  # only in the seller's own description box
     page = _site(seller).get(_edit(listing)).content.decode()
     assert "refused by automatic screening" in page and "Description." in page
+    dashboard = _site(seller).get("/dashboard/").content.decode()
+    assert "Refused by screening, edit: Description" in dashboard and "forbiddenword" not in dashboard
 
 
 def test_held_and_rejected_listings_say_why_on_the_dashboard_and_editor(seller, staff):
@@ -311,3 +313,13 @@ def test_a_new_seller_without_payouts_is_told_where_to_set_them_up():
     newcomer = UserFactory(handle="newbie", email="new@example.com")
     page = _site(newcomer).get("/dashboard/listings/new/").content.decode()
     assert "set up payouts" in page
+
+
+def test_a_paid_listing_without_payouts_is_refused_with_a_website_hint():
+    newcomer = UserFactory(handle="newbie", email="new@example.com")
+    listing = make_listing(newcomer, target_model="chatgpt", category="other", example_outputs=["A poem."])
+    response = _site(newcomer).post(f"/dashboard/listings/{listing.public_id}/submit/")
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert re.search(r'id="id_price_error"><li>Set up payouts on your seller dashboard', page)
+    assert "/api/v1/" not in page.split("<main")[1].split("</main>")[0]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, see_other, site_url
-from marketplace.storefront.views.studio.common import held_fields
+from marketplace.storefront.views.studio.common import blocked_fields, held_fields, with_last_event
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
@@ -62,6 +62,7 @@ def _listing_row(listing: Listing) -> dict[str, Any]:
         "images": images,
         "version": versions[0].number if versions else None,
         "held_fields": held_fields(listing),
+        "blocked_fields": blocked_fields(listing),
     }
 
 
@@ -79,9 +80,8 @@ def _payouts(seller: User) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A constant number of queries whatever the number of listings (prefetched, paginated)."""
     seller = current_user(request)
-    page = Paginator(listing_list_for_seller(seller=seller), LISTINGS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    listings = with_last_event(listing_list_for_seller(seller=seller))
+    page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
     state, waiting = preview_state(seller=seller)
     context = {
         "page": page,

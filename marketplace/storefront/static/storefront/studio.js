@@ -39,6 +39,17 @@
     prompt.addEventListener("input", render);
   }
 
+  // Text models show written example outputs instead of images: open that part when one is chosen.
+  function examplesForTextModels() {
+    var model = document.getElementById("id_target_model");
+    var examples = document.querySelector("details[data-text-models]");
+    if (!model || !examples) { return; }
+    var textModels = examples.getAttribute("data-text-models").split(" ");
+    model.addEventListener("change", function () {
+      if (textModels.indexOf(model.value) >= 0) { examples.open = true; }
+    });
+  }
+
   function dropzone() {
     var zone = document.querySelector("[data-dropzone]");
     if (!zone) { return; }
@@ -93,6 +104,6 @@
     setTimeout(tick, 1000);
   }
 
-  function ready() { liveVariables(); dropzone(); statusPoll(); }
+  function ready() { liveVariables(); examplesForTextModels(); dropzone(); statusPoll(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();

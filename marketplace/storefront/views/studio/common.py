@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,22 @@ def held_fields(listing: Listing) -> list[str]:
     if listing.status != ListingStatus.PENDING_REVIEW:
         return []
     return _field_names([name for name in SCREENED_FIELDS if name in listing.review_note])
+
+
+def with_last_event(listings: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The listings with their latest event's action and detail: subqueries of the same query."""
+    last = ListingEvent.objects.filter(listing=OuterRef("pk")).order_by("-created_at", "-id")
+    return listings.annotate(
+        last_action=Subquery(last.values("action")[:1]),
+        last_detail=Subquery(last.values("detail")[:1], output_field=JSONField()),
+    )
+
+
+def blocked_fields(listing: Listing) -> list[str]:
+    """For a draft whose latest submission screening refused (see with_last_event): the fields."""
+    if listing.status != ListingStatus.DRAFT or getattr(listing, "last_action", "") != "screening_blocked":
+        return []
+    return _field_names((getattr(listing, "last_detail", None) or {}).get("fields", []))
 
 
 def review_state(listing: Listing) -> dict[str, Any] | None:

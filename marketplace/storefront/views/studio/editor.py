@@ -58,6 +58,7 @@ def _editor_page(
         "listing": listing,
         "variables": extract_variables(str(typed or "")),
         "show_examples": _show_examples(form),
+        "text_models": sorted(TEXT_MODELS),
         "can_accept_payments": current_user(request).can_accept_payments,
     }
     if listing is not None:

@@ -33,6 +33,9 @@ def listing_submit(request: HttpRequest, public_id: str) -> HttpResponse:
         listing = services.listing_submit(listing=listing, by=current_user(request))
     except ApplicationError as error:
         # The reasons next to the fields they name: screening's blocked fields, missing images...
+        if error.code == "payouts_not_ready":  # the service's message names the API's endpoint
+            message = _("Set up payouts on your seller dashboard before selling paid listings.")
+            error = ApplicationError(error.code, message, fields={"price": [message]}, status_code=409)
         return editor_for_errors(request, own_listing_or_404(request, public_id), error, error.status_code)
     if listing.status == ListingStatus.PUBLISHED:
         messages.success(request, _("Your listing is published: buyers can find it now."))
