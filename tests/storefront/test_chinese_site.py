@@ -260,6 +260,18 @@ def test_checkout_outcomes_are_chinese_and_told_apart(shop, buyer):
     assert_chinese(client.get(checkout.replace("http://testserver", "")), "an expired sandbox checkout")
 
 
+def test_after_a_purchase_the_buyer_and_seller_pages_are_chinese(shop, buyer, seller):
+    listing, _offer = shop
+    client = zh(buyer)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        checkout = client.post(f"/listings/{listing.public_id}/buy/")["Location"]
+        client.post(checkout, {"action": "pay"})
+    assert Order.objects.get(buyer=buyer).status == OrderStatus.PAID
+    for url in ["/library/", f"/listings/{listing.public_id}/"]:
+        assert_chinese(client.get(url), f"{url} after buying")
+    assert_chinese(zh(seller).get("/dashboard/"), "the dashboard with a sale")
+
+
 def test_booking_pages_are_chinese(shop, buyer, seller):
     _listing, offer = shop
     client = zh(buyer)
@@ -273,6 +285,7 @@ def test_booking_pages_are_chinese(shop, buyer, seller):
     assert_chinese(client.get(f"/payments/return/{order.public_id}/"), "booked")
     assert_chinese(client.get("/bookings/"), "my bookings, confirmed")
     assert_chinese(zh(seller).get("/bookings/"), "the tutor's bookings")
+    assert_chinese(client.get(f"/bookings/{booking.public_id}/reschedule/"), "rescheduling")
     taken = zh(UserFactory(display_name="王五", handle="w5")).post(
         f"/tutoring/{offer.public_id}/book/", {"start": WED_9, "from": "2026-05-06"}, follow=True
     )
