@@ -90,3 +90,13 @@ def test_the_chinese_admin_names_every_model_in_chinese(admin_user):
     assert len(rows) >= 15 and captions
     english = [name for name in captions + rows if re.search(r"[A-Za-z]{3,}", name.replace("API", ""))]
     assert english == [], f"English model or app names in the Chinese admin: {english}"
+
+
+def test_the_chinese_flag_queue_has_chinese_columns(copied, admin_user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(admin_user)
+    page = client.get(FLAGS).content.decode()
+    thead = page.split('id="result_list"')[1].split("</thead>")[0]
+    headers = [h.strip() for h in re.findall(r'<div class="text">(?:<a [^>]*>|<span>)?([^<]+)<', thead)]
+    assert "相关商品" in headers and "状态" in headers and "图像差异" in headers
+    assert [h for h in headers if re.search(r"[A-Za-z]{3,}", h)] == []
