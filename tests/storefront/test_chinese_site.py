@@ -199,9 +199,9 @@ def test_public_pages_are_chinese(shop, seller):
 def test_sign_up_and_sign_in_errors_are_chinese(buyer):
     visitor = zh()
     weak = visitor.post(
-        "/accounts/signup/", {"email": "new@example.com", "handle": "Bad Handle!", "password": "1234"}
+        "/accounts/signup/", {"email": "new@example.com", "handle": "newbie", "password": "1234"}
     )
-    assert "密码" in weak.content.decode()
+    assert "密码太短，至少需要 10 个字符。" in weak.content.decode()  # Django 5.2's msgid, translated by us
     assert_chinese(weak, "sign-up with a weak password")
     similar = visitor.post(
         "/accounts/signup/",
@@ -290,6 +290,23 @@ def test_booking_pages_are_chinese(shop, buyer, seller):
         f"/tutoring/{offer.public_id}/book/", {"start": WED_9, "from": "2026-05-06"}, follow=True
     )
     assert_chinese(taken, "a taken slot")
+
+
+@pytest.mark.parametrize(
+    ("language", "tz", "label"),
+    [
+        ("zh-hans", "UTC", "协调世界时（UTC）"),
+        ("en", "", "Coordinated Universal Time (UTC)"),
+        ("zh-hans", "America/New_York", "纽约（北美东部时间）"),
+        ("en", "Etc/GMT+5", "UTC−05:00"),
+    ],
+)
+def test_time_zones_have_names_a_person_reads(language, tz, label):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if tz:
+        client.cookies["tz"] = tz
+    footer = client.get("/").content.decode()
+    assert label in footer and "Unknown Region" not in footer and "未知地区" not in footer
 
 
 def test_the_crawler_sees_english():
