@@ -192,6 +192,9 @@ def test_public_pages_are_chinese(shop, seller):
         "/accounts/signup/",
         "/accounts/login/",
         "/complaints/",
+        "/accounts/password-reset/",
+        f"/listings/{listing.public_id}/report/",
+        "/listings/AAAAAAAAAAA/",  # a 404
     ]:
         assert_chinese(visitor.get(url), url)
 
@@ -203,6 +206,8 @@ def test_sign_up_and_sign_in_errors_are_chinese(buyer):
     )
     assert "密码太短，至少需要 10 个字符。" in weak.content.decode()  # Django 5.2's msgid, translated by us
     assert_chinese(weak, "sign-up with a weak password")
+    bad_handle = {"email": "new@example.com", "handle": "Bad Handle!", "password": "a-fine-passphrase-9"}
+    assert_chinese(visitor.post("/accounts/signup/", bad_handle), "sign-up with a bad handle")
     similar = visitor.post(
         "/accounts/signup/",
         {"email": "bob.smith@example.com", "handle": "bob", "password": "bob.smith@example"},
