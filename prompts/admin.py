@@ -33,7 +33,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        help_text="The seller sees this. Say what to change.",
+        help_text=_("The seller sees this. Say what to change."),
     )
 
 
@@ -118,7 +118,7 @@ class ListingAdmin(admin.ModelAdmin):
             or request.user.has_perm("prompts.view_promptversion")
         ]
 
-    @admin.action(description="Approve and publish selected listings", permissions=["change"])
+    @admin.action(description=_("Approve and publish selected listings"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
         assert isinstance(request.user, User)
         done = 0
@@ -128,9 +128,9 @@ class ListingAdmin(admin.ModelAdmin):
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"Published {done} listing(s).", messages.SUCCESS)
+        self.message_user(request, _("Published %(count)d listing(s).") % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description="Reject selected listings (asks for a reason)", permissions=["change"])
+    @admin.action(description=_("Reject selected listings (asks for a reason)"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Listing]) -> HttpResponse | None:
         assert isinstance(request.user, User)
         form = RejectForm(request.POST if "reason" in request.POST else None)
@@ -144,14 +144,15 @@ class ListingAdmin(admin.ModelAdmin):
                     done += 1
                 except ApplicationError as exc:
                     self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
-            self.message_user(request, f"Rejected {done} listing(s).", messages.SUCCESS)
+            rejected = _("Rejected %(count)d listing(s).") % {"count": done}
+            self.message_user(request, rejected, messages.SUCCESS)
             return None
         return TemplateResponse(
             request,
             "admin/prompts/reject.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Reject listings",
+                "title": _("Reject listings"),
                 "form": form,
                 "listings": queryset,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -164,7 +165,7 @@ class ScreeningListForm(forms.ModelForm):
     add_terms = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        help_text="Paste terms to add, one per line (Chinese or English).",
+        help_text=_("Paste terms to add, one per line (Chinese or English)."),
     )
 
     class Meta:
@@ -240,13 +241,13 @@ class ComplaintAdmin(admin.ModelAdmin):
             complaints.complaint_resolve(
                 complaint=complaint, by=request.user, upheld=upheld, resolution=complaint.resolution
             )
-        self.message_user(request, "Done. The listing's audit trail records the decision.")
+        self.message_user(request, _("Done. The listing's audit trail records the decision."))
 
-    @admin.action(description="Uphold the selected complaints")
+    @admin.action(description=_("Uphold the selected complaints"))
     def uphold(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         self._resolve(request, queryset, upheld=True)
 
-    @admin.action(description="Dismiss the selected complaints")
+    @admin.action(description=_("Dismiss the selected complaints"))
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         self._resolve(request, queryset, upheld=False)
 

@@ -16,15 +16,29 @@ REVIEW_TEXT_MAX = 2000
 class Review(models.Model):
     """A buyer's rating of a listing they unlocked: one per buyer and listing, one seller reply."""
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reviews")
+    public_id = models.CharField(
+        pgettext_lazy("field", "public id"), max_length=16, unique=True, default=new_public_id, editable=False
+    )
+    listing = models.ForeignKey(
+        Listing,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=pgettext_lazy("field", "listing"),
+    )
     # PROTECT: the listing's rating_count and rating_sum include this row.
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    rating = models.PositiveSmallIntegerField()
-    text = models.TextField(max_length=REVIEW_TEXT_MAX, blank=True)
-    seller_reply = models.TextField(max_length=REVIEW_TEXT_MAX, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=pgettext_lazy("field", "buyer"),
+    )
+    rating = models.PositiveSmallIntegerField(pgettext_lazy("field", "rating"))
+    text = models.TextField(pgettext_lazy("field", "text"), max_length=REVIEW_TEXT_MAX, blank=True)
+    seller_reply = models.TextField(
+        pgettext_lazy("field", "seller's reply"), max_length=REVIEW_TEXT_MAX, blank=True
+    )
+    replied_at = models.DateTimeField(pgettext_lazy("field", "replied at"), null=True, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("field", "created at"), default=timezone.now)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "review")
@@ -48,9 +62,19 @@ class Review(models.Model):
 class Favourite(models.Model):
     """A listing a buyer saved for later."""
 
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="favourites")
-    created_at = models.DateTimeField(default=timezone.now)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favourites",
+        verbose_name=pgettext_lazy("field", "buyer"),
+    )
+    listing = models.ForeignKey(
+        Listing,
+        on_delete=models.CASCADE,
+        related_name="favourites",
+        verbose_name=pgettext_lazy("field", "listing"),
+    )
+    created_at = models.DateTimeField(pgettext_lazy("field", "created at"), default=timezone.now)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "favourite")

@@ -22,19 +22,41 @@ class FlagStatus(models.TextChoices):
 class ListingFlag(models.Model):
     """Something a moderator should look at: a near-duplicate example image, a complaint."""
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="flags")
-    reason = models.CharField(max_length=40)
+    listing = models.ForeignKey(
+        Listing,
+        on_delete=models.CASCADE,
+        related_name="flags",
+        verbose_name=pgettext_lazy("field", "listing"),
+    )
+    reason = models.CharField(pgettext_lazy("field", "reason"), max_length=40)
     related_listing = models.ForeignKey(
-        Listing, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Listing,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("field", "related listing"),
     )
-    detail = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    detail = models.JSONField(pgettext_lazy("field", "detail"), default=dict, blank=True)
+    status = models.CharField(
+        pgettext_lazy("field", "status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    created_at = models.DateTimeField(pgettext_lazy("field", "created at"), default=timezone.now)
+    resolved_at = models.DateTimeField(pgettext_lazy("field", "resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("field", "resolved by"),
     )
-    resolution = models.TextField(max_length=2000, blank=True, help_text=_("What the moderator found."))
+    resolution = models.TextField(
+        pgettext_lazy("field", "resolution"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What the moderator found."),
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "moderation flag")

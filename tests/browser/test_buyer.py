@@ -65,7 +65,7 @@ def test_search_in_chinese_buy_in_the_sandbox_and_read_the_prompt_in_the_library
     prompt = page.locator("#prompt-text")
     prompt.wait_for()
     assert "BROWSER-SECRET" in prompt.inner_text()
-    assert page.get_by_text("Times are shown in America/New_York").is_visible()  # site.js told the server
+    assert page.get_by_text("Times are shown in New York (Eastern Time)").is_visible()  # site.js told it
     assert page.get_by_role("button", name="Copy").is_visible()  # site.js revealed the copy button
     snap(page, "listing-unlocked")
 

@@ -39,7 +39,7 @@ def test_a_buyer_books_a_tutoring_slot_and_finds_it_in_their_bookings(page: Any,
     log_in(page, "ana@example.com", PASSWORD)
     page.goto("/tutoring/")
     page.get_by_role("link", name=offer.title).click()
-    page.get_by_text("America/New_York").first.wait_for()  # the browser's zone, sent by site.js
+    page.get_by_text("New York (Eastern Time)").first.wait_for()  # the browser's zone, sent by site.js
     snap(page, "tutoring-offer")
     first_slot = page.locator("#slots button[name=start]").first
     chosen = first_slot.get_attribute("value")
@@ -59,6 +59,6 @@ def test_a_buyer_books_a_tutoring_slot_and_finds_it_in_their_bookings(page: Any,
 def test_a_first_visit_straight_to_an_offer_shows_times_in_the_visitors_zone(page: Any, seller: Any) -> None:
     offer = make_offer(seller, tz="Asia/Shanghai")
     page.goto(f"/tutoring/{offer.public_id}/")  # no earlier page has told the server the zone
-    page.get_by_text("America/New_York").first.wait_for()  # site.js set the cookie and reloaded once
+    page.get_by_text("New York (Eastern Time)").first.wait_for()  # site.js set the cookie and reloaded once
     first_slot = page.locator("#slots .times a, #slots .times button").first
     assert first_slot.inner_text().endswith("PM")  # 09:00 in Shanghai is the evening before in New York

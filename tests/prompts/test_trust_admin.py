@@ -90,3 +90,22 @@ def test_the_chinese_admin_names_every_model_in_chinese(admin_user):
     assert len(rows) >= 15 and captions
     english = [name for name in captions + rows if re.search(r"[A-Za-z]{3,}", name.replace("API", ""))]
     assert english == [], f"English model or app names in the Chinese admin: {english}"
+
+
+def test_the_chinese_flag_queue_has_chinese_columns(copied, admin_user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(admin_user)
+    page = client.get(FLAGS).content.decode()
+    thead = page.split('id="result_list"')[1].split("</thead>")[0]
+    headers = [h.strip() for h in re.findall(r'<div class="text">(?:<a [^>]*>|<span>)?([^<]+)<', thead)]
+    assert "相关商品" in headers and "状态" in headers and "图像差异" in headers
+    assert [h for h in headers if re.search(r"[A-Za-z]{3,}", h)] == []
+
+
+def test_the_chinese_moderation_actions_are_chinese(copied, admin_user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(admin_user)
+    listings = client.get("/admin/prompts/listing/").content.decode()
+    assert "批准并发布所选商品" in listings and "Approve and publish" not in listings
+    flags = client.get(FLAGS).content.decode()
+    assert "确认：示例图是抄袭的" in flags and "驳回：不是抄袭" in flags

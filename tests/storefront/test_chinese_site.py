@@ -192,6 +192,9 @@ def test_public_pages_are_chinese(shop, seller):
         "/accounts/signup/",
         "/accounts/login/",
         "/complaints/",
+        "/accounts/password-reset/",
+        f"/listings/{listing.public_id}/report/",
+        "/listings/AAAAAAAAAAA/",  # a 404
     ]:
         assert_chinese(visitor.get(url), url)
 
@@ -199,10 +202,12 @@ def test_public_pages_are_chinese(shop, seller):
 def test_sign_up_and_sign_in_errors_are_chinese(buyer):
     visitor = zh()
     weak = visitor.post(
-        "/accounts/signup/", {"email": "new@example.com", "handle": "Bad Handle!", "password": "1234"}
+        "/accounts/signup/", {"email": "new@example.com", "handle": "newbie", "password": "1234"}
     )
-    assert "密码" in weak.content.decode()
+    assert "密码太短，至少需要 10 个字符。" in weak.content.decode()  # Django 5.2's msgid, translated by us
     assert_chinese(weak, "sign-up with a weak password")
+    bad_handle = {"email": "new@example.com", "handle": "Bad Handle!", "password": "a-fine-passphrase-9"}
+    assert_chinese(visitor.post("/accounts/signup/", bad_handle), "sign-up with a bad handle")
     similar = visitor.post(
         "/accounts/signup/",
         {"email": "bob.smith@example.com", "handle": "bob", "password": "bob.smith@example"},
@@ -260,6 +265,18 @@ def test_checkout_outcomes_are_chinese_and_told_apart(shop, buyer):
     assert_chinese(client.get(checkout.replace("http://testserver", "")), "an expired sandbox checkout")
 
 
+def test_after_a_purchase_the_buyer_and_seller_pages_are_chinese(shop, buyer, seller):
+    listing, _offer = shop
+    client = zh(buyer)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        checkout = client.post(f"/listings/{listing.public_id}/buy/")["Location"]
+        client.post(checkout, {"action": "pay"})
+    assert Order.objects.get(buyer=buyer).status == OrderStatus.PAID
+    for url in ["/library/", f"/listings/{listing.public_id}/"]:
+        assert_chinese(client.get(url), f"{url} after buying")
+    assert_chinese(zh(seller).get("/dashboard/"), "the dashboard with a sale")
+
+
 def test_booking_pages_are_chinese(shop, buyer, seller):
     _listing, offer = shop
     client = zh(buyer)
@@ -273,10 +290,28 @@ def test_booking_pages_are_chinese(shop, buyer, seller):
     assert_chinese(client.get(f"/payments/return/{order.public_id}/"), "booked")
     assert_chinese(client.get("/bookings/"), "my bookings, confirmed")
     assert_chinese(zh(seller).get("/bookings/"), "the tutor's bookings")
+    assert_chinese(client.get(f"/bookings/{booking.public_id}/reschedule/"), "rescheduling")
     taken = zh(UserFactory(display_name="王五", handle="w5")).post(
         f"/tutoring/{offer.public_id}/book/", {"start": WED_9, "from": "2026-05-06"}, follow=True
     )
     assert_chinese(taken, "a taken slot")
+
+
+@pytest.mark.parametrize(
+    ("language", "tz", "label"),
+    [
+        ("zh-hans", "UTC", "协调世界时（UTC）"),
+        ("en", "", "Coordinated Universal Time (UTC)"),
+        ("zh-hans", "America/New_York", "纽约（北美东部时间）"),
+        ("en", "Etc/GMT+5", "UTC−05:00"),
+    ],
+)
+def test_time_zones_have_names_a_person_reads(language, tz, label):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if tz:
+        client.cookies["tz"] = tz
+    footer = client.get("/").content.decode()
+    assert label in footer and "Unknown Region" not in footer and "未知地区" not in footer
 
 
 def test_the_crawler_sees_english():
