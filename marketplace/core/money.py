@@ -121,15 +121,14 @@ def minor_from_major(text: str, currency_code: str) -> int:
     currency = get_currency(currency_code)
     found = _MAJOR.fullmatch(text.strip().replace(",", "")[:24])
     if found is None or not found.group(0).strip("."):
-        raise MoneyError(
-            _("Enter an amount such as %(example)s.") % {"example": major_text(999, currency.code)}
-        )
+        example = "500" if currency.exponent == 0 else "9.90"
+        raise MoneyError(_("Enter an amount such as %(example)s.") % {"example": example})
     whole, fraction = found.group(1) or "0", found.group(2) or ""
     if len(fraction.rstrip("0")) > currency.exponent:
         raise MoneyError(
-            _("%(currency)s amounts are whole numbers.") % {"currency": currency.code}
+            _("%(currency)s amounts are whole numbers, such as 500.") % {"currency": currency.code}
             if currency.exponent == 0
-            else _("%(currency)s amounts have at most %(digits)s decimals.")
+            else _("%(currency)s amounts have at most %(digits)s digits after the point.")
             % {"currency": currency.code, "digits": currency.exponent}
         )
     fraction = fraction[: currency.exponent]

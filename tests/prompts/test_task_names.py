@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 PROMPTS_TASKS = [
+    "prompts.add_preview_sizes",
     "prompts.fold_trending",
     "prompts.generate_previews",
     "prompts.rebuild_search_terms",
