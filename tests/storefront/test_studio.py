@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 
 from marketplace.accounts.models import User
@@ -18,7 +20,7 @@ from prompts.models import (
     ScreeningTerm,
 )
 from prompts.moderation.decisions import listing_reject
-from tests.factories import UserFactory, make_listing, png_upload
+from tests.factories import UserFactory, make_listing, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,11 @@ def _form(**overrides: str) -> dict[str, str]:
         "usage_notes": "Use --ar 3:2",
     }
     return {**data, **overrides}
+
+
+def _newcomer() -> User:
+    """A signed-up user who never set up payouts."""
+    return cast(User, UserFactory(handle="newbie", email="new@example.com"))
 
 
 def _edit(listing: Listing) -> str:
@@ -128,10 +135,7 @@ def test_the_draft_preview_is_the_buyer_page_with_a_banner_and_no_prompt(seller)
 def test_several_images_upload_at_once_and_a_bad_one_is_named(seller):
     listing = make_listing(seller)
     files = [png_upload("a.png"), png_upload("b.png", colour=(0, 90, 200)), png_upload("c.png", width=80)]
-    broken = png_upload("broken.png")
-    broken.file.write(b"")
-    broken.file.seek(0)
-    broken.file.truncate(20)
+    broken = SimpleUploadedFile("broken.png", png_bytes()[:20], content_type="image/png")  # cut short
     client = _site(seller)
     with TestCase.captureOnCommitCallbacks(execute=True):  # the previews render after each commit
         response = client.post(
@@ -310,13 +314,13 @@ def test_the_dashboard_has_a_new_listing_button_and_links_every_listing_to_its_e
 
 
 def test_a_new_seller_without_payouts_is_told_where_to_set_them_up():
-    newcomer = UserFactory(handle="newbie", email="new@example.com")
+    newcomer = _newcomer()
     page = _site(newcomer).get("/dashboard/listings/new/").content.decode()
     assert "set up payouts" in page
 
 
 def test_a_paid_listing_without_payouts_is_refused_with_a_website_hint():
-    newcomer = UserFactory(handle="newbie", email="new@example.com")
+    newcomer = _newcomer()
     listing = make_listing(newcomer, target_model="chatgpt", category="other", example_outputs=["A poem."])
     response = _site(newcomer).post(f"/dashboard/listings/{listing.public_id}/submit/")
     page = response.content.decode()
