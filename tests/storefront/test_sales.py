@@ -140,7 +140,8 @@ def test_a_refund_over_what_is_left_is_refused_with_the_amount_left(seller, buye
 def test_a_yen_refund_takes_whole_yen(seller, buyer):
     order = paid_order(buyer, _listing(seller, "Ukiyo-e cats", 500, "JPY"))
     refused = _refund(seller, order, "10.5", "d" * 32)
-    assert refused.status_code == 400 and "JPY amounts are whole numbers, such as 500." in refused.content.decode()
+    assert refused.status_code == 400
+    assert "JPY amounts are whole numbers, such as 500." in refused.content.decode()
     assert _refund(seller, order, "120", "e" * 32).status_code == 303
     order.refresh_from_db()
     assert order.refunded_amount == 120
