@@ -87,3 +87,25 @@ def make_listing(seller: User, *, publish: bool = False, **fields: Any) -> Listi
             services.listing_submit(listing=listing, by=seller)
     listing.refresh_from_db()
     return listing
+
+
+def make_mixed_currency_listings(seller: Any) -> dict[str, Any]:
+    """Four published text listings whose amounts alone sort differently from their real value.
+
+    At the shipped rates: €5.00 ≈ $5.43 ≈ ¥39, ¥50.00 (CNY) ≈ $6.96, $10.00 ≈ ¥71.80,
+    ¥2,000 (JPY) ≈ $13.33; by amount alone they would read €5, $10, ¥2,000, ¥50."""
+    shop = {"eur": ("Euro prompt", 500), "cny": ("Yuan prompt", 5000), "usd": ("Dollar prompt", 1000)}
+    shop["jpy"] = ("Yen prompt", 2000)
+    return {
+        key: make_listing(
+            seller,
+            publish=True,
+            title=title,
+            target_model="chatgpt",
+            category="product",
+            example_outputs=["An example."],
+            price_amount=amount,
+            price_currency=key.upper(),
+        )
+        for key, (title, amount) in shop.items()
+    }

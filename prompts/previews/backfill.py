@@ -12,14 +12,12 @@ import logging
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from prompts.models import ImageStatus, ListingImage
 from prompts.previews.enqueue import send_on_commit
 from prompts.previews.rendering import RenderError, render, target_widths
-from prompts.previews.services import image_xmp, rendition_name
+from prompts.previews.services import image_xmp, renditions_store
 
 logger = logging.getLogger(__name__)
 SCAN_BATCH = 500
@@ -64,12 +62,7 @@ def image_add_missing_sizes(*, image_id: int) -> list[int]:
         # The sizes it has keep being served; the image is not failed for a size it never promised.
         logger.warning("previews: image %s gets no new sizes: %s", image_id, exc)
         return []
-    stored = []
-    for rendition in rendered.renditions:
-        name = rendition_name(image, rendition.width)
-        default_storage.delete(name)  # a partial file left by a killed worker
-        saved = default_storage.save(name, ContentFile(rendition.data))
-        stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
+    stored = renditions_store(image, rendered)
     return _record(image_id=image_id, stored=stored)
 
 

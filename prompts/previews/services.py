@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -83,12 +84,7 @@ def image_render_previews(*, image_id: int) -> None:
         logger.warning("previews: image %s cannot be rendered: %s", image_id, reason)
         image_mark_failed(image_id=image_id, reason=reason)
         return
-    stored = []
-    for rendition in rendered.renditions:
-        name = rendition_name(image, rendition.width)
-        default_storage.delete(name)  # a partial file left by a killed worker
-        saved = default_storage.save(name, ContentFile(rendition.data))
-        stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
+    stored = renditions_store(image, rendered)
     if not image_mark_ready(image=image, rendered=rendered, stored=stored):
         _delete_unrecorded(image_id, stored)
 
@@ -182,3 +178,14 @@ def _image_requeue(*, image_id: int, requeues: int, cutoff: datetime, now: datet
     logger.info("previews: image %s re-queued (%s of %s)", image_id, requeues + 1, REQUEUE_LIMIT)
     send_on_commit(render_previews, image_id)
     return "requeued"
+
+
+def renditions_store(image: ListingImage, rendered: Rendered) -> list[dict[str, Any]]:
+    """Write each rendition to storage; what was saved, for the image's record."""
+    stored = []
+    for rendition in rendered.renditions:
+        name = rendition_name(image, rendition.width)
+        default_storage.delete(name)  # a partial file left by a killed worker
+        saved = default_storage.save(name, ContentFile(rendition.data))
+        stored.append({"width": rendition.width, "height": rendition.height, "name": saved})
+    return stored

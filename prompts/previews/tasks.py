@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -10,34 +12,27 @@ from prompts.previews.generation import version_generate_previews, version_gener
 from prompts.previews.generators import TransientGeneratorError
 from prompts.previews.services import image_render_previews, images_requeue_stale
 
+# Rendering is idempotent, so a render lost with its worker runs again (acks_late); the limits sit
+# under the broker's visibility timeout.
+RENDER_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (ConnectionError, TimeoutError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+    "soft_time_limit": 120,
+    "time_limit": 180,
+}
 
-@shared_task(
-    name="prompts.render_previews",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
-)
+
+@shared_task(name="prompts.render_previews", **RENDER_OPTIONS)
 def render_previews(image_id: int) -> None:
     """Render the labelled WebP previews of one image (see prompts.previews.services for idempotency)."""
     image_render_previews(image_id=image_id)
 
 
-@shared_task(
-    name="prompts.add_preview_sizes",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@shared_task(name="prompts.add_preview_sizes", **RENDER_OPTIONS)
 def add_preview_sizes(image_id: int) -> list[int]:
     """Render the configured preview sizes one ready image lacks (see prompts.previews.backfill)."""
     return image_add_missing_sizes(image_id=image_id)

@@ -8,29 +8,20 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import snap
-from tests.factories import make_listing
+from tests.factories import make_mixed_currency_listings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def shop(seller: Any) -> None:
-    for title, amount, currency in (
-        ("Euro prompt", 500, "EUR"),
-        ("Yuan prompt", 5000, "CNY"),
-        ("Dollar prompt", 1000, "USD"),
-        ("Yen prompt", 2000, "JPY"),
-    ):
-        make_listing(
-            seller,
-            publish=True,
-            title=title,
-            target_model="chatgpt",
-            category="product",
-            example_outputs=["An example."],
-            price_amount=amount,
-            price_currency=currency,
-        )
+    make_mixed_currency_listings(seller)
+
+
+def open_filters(page: Any) -> None:
+    """On a phone the filters sit closed behind a button (a <details>)."""
+    if not page.locator("details.filter-panel").evaluate("node => node.open"):
+        page.locator("details.filter-panel > summary").click()
 
 
 def test_a_chinese_visitor_on_a_phone_filters_in_yuan_then_switches_to_dollars(page: Any, shop: Any) -> None:
@@ -38,6 +29,7 @@ def test_a_chinese_visitor_on_a_phone_filters_in_yuan_then_switches_to_dollars(p
     page.goto("/browse/?sort=price")
     page.locator("#language").select_option("zh-hans")  # submits itself with JavaScript
     page.wait_for_selector('html[lang="zh-Hans"]')
+    open_filters(page)
     assert page.locator("#f-display-currency").input_value() == "CNY"
     page.locator("#f-max").fill("50")
     page.locator("form.filters button[type=submit]").click()
@@ -48,6 +40,7 @@ def test_a_chinese_visitor_on_a_phone_filters_in_yuan_then_switches_to_dollars(p
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     snap(page, "price-filter-phone-zh")
 
+    open_filters(page)
     page.locator("#f-display-currency").select_option("USD")
     page.locator("#f-max").fill("")
     page.locator("#f-min").fill("9.90")

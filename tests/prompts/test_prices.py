@@ -14,43 +14,23 @@ import httpx
 import pytest
 from django.test import Client
 
-from marketplace.core.money import MoneyError, convert, minor_from_major
+from marketplace.core.money import convert
 from marketplace.rates import services as rates
 from marketplace.rates.models import ExchangeRate
 from marketplace.rates.tasks import refresh
 from prompts import services
 from prompts.models import Listing
 from prompts.pricing import reference_prices_recompute
-from tests.factories import make_listing
+from tests.factories import make_mixed_currency_listings
 
 pytestmark = pytest.mark.django_db
 
 CATALOG = "/api/v1/listings/"
 
 
-def text_listing(seller: Any, title: str, amount: int, currency: str) -> Listing:
-    return make_listing(
-        seller,
-        publish=True,
-        title=title,
-        target_model="chatgpt",
-        category="product",
-        example_outputs=["An example."],
-        price_amount=amount,
-        price_currency=currency,
-    )
-
-
 @pytest.fixture
 def mixed(seller) -> dict[str, Listing]:
-    """At the shipped rates: €5.00 ≈ $5.43, ¥50.00 ≈ $6.96, $10.00, ¥2,000 (JPY) ≈ $13.33.
-    Ordered by amount alone they would read €5, $10, ¥2,000, ¥50."""
-    return {
-        "eur": text_listing(seller, "Euro prompt", 500, "EUR"),
-        "cny": text_listing(seller, "Yuan prompt", 5000, "CNY"),
-        "usd": text_listing(seller, "Dollar prompt", 1000, "USD"),
-        "jpy": text_listing(seller, "Yen prompt", 2000, "JPY"),
-    }
+    return make_mixed_currency_listings(seller)
 
 
 def price_order(client: Client, sort: str = "price", **params: Any) -> list[str]:
@@ -67,29 +47,6 @@ def test_conversion_rounds_half_up_once_and_knows_jpy_has_no_decimals():
     assert convert(1000, "USD", "JPY", source_per_usd=Decimal(1), target_per_usd=Decimal(150)) == 1500
     assert convert(990, "CNY", "USD", source_per_usd=Decimal("7.18"), target_per_usd=Decimal(1)) == 138
     assert convert(5, "USD", "USD", source_per_usd=Decimal(2), target_per_usd=Decimal(2)) == 5
-
-
-@pytest.mark.parametrize(
-    ("text", "currency", "minor"),
-    [
-        ("9.90", "USD", 990),
-        ("9.9", "CNY", 990),
-        ("1,500", "JPY", 1500),
-        ("0", "EUR", 0),
-        (" 12 ", "USD", 1200),
-    ],
-)
-def test_major_units_are_read_into_minor_units(text, currency, minor):
-    assert minor_from_major(text, currency) == minor
-
-
-@pytest.mark.parametrize(
-    ("text", "currency"), [("abc", "USD"), ("-1", "USD"), ("9.5", "JPY"), ("1.999", "USD"), ("nan", "USD")]
-)
-def test_unreadable_amounts_are_refused_with_a_message(text, currency):
-    with pytest.raises(MoneyError) as error:
-        minor_from_major(text, currency)
-    assert str(error.value)
 
 
 # --- Reference amounts and the sort ---------------------------------------------------------------

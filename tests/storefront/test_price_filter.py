@@ -10,35 +10,16 @@ import pytest
 from django.test import Client
 
 from prompts.models import Listing
-from tests.factories import make_listing
+from tests.factories import make_mixed_currency_listings
 
 pytestmark = pytest.mark.django_db
 
 TITLES = re.compile(r"(Euro|Yuan|Dollar|Yen) prompt")
 
 
-def text_listing(seller: Any, title: str, amount: int, currency: str) -> Listing:
-    return make_listing(
-        seller,
-        publish=True,
-        title=title,
-        target_model="chatgpt",
-        category="product",
-        example_outputs=["An example."],
-        price_amount=amount,
-        price_currency=currency,
-    )
-
-
 @pytest.fixture
 def mixed(seller) -> dict[str, Listing]:
-    """€5.00 ≈ $5.43 ≈ ¥39, ¥50.00 ≈ $6.96, $10.00 ≈ ¥71.80, ¥2,000 (JPY) ≈ $13.33 ≈ ¥95.73."""
-    return {
-        "eur": text_listing(seller, "Euro prompt", 500, "EUR"),
-        "cny": text_listing(seller, "Yuan prompt", 5000, "CNY"),
-        "usd": text_listing(seller, "Dollar prompt", 1000, "USD"),
-        "jpy": text_listing(seller, "Yen prompt", 2000, "JPY"),
-    }
+    return make_mixed_currency_listings(seller)
 
 
 def shown(response: Any) -> list[str]:
