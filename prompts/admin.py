@@ -101,6 +101,11 @@ class ListingAdmin(admin.ModelAdmin):
         "published_at",
         "view_count",
         "unlock_count",
+        # The seller sets the price through the services, which keep the reference price (the
+        # sort key in US cents) and the cached card in step; an admin edit would leave both stale.
+        "price_amount",
+        "price_currency",
+        "price_reference",
     )
     exclude = ("card_json", "detail_json", "tags")
     inlines = (PromptVersionInline, ListingImageInline, ListingEventInline)

@@ -211,3 +211,13 @@ def test_recomputing_writes_only_stale_rows_of_the_changed_currencies_in_batches
     assert references["Euro prompt"] == 543 and references["Dollar prompt"] == 1
     assert reference_prices_recompute(batch_size=3) == 1
     assert Listing.objects.get(pk=mixed["usd"].pk).price_reference == 1000
+
+
+def test_staff_cannot_change_a_price_in_the_admin_behind_the_reference_price(mixed, admin_user):
+    """The price is the seller's, set through the services that keep the sort key in step."""
+    client = Client()
+    client.force_login(admin_user)
+    listing = mixed["usd"]
+    page = client.get(f"/admin/prompts/listing/{listing.pk}/change/").content.decode()
+    assert 'name="price_amount"' not in page and 'name="price_currency"' not in page
+    assert "$10.00" in page or "1000" in page  # shown, read-only
