@@ -27,6 +27,7 @@ urlpatterns = [
     path("listings/<pubid:public_id>/", catalog.listing_page, name="listing-page"),
     path("sellers/<str:handle>/", catalog.seller_page, name="seller-page"),
     path("robots.txt", seo.robots_txt, name="robots"),
+    path("favicon.ico", seo.favicon, name="favicon"),
     path("sitemap.xml", seo.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     # Buying, and what a buyer does with what they bought.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from tests.factories import make_listing
@@ -22,6 +23,12 @@ def test_robots_txt_keeps_private_pages_out_and_names_the_sitemap():
         assert f"Disallow: {private}\n" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Disallow: /browse/" not in body and "Disallow: /listings/" not in body
+
+
+def test_favicon_ico_leads_to_the_site_icon_instead_of_a_404():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("storefront/favicon.svg")
+    assert finders.find("storefront/favicon.svg")
 
 
 def test_sitemap_lists_published_listings_and_their_sellers_only(seller, other_seller):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
@@ -45,3 +46,9 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 @cache_page(SITEMAP_CACHE_SECONDS)
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (robots.txt, images, feeds)."""
+    return HttpResponsePermanentRedirect(static("storefront/favicon.svg"))
