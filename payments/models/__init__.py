@@ -1,0 +1,33 @@
+"""Orders, unlocks, refunds, disputes, the ledger, and processed provider events.
+
+Invariants live in database constraints, the last guard when code is wrong or races:
+one active unlock per buyer and listing, one pending order per buyer and listing, fee plus
+seller share equals the amount, refunds never exceed the charge, unique provider ids,
+unique ledger keys (a money movement is recorded once), unique event ids.
+"""
+
+from __future__ import annotations
+
+from payments.models.ledger import LedgerAccount, LedgerEntry
+from payments.models.orders import Order, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
+from payments.models.payouts import ConnectedAccount, Payout, PayoutStatus, ReversalStatus, TransferReversal
+from payments.models.provider import ReconcileCursor, SandboxSession, WebhookEvent
+
+__all__ = [
+    "ConnectedAccount",
+    "LedgerAccount",
+    "LedgerEntry",
+    "Order",
+    "OrderStatus",
+    "Payout",
+    "PayoutStatus",
+    "ReconcileCursor",
+    "Refund",
+    "RefundStatus",
+    "ReversalStatus",
+    "SandboxSession",
+    "TransferReversal",
+    "Unlock",
+    "UnlockQuerySet",
+    "WebhookEvent",
+]
