@@ -45,19 +45,11 @@ from prompts.previews.generators import (
     TransientGeneratorError,
 )
 from prompts.previews.images import ImageInfo, inspect_upload
+from prompts.previews.reasons import REFUSED, UNAVAILABLE, UNREADABLE
 from prompts.previews.services import image_render_previews
 
 logger = logging.getLogger(__name__)
 
-REFUSED = (
-    "The image generator declined this prompt ({code}). Edit the prompt or its example values, "
-    "or upload your own example images."
-)
-UNAVAILABLE = (
-    "The platform could not generate example images ({code}). Upload your own, "
-    "or edit the prompt later to try again."
-)
-UNREADABLE = "The image generator returned an unreadable image. Upload your own example images."
 
 
 @dataclass(frozen=True)

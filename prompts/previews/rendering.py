@@ -12,7 +12,7 @@ from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from prompts.previews import fingerprints, labels
+from prompts.previews import fingerprints, labels, reasons
 
 WEBP_QUALITY = 80
 WEBP_METHOD = 4
@@ -27,7 +27,7 @@ class RenderError(Exception):
     """An original that cannot become previews; the message says why, for the seller."""
 
     def __init__(self, cause: str) -> None:
-        super().__init__(f"{cause}; upload it again as PNG, JPEG or WebP.")
+        super().__init__(reasons.RENDER_FAILED.format(cause=cause))
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,12 @@ def render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool = True
 
 def _cause(exc: BaseException) -> str:
     if isinstance(exc, UnidentifiedImageError):
-        return "The stored file is not a readable image"
+        return reasons.NOT_AN_IMAGE
     if isinstance(exc, Image.DecompressionBombError):
-        return "The image has too many pixels to decode"
+        return reasons.TOO_MANY_PIXELS
     if "truncated" in str(exc):
-        return "The image data is truncated"
-    return f"The image data is corrupt ({str(exc)[:80] or type(exc).__name__})"
+        return reasons.TRUNCATED
+    return reasons.CORRUPT.format(detail=str(exc)[:80] or type(exc).__name__)
 
 
 def _render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool) -> Rendered:
@@ -82,7 +82,7 @@ def _render(file: IO[bytes], widths: list[int], *, xmp: bytes, label: bool) -> R
     wanted = target_widths(width, widths)
     longest = max(wanted[0], round(height * wanted[0] / width))
     if longest > WEBP_MAX_SIDE:  # checked before decoding: the encoder would refuse it at the end
-        raise RenderError(f"WebP cannot encode {longest} px; its limit is {WEBP_MAX_SIDE} px a side")
+        raise RenderError(reasons.TOO_LONG_FOR_WEBP.format(longest=longest, limit=WEBP_MAX_SIDE))
     # JPEG decodes at 1/2, 1/4 or 1/8 scale directly: much faster and lighter for large sources.
     scale = wanted[0] / width
     image.draft("RGB", (max(1, int(image.size[0] * scale)), max(1, int(image.size[1] * scale))))

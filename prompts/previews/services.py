@@ -16,19 +16,15 @@ from prompts.models import ImageStatus, ListingImage
 from prompts.moderation.flags import image_flag_near_duplicates
 from prompts.previews import fingerprints, labels
 from prompts.previews.enqueue import send_on_commit
+from prompts.previews.reasons import GAVE_UP, MISSING_ORIGINAL
 from prompts.previews.rendering import Rendered, RenderError, render
 
 logger = logging.getLogger(__name__)
-MISSING_ORIGINAL = "The uploaded file is missing from storage; upload it again."
 # Re-queues of one image by the stale-image sweep before it is failed: a render that stops its worker
 # every time (out of memory, say) is tried this many more times, then shown to the seller as failed.
 # Each wait is twice the one before (5, 10, 20, 40, 80 minutes by default), so an image merely
 # waiting behind a backlog of renders gets about five hours before it is given up on.
 REQUEUE_LIMIT = 5
-GAVE_UP = (
-    "The preview worker did not finish this image in {tries} tries (it may need more memory than a "
-    "worker has); delete it and upload a smaller export."
-)
 SWEEP_BATCH = 500
 _UNFINISHED = [ImageStatus.PENDING, ImageStatus.PROCESSING]
 

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from marketplace.core.timezones import zone
 from marketplace.storefront import formatting, labels, pricing
+from prompts.previews.reasons import reason_in_language
 
 register = template.Library()
 
@@ -82,6 +83,12 @@ _LABELS: dict[str, dict[str, Any]] = {
 def label(code: str, kind: str) -> str:
     """`{{ card.category|label:"category" }}`: the translated name of a code, or the code itself."""
     return str(_LABELS[kind].get(code, code))
+
+
+@register.filter
+def failure_reason(text: str) -> str:
+    """Why an image failed, stored in English, in the visitor's language where it is one of ours."""
+    return reason_in_language(text or "")
 
 
 @register.filter

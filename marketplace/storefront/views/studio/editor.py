@@ -27,6 +27,7 @@ from prompts import selectors, services
 from prompts.cleaning import extract_variables
 from prompts.documents import preview_json
 from prompts.models import TEXT_MODELS, ImageStatus, Listing, ListingStatus
+from prompts.previews.reasons import reason_in_language
 
 WAITING = (ImageStatus.PENDING, ImageStatus.PROCESSING)
 
@@ -155,7 +156,7 @@ def listing_status(request: HttpRequest, public_id: str) -> JsonResponse:
             "id": row["image"].public_id,
             "status": row["image"].status,
             "label": str(labels.IMAGE_STATUSES[row["image"].status]),
-            "reason": row["image"].failure_reason,
+            "reason": reason_in_language(row["image"].failure_reason),
             "thumb": row["thumb"]["url"] if row["thumb"] else "",
             "copied": row["copied"],
         }
