@@ -261,6 +261,8 @@ def images_flagged_as_copies(*, listing: Listing) -> set[str]:
     for detail in flags.values_list("detail", flat=True):
         named_ids.add(str(detail.get("image", "")))
         named_pks.add(detail.get("other_image_pk"))
+    if not named_ids and not named_pks:  # the usual case: no open flag, no second query
+        return set()
     return set(
         ListingImage.objects.filter(listing=listing)
         .filter(Q(public_id__in=named_ids) | Q(pk__in=[pk for pk in named_pks if isinstance(pk, int)]))
