@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
-from payments.models import ConnectedAccount, LedgerAccount, LedgerEntry, Order, OrderStatus, Unlock
+from payments.models import (
+    ConnectedAccount,
+    LedgerAccount,
+    LedgerEntry,
+    Order,
+    OrderStatus,
+    RefundStatus,
+    Unlock,
+)
 from prompts.models import Listing
 
 
@@ -74,6 +82,12 @@ def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
     if order is None:
         raise NotFound(_("You have no order with this id."))
     return order
+
+
+def refund_available(order: Order) -> int:
+    """What a refund may still take: the refundable amount less the refunds still in flight."""
+    in_flight = order.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"]
+    return max(0, order.refundable_amount - (in_flight or 0))
 
 
 def order_get_for_seller(*, seller: User, public_id: str) -> Order:

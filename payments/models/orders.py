@@ -123,7 +123,11 @@ class Order(models.Model):
 
     @property
     def refundable_amount(self) -> int:
-        return self.amount - self.refunded_amount if self.status in (OrderStatus.PAID,) else 0
+        # A disputed sale (open, or lost: the money went back through the card network) is not the
+        # seller's to refund: refunding it would pay the buyer twice.
+        if self.status != OrderStatus.PAID or self.disputed:
+            return 0
+        return self.amount - self.refunded_amount
 
 
 class UnlockQuerySet(models.QuerySet["Unlock"]):

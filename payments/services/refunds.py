@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
@@ -22,6 +22,7 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
+from payments.selectors import refund_available
 from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
 from payments.services.provider import gateway
 
@@ -58,8 +59,12 @@ def _refund_create(
         return repeated
     if order.status != OrderStatus.PAID:
         raise Conflict("not_refundable", _("Only paid orders can be refunded."))
-    in_flight = order.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"] or 0
-    available = order.amount - order.refunded_amount - in_flight
+    if order.disputed:
+        raise Conflict(
+            "order_disputed",
+            _("This sale is disputed: the buyer's bank decides the refund, so it cannot be refunded here."),
+        )
+    available = refund_available(order)
     amount = available if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= available:
         raise ApplicationError(

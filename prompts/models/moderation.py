@@ -161,7 +161,12 @@ class Complaint(models.Model):
     reason = models.CharField(max_length=20, choices=ComplaintReason.choices)
     note = models.TextField(max_length=COMPLAINT_NOTE_MAX, blank=True)
     status = models.CharField(max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN)
-    resolution = models.TextField(blank=True, help_text="What staff decided and did.")
+    resolution = models.TextField(
+        blank=True,
+        help_text=(
+            "What staff decided and did. Emailed to the reporter with the outcome: never quote the prompt."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

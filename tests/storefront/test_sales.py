@@ -12,7 +12,9 @@ from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.accounts.models import User
+from marketplace.core.errors import Conflict
 from marketplace.storefront.views.sales import spreadsheet_safe
+from payments import services as payment_services
 from payments.gateway import ProviderError
 from payments.models import Order, OrderStatus, Refund, RefundStatus, Unlock
 from payments.tasks import count_unlocks
@@ -128,7 +130,7 @@ def test_a_refund_over_what_is_left_is_refused_with_the_amount_left(seller, buye
     assert _refund(seller, order, "4.00", "a" * 32).status_code == 303
     too_much = _refund(seller, order, "1.00", "b" * 32)
     assert too_much.status_code == 400
-    assert "Refund between 1 and 99 (minor units) of this order." in too_much.content.decode()
+    assert "You can refund at most $0.99 of this sale." in too_much.content.decode()
     for typo in ("abc", "1.999", "-1"):
         refused = _refund(seller, order, typo, "c" * 32)
         assert refused.status_code == 400 and "errorlist" in refused.content.decode()
@@ -235,6 +237,29 @@ def test_a_refund_the_provider_did_not_make_shows_its_status(
         assert "The refund of $2.00 failed: charge_already_refunded" in page
     order.refresh_from_db()
     assert order.refunded_amount == 0
+
+
+def test_a_disputed_sale_cannot_be_refunded_from_the_dashboard_or_the_api(seller, buyer, koi):
+    """The buyer's bank decides a disputed charge: a refund on top would pay the buyer twice."""
+    order = paid_order(buyer, koi)
+    Order.objects.filter(pk=order.pk).update(disputed=True)
+    browser = site(seller)
+    sales = browser.get("/dashboard/sales/").content.decode()
+    assert f'href="/dashboard/sales/{order.public_id}/refund/"' not in sales
+    refused = _refund(browser, order, "1.00", "j" * 32)
+    assert refused.status_code == 400
+    with pytest.raises(Conflict) as error:
+        payment_services.order_refund(order=order, amount=100, by=seller, reason="", request_key="k" * 32)
+    assert error.value.code == "order_disputed"
+    assert Refund.objects.count() == 0
+
+
+def test_the_refund_form_offers_what_is_left_after_a_refund_still_in_flight(seller, buyer, koi, monkeypatch):
+    order = paid_order(buyer, koi)  # $4.99
+    monkeypatch.setattr("payments.services.refunds.gateway", lambda: _Refusing(transient=True))
+    assert _refund(site(seller), order, "2.00", "l" * 32).status_code == 303  # pending
+    form = site(seller).get(f"/dashboard/sales/{order.public_id}/refund/").content.decode()
+    assert 'value="2.99"' in form and "$2.99" in form
 
 
 def test_the_sales_page_and_the_history_run_as_many_queries_for_one_sale_as_for_many(seller, buyer, koi):

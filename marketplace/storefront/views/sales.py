@@ -123,14 +123,24 @@ def _refund_message(refund: Refund, order: Order) -> tuple[int, str]:
     }
 
 
+def _refund_error(error: ApplicationError, order: Order) -> str:
+    """The service speaks in minor units (the API's); the form takes amounts as people type them."""
+    if error.code != "invalid_refund_amount":
+        return error.message
+    left = payment_selectors.refund_available(order)
+    most = formatting.money(left, order.currency, translation.get_language())
+    return _("You can refund at most %(amount)s of this sale.") % {"amount": most}
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def refund(request: HttpRequest, public_id: str) -> HttpResponse:
     """Ask for the amount, then confirm it; the refund is the API's service, keyed by the form."""
     order = _sale(request, public_id)
+    available = payment_selectors.refund_available(order)
     initial = {
-        "amount": major_text(order.refundable_amount, order.currency),
+        "amount": major_text(available, order.currency),
         "request_key": secrets.token_hex(16),
     }
     form = RefundForm(request.POST if request.method == "POST" else None, order=order, initial=initial)
@@ -139,6 +149,7 @@ def refund(request: HttpRequest, public_id: str) -> HttpResponse:
         "item": what_was_sold(order),
         "form": form,
         "confirming": False,
+        "available": available,
     }
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
@@ -155,7 +166,7 @@ def refund(request: HttpRequest, public_id: str) -> HttpResponse:
             request_key=form.cleaned_data["request_key"],
         )
     except ApplicationError as error:
-        form.add_error("amount", error.message)
+        form.add_error("amount", _refund_error(error, order))
         return render(request, "storefront/dashboard/refund.html", context, status=400)
     messages.add_message(request, *_refund_message(made, order))
     return see_other(reverse("web:sales") + f"#sale-{order.public_id}")
