@@ -1,6 +1,6 @@
 """The periodic tasks beat sends (Celery beat in production, runlocal's in-process beat locally).
 
-Every entry in one table, named by the tasks' stable names; settings.py installs it as
+Every entry in one table, named by the tasks' stable names; marketplace.settings installs it as
 CELERY_BEAT_SCHEDULE.
 """
 

@@ -20,9 +20,10 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
 
 def configured_caches(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> dict[str, Any]:
-    """CACHES exactly as marketplace/settings.py builds it for this REDIS_URL."""
+    """CACHES exactly as marketplace/settings/ builds it for this REDIS_URL."""
     monkeypatch.setenv("REDIS_URL", redis_url)
-    spec = importlib.util.spec_from_file_location("settings_under_test", ROOT / "marketplace" / "settings.py")
+    path = ROOT / "marketplace" / "settings" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("settings_under_test", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
