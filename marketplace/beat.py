@@ -39,6 +39,12 @@ def beat_schedule(*, reconcile_every: int, rates_every: int = 3600) -> dict[str,
         "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
         # Notification emails whose send task was lost (each is claimed once in the database).
         "notifications-requeue-unsent": {"task": "notifications.requeue_unsent", "schedule": 300},
+        # The operator's weekly complaint summary: hourly tries, claimed once per ISO week.
+        "prompts-complaint-summary": {
+            "task": "prompts.send_complaint_summary",
+            "schedule": 3600,
+            "options": {"queue": "default", "expires": 3600},
+        },
         # Exchange rates from EXCHANGE_RATES_URL; changed rates re-price listings' sort keys in batches.
         "rates-refresh": {
             "task": "rates.refresh",

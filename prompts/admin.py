@@ -13,8 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from prompts.models import (
-    Complaint,
-    ComplaintStatus,
     Favourite,
     FlagStatus,
     Listing,
@@ -26,7 +24,11 @@ from prompts.models import (
     ScreeningList,
     ScreeningTerm,
 )
-from prompts.moderation import complaints, decisions, flags
+from prompts.moderation import (
+    complaint_admin,  # noqa: F401  (registers the complaint queue)
+    decisions,
+    flags,
+)
 
 
 class RejectForm(forms.Form):
@@ -213,48 +215,6 @@ class ListingEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
-    """The complaint queue: open reports first. Upholding a report does not by itself take the listing
-    down: reject or archive it from the listing's page, and say what you did in the resolution."""
-
-    list_display = ("created_at", "listing", "reason", "status", "reporter", "contact_email")
-    list_filter = ("status", "reason")
-    search_fields = ("listing__public_id", "listing__title", "note", "contact_email")
-    readonly_fields = (
-        "public_id",
-        "listing",
-        "reporter",
-        "contact_email",
-        "reason",
-        "note",
-        "created_at",
-        "resolved_at",
-        "status",
-    )
-    fields = (*readonly_fields, "resolution")
-    actions = ("uphold", "dismiss")
-    ordering = ("status", "-created_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def _resolve(self, request: HttpRequest, queryset: QuerySet[Complaint], upheld: bool) -> None:
-        for complaint in queryset.filter(status=ComplaintStatus.OPEN).select_related("listing"):
-            complaints.complaint_resolve(
-                complaint=complaint, by=request.user, upheld=upheld, resolution=complaint.resolution
-            )
-        self.message_user(request, _("Done. The listing's audit trail records the decision."))
-
-    @admin.action(description=_("Uphold the selected complaints"))
-    def uphold(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
-        self._resolve(request, queryset, upheld=True)
-
-    @admin.action(description=_("Dismiss the selected complaints"))
-    def dismiss(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
-        self._resolve(request, queryset, upheld=False)
 
 
 class FlagResolutionForm(forms.Form):

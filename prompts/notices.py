@@ -1,4 +1,5 @@
-"""The emails prompts sends: moderation decisions, new reviews and replies, complaint outcomes.
+"""The emails prompts sends: moderation decisions, new reviews and replies, complaint receipts and
+outcomes, the operator's weekly complaint summary.
 
 Each event claims its notification in the transaction that applies it; the builders render it at
 send time in the recipient's language. They name a listing by its title and never read its
@@ -15,7 +16,7 @@ from marketplace.notifications import kinds
 from marketplace.notifications.kinds import Content
 from marketplace.notifications.models import Notification
 from marketplace.notifications.services import notification_claim
-from prompts.models import Complaint, Listing, ListingEvent, Review
+from prompts.models import Complaint, ComplaintReason, ComplaintStatus, Listing, ListingEvent, Review
 
 
 def _listing_link(listing: Listing) -> str:
@@ -41,6 +42,16 @@ def notify_review(review: Review) -> None:
 
 def notify_reply(review: Review) -> None:
     notification_claim(kind="review_reply", key=review.pk, recipient_id=review.buyer_id)
+
+
+def notify_complaint_received(complaint: Complaint) -> None:
+    """The reporter's receipt, with its number (the complaint's public id)."""
+    notification_claim(
+        kind="complaint_received",
+        key=complaint.pk,
+        recipient_id=complaint.reporter_id,
+        email=complaint.contact_email,
+    )
 
 
 def notify_complaint_outcome(complaint: Complaint) -> None:
@@ -115,9 +126,55 @@ def _complaint(notification: Notification) -> Content | None:
     )
 
 
+def _complaint_received(notification: Notification) -> Content | None:
+    complaint = Complaint.objects.select_related("listing").filter(pk=int(notification.key)).first()
+    if complaint is None:
+        return None
+    hours = settings.COMPLAINT_RESPONSE_HOURS
+    return Content(
+        subject=_("We received your report %(id)s") % {"id": complaint.public_id},
+        headline=_("Thank you. Moderators will decide on your report within %(hours)s hours and email you.")
+        % {"hours": hours},
+        facts=[
+            (_("Report number"), complaint.public_id),
+            (_("Listing"), complaint.listing.title),
+            (_("Reason"), str(complaint.get_reason_display())),
+        ],
+        link=settings.SITE_URL + reverse("web:complaints-info"),
+        link_label=_("How we handle reports"),
+    )
+
+
+def _complaint_summary(notification: Notification) -> Content | None:
+    """The operator's weekly summary, from the counts taken when it was claimed."""
+    data = notification.data
+    median = data.get("median_hours")
+    facts = [
+        (_("Reports received"), str(data.get("filed", 0))),
+        *((str(ComplaintStatus(k).label), str(v)) for k, v in data.get("by_status", {}).items()),
+        *((str(ComplaintReason(k).label), str(v)) for k, v in data.get("by_reason", {}).items()),
+        (_("Decided"), str(data.get("decided", 0))),
+        (
+            _("Median time to decision"),
+            _("%(hours)s hours") % {"hours": median} if median is not None else "-",
+        ),
+        (_("Open past the deadline now"), str(data.get("overdue", 0))),
+    ]
+    return Content(
+        subject=_("Reports, week %(week)s") % {"week": data.get("week", "")},
+        headline=_("The complaint queue last week (deadline %(hours)s hours).")
+        % {"hours": data.get("deadline_hours", "")},
+        facts=facts,
+        link=settings.SITE_URL + reverse("admin:prompts_complaint_changelist"),
+        link_label=_("Open the complaint queue"),
+    )
+
+
 def register() -> None:
     kinds.register("listing_approved", _moderation)
     kinds.register("listing_rejected", _moderation)
     kinds.register("review_new", _review)
     kinds.register("review_reply", _review)
     kinds.register("complaint_outcome", _complaint)
+    kinds.register("complaint_received", _complaint_received)
+    kinds.register("complaint_summary", _complaint_summary)

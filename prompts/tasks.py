@@ -62,3 +62,13 @@ def recompute_reference_prices(currencies: list[str] | None = None) -> int:
     from prompts.pricing import reference_prices_recompute
 
     return reference_prices_recompute(currencies=currencies)
+
+
+@shared_task(
+    name="prompts.send_complaint_summary", acks_late=True, reject_on_worker_lost=True, time_limit=300
+)
+def send_complaint_summary() -> int:
+    """Claim last ISO week's complaint summary for the operator (hourly, from beat; once per week)."""
+    from prompts.moderation.complaint_summary import complaint_summary_send
+
+    return complaint_summary_send()

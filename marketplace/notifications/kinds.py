@@ -25,6 +25,8 @@ class Kind:
     # Essential kinds (receipts, money back to the buyer, a complaint's outcome) are always sent and
     # carry no unsubscribe link: the user needs them whatever they chose.
     essential: bool = False
+    # Operator-only kinds (the weekly complaint summary) are not on users' preference page.
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ KINDS: dict[str, Kind] = {
         Kind("listing_rejected", _("Listing rejected by moderation")),
         Kind("complaint_outcome", _("Outcome of your reports"), essential=True),
         Kind("payout_sent", _("Payouts sent")),
+        Kind("complaint_received", _("Receipts for your reports"), essential=True),
+        Kind("complaint_summary", _("Weekly complaint summary"), essential=True, listed=False),
     )
 }
 

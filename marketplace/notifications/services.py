@@ -178,7 +178,7 @@ def kind_enabled(*, user: User, kind: str) -> bool:
 def preferences_for(*, user: User) -> dict[str, bool]:
     """{kind: on?} for every kind, essential ones always on."""
     saved = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "enabled"))
-    return {name: kind.essential or saved.get(name, True) for name, kind in KINDS.items()}
+    return {name: kind.essential or saved.get(name, True) for name, kind in KINDS.items() if kind.listed}
 
 
 @transaction.atomic

@@ -8,7 +8,13 @@ the profile, so an operator can mix.
 
 from __future__ import annotations
 
-from marketplace.core.env import env_choice
+from marketplace.core.env import env_choice, env_int, env_list
 
 COMPLIANCE_PROFILE = env_choice("COMPLIANCE_PROFILE", "global", {"global", "cn"})
 CN = COMPLIANCE_PROFILE == "cn"
+
+# Complaints (deep-synthesis provisions Art. 12, generative AI measures Art. 15): the time staff
+# have to decide a report, published on /complaints/ and in each receipt; and who gets the weekly
+# summary of the queue (empty: the ADMINS).
+COMPLAINT_RESPONSE_HOURS = env_int("COMPLAINT_RESPONSE_HOURS", 48 if CN else 72, minimum=1, maximum=24 * 30)
+COMPLAINT_SUMMARY_TO = env_list("COMPLAINT_SUMMARY_TO", [])

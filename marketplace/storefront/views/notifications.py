@@ -32,6 +32,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     rows = [
         {"name": name, "label": kind.label, "essential": kind.essential, "on": on[name]}
         for name, kind in KINDS.items()
+        if kind.listed
     ]
     return render(request, "storefront/notifications/preferences.html", {"rows": rows})
 

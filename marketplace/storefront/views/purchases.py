@@ -159,17 +159,21 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
         complaint = complaints.complaint_file(listing=listing, reporter=request.user, **form.cleaned_data)
         messages.success(
             request,
-            _("Thank you. Your report %(id)s is with our moderators; we review reports within 24 hours.")
-            % {"id": complaint.public_id},
+            _(
+                "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
+                "hours; if you left an email address, the receipt and the decision go there."
+            )
+            % {"id": complaint.public_id, "hours": settings.COMPLAINT_RESPONSE_HOURS},
         )
         return redirect_back(request, _listing_url(listing))
     status = 400 if request.method == "POST" else 200
-    return render(request, "storefront/report.html", {"listing": listing, "form": form}, status=status)
+    context = {"listing": listing, "form": form, "hours": settings.COMPLAINT_RESPONSE_HOURS}
+    return render(request, "storefront/report.html", context, status=status)
 
 
 @require_GET
 def complaints_info(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/complaints.html")
+    return render(request, "storefront/complaints.html", {"hours": settings.COMPLAINT_RESPONSE_HOURS})
 
 
 @login_required
