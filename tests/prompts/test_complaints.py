@@ -214,6 +214,8 @@ def test_an_upheld_complaint_takes_the_listing_off_sale_and_tells_the_seller(
     dashboard = Client()
     dashboard.force_login(seller)
     assert complaint.public_id in dashboard.get("/dashboard/").content.decode()
+    editor = dashboard.get(f"/dashboard/listings/{published.public_id}/edit/").content.decode()
+    assert "A moderator rejected this listing." in editor and complaint.public_id in editor
 
 
 def test_a_dismissed_complaint_leaves_the_listing_on_sale_and_a_decision_is_made_once(published, staff):
