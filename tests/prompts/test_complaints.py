@@ -134,6 +134,18 @@ def test_the_reporter_sees_the_receipt_number_and_gets_it_by_email_once(
     assert "List-Unsubscribe" not in message.extra_headers  # essential
 
 
+def test_a_signed_in_reporter_gets_the_receipt_at_their_account_in_their_language(
+    settings, published, django_capture_on_commit_callbacks
+):
+    settings.COMPLAINT_RESPONSE_HOURS = 48
+    reporter = UserFactory(handle="reporter", email="reporter@example.com", language="zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaints.complaint_file(listing=published, reporter=reporter, reason="personal")
+    message = the_one("complaint_received", to="reporter@example.com")
+    assert complaint.public_id in message.subject
+    assert "48 小时" in message.body
+
+
 # --- the weekly summary ------------------------------------------------------------------------------
 
 
