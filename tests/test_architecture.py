@@ -27,6 +27,7 @@ LAYERS = {
     "prompts": "prompts",
     "marketplace.tutoring": "tutoring",
     "payments": "payments",
+    "marketplace.privacy": "privacy",
     "marketplace.api": "api",
     "marketplace.storefront": "storefront",
     "marketplace.demo": "demo",
@@ -39,6 +40,7 @@ RANK: dict[str, float] = {
     "prompts": 2,
     "tutoring": 3,
     "payments": 4,
+    "privacy": 4.5,  # retention, account deletion, export: reads and changes every app's rows
     "api": 5,
     "storefront": 5,
     "demo": 6,
