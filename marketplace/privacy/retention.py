@@ -25,7 +25,7 @@ from prompts.models.moderation import ComplaintStatus, FlagStatus
 logger = logging.getLogger(__name__)
 
 
-def _delete_in_batches(queryset: models.QuerySet, batch: int) -> int:  # type: ignore[type-arg]
+def _delete_in_batches(queryset: models.QuerySet, batch: int) -> int:
     deleted = 0
     while True:
         ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch])
@@ -36,7 +36,7 @@ def _delete_in_batches(queryset: models.QuerySet, batch: int) -> int:  # type: i
         deleted += len(ids)
 
 
-def _update_in_batches(queryset: models.QuerySet, batch: int, **changes: object) -> int:  # type: ignore[type-arg]
+def _update_in_batches(queryset: models.QuerySet, batch: int, **changes: object) -> int:
     # The queryset must exclude rows already changed, or this would loop for ever.
     updated = 0
     while True:
