@@ -143,3 +143,11 @@ def test_a_confirmed_session_to_come_blocks_and_a_held_one_is_released(seller, b
     held = Booking.objects.create(**fields, status=BookingStatus.HELD)
     assert delete(buyer_api).status_code == 204
     assert Booking.objects.get(pk=held.pk).status == BookingStatus.EXPIRED
+
+
+def test_a_website_session_elsewhere_is_signed_out(buyer, buyer_api) -> None:  # type: ignore[no-untyped-def]
+    browser = Client()
+    assert browser.login(username=buyer.email, password=PASSWORD)
+    assert browser.get("/account/").status_code == 200
+    assert delete(buyer_api).status_code == 204
+    assert browser.get("/account/").status_code == 302  # to the login page
