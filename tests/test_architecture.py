@@ -1,5 +1,6 @@
 """Dependencies between the apps run one way: core <- accounts <- rates <- notifications <- prompts
-<- tutoring <- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
+<- tutoring <- payments <- privacy <- interfaces (api, storefront) <- demo, and one interface never
+imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted

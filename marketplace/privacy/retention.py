@@ -13,6 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -57,6 +58,8 @@ def audit_trail_prune(*, before: datetime, batch: int) -> dict[str, int]:
             Complaint.objects.exclude(status=ComplaintStatus.OPEN).filter(resolved_at__lt=before), batch
         ),
         "sign_in_failures": _delete_in_batches(SignInFailure.objects.filter(at__lt=before), batch),
+        # The admin log: staff changes and data exports, which name the users they touched.
+        "admin_log": _delete_in_batches(LogEntry.objects.filter(action_time__lt=before), batch),
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Sum
 from django.utils import timezone
@@ -111,6 +112,9 @@ def rows():  # type: ignore[no-untyped-def]
         made[f"failure_{name}"] = SignInFailure.objects.create(
             account="a" * 64, address="1.2.3.4", at=days_ago(age)
         )
+        made[f"admin_log_{name}"] = LogEntry.objects.create(
+            user=seller, action_flag=CHANGE, object_repr="x", action_time=days_ago(age)
+        )
     made["flag_open"] = ListingFlag.objects.create(listing=listing, reason="open", created_at=days_ago(400))
     made["order_old"] = make_order(listing, buyer, created_at=days_ago(1096), n=1)
     made["order_young"] = make_order(listing, buyer, created_at=days_ago(1094), n=2)
@@ -123,7 +127,7 @@ def exists(row) -> bool:  # type: ignore[no-untyped-def]
 
 def test_audit_rows_past_six_months_go_and_younger_ones_stay(rows) -> None:  # type: ignore[no-untyped-def]
     retention_apply(now=NOW)
-    for kind in ("event", "flag", "complaint", "failure"):
+    for kind in ("event", "flag", "complaint", "failure", "admin_log"):
         assert not exists(rows[f"{kind}_old"]), kind
         assert exists(rows[f"{kind}_young"]), kind
     assert exists(rows["flag_open"])  # an open flag is unfinished work, whatever its age
