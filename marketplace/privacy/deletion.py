@@ -7,14 +7,15 @@ unpublished, held (unpaid) bookings released. Orders, refunds and the ledger sta
 anonymised row, until retention pseudonymises them (marketplace.privacy.retention).
 
 An account with money in flight (an unpaid payout, an open dispute, a refund or reversal being
-sent, a confirmed session still to come) is refused with what to do first: deleting it would leave
-a payment nobody can settle.
+sent, a checkout still open, a confirmed session still to come) is refused with what to do
+first: deleting it would leave a payment nobody can settle.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +30,7 @@ from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
 from marketplace.tutoring.services import booking_release
 from payments.models import (
     Order,
+    OrderStatus,
     Payout,
     PayoutStatus,
     Refund,
@@ -42,6 +44,7 @@ from prompts.services import listing_archive
 
 logger = logging.getLogger(__name__)
 
+OPEN_CHECKOUT_WINDOW = timedelta(hours=24)
 DELETED_EMAIL_DOMAIN = "deleted.invalid"  # RFC 2606: no mailbox can exist there
 
 
@@ -62,6 +65,16 @@ def account_delete_blockers(*, user: User) -> list[str]:
         blockers.append(_("A refund is still being sent. Try again once it has arrived (within a few days)."))
     if TransferReversal.objects.filter(order__seller=user, status=ReversalStatus.PENDING).exists():
         blockers.append(_("Money from a lost dispute is still being taken back from your payout account."))
+    # A checkout paid after the account went would charge a buyer nobody can serve. Stripe's
+    # checkout sessions expire within a day, so an older pending order cannot be paid any more.
+    open_since = timezone.now() - OPEN_CHECKOUT_WINDOW
+    if Order.objects.filter(buyer=user, status=OrderStatus.PENDING, created_at__gte=open_since).exists():
+        blockers.append(
+            _(
+                "A checkout of yours is still open. "
+                "Finish paying, or wait a day for it to expire; then try again."
+            )
+        )
     upcoming = Booking.objects.filter(mine, status=BookingStatus.CONFIRMED, ends_at__gt=timezone.now())
     if upcoming.exists():
         blockers.append(

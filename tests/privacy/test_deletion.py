@@ -151,3 +151,25 @@ def test_a_website_session_elsewhere_is_signed_out(buyer, buyer_api) -> None:  #
     assert browser.get("/account/").status_code == 200
     assert delete(buyer_api).status_code == 204
     assert browser.get("/account/").status_code == 302  # to the login page
+
+
+def test_an_open_checkout_blocks_until_it_expires(buyer, buyer_api, listing) -> None:  # type: ignore[no-untyped-def]
+    order = Order.objects.create(
+        buyer=buyer, listing=listing, seller=listing.seller, amount=1000, currency="CNY", platform_fee=200,
+        seller_amount=800, provider="sandbox",
+    )  # fmt: skip
+    response = delete(buyer_api)
+    assert response.status_code == 409 and "checkout" in response.json()["error"]["message"]
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert delete(buyer_api).status_code == 204
+
+
+def test_the_refusal_speaks_chinese(seller, seller_api, buyer, listing) -> None:  # type: ignore[no-untyped-def]
+    Payout.objects.create(
+        order=sold(listing, buyer), amount=800, currency="CNY", destination_account="acct_1"
+    )
+    response = seller_api.post(
+        "/api/v1/me/delete/", {"password": PASSWORD}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 409
+    assert "一笔给你的结算款尚未到账" in response.json()["error"]["message"]
