@@ -1,8 +1,9 @@
 """Everything Dimsum holds about one user, as JSON-ready data, for a staff member to hand over.
 
 Only rows that are this user's: their profile, their listings with every prompt version (they
-wrote them), their purchases and sales, unlocks, reviews, favourites, bookings on either side,
-tutoring offers, notification preferences, complaints they filed and their API tokens' names.
+wrote them), their purchases and sales, unlocks, reviews (of listings and tutors), favourites,
+bookings on either side, tutoring offers, notification preferences, complaints they filed and
+their API tokens' names.
 Other people appear only as public handles. Password hashes and token hashes are never exported.
 """
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.notifications.models import NotificationPreference
-from marketplace.tutoring.models import Booking, TutoringOffer
+from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
 from payments.models import Order, Unlock
 from prompts.models import Complaint, Favourite, Listing, Review
 
@@ -73,6 +74,7 @@ ORDER_FIELDS = [
 ]
 UNLOCK_FIELDS = ["listing__public_id", "order__public_id", "granted_at", "revoked_at", "revoke_reason"]
 REVIEW_FIELDS = ["listing__public_id", "rating", "text", "created_at"]
+TUTOR_REVIEW_FIELDS = ["offer__public_id", "booking__public_id", "rating", "text", "created_at"]
 BOOKING_FIELDS = [
     "public_id",
     "offer__public_id",
@@ -135,6 +137,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "sales": _rows(Order.objects.filter(seller=user).order_by(*by_date), *ORDER_FIELDS),
         "unlocks": _rows(Unlock.objects.filter(buyer=user).order_by("granted_at", "pk"), *UNLOCK_FIELDS),
         "reviews": _rows(Review.objects.filter(buyer=user).order_by(*by_date), *REVIEW_FIELDS),
+        "tutor_reviews": _rows(
+            TutorReview.objects.filter(buyer=user).order_by(*by_date), *TUTOR_REVIEW_FIELDS
+        ),
         "favourites": _rows(
             Favourite.objects.filter(buyer=user).order_by(*by_date), "listing__public_id", "created_at"
         ),

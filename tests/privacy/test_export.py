@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from marketplace.notifications.models import NotificationPreference
-from marketplace.tutoring.models import Booking
+from marketplace.tutoring.models import Booking, TutorReview
 from payments.models import Order, Unlock
 from prompts.models import Complaint, Favourite, Review
 from tests.factories import UserFactory, make_listing
@@ -42,10 +42,13 @@ def everything(seller, buyer, stranger):  # type: ignore[no-untyped-def]
         )
     offer = make_offer(seller)
     start, end = offer.created_at, offer.created_at + timedelta(hours=1)
-    Booking.objects.create(
+    booking = Booking.objects.create(
         offer=offer, buyer=buyer, seller=seller, starts_at=start, ends_at=end, blocked_from=start,
         blocked_until=end, timezone="UTC", price_amount=100, price_currency="CNY", status="completed",
     )  # fmt: skip
+    TutorReview.objects.create(
+        booking=booking, offer=offer, seller=seller, buyer=buyer, rating=5, text="kind tutor"
+    )
     return own
 
 
@@ -100,3 +103,8 @@ def test_staff_without_the_permission_cannot_export(seller, everything) -> None:
     buyer_client = Client()
     buyer_client.force_login(UserFactory())
     assert buyer_client.post(reverse(CHANGELIST), {"action": "export_personal_data"}).status_code == 302
+
+
+def test_a_tutor_review_is_the_writers_not_the_tutors(admin_client, seller, buyer, everything) -> None:  # type: ignore[no-untyped-def]
+    assert export(admin_client, seller)["tutor_reviews"] == []
+    assert [review["text"] for review in export(admin_client, buyer)["tutor_reviews"]] == ["kind tutor"]
