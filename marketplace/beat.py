@@ -51,4 +51,6 @@ def beat_schedule(*, reconcile_every: int, rates_every: int = 3600) -> dict[str,
             "schedule": rates_every,
             "options": {"expires": rates_every},
         },
+        # The audit trail and transactions past RETENTION_*_DAYS: deleted or pseudonymised, in batches.
+        "privacy-apply-retention": {"task": "privacy.apply_retention", "schedule": 24 * 3600},
     }

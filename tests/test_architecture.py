@@ -1,5 +1,6 @@
 """Dependencies between the apps run one way: core <- accounts <- rates <- notifications <- prompts
-<- tutoring <- payments <- interfaces (api, storefront) <- demo, and one interface never imports another.
+<- tutoring <- payments <- privacy <- interfaces (api, storefront) <- demo, and one interface never
+imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted
@@ -27,6 +28,7 @@ LAYERS = {
     "prompts": "prompts",
     "marketplace.tutoring": "tutoring",
     "payments": "payments",
+    "marketplace.privacy": "privacy",
     "marketplace.api": "api",
     "marketplace.storefront": "storefront",
     "marketplace.demo": "demo",
@@ -39,6 +41,7 @@ RANK: dict[str, float] = {
     "prompts": 2,
     "tutoring": 3,
     "payments": 4,
+    "privacy": 4.5,  # retention, account deletion, export: reads and changes every app's rows
     "api": 5,
     "storefront": 5,
     "demo": 6,

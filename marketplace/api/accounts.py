@@ -16,6 +16,7 @@ from marketplace.accounts.models import ApiToken, User
 from marketplace.api.openapi import ErrorEnvelope, errors
 from marketplace.core.client import ClientAddressThrottle, client_address
 from marketplace.core.errors import envelope
+from marketplace.privacy.deletion import account_delete
 
 
 class UserOutput(serializers.Serializer):
@@ -116,3 +117,43 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         return Response(user_json(request.user))
+
+
+class AccountDeleteApi(APIView):
+    throttle_classes = (ClientAddressThrottle,)
+    throttle_scope = "auth"
+
+    class DeleteInput(serializers.Serializer):
+        password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        request=DeleteInput,
+        responses={
+            204: None,
+            403: OpenApiResponse(ErrorEnvelope, description="password_incorrect: confirm with your password"),
+            409: OpenApiResponse(
+                ErrorEnvelope,
+                description=(
+                    "money_in_flight: an unpaid payout, an open dispute, a refund being sent or a session "
+                    "still to come; the message says what to settle first"
+                ),
+            ),
+            429: OpenApiResponse(ErrorEnvelope, description="too_many_attempts: the sign-in lock holds"),
+        },
+        summary="Delete your account (personal data anonymised at once; the records the law requires kept)",
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.DeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            account_delete(
+                user=request.user, password=data.validated_data["password"], address=client_address(request)
+            )
+        except lockout.SignInLocked as locked:
+            return Response(
+                envelope(locked.code, locked.message),
+                status=locked.status_code,
+                headers={"Retry-After": str(locked.retry_after)},
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("auth/register/", accounts.RegisterApi.as_view(), name="auth-register"),
     path("auth/token/", accounts.TokenApi.as_view(), name="auth-token"),
     path("me/", accounts.MeApi.as_view(), name="me"),
+    path("me/delete/", accounts.AccountDeleteApi.as_view(), name="me-delete"),
     path("listings/", catalog.CatalogListApi.as_view(), name="catalog-list"),
     path("search/suggest/", catalog.SuggestApi.as_view(), name="search-suggest"),
     path("listings/<pubid:public_id>/", catalog.CatalogDetailApi.as_view(), name="catalog-detail"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "marketplace.rates",
     "prompts",
     "payments",
+    "marketplace.privacy",  # retention, account deletion, data export: above payments
     "marketplace.demo",  # seed_demo: demo data across every app, so it sits above them all
 ]
 

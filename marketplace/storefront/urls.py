@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from marketplace.storefront.views import (
+    account_deletion,
     accounts,
     catalog,
     dashboard,
@@ -52,6 +53,7 @@ urlpatterns = [
     path("accounts/reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
     path("account/", accounts.account, name="account"),
     path("account/tokens/", accounts.token_create, name="token-create"),
+    path("account/delete/", account_deletion.account_delete_page, name="account-delete"),
     path("account/notifications/", notifications.preferences, name="notification-preferences"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="notifications-unsubscribe"),
     path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token-revoke"),
