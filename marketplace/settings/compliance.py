@@ -8,7 +8,11 @@ the profile, so an operator can mix.
 
 from __future__ import annotations
 
-from marketplace.core.env import env_choice
+from marketplace.core.env import env_choice, env_secret
 
 COMPLIANCE_PROFILE = env_choice("COMPLIANCE_PROFILE", "global", {"global", "cn"})
 CN = COMPLIANCE_PROFILE == "cn"
+
+# The implicit label's keyed digests (README: the implicit label's digests). Empty: derived from
+# SECRET_KEY, so a deployment that rotates SECRET_KEY should set this to keep old labels checkable.
+AI_LABEL_DIGEST_KEY = env_secret("AI_LABEL_DIGEST_KEY", "")
