@@ -132,16 +132,22 @@ def _iptc_ai(extras: bytes) -> bool:
 
 
 def _c2pa_boxes(data: bytes, fmt: str) -> list[bytes]:
+    """The C2PA manifest store's bytes, where the file has one (a list: empty when none)."""
     try:
         if fmt == "jpeg":
-            return [body for marker, body in _jpeg_segments(data) if marker == 0xEB and b"c2pa" in body]
+            # A large store spans several APP11 segments: only the first names it `c2pa`.
+            jumbf = b"".join(
+                body for marker, body in _jpeg_segments(data) if marker == 0xEB and body[:2] == b"JP"
+            )
+            return [jumbf] if b"c2pa" in jumbf else []
         if fmt == "png":
             return [body for kind, body in _png_chunks(data) if kind == b"caBX"]
         if fmt == "webp":
             return [body for kind, body in _riff_chunks(data) if kind == b"C2PA"]
     except (IndexError, ValueError, struct.error):
         return []
-    return [data] if fmt == "avif" and b"c2pa" in non_pixel_bytes(data, fmt) else []
+    extras = non_pixel_bytes(data, fmt)  # AVIF: a `c2pa` box among the metadata boxes
+    return [extras] if b"c2pa" in extras else []
 
 
 def png_text_keywords(data: bytes) -> set[str]:

@@ -79,6 +79,14 @@ def _c2pa_jpeg(*, ai: bool) -> bytes:
     return _with_app11(buffer.getvalue(), payload)
 
 
+def _split_c2pa_jpeg() -> bytes:
+    """A manifest store over two APP11 segments: the AI source type only in the second."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (60, 30, 90)).save(buffer, "JPEG")
+    second = _with_app11(buffer.getvalue(), b"digitalsourcetype/trainedAlgorithmicMedia")
+    return _with_app11(second, b"\x00\x00\x00\x1fjumdc2pa" + b"c2pa.actions")
+
+
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -151,6 +159,7 @@ def _verified(label: dict[str, str]) -> bool:
         (_iptc_jpeg("trainedAlgorithmicMedia"), "iptc2.jpg", "ai_generated", "iptc_source_type"),
         (_c2pa_jpeg(ai=True), "c2pa.jpg", "ai_generated", "c2pa_manifest"),
         (_c2pa_png(), "c2pa.png", "ai_generated", "c2pa_manifest"),
+        (_split_c2pa_jpeg(), "split.jpg", "ai_generated", "c2pa_manifest"),
         (_c2pa_jpeg(ai=False), "camera.jpg", "none", ""),  # a camera's manifest is no AI evidence
         (_iptc_jpeg("digitalCapture"), "photo.jpg", "none", ""),
         (_generator_png(), "sd.png", "suspected", "generator_text"),
