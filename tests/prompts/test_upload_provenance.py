@@ -311,3 +311,19 @@ def test_re_rendering_overwrites_the_label_and_never_appends_one(seller, seller_
     image_render_previews(image_id=again.pk)
     rerendered = _preview_bytes(again)
     assert rerendered.count(b"<x:xmpmeta") == 1 and len(_labels(rerendered)) == 1
+
+
+def test_moderators_see_each_images_class_and_evidence_but_never_the_text_chunk(seller, seller_api, staff):
+    from django.contrib.auth.models import Permission
+
+    listing = make_listing(seller)
+    _upload(seller_api, listing, _generator_png())
+    _upload(seller_api, listing, _tc260_png())
+    codes = ["view_listing", "change_listing", "view_listingimage"]
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codes))
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/admin/prompts/listing/{listing.pk}/change/").content.decode()
+    assert "Suspected AI-generated" in page and "Image generator&#x27;s PNG text chunk" in page
+    assert "AI-generated per its metadata" in page and "TC260 AIGC label (GB 45438-2025)" in page
+    assert "secret koi lantern" not in page
