@@ -3,8 +3,8 @@
 A distributing platform must check a file for an implicit label before it spreads it, and tell
 viewers what it found. We read, from the metadata chunks only (never the pixels' compressed data):
 the TC260 `AIGC` label of GB 45438-2025 and IPTC's DigitalSourceType in XMP, the presence of a
-C2PA manifest (JUMBF in JPEG APP11, PNG `caBX`, WebP `C2PA`), and the keywords of PNG text chunks
-that image generators write. Text chunk *contents* are never read into what we keep: Stable
+C2PA manifest (JUMBF in JPEG APP11, PNG `caBX`, WebP `C2PA`), the keywords of PNG text chunks
+that image generators write, and a generator's EXIF (Software, SD WebUI's UserComment). Text chunk *contents* are never read into what we keep: Stable
 Diffusion WebUI's `parameters` and ComfyUI's `prompt`/`workflow` hold the prompt itself.
 
 What is kept is a class and the kind of evidence that decided it, plus the producer's code and
@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import IO
 
+from PIL import Image
+
 from prompts.models.images import AiClass, AiEvidence
 from prompts.previews.images import non_pixel_bytes
 
@@ -29,6 +31,10 @@ AI_SOURCE_TYPES = {"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMe
 # PNG text keywords generators write: SD WebUI (`parameters`), ComfyUI (`prompt`, `workflow`),
 # InvokeAI (`invokeai_metadata`, `sd-metadata`), NovelAI (`Comment` with `Software: NovelAI`).
 GENERATOR_TEXT_KEYWORDS = {"parameters", "prompt", "workflow", "invokeai_metadata", "sd-metadata", "dream"}
+# EXIF Software values of generators, lower case; and SD WebUI's parameters in a JPEG's UserComment.
+GENERATOR_SOFTWARE = ("novelai", "midjourney", "stable diffusion", "comfyui", "automatic1111", "invokeai")
+_SD_PARAMETERS = re.compile(r"Steps: \d+, Sampler: ")
+_EXIF_IFD, _SOFTWARE, _USER_COMMENT = 0x8769, 0x0131, 0x9286
 _XMP = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.DOTALL)
 _ASCII_FIELD = re.compile(r"[^\x21-\x7e]")
 MAX_FIELD = 128
@@ -42,6 +48,7 @@ class Provenance:
     c2pa: bool = False
     c2pa_ai: bool = False
     generator_text: bool = False
+    generator_exif: bool = False
     producer: str = ""  # ContentProducer of the source's own TC260 label, sanitised
     produce_id: str = ""
 
@@ -61,6 +68,7 @@ def read(file: IO[bytes], fmt: str) -> Provenance:
         # A manifest also comes from cameras and editors: only its digital source type says "AI".
         c2pa_ai=any(source.encode() in box for box in c2pa for source in AI_SOURCE_TYPES),
         generator_text=fmt == "png" and bool(png_text_keywords(data) & GENERATOR_TEXT_KEYWORDS),
+        generator_exif=_generator_exif(file),
         producer=ascii_field((label or {}).get("ContentProducer", "")),
         produce_id=ascii_field((label or {}).get("ProduceID", "")),
     )
@@ -78,6 +86,8 @@ def classify(found: Provenance, *, declared: bool) -> tuple[str, str]:
         return AiClass.DECLARED, AiEvidence.SELLER_DECLARED
     if found.generator_text:
         return AiClass.SUSPECTED, AiEvidence.GENERATOR_TEXT
+    if found.generator_exif:
+        return AiClass.SUSPECTED, AiEvidence.GENERATOR_EXIF
     return AiClass.NONE, AiEvidence.NONE
 
 
@@ -148,6 +158,27 @@ def _c2pa_boxes(data: bytes, fmt: str) -> list[bytes]:
         return []
     extras = non_pixel_bytes(data, fmt)  # AVIF: a `c2pa` box among the metadata boxes
     return [extras] if b"c2pa" in extras else []
+
+
+def _generator_exif(file: IO[bytes]) -> bool:
+    """A generator named as EXIF Software, or SD WebUI's parameters in UserComment. The comment is
+    matched in memory and dropped: like PNG text, it holds the prompt."""
+    try:
+        with Image.open(file) as image:
+            exif = image.getexif()
+            software = str(exif.get(_SOFTWARE, "")).lower()
+            comment = exif.get_ifd(_EXIF_IFD).get(_USER_COMMENT, b"")
+    except (OSError, ValueError, SyntaxError, struct.error):
+        return False
+    finally:
+        file.seek(0)
+    if any(name in software for name in GENERATOR_SOFTWARE):
+        return True
+    raw = comment if isinstance(comment, bytes) else str(comment).encode()
+    body = raw[8:] if raw[:8] in (b"UNICODE\0", b"ASCII\0\0\0") else raw
+    return any(
+        _SD_PARAMETERS.search(body.decode(codec, "ignore")) for codec in ("utf-16-be", "utf-16-le", "latin-1")
+    )
 
 
 def png_text_keywords(data: bytes) -> set[str]:

@@ -87,6 +87,20 @@ def _split_c2pa_jpeg() -> bytes:
     return _with_app11(second, b"\x00\x00\x00\x1fjumdc2pa" + b"c2pa.actions")
 
 
+def _exif_jpeg(*, software: str = "", comment: bytes = b"") -> bytes:
+    exif = Image.Exif()
+    if software:
+        exif[0x0131] = software
+    if comment:
+        exif.get_ifd(0x8769)[0x9286] = comment
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (120, 30, 30)).save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+SD_COMMENT = b"UNICODE\0" + SD_PARAMETERS.replace("\n", ", ").encode("utf-16-be")
+
+
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -165,6 +179,9 @@ def _verified(label: dict[str, str]) -> bool:
         (_generator_png(), "sd.png", "suspected", "generator_text"),
         (_generator_png("prompt", COMFY_PROMPT), "comfy.png", "suspected", "generator_text"),
         (_generator_png("Description", "a koi"), "plain.png", "none", ""),
+        (_exif_jpeg(comment=SD_COMMENT), "sd.jpg", "suspected", "generator_exif"),
+        (_exif_jpeg(software="NovelAI"), "nai.jpg", "suspected", "generator_exif"),
+        (_exif_jpeg(software="GIMP 2.10", comment=b"ASCII\0\0\0my holiday"), "gimp.jpg", "none", ""),
         (png_bytes(), "bare.png", "none", ""),
     ],
 )
@@ -241,6 +258,16 @@ def test_the_listing_page_shows_each_images_notice_in_english_and_chinese(seller
         assert notice in chinese
     public = Client().get(f"/api/v1/listings/{listing.public_id}/").json()
     assert [preview["ai_class"] for preview in public["previews"]] == classes
+
+
+def test_exif_generation_parameters_never_reach_the_db_or_previews(seller, seller_api):
+    listing = make_listing(seller)
+    _, image = _upload(seller_api, listing, _exif_jpeg(comment=SD_COMMENT), "sd.jpg")
+    row = json.dumps(ListingImage.objects.filter(pk=image.pk).values().get(), default=str)
+    assert image.ai_class == "suspected" and "secret koi lantern" not in row
+    for index in range(len(image.renditions)):
+        preview = _preview_bytes(image, index)
+        assert "secret koi lantern".encode("utf-16-be") not in preview and b"UNICODE" not in preview
 
 
 @pytest.mark.parametrize(
