@@ -4,8 +4,9 @@ A distributing platform must check a file for an implicit label before it spread
 viewers what it found. We read, from the metadata chunks only (never the pixels' compressed data):
 the TC260 `AIGC` label of GB 45438-2025 and IPTC's DigitalSourceType in XMP, the presence of a
 C2PA manifest (JUMBF in JPEG APP11, PNG `caBX`, WebP `C2PA`), the keywords of PNG text chunks
-that image generators write, and a generator's EXIF (Software, SD WebUI's UserComment). Text chunk *contents* are never read into what we keep: Stable
-Diffusion WebUI's `parameters` and ComfyUI's `prompt`/`workflow` hold the prompt itself.
+that image generators write, and a generator's EXIF (Software, SD WebUI's UserComment). Their
+*contents* are never kept: Stable Diffusion WebUI's `parameters` and ComfyUI's `prompt`/`workflow`
+hold the prompt itself.
 
 What is kept is a class and the kind of evidence that decided it, plus the producer's code and
 content id from a source's own TC260 label (printable ASCII, bounded), which the preview's label
