@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
 from PIL import Image
 
 from prompts.models.images import AiClass, AiEvidence
@@ -39,7 +40,6 @@ _EXIF_IFD, _SOFTWARE, _USER_COMMENT = 0x8769, 0x0131, 0x9286
 _XMP = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.DOTALL)
 _ASCII_FIELD = re.compile(r"[^\x21-\x7e]")
 MAX_FIELD = 128
-_READ_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Provenance:
 def read(file: IO[bytes], fmt: str) -> Provenance:
     """The provenance found in an (already validated) upload's metadata."""
     file.seek(0)
-    data = file.read(_READ_LIMIT)
+    data = file.read(settings.UPLOAD_MAX_BYTES + 1)  # inspect_upload refused anything larger
     file.seek(0)
     extras = non_pixel_bytes(data, fmt)
     label = _tc260_label(extras)
