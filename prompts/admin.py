@@ -56,7 +56,16 @@ class ListingImageInline(admin.TabularInline):
     model = ListingImage
     extra = 0
     can_delete = False
-    fields = ("public_id", "status", "failure_reason", "source_width", "source_height", "created_at")
+    fields = (
+        "public_id",
+        "status",
+        "ai_class",
+        "ai_evidence",
+        "failure_reason",
+        "source_width",
+        "source_height",
+        "created_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from marketplace.core.money import money_json
-from prompts.models import ImageStatus, Listing, ListingImage
+from prompts.models import AiClass, ImageStatus, Listing, ListingImage
 from prompts.search.index import listing_search_refresh
 
 CARD_EXCERPT_CHARS = 160
@@ -35,6 +35,8 @@ def preview_json(image: ListingImage) -> dict[str, Any]:
         "generated_by_platform": image.generated_by_platform,
         "generator": {"model": image.generator.get("model", "")} if image.generated_by_platform else None,
         "ai_label": True,
+        # What the file's provenance says (labelling measures Art. 6), shown beside the image.
+        "ai_class": AiClass.AI_GENERATED if image.generated_by_platform else image.ai_class,
         "sizes": [
             {"width": r["width"], "height": r["height"], "url": default_storage.url(r["name"])} for r in sizes
         ],

@@ -33,6 +33,7 @@ from prompts.models import (
 from prompts.moderation import screening
 from prompts.moderation.decisions import listing_mark_published
 from prompts.moderation.events import listing_event_record
+from prompts.previews import provenance
 from prompts.previews.enqueue import send_on_commit
 from prompts.previews.images import inspect_upload
 
@@ -318,9 +319,15 @@ def listing_archive(*, listing: Listing, by: User) -> Listing:
     return listing
 
 
-def listing_image_add(*, listing: Listing, by: User, upload: UploadedFile) -> ListingImage:
+def listing_image_add(
+    *, listing: Listing, by: User, upload: UploadedFile, ai_declared: bool = False
+) -> ListingImage:
+    """Attach an example image; ``ai_declared``: the seller says it is AI-generated (labelling
+    measures Art. 6), which the listing page shows unless the file's own metadata says so."""
     # Inspect before opening a transaction: reading and decoding a file is slow.
     info = inspect_upload(upload, size=upload.size or 0)
+    found = provenance.read(upload, info.format)
+    ai_class, ai_evidence = provenance.classify(found, declared=ai_declared)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing.pk)
         if listing.images.count() >= MAX_IMAGES:
@@ -338,11 +345,19 @@ def listing_image_add(*, listing: Listing, by: User, upload: UploadedFile) -> Li
             source_height=info.height,
             source_bytes=info.size,
             sha256=info.sha256,
+            ai_class=ai_class,
+            ai_evidence=ai_evidence,
+            ai_declared=ai_declared,
+            label_producer=found.producer,
+            label_produce_id=found.produce_id,
         )
         image.original.save(f"upload.{info.format}", upload, save=False)
         image.save()
         listing_event_record(
-            listing_id=listing.pk, actor=by, action="image_added", detail={"image": image.public_id}
+            listing_id=listing.pk,
+            actor=by,
+            action="image_added",
+            detail={"image": image.public_id, "ai_class": ai_class},
         )
         from prompts.previews.tasks import render_previews
 

@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from marketplace.api.openapi import MoneyOutput, RatingOutput
+from prompts.models import AiClass
 
 
 class PersonOutput(serializers.Serializer):
@@ -37,6 +38,12 @@ class PreviewOutput(serializers.Serializer):
     generated_by_platform = serializers.BooleanField()
     generator = GeneratorOutput(allow_null=True)
     ai_label = serializers.BooleanField()
+    ai_class = serializers.ChoiceField(
+        choices=AiClass.choices,
+        required=False,
+        help_text="ai_generated: its own metadata says so (or the platform made it); declared: the "
+        "seller says so; suspected: traces suggest it; none. The notice shown beside the image.",
+    )
     sizes = PreviewSizeOutput(many=True)
 
 

@@ -20,7 +20,16 @@ from prompts import lifecycle, listing_images, selectors, services
 from prompts.catalog_query import choice_param
 from prompts.cleaning import MAX_EXAMPLE_OUTPUTS, MAX_TAGS, MAX_VARIABLE_EXAMPLE_CHARS, MAX_VARIABLE_EXAMPLES
 from prompts.documents import preview_json
-from prompts.models import Category, Language, License, Listing, ListingStatus, TargetModel
+from prompts.models import (
+    AiClass,
+    AiEvidence,
+    Category,
+    Language,
+    License,
+    Listing,
+    ListingStatus,
+    TargetModel,
+)
 
 
 class ListingInput(serializers.Serializer):
@@ -81,6 +90,11 @@ class ImageOutput(serializers.Serializer):
     source_height = serializers.IntegerField()
     previews = serializers.SerializerMethodField()
     generated_by_platform = serializers.BooleanField()
+    ai_class = serializers.ChoiceField(choices=AiClass.choices)
+    ai_evidence = serializers.ChoiceField(
+        choices=AiEvidence.choices, help_text="The kind of evidence that decided ai_class; '' for none."
+    )
+    ai_declared = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(PreviewSizeOutput(many=True))
@@ -222,6 +236,10 @@ class SellerListingImagesApi(APIView):
                 "invalid": "Send the image as a file in the multipart field 'image'.",
             },
         )
+        ai_declared = serializers.BooleanField(
+            default=False,
+            help_text="The image is AI-generated: the listing page says so when its metadata does not.",
+        )
 
     @extend_schema(
         request={"multipart/form-data": ImageUploadInput},
@@ -233,7 +251,10 @@ class SellerListingImagesApi(APIView):
         data = self.ImageUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         image = services.listing_image_add(
-            listing=listing, by=current_user(request), upload=data.validated_data["image"]
+            listing=listing,
+            by=current_user(request),
+            upload=data.validated_data["image"],
+            ai_declared=data.validated_data["ai_declared"],
         )
         image.refresh_from_db()
         return Response(ImageOutput(image).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ the profile, so an operator can mix.
 
 from __future__ import annotations
 
-from marketplace.core.env import env_choice, env_int, env_list
+from marketplace.core.env import env_choice, env_int, env_list, env_secret
 
 COMPLIANCE_PROFILE = env_choice("COMPLIANCE_PROFILE", "global", {"global", "cn"})
 CN = COMPLIANCE_PROFILE == "cn"
@@ -27,3 +27,7 @@ RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 180, minimum=180)
 RETENTION_TRANSACTIONS_DAYS = env_int("RETENTION_TRANSACTIONS_DAYS", 1095, minimum=1095)
 # Rows changed per statement by the retention task: short transactions, no long table locks.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500, minimum=1)
+
+# The implicit label's keyed digests (README: the implicit label's digests). Empty: derived from
+# SECRET_KEY, so a deployment that rotates SECRET_KEY should set this to keep old labels checkable.
+AI_LABEL_DIGEST_KEY = env_secret("AI_LABEL_DIGEST_KEY", "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from prompts.models import Category, License, TargetModel
+from prompts.models import AiClass, Category, License, TargetModel
 
 # Model names are brands: the same in every language, except where Chinese has its own.
 MODELS = {value: label for value, label in TargetModel.choices} | {
@@ -47,6 +47,14 @@ IMAGE_STATUSES = {
     "ready": _("Ready"),
     "failed": _("Failed"),
 }
+# The notice beside an example image: what its provenance says (labelling measures Art. 6).
+AI_CLASSES = {
+    "ai_generated": _("AI-generated, per the file's own metadata"),
+    "declared": _("AI-generated, as declared by the seller"),
+    "suspected": _("Suspected AI-generated: undeclared, but the file bears a generator's traces"),
+    "none": _("AI-generated"),
+}
 
 assert set(CATEGORIES) == set(Category.values) and set(LICENSES) == set(License.values)
 assert set(MODELS) == set(TargetModel.values)
+assert set(AI_CLASSES) == set(AiClass.values)

@@ -6,6 +6,8 @@ this package, so they are re-exported too.
 
 from prompts.models.discovery import REVIEW_TEXT_MAX, Favourite, ListingActivity, Review, ViewBatch
 from prompts.models.images import (
+    AiClass,
+    AiEvidence,
     ImageSource,
     ImageStatus,
     ListingImage,
@@ -43,6 +45,8 @@ __all__ = [
     "COMPLAINT_NOTE_MAX",
     "REVIEW_TEXT_MAX",
     "TEXT_MODELS",
+    "AiClass",
+    "AiEvidence",
     "Category",
     "Complaint",
     "ComplaintReason",

@@ -29,6 +29,8 @@ from marketplace.core.errors import ApplicationError
 from prompts.cleaning import VARIABLE
 from prompts.documents import listing_documents_refresh
 from prompts.models import (
+    AiClass,
+    AiEvidence,
     ImageSource,
     ImageStatus,
     Listing,
@@ -154,6 +156,8 @@ def _slots_prepare(*, version_id: int) -> Plan | None:
                 listing=listing,
                 prompt_version=version,
                 source=ImageSource.PLATFORM,
+                ai_class=AiClass.AI_GENERATED,
+                ai_evidence=AiEvidence.PLATFORM,
                 position=position,
                 status=ImageStatus.PENDING,
                 source_format="",

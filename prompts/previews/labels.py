@@ -9,6 +9,8 @@ id that traces back to the listing, and the implicit-label fields of the nationa
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -75,24 +77,73 @@ def _font_size_for(text_height: int) -> int:
         size += 1
 
 
+def implicit_label(
+    *, producer: str, produce_id: str, propagator: str, propagate_id: str, key: bytes
+) -> dict[str, str]:
+    """Every field of GB 45438-2025 Annex E's implicit label, in printable ASCII.
+
+    The reserved codes carry keyed digests (README: the implicit label's digests) so that a label
+    edited after we wrote it is detectable by whoever holds the key: ReservedCode1 covers the
+    producer's fields, ReservedCode2 everything else including ReservedCode1.
+    """
+    fields = {
+        "Label": "1",
+        "ContentProducer": _ascii(producer),
+        "ProduceID": _ascii(produce_id),
+        "ContentPropagator": _ascii(propagator),
+        "PropagateID": _ascii(propagate_id),
+    }
+    fields["ReservedCode1"] = label_digest(key, fields, PRODUCER_FIELDS)
+    fields["ReservedCode2"] = label_digest(key, fields, PROPAGATOR_FIELDS)
+    return {name: fields[name] for name in ANNEX_E_FIELDS}
+
+
+ANNEX_E_FIELDS = (
+    "Label",
+    "ContentProducer",
+    "ProduceID",
+    "ReservedCode1",
+    "ContentPropagator",
+    "PropagateID",
+    "ReservedCode2",
+)
+PRODUCER_FIELDS = ("Label", "ContentProducer", "ProduceID")
+PROPAGATOR_FIELDS = (
+    "Label",
+    "ContentProducer",
+    "ProduceID",
+    "ReservedCode1",
+    "ContentPropagator",
+    "PropagateID",
+)
+DIGEST_SCHEME = "dimsum-hmac-sha256-v1"
+
+
+def label_digest(key: bytes, fields: dict[str, str], names: tuple[str, ...]) -> str:
+    """HMAC-SHA256 over ``name=value`` lines of ``names``, in order; the scheme name prefixes it."""
+    message = "\n".join(f"{name}={fields[name]}" for name in names).encode("ascii")
+    return f"{DIGEST_SCHEME}:{hmac.new(key, message, hashlib.sha256).hexdigest()}"
+
+
+def _ascii(value: str) -> str:
+    # The standard asks for printable ASCII; our own values always are, a source's are sanitised.
+    return "".join(char for char in value if "!" <= char <= "~")[:128]
+
+
 def xmp_packet(
-    *, platform: str, service_code: str, content_id: str, generated_by_platform: bool, model: str = ""
+    *,
+    platform: str,
+    content_id: str,
+    label: dict[str, str],
+    generated_by_platform: bool,
+    model: str = "",
 ) -> bytes:
-    """The machine-readable label. ``platform`` is the name shown as credit; ``service_code`` names the
-    producer and propagator; ``content_id`` is opaque; ``model`` is the generator of a platform image.
-    No account or database id goes in: the file is public, and the content id leads back to the
-    listing through our own records only."""
-    aigc = json.dumps(
-        {
-            "Label": "1",
-            "ContentProducer": service_code,
-            "ProduceID": content_id,
-            "ContentPropagator": service_code,
-            "PropagateID": content_id,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """The machine-readable label. ``platform`` is the name shown as credit; ``label`` the Annex E
+    fields (implicit_label); ``content_id`` is opaque; ``model`` is the generator of a platform
+    image. No account or database id goes in: the file is public, and the content id leads back to
+    the listing through our own records only. One packet per file: previews are re-encoded from
+    pixels, so a source's own label never survives beside ours (its producer is carried on)."""
+    aigc = json.dumps(label, ensure_ascii=True, separators=(",", ":"))
     source = "platform" if generated_by_platform else "seller"
     generator = f"\n    dimsum:Generator={quoteattr(model)}" if model else ""
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

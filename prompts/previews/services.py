@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,14 +41,30 @@ def content_id(image: ListingImage) -> str:
 
 
 def image_xmp(image: ListingImage) -> bytes:
-    """The AI-generated label every rendition of this image embeds."""
+    """The AI-generated label every rendition of this image embeds: one packet, ours, carrying on the
+    producer named by the source's own label (labelling measures Art. 6)."""
+    ours = content_id(image)
     return labels.xmp_packet(
         platform=settings.SITE_NAME,
-        service_code=settings.AI_LABEL_SERVICE_CODE,
-        content_id=content_id(image),
+        content_id=ours,
+        label=labels.implicit_label(
+            producer=image.label_producer or settings.AI_LABEL_SERVICE_CODE,
+            produce_id=image.label_produce_id or ours,
+            propagator=settings.AI_LABEL_SERVICE_CODE,
+            propagate_id=ours,
+            key=label_key(),
+        ),
         generated_by_platform=image.generated_by_platform,
         model=image.generator.get("model", "") if image.generated_by_platform else "",
     )
+
+
+def label_key() -> bytes:
+    configured = settings.AI_LABEL_DIGEST_KEY
+    if configured:
+        return str(configured).encode()
+    # Derived, never SECRET_KEY itself: a leaked label key must not sign sessions.
+    return hashlib.sha256(b"dimsum.ai-label-digest:" + settings.SECRET_KEY.encode()).digest()
 
 
 def image_claim(*, image_id: int) -> ListingImage | None:

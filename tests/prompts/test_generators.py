@@ -379,6 +379,7 @@ def test_a_new_listing_gets_ready_platform_previews_from_its_filled_prompt(selle
     for image in images:
         assert image.generated_by_platform
         assert image.generator["model"] == "fake/painter-1"
+        assert (image.ai_class, image.ai_evidence) == ("ai_generated", "platform")
         assert isinstance(image.generator["seed"], int)
         assert image.generator["params"] == {"steps": 3, "width": 256}
         assert image.source_width == image.width == 256
@@ -399,6 +400,7 @@ def test_a_new_listing_gets_ready_platform_previews_from_its_filled_prompt(selle
         (p["generated_by_platform"], (p["generator"] or {}).get("model")) for p in detail["previews"]
     )
     assert badges == [(False, None), (True, "fake/painter-1"), (True, "fake/painter-1")]
+    assert sorted(p["ai_class"] for p in detail["previews"]) == ["ai_generated", "ai_generated", "none"]
     assert detail["has_platform_previews"] is True
 
 

@@ -110,6 +110,9 @@ def test_the_label_names_the_service_and_an_opaque_id_never_the_seller(settings,
         data, _ = _preview(image, index)
         fields = _label_fields(data)
         opaque = f"acme-aigc:listing/{listing.public_id}/image/{image.public_id}"
+        # The reserved codes are keyed digests of these (tests/prompts/test_upload_provenance.py).
+        assert fields.pop("ReservedCode1").startswith("dimsum-hmac-sha256-v1:")
+        assert fields.pop("ReservedCode2").startswith("dimsum-hmac-sha256-v1:")
         assert fields == {
             "Label": "1",
             "ContentProducer": "acme-aigc",

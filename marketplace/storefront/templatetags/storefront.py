@@ -76,6 +76,7 @@ _LABELS: dict[str, dict[str, Any]] = {
     "sort": labels.SORTS,
     "listing_status": labels.LISTING_STATUSES,
     "image_status": labels.IMAGE_STATUSES,
+    "ai_class": labels.AI_CLASSES,
 }
 
 

@@ -46,7 +46,12 @@ def images_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     added = 0
     for upload in form.cleaned_data["images"]:
         try:
-            services.listing_image_add(listing=listing, by=current_user(request), upload=upload)
+            services.listing_image_add(
+                listing=listing,
+                by=current_user(request),
+                upload=upload,
+                ai_declared=form.cleaned_data["ai_declared"],
+            )
         except ApplicationError as error:
             # The file's own name, so the seller knows which one to fix; nothing else of it is kept.
             messages.error(request, f"{upload.name[:80]}: {error.message}")
