@@ -14,6 +14,7 @@ from marketplace.storefront.views import (
     sales,
     seo,
     tutoring,
+    verification,
 )
 from marketplace.storefront.views.studio import editor as studio
 from marketplace.storefront.views.studio import images as studio_images
@@ -51,6 +52,12 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password-reset-confirm"),
     path("accounts/reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
     path("account/", accounts.account, name="account"),
+    path("account/verification/", verification.verification_page, name="verification"),
+    path("account/verification/phone/", verification.phone_send, name="verification-phone"),
+    path(
+        "account/verification/phone/confirm/", verification.phone_confirm, name="verification-phone-confirm"
+    ),
+    path("account/verification/identity/", verification.identity, name="verification-identity"),
     path("account/tokens/", accounts.token_create, name="token-create"),
     path("account/notifications/", notifications.preferences, name="notification-preferences"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="notifications-unsubscribe"),
