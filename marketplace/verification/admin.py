@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.errors import ApplicationError
-from marketplace.verification.models import PhoneVerification, Verification
+from marketplace.verification.models import PhoneVerification, Verification, VerificationEvent
 from marketplace.verification.services import verification_revoke
 
 
@@ -53,4 +53,22 @@ class PhoneVerificationAdmin(admin.ModelAdmin):
     exclude = ("phone_hash", "pending_phone_hash", "code_hash")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(VerificationEvent)
+class VerificationEventAdmin(admin.ModelAdmin):
+    """The audit trail of verification changes: read-only."""
+
+    list_display = ("at", "user", "action", "provider", "actor")
+    list_filter = ("action",)
+    search_fields = ("user__email", "user__handle")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -96,3 +96,22 @@ class PhoneVerification(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class VerificationEvent(models.Model):
+    """The audit trail of verification changes: verified, failed, revoked; append-only, without the
+    identifiers themselves (the retention task of issue 16 keeps these as long as the audit trail)."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=20)
+    provider = models.CharField(max_length=30, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "verification event")
+        verbose_name_plural = pgettext_lazy("model", "verification events")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.user_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.verification.models import Identity, Method, PhoneVerification, Status, Verification
+from marketplace.verification.models import (
+    Identity,
+    Method,
+    PhoneVerification,
+    Status,
+    Verification,
+    VerificationEvent,
+)
 from marketplace.verification.providers import ProviderRefused, ProviderUnavailable, provider
 from marketplace.verification.providers.sandbox import SANDBOX_CODE
 
@@ -221,6 +228,7 @@ def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
     )
 
 
+@transaction.atomic
 def _record_failure(user: User, provider_name: str, reason: str) -> None:
     Verification.objects.update_or_create(
         user=user,
@@ -231,6 +239,7 @@ def _record_failure(user: User, provider_name: str, reason: str) -> None:
             "updated_at": timezone.now(),
         },
     )
+    VerificationEvent.objects.create(user=user, actor=user, action="failed", provider=provider_name)
 
 
 @transaction.atomic
@@ -261,6 +270,7 @@ def _identity_claim(
             "updated_at": now,
         },
     )
+    VerificationEvent.objects.create(user=user, actor=user, action="verified", provider=provider_name)
     return verification
 
 
@@ -274,6 +284,9 @@ def verification_revoke(*, verification: Verification, by: User) -> Verification
     verification.status, verification.revoked_at, verification.updated_at = Status.UNVERIFIED, now, now
     verification.failure_reason = _("Revoked by staff.")
     verification.save()
+    VerificationEvent.objects.create(
+        user=verification.user, actor=by, action="revoked", provider=verification.provider
+    )
     verification_revoked.send(sender=Verification, user=verification.user, by=by)
     return verification
 

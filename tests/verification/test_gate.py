@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client, TestCase
 
-from marketplace.verification.models import Status, Verification
+from marketplace.verification.models import Status, Verification, VerificationEvent
 from marketplace.verification.services import verification_revoke
 from payments.models import Unlock
 from prompts.models import ListingEvent, ListingStatus, Review
@@ -188,6 +188,8 @@ def test_revoking_unpublishes_the_sellers_listings_with_an_audit_event(seller, s
         {"reason": "verification_revoked"},
     )
     assert Verification.objects.get(user=seller).status == Status.UNVERIFIED
+    trail = list(VerificationEvent.objects.filter(user=seller).order_by("pk").values_list("action", "actor"))
+    assert trail == [("verified", seller.pk), ("revoked", staff.pk)]
 
 
 def test_staff_revoke_from_the_admin(seller, staff) -> None:  # type: ignore[no-untyped-def]
