@@ -209,6 +209,8 @@ def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
             _("Verify your mobile number first, then your name and ID number."),
             status_code=409,
         )
+    if is_seller_verified(user):  # a verified seller cannot swap identities (nor lose theirs to a typo)
+        raise Conflict("already_verified", _("Your identity is verified already."))
     name = (name or "").strip()
     if not 2 <= len(name) <= 30:
         raise _invalid("name", _("Enter your name exactly as on your ID card."))

@@ -62,9 +62,11 @@ def test_one_identity_opens_one_shop(seller, other_seller) -> None:  # type: ign
     assert (refused.value.code, refused.value.status_code) == ("identity_in_use", 409)
     assert not services.is_seller_verified(other_seller)
     assert not Verification.objects.filter(user=other_seller).exists()
-    # The seller verifying again with the same identity is not a second shop.
-    services.identity_verify(user=seller, name="张三", id_number=ZHANG_ID)
-    assert Identity.objects.count() == 1
+    # A verified seller cannot verify again (nor swap identities, nor lose theirs to a mismatch).
+    with pytest.raises(ApplicationError) as again:
+        services.identity_verify(user=seller, name="Mismatch", id_number=LI_ID)
+    assert again.value.code == "already_verified"
+    assert services.is_seller_verified(seller) and Identity.objects.count() == 1
 
 
 def test_the_limit_per_identity_is_a_setting(settings, seller, other_seller) -> None:  # type: ignore[no-untyped-def]
