@@ -105,6 +105,11 @@ def offer_update(*, offer: TutoringOffer, fields: dict[str, Any]) -> TutoringOff
     return offer
 
 
+def offers_deactivate_for_seller(*, seller: User) -> int:
+    """Take the seller's offers off sale (their verification was revoked); bookings are kept."""
+    return TutoringOffer.objects.filter(seller=seller, is_active=True).update(is_active=False)
+
+
 @dataclass(frozen=True)
 class Rule:
     weekday: int

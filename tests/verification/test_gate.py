@@ -176,6 +176,7 @@ def test_api_and_website_booking_need_a_verified_phone(settings, seller, buyer, 
 def test_revoking_unpublishes_the_sellers_listings_with_an_audit_event(seller, staff) -> None:  # type: ignore[no-untyped-def]
     verify_seller(seller)
     listing = make_listing(seller, publish=True, **TEXT)
+    offer = make_offer(seller)
     assert listing.status == ListingStatus.PUBLISHED
     with TestCase.captureOnCommitCallbacks(execute=True):
         verification_revoke(verification=Verification.objects.get(user=seller), by=staff)
@@ -190,6 +191,8 @@ def test_revoking_unpublishes_the_sellers_listings_with_an_audit_event(seller, s
     assert Verification.objects.get(user=seller).status == Status.UNVERIFIED
     trail = list(VerificationEvent.objects.filter(user=seller).order_by("pk").values_list("action", "actor"))
     assert trail == [("verified", seller.pk), ("revoked", staff.pk)]
+    offer.refresh_from_db()
+    assert not offer.is_active  # the tutoring offer is off the seller's page too
 
 
 def test_staff_revoke_from_the_admin(seller, staff) -> None:  # type: ignore[no-untyped-def]
