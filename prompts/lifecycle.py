@@ -24,3 +24,21 @@ def listing_restore(*, listing: Listing, by: User) -> Listing:
     listing_event_record(listing_id=listing.pk, actor=by, action="restored")
     listing_documents_refresh_on_commit(listing_id=listing.pk)
     return listing
+
+
+@transaction.atomic
+def listings_unpublish_for_unverified_seller(*, seller: User, by: User | None) -> int:
+    """The seller's verification was revoked: their published and pending listings are archived,
+    each with an audit event; buyers who own them keep them. Returns how many were archived."""
+    listings = list(
+        Listing.objects.select_for_update().filter(
+            seller=seller, status__in=[ListingStatus.PUBLISHED, ListingStatus.PENDING_REVIEW]
+        )
+    )
+    for listing in listings:
+        Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.ARCHIVED)
+        listing_event_record(
+            listing_id=listing.pk, actor=by, action="archived", detail={"reason": "verification_revoked"}
+        )
+        listing_documents_refresh_on_commit(listing_id=listing.pk)
+    return len(listings)

@@ -14,6 +14,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.text import require_visible_text
 from marketplace.rates.selectors import reference_amount
+from marketplace.verification.services import seller_require_verified
 from prompts.cleaning import (
     MAX_IMAGES,
     check_price,
@@ -241,6 +242,7 @@ def listing_submit(*, listing: Listing, by: User) -> Listing:
             "invalid_transition",
             _("A %(status)s listing cannot be submitted.") % {"status": listing.get_status_display().lower()},
         )
+    seller_require_verified(user=listing.seller)
     _check_ready_for_sale(listing)
     current = _current_version(listing)
     tags = list(listing.tags.values_list("slug", flat=True))

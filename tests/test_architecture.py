@@ -1,6 +1,6 @@
-"""Dependencies between the apps run one way: core <- accounts <- rates <- notifications <- prompts
-<- tutoring <- payments <- privacy <- interfaces (api, storefront) <- demo, and one interface never
-imports another.
+"""Dependencies between the apps run one way: core <- accounts <- verification <- rates <- notifications
+<- prompts <- tutoring <- payments <- privacy <- interfaces (api, storefront) <- demo, and one
+interface never imports another.
 
 Every `import` and `from ... import` counts, wherever it is written: at the top, inside a
 function, or under `if TYPE_CHECKING:` (a type-only import still couples the modules). Dotted
@@ -23,6 +23,7 @@ CHECKED = ("marketplace", "prompts", "payments")
 LAYERS = {
     "marketplace.core": "core",
     "marketplace.accounts": "accounts",
+    "marketplace.verification": "verification",
     "marketplace.notifications": "notifications",
     "marketplace.rates": "rates",
     "prompts": "prompts",
@@ -36,6 +37,7 @@ LAYERS = {
 RANK: dict[str, float] = {
     "core": 0,
     "accounts": 1,
+    "verification": 1.1,  # real-name verification: prompts, tutoring and payments gate on it
     "notifications": 1.5,  # emails about events: prompts, tutoring and payments call it
     "rates": 1.25,  # exchange rates: listings' prices are converted with them, they know no listing
     "prompts": 2,

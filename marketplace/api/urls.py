@@ -11,6 +11,7 @@ from marketplace.api import (
     payouts,
     seller_listings,
     tutoring,
+    verification,
 )
 from marketplace.core import converters  # noqa: F401 - registers the "pubid" path converter
 
@@ -19,6 +20,14 @@ urlpatterns = [
     path("auth/token/", accounts.TokenApi.as_view(), name="auth-token"),
     path("me/", accounts.MeApi.as_view(), name="me"),
     path("me/delete/", accounts.AccountDeleteApi.as_view(), name="me-delete"),
+    path("me/verification/", verification.VerificationApi.as_view(), name="verification"),
+    path("me/verification/phone/", verification.PhoneCodeApi.as_view(), name="verification-phone"),
+    path(
+        "me/verification/phone/confirm/",
+        verification.PhoneConfirmApi.as_view(),
+        name="verification-phone-confirm",
+    ),
+    path("me/verification/identity/", verification.IdentityApi.as_view(), name="verification-identity"),
     path("listings/", catalog.CatalogListApi.as_view(), name="catalog-list"),
     path("search/suggest/", catalog.SuggestApi.as_view(), name="search-suggest"),
     path("listings/<pubid:public_id>/", catalog.CatalogDetailApi.as_view(), name="catalog-detail"),

@@ -15,6 +15,7 @@ from marketplace.storefront.views import (
     sales,
     seo,
     tutoring,
+    verification,
 )
 from marketplace.storefront.views.studio import editor as studio
 from marketplace.storefront.views.studio import images as studio_images
@@ -52,6 +53,12 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password-reset-confirm"),
     path("accounts/reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
     path("account/", accounts.account, name="account"),
+    path("account/verification/", verification.verification_page, name="verification"),
+    path("account/verification/phone/", verification.phone_send, name="verification-phone"),
+    path(
+        "account/verification/phone/confirm/", verification.phone_confirm, name="verification-phone-confirm"
+    ),
+    path("account/verification/identity/", verification.identity, name="verification-identity"),
     path("account/tokens/", accounts.token_create, name="token-create"),
     path("account/delete/", account_deletion.account_delete_page, name="account-delete"),
     path("account/notifications/", notifications.preferences, name="notification-preferences"),

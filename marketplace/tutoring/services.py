@@ -40,6 +40,7 @@ from marketplace.tutoring.models import (
     email_due,
 )
 from marketplace.tutoring.policy import TOOK_PLACE, BookingTerms, booking_terms, role_of
+from marketplace.verification.services import buyer_require_phone, seller_require_verified
 from prompts.models import Listing
 
 OFFER_FIELDS = {
@@ -84,6 +85,8 @@ def _offer_validate(offer: TutoringOffer) -> None:
 
 def offer_create(*, seller: User, **fields: Any) -> TutoringOffer:
     offer = TutoringOffer(seller=seller, **{k: v for k, v in fields.items() if k in OFFER_FIELDS})
+    if offer.is_active:  # an active offer is on the seller's page: publishing needs verification
+        seller_require_verified(user=seller)
     _offer_validate(offer)
     offer.save()
     return offer
@@ -95,9 +98,16 @@ def offer_update(*, offer: TutoringOffer, fields: dict[str, Any]) -> TutoringOff
     for name, value in fields.items():
         if name in OFFER_FIELDS:
             setattr(offer, name, value)
+    if offer.is_active:
+        seller_require_verified(user=offer.seller)
     _offer_validate(offer)
     offer.save()
     return offer
+
+
+def offers_deactivate_for_seller(*, seller: User) -> int:
+    """Take the seller's offers off sale (their verification was revoked); bookings are kept."""
+    return TutoringOffer.objects.filter(seller=seller, is_active=True).update(is_active=False)
 
 
 @dataclass(frozen=True)
@@ -366,6 +376,7 @@ def review_create(*, booking: Booking, by: User, kept: bool, rating: int, text: 
     terms = booking_terms(booking=booking, user=by, now=timezone.now(), kept=kept)
     if not terms.can_review:
         raise _not_reviewable(booking, by, kept, terms)
+    buyer_require_phone(user=by)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApplicationError("invalid", _("Rate from 1 to 5."), fields={"rating": [_("1 to 5.")]})
     require_visible_text(text, field="text")

@@ -13,6 +13,7 @@ from marketplace.core.errors import ApplicationError
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import Booking, TutorReview
 from marketplace.tutoring.policy import booking_terms
+from marketplace.verification.services import buyer_require_phone
 from payments.models import (
     Order,
     OrderStatus,
@@ -54,6 +55,7 @@ def booking_place(
     )
     if previous is not None:
         return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
+    buyer_require_phone(user=buyer)
     if offer.seller_id != buyer.pk:
         seller_account_for_payment(seller=offer.seller)  # a slot nobody can pay for is not held
     if listing is not None and not has_unlocked(user=buyer, listing=listing):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.tutoring.models import Booking
+from marketplace.verification.services import buyer_require_phone
 from payments.gateway import (
     CheckoutRequest,
     ProviderError,
@@ -54,6 +55,7 @@ def checkout_start(
     if previous is not None:
         return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     _check_can_buy(buyer, listing)
+    buyer_require_phone(user=buyer)
     if listing.is_free:
         unlock_grant(buyer=buyer, listing=listing, order=None)
         return CheckoutResult(order=None, checkout_url=None, unlocked=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict, NotFound
 from marketplace.core.text import require_visible_text
+from marketplace.verification.services import buyer_require_phone, seller_require_verified
 from prompts import notices
 from prompts.documents import listing_documents_refresh, rating_json
 from prompts.models import REVIEW_TEXT_MAX, Listing, ListingStatus, Review
@@ -53,6 +54,7 @@ def review_create(*, listing: Listing, buyer: User, rating: int, text: str = "")
         raise NotFound(_("No published listing has this id."))
     if listing.seller_id == buyer.pk:
         raise ApplicationError("own_listing", _("You cannot review your own listing."), status_code=403)
+    buyer_require_phone(user=buyer)
     if Review.objects.filter(listing=listing, buyer=buyer).exists():
         raise Conflict("already_reviewed", _("You already reviewed this listing."))
     review, created = Review.objects.get_or_create(
@@ -75,6 +77,7 @@ def review_reply(*, review: Review, by: User, text: str) -> Review:
         raise ApplicationError(
             "not_listing_seller", _("Only the seller of this listing can reply."), status_code=403
         )
+    seller_require_verified(user=by)
     text = _clean_text(text, "text", required=True)
     now = timezone.now()
     # A conditional UPDATE is the claim: of two concurrent replies exactly one matches.

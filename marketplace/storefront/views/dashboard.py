@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,6 +21,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, see_other, site_url
 from marketplace.storefront.views.studio.common import blocked_fields, held_fields, with_last_event
+from marketplace.verification.services import is_seller_verified
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
@@ -91,6 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "totals": payment_selectors.sales_totals(seller=seller),
         "recent_sales": list(payment_selectors.sales_for(seller=seller)[:RECENT_SALES]),
         **_payouts(seller),
+        "verification_required": settings.VERIFICATION_REQUIRED,
+        "verified": settings.VERIFICATION_REQUIRED and is_seller_verified(seller),
     }
     return render(request, "storefront/dashboard/dashboard.html", context)
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, redirect_back, see_other, site_url
+from marketplace.storefront.views.verification import verification_step
 from payments import selectors as payment_selectors
 from payments import services as payment_services
 from payments.models import Order
@@ -51,6 +52,8 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
             buyer=current_user(request), listing=listing, site_url=site_url(request)
         )
     except ApplicationError as exc:
+        if step := verification_step(request, exc, _listing_url(listing)):
+            return step
         messages.error(request, exc.message)
         return redirect_back(request, _listing_url(listing))
     if result.unlocked:
@@ -128,6 +131,8 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
         )
         messages.success(request, _("Thank you: your review is published."))
     except ApplicationError as exc:
+        if step := verification_step(request, exc, _listing_url(listing) + "#reviews"):
+            return step
         messages.error(request, exc.message)
     return redirect_back(request, _listing_url(listing) + "#reviews")
 

@@ -10,12 +10,15 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from marketplace.accounts.models import User
 from marketplace.demo.demo_art import draw_example
 from marketplace.tutoring import services as tutoring_services
+from marketplace.verification import services as verification
+from marketplace.verification.providers.sandbox import SANDBOX_CODE
 from payments.services import seller_onboarding_link
 from prompts import services
 from prompts.models import Listing, ListingStatus, ScreeningAction, ScreeningList, ScreeningTerm
@@ -48,9 +51,11 @@ class Command(BaseCommand):
             User.objects.create_user(email, DEMO_PASSWORD, handle=handle, display_name=name)
             for email, handle, name in SELLERS
         ]
-        for seller in sellers:
+        for index, seller in enumerate(sellers):
             seller_onboarding_link(user=seller)  # the sandbox onboards at once
-        User.objects.create_user("buyer@demo.dimsum.local", DEMO_PASSWORD, handle="demo-buyer")
+            verify_demo_user(seller, index, seller=True)
+        buyer = User.objects.create_user("buyer@demo.dimsum.local", DEMO_PASSWORD, handle="demo-buyer")
+        verify_demo_user(buyer, len(sellers), seller=False)
         moderator = User.objects.filter(
             email="admin@demo.dimsum.local"
         ).first() or User.objects.create_superuser(
@@ -170,3 +175,17 @@ def seed_tutoring_offers() -> int:
         )
         added += 1
     return added
+
+
+def verify_demo_user(user: User, index: int, *, seller: bool) -> None:
+    """Where verification is required (COMPLIANCE_PROFILE=cn), the sandbox verifies the demo users:
+    a phone for everyone, a made-up resident ID number (valid checksum, one per seller) for sellers."""
+    if not settings.VERIFICATION_REQUIRED or settings.VERIFICATION_PROVIDER != "sandbox":
+        return
+    verification.phone_code_send(user=user, phone=f"1380000{index:04d}")
+    verification.phone_code_confirm(user=user, code=SANDBOX_CODE)
+    if seller:
+        body = f"1101051990010{index:03d}1"
+        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+        check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+        verification.identity_verify(user=user, name="演示卖家", id_number=body + check)

@@ -16,6 +16,7 @@ from marketplace.storefront.views.catalog import render_listing_page
 from marketplace.storefront.views.common import current_user, see_other
 from marketplace.storefront.views.studio.common import own_listing_or_404
 from marketplace.storefront.views.studio.editor import editor_for_errors
+from marketplace.storefront.views.verification import verification_step
 from prompts import lifecycle, services
 from prompts.documents import listing_documents_refresh
 from prompts.models import ListingStatus
@@ -32,6 +33,8 @@ def listing_submit(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         listing = services.listing_submit(listing=listing, by=current_user(request))
     except ApplicationError as error:
+        if step := verification_step(request, error, _edit_url(public_id)):
+            return step
         # The reasons next to the fields they name: screening's blocked fields, missing images...
         if error.code == "payouts_not_ready":  # the service's message names the API's endpoint
             message = _("Set up payouts on your seller dashboard before selling paid listings.")

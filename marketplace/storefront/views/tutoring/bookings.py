@@ -29,6 +29,7 @@ from marketplace.storefront.views.tutoring.common import (
     slot_picker,
     time_label,
 )
+from marketplace.storefront.views.verification import verification_step
 from marketplace.tutoring import ics, selectors
 from marketplace.tutoring import services as tutoring_services
 from marketplace.tutoring.models import REVIEW_TEXT_MAX, Booking, BookingStatus, TutorReview
@@ -229,6 +230,8 @@ def booking_review(request: HttpRequest, public_id: str) -> HttpResponse:
             booking=booking, by=user, rating=rating, text=request.POST.get("text", "")[:REVIEW_TEXT_MAX]
         )
     except ApplicationError as exc:
+        if step := verification_step(request, exc, reverse("web:my-bookings")):
+            return step
         if exc.code == "invalid":
             messages.error(request, _("Rate the session from 1 to 5 stars."))
         else:

@@ -36,6 +36,7 @@ from marketplace.storefront.views.tutoring.common import (
 )
 from marketplace.storefront.views.tutoring.hours_forms import OverrideFormSet, WeeklyHoursForm
 from marketplace.storefront.views.tutoring.tutor_forms import OfferForm
+from marketplace.storefront.views.verification import verification_step
 from marketplace.tutoring import selectors, services
 from marketplace.tutoring.models import DateOverride, TutoringOffer
 from marketplace.tutoring.services import Override
@@ -123,6 +124,10 @@ def tutor_offer_new(request: HttpRequest) -> HttpResponse:
         try:
             offer = services.offer_create(seller=current_user(request), **form.offer_fields())
         except (ApplicationError, DjangoValidationError) as error:
+            if isinstance(error, ApplicationError) and (
+                step := verification_step(request, error, reverse("web:tutor-offer-new"))
+            ):
+                return step
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your offer is saved. Now set the hours when buyers can book it."))
@@ -140,6 +145,9 @@ def tutor_offer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             offer = services.offer_update(offer=offer, fields=form.offer_fields())
         except (ApplicationError, DjangoValidationError) as error:
+            back = reverse("web:tutor-offer-edit", args=[offer.public_id])
+            if isinstance(error, ApplicationError) and (step := verification_step(request, error, back)):
+                return step
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your changes are saved."))

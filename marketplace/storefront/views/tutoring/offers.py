@@ -32,6 +32,7 @@ from marketplace.storefront.views.tutoring.common import (
     flash_error,
     slot_picker,
 )
+from marketplace.storefront.views.verification import verification_step
 from marketplace.tutoring import selectors
 from marketplace.tutoring.models import BookingStatus, TutoringOffer
 from marketplace.tutoring.parsing import parse_start
@@ -156,6 +157,8 @@ def book(request: HttpRequest, public_id: str) -> HttpResponse:
         pending = _own_pending_checkout(user, offer, start) if exc.code == "slot_taken" else ""
         if pending:
             return see_other(pending)
+        if step := verification_step(request, exc, back):
+            return step
         flash_error(request, exc)
         return see_other(back)
     return see_other(result.checkout_url or reverse("web:my-bookings"))

@@ -1,0 +1,107 @@
+"""REST interface for real-name verification: a phone by SMS code, then a name + ID number.
+
+Publishing (sellers) and buying or reviewing (buyers) answer 403 `verification_required` with
+`error.fields.verification_url` while VERIFICATION_REQUIRED is on and these steps are not done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.accounts.models import User
+from marketplace.api.openapi import ErrorEnvelope, errors
+from marketplace.api.parsing import current_user
+from marketplace.verification import services
+
+_UNAVAILABLE = {
+    503: OpenApiResponse(ErrorEnvelope, description="The verification provider did not answer; retry.")
+}
+
+
+class VerificationOutput(serializers.Serializer):
+    verification_required = serializers.BooleanField(
+        help_text="Whether this deployment gates publishing and buying on it."
+    )
+    phone_verified = serializers.BooleanField()
+    masked_phone = serializers.CharField(help_text="e.g. 138****0000; empty until verified.")
+    status = serializers.ChoiceField(choices=["unverified", "pending", "verified", "failed", "expired"])
+    masked_name = serializers.CharField(help_text="e.g. 张*; empty until verified.")
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
+class PhoneInput(serializers.Serializer):
+    phone = serializers.CharField(
+        max_length=20, help_text="A mainland China mobile number, e.g. 13800000000."
+    )
+
+
+class CodeInput(serializers.Serializer):
+    code = serializers.CharField(max_length=10, help_text="The six digits of the text message.")
+
+
+class IdentityInput(serializers.Serializer):
+    name = serializers.CharField(max_length=30, help_text="As on the resident ID card.")
+    id_number = serializers.CharField(max_length=18, help_text="Checked by the provider; never stored.")
+
+
+def _state(user: User) -> dict[str, Any]:
+    phone = services.phone_for(user=user)
+    verification = services.verification_for(user=user)
+    return {
+        "verification_required": settings.VERIFICATION_REQUIRED,
+        "phone_verified": bool(phone and phone.is_verified),
+        "masked_phone": phone.masked_phone if phone else "",
+        "status": verification.status if verification else "unverified",
+        "masked_name": verification.masked_name if verification else "",
+        "verified_at": verification.verified_at if verification else None,
+    }
+
+
+def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class VerificationApi(APIView):
+    @extend_schema(responses={200: VerificationOutput}, summary="Your phone and identity verification")
+    def get(self, request: Request) -> Response:
+        return Response(_state(current_user(request)))
+
+
+class PhoneCodeApi(APIView):
+    @extend_schema(
+        request=PhoneInput,
+        responses={202: VerificationOutput, **errors(429), **_UNAVAILABLE},
+        summary="Text a six-digit code to a mobile number",
+    )
+    def post(self, request: Request) -> Response:
+        user = current_user(request)
+        services.phone_code_send(user=user, **_valid(PhoneInput(data=request.data)))
+        return Response(_state(user), status=202)
+
+
+class PhoneConfirmApi(APIView):
+    @extend_schema(request=CodeInput, responses={200: VerificationOutput}, summary="Confirm the texted code")
+    def post(self, request: Request) -> Response:
+        user = current_user(request)
+        services.phone_code_confirm(user=user, **_valid(CodeInput(data=request.data)))
+        return Response(_state(user))
+
+
+class IdentityApi(APIView):
+    @extend_schema(
+        request=IdentityInput,
+        responses={200: VerificationOutput, **errors(409), **_UNAVAILABLE},
+        summary="Verify your name against your ID number (after the phone)",
+    )
+    def post(self, request: Request) -> Response:
+        user = current_user(request)
+        services.identity_verify(user=user, **_valid(IdentityInput(data=request.data)))
+        return Response(_state(user))

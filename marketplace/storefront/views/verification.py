@@ -1,0 +1,156 @@
+"""The verification pages: a mobile number by SMS code (buyers and sellers), then name + ID number
+(sellers). Plain forms, no JavaScript; each step calls the service the API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from marketplace.core.errors import ApplicationError
+from marketplace.storefront.views.common import current_user, safe_next, see_other
+from marketplace.verification import services
+from marketplace.verification.providers.sandbox import SANDBOX_CODE
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=gettext_lazy("Mobile number"),
+        max_length=20,
+        help_text=gettext_lazy("A mainland China mobile number, e.g. 13800000000. We text you a code."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the text message"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class IdentityForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name, as on your ID card"), max_length=30)
+    id_number = forms.CharField(
+        label=gettext_lazy("Resident ID number"),
+        max_length=18,
+        help_text=gettext_lazy("Checked with the verification provider and never stored by Dimsum."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def verification_step(request: HttpRequest, error: ApplicationError, back: str) -> HttpResponse | None:
+    """A gated service refused for want of verification: to the verification page, then back."""
+    if error.code != "verification_required":
+        return None
+    messages.warning(request, error.message)
+    return see_other(reverse("web:verification") + "?" + urlencode({"next": back}))
+
+
+@login_required
+@never_cache
+@require_GET
+def verification_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, PhoneForm(), CodeForm(), IdentityForm())
+
+
+def _page(
+    request: HttpRequest,
+    phone_form: forms.Form,
+    code_form: forms.Form,
+    identity_form: forms.Form,
+    status: int = 200,
+) -> HttpResponse:
+    user = current_user(request)
+    phone = services.phone_for(user=user)
+    context: dict[str, Any] = {
+        "phone": phone,
+        "code_pending": bool(phone and phone.code_hash),
+        "verification": services.verification_for(user=user),
+        "required": settings.VERIFICATION_REQUIRED,
+        "phone_form": phone_form,
+        "code_form": code_form,
+        "identity_form": identity_form,
+        "next": safe_next(request),
+    }
+    return render(request, "storefront/verification.html", context, status=status)
+
+
+def _done(request: HttpRequest, message: str) -> HttpResponse:
+    messages.success(request, message)
+    target = safe_next(request)
+    return see_other(target or reverse("web:verification"))
+
+
+def _refused(request: HttpRequest, form: forms.Form, error: ApplicationError) -> HttpResponse:
+    for field, errors in error.fields.items():
+        for text in errors:
+            form.add_error(field if field in form.fields else None, text)
+    if not error.fields:
+        form.add_error(None, error.message)
+    if isinstance(form, IdentityForm):  # never echo the ID number back into the page
+        form.data = {**form.data.dict(), "id_number": ""}  # type: ignore[attr-defined]
+    forms_by_kind: dict[type[forms.Form], forms.Form] = {
+        PhoneForm: PhoneForm(),
+        CodeForm: CodeForm(),
+        IdentityForm: IdentityForm(),
+    }
+    forms_by_kind[type(form)] = form
+    phone_form, code_form, identity_form = forms_by_kind.values()
+    return _page(request, phone_form, code_form, identity_form, status=error.status_code)
+
+
+@login_required
+@require_POST
+def phone_send(request: HttpRequest) -> HttpResponse:
+    form = PhoneForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, CodeForm(), IdentityForm(), status=400)
+    try:
+        services.phone_code_send(user=current_user(request), phone=form.cleaned_data["phone"])
+    except ApplicationError as error:
+        return _refused(request, form, error)
+    messages.success(request, _("We sent a code to your phone. Enter it below."))
+    if settings.VERIFICATION_PROVIDER == "sandbox":
+        messages.info(request, _("Sandbox: no text is sent; the code is %(code)s.") % {"code": SANDBOX_CODE})
+    query = urlencode({"next": safe_next(request)}) if safe_next(request) else ""
+    return see_other(reverse("web:verification") + (f"?{query}" if query else "") + "#code")
+
+
+@login_required
+@require_POST
+def phone_confirm(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, PhoneForm(), form, IdentityForm(), status=400)
+    user = current_user(request)
+    try:
+        services.phone_code_confirm(user=user, code=form.cleaned_data["code"])
+    except ApplicationError as error:
+        return _refused(request, form, error)
+    return _done(request, _("Your mobile number is verified."))
+
+
+@login_required
+@require_POST
+def identity(request: HttpRequest) -> HttpResponse:
+    form = IdentityForm(request.POST)
+    if not form.is_valid():
+        return _page(request, PhoneForm(), CodeForm(), form, status=400)
+    try:
+        services.identity_verify(user=current_user(request), **form.cleaned_data)
+    except ApplicationError as error:
+        return _refused(request, form, error)
+    return _done(request, _("Your identity is verified: you can publish."))

@@ -1,0 +1,68 @@
+"""The website's verification step: plain forms (no JavaScript), English and Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from marketplace.verification import services
+from tests.verification.conftest import ZHANG_ID
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(seller) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(seller)
+    return client
+
+
+def test_a_seller_verifies_phone_then_identity_and_returns_where_they_were(site, seller) -> None:  # type: ignore[no-untyped-def]
+    page = site.get("/account/verification/?next=/dashboard/")
+    assert page.status_code == 200 and 'name="phone"' in page.content.decode()
+    assert "<script>" not in page.content.decode()
+    sent = site.post("/account/verification/phone/", {"phone": "138 0000 0000", "next": "/dashboard/"})
+    assert sent.status_code == 303 and sent["Location"].startswith("/account/verification/?next=")
+    page = site.get(sent["Location"]).content.decode()
+    assert "138****0000" in page and "123456" in page  # the sandbox says its code
+    confirmed = site.post("/account/verification/phone/confirm/", {"code": "123456", "next": "/dashboard/"})
+    assert (confirmed.status_code, confirmed["Location"]) == (303, "/dashboard/")
+    verified = site.post(
+        "/account/verification/identity/",
+        {"name": "张三", "id_number": ZHANG_ID, "next": "https://evil.example/"},
+    )
+    assert (verified.status_code, verified["Location"]) == (303, "/account/verification/")
+    page = site.get("/account/verification/").content.decode()
+    assert "张*" in page and ZHANG_ID not in page
+    assert services.is_seller_verified(seller)
+
+
+def test_mistakes_come_back_next_to_the_field(site, seller) -> None:  # type: ignore[no-untyped-def]
+    bad = site.post("/account/verification/phone/", {"phone": "12345"})
+    assert bad.status_code == 400 and "11 digits" in bad.content.decode()
+    site.post("/account/verification/phone/", {"phone": "13800000000"})
+    wrong = site.post("/account/verification/phone/confirm/", {"code": "999999"})
+    assert wrong.status_code == 400 and "not the one we sent" in wrong.content.decode()
+    site.post("/account/verification/phone/confirm/", {"code": "123456"})
+    mismatch = site.post("/account/verification/identity/", {"name": "Mismatch", "id_number": ZHANG_ID})
+    assert mismatch.status_code == 400 and "do not match" in mismatch.content.decode()
+    assert ZHANG_ID not in mismatch.content.decode()  # the form does not echo the number back
+
+
+def test_the_provider_down_is_a_503_page_with_a_retry_hint(site, aliyun) -> None:  # type: ignore[no-untyped-def]
+    aliyun.mode = "down"
+    response = site.post("/account/verification/phone/", {"phone": "13800000000"})
+    assert response.status_code == 503 and "try again in a few minutes" in response.content.decode()
+
+
+def test_the_page_speaks_chinese(site) -> None:  # type: ignore[no-untyped-def]
+    page = site.get("/account/verification/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "手机号码" in page and "身份证号码" in page
+
+
+@pytest.mark.usefixtures("gate")
+def test_the_dashboard_shows_the_verification_step_next_to_payouts(site, seller) -> None:  # type: ignore[no-untyped-def]
+    page = site.get("/dashboard/").content.decode()
+    assert 'id="verification-step"' in page and "/account/verification/?next=/dashboard/" in page
+    assert page.index('id="verification-step"') < page.index('id="payouts-h"')
