@@ -140,7 +140,18 @@ def phone_confirm(request: HttpRequest) -> HttpResponse:
         services.phone_code_confirm(user=user, code=form.cleaned_data["code"])
     except ApplicationError as error:
         return _refused(request, form, error)
+    if _seller_step_left(request, user):
+        messages.success(request, _("Your mobile number is verified. Now your name and ID number."))
+        query = urlencode({"next": safe_next(request)})
+        return see_other(reverse("web:verification") + f"?{query}#identity")
     return _done(request, _("Your mobile number is verified."))
+
+
+def _seller_step_left(request: HttpRequest, user: Any) -> bool:
+    """Sent here from the seller dashboard (publishing), the phone is only the first of two steps:
+    going back before the ID step would only bounce the seller off the same gate again."""
+    target = safe_next(request) or ""
+    return target.startswith("/dashboard/") and not services.is_seller_verified(user)
 
 
 @login_required
