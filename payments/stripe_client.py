@@ -320,3 +320,19 @@ class StripeGateway:
             if not page.get("has_more") or not page.get("data"):
                 return events
             params["starting_after"] = page["data"][-1]["id"]
+
+    def create_identity_session(
+        self, *, user_id: int, return_url: str, idempotency_key: str
+    ) -> tuple[str, str]:
+        """A Stripe Identity VerificationSession (a document and a matching selfie): its id and url."""
+        data = self._call(
+            self.client.v1.identity.verification_sessions.create,
+            {
+                "type": "document",
+                "metadata": {"user_id": str(user_id)},
+                "options": {"document": {"require_matching_selfie": True}},
+                "return_url": return_url,
+            },
+            {"idempotency_key": idempotency_key},
+        )
+        return str(data["id"]), str(data["url"])

@@ -17,7 +17,7 @@ from payments.gateway import Event, MalformedEvent
 MAX_ID = 255  # WebhookEvent.event_id and object_id
 MAX_TYPE = 100  # WebhookEvent.type
 # Every handler of these looks its object up by id.
-NEEDS_OBJECT_ID = ("checkout.session.", "charge.", "account.")
+NEEDS_OBJECT_ID = ("checkout.session.", "charge.", "account.", "identity.")
 _SESSION_STRINGS = ("client_reference_id", "status", "payment_status", "currency")
 
 

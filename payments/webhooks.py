@@ -15,9 +15,11 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
 
+from marketplace.verification import documents
 from payments import services
 from payments.gateway import Event, Gateway, SessionState
 from payments.models import Order, OrderStatus, WebhookEvent
+from payments.services.identity import identity_outcome
 from payments.services.paid_event_fast_path import order_apply_paid_event
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ HANDLED_TYPES = [
     "charge.dispute.updated",
     "charge.dispute.closed",
     "account.updated",
+    "identity.verification_session.verified",
+    "identity.verification_session.requires_input",
 ]
 
 
@@ -55,6 +59,10 @@ def _prepare(event: Event, gateway: Gateway) -> Callable[[], object] | None:
     if event.type.startswith("charge.dispute."):
         dispute = gateway.retrieve_dispute(event.object_id)
         return lambda: services.order_apply_dispute(dispute=dispute)
+    if event.type.startswith("identity.verification_session."):
+        # Applied as signed: verification keeps a session's first outcome and ignores repeats.
+        outcome = identity_outcome(event.object)
+        return lambda: documents.document_session_apply(outcome=outcome)
     if event.type == "account.updated":
         state = gateway.retrieve_account(event.object_id)
         return lambda: services.seller_account_sync(account_id=event.object_id, state=state)

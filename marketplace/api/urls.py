@@ -28,6 +28,9 @@ urlpatterns = [
         name="verification-phone-confirm",
     ),
     path("me/verification/identity/", verification.IdentityApi.as_view(), name="verification-identity"),
+    path(
+        "me/verification/document/", verification.DocumentSessionApi.as_view(), name="verification-document"
+    ),
     path("listings/", catalog.CatalogListApi.as_view(), name="catalog-list"),
     path("search/suggest/", catalog.SuggestApi.as_view(), name="search-suggest"),
     path("listings/<pubid:public_id>/", catalog.CatalogDetailApi.as_view(), name="catalog-detail"),

@@ -19,6 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.api.openapi import ErrorEnvelope, errors
 from marketplace.api.parsing import current_user
 from marketplace.verification import services
+from payments.services.identity import identity_session_start
 
 _UNAVAILABLE = {
     503: OpenApiResponse(ErrorEnvelope, description="The verification provider did not answer; retry.")
@@ -34,6 +35,9 @@ class VerificationOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=["unverified", "pending", "verified", "failed", "expired"])
     masked_name = serializers.CharField(help_text="e.g. 张*; empty until verified.")
     verified_at = serializers.DateTimeField(allow_null=True)
+    failure_reason = serializers.CharField(
+        help_text="Why the last check failed, and what to do; empty otherwise."
+    )
 
 
 class PhoneInput(serializers.Serializer):
@@ -61,6 +65,7 @@ def _state(user: User) -> dict[str, Any]:
         "status": verification.status if verification else "unverified",
         "masked_name": verification.masked_name if verification else "",
         "verified_at": verification.verified_at if verification else None,
+        "failure_reason": verification.failure_reason if verification else "",
     }
 
 
@@ -105,3 +110,20 @@ class IdentityApi(APIView):
         user = current_user(request)
         services.identity_verify(user=user, **_valid(IdentityInput(data=request.data)))
         return Response(_state(user))
+
+
+class DocumentSessionOutput(serializers.Serializer):
+    url = serializers.URLField(
+        help_text="Send the person here (Stripe Identity); the outcome comes by webhook."
+    )
+
+
+class DocumentSessionApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: DocumentSessionOutput, **errors(404, 409), **_UNAVAILABLE},
+        summary="Start an identity document check (Stripe Identity, after the phone)",
+    )
+    def post(self, request: Request) -> Response:
+        url = identity_session_start(user=current_user(request), return_url=services.verification_url())
+        return Response({"url": url}, status=201)

@@ -65,3 +65,6 @@ if VERIFICATION_PROVIDER == "sandbox" and VERIFICATION_REQUIRED and not VERIFICA
     raise ImproperlyConfigured(
         "DEBUG=0 with VERIFICATION_REQUIRED and the sandbox provider: set VERIFICATION_PROVIDER=cn_sms_id."
     )
+# Stripe Identity (document + selfie) as the seller's identity step instead of name + ID number;
+# needs PAYMENTS_PROVIDER=stripe keys; its webhooks come to the payments endpoint.
+VERIFICATION_STRIPE_IDENTITY = env_bool("VERIFICATION_STRIPE_IDENTITY", False)

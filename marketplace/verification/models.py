@@ -51,6 +51,8 @@ class Verification(models.Model):
     masked_name = models.CharField(max_length=40, blank=True)
     masked_identifier = models.CharField(max_length=40, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # A document check at a provider (Stripe Identity): its session id, so that its events apply once.
+    provider_session_id = models.CharField(max_length=255, blank=True, db_index=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -72,6 +72,7 @@ class FakeStripe:
         self.transfers: dict[str, dict[str, Any]] = {}
         self.reversals: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
+        self.identity_sessions: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
         self.idempotency: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = {}
         self.requests: list[dict[str, Any]] = []
@@ -125,6 +126,7 @@ class FakeStripe:
             ("GET", r"/v1/accounts/(?P<id>[^/]+)", self._get_account),
             ("POST", r"/v1/account_links", self._create_account_link),
             ("GET", r"/v1/events", self._list_events),
+            ("POST", r"/v1/identity/verification_sessions", self._create_identity_session),
         ]
         for verb, pattern, handler in routes:
             match = re.fullmatch(pattern, path)
@@ -508,6 +510,41 @@ class FakeStripe:
             account = self.accounts[account_id]
             account.update(charges_enabled=charges_enabled, payouts_enabled=charges_enabled)
             return self.event("account.updated", account)
+
+    # --- Identity -------------------------------------------------------------------------------
+
+    def _create_identity_session(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if params.get("type") not in ("document", "id_number"):
+            return 400, self._error("invalid_request_error", "Invalid type.")
+        session_id = _id("vs")
+        session = {
+            "id": session_id,
+            "object": "identity.verification_session",
+            "type": params["type"],
+            "status": "requires_input",
+            "last_error": None,
+            "metadata": params.get("metadata", {}),
+            "options": params.get("options", {}),
+            "return_url": params.get("return_url"),
+            "url": f"https://verify.stripe.test/start/{session_id}",
+            "client_secret": f"{session_id}_secret_{secrets.token_hex(8)}",
+            "verified_outputs": None,
+            "created": int(time.time()),
+        }
+        self.identity_sessions[session_id] = session
+        return 200, session
+
+    def identity_result(
+        self, session_id: str, *, verified: bool, error_code: str = "document_unverified_other"
+    ) -> dict[str, Any]:
+        """The person finished Stripe's page: the session is verified, or back to requires_input."""
+        with self.lock:
+            session = self.identity_sessions[session_id]
+            if verified:
+                session.update(status="verified", last_error=None, url=None)
+                return self.event("identity.verification_session.verified", session)
+            session.update(last_error={"code": error_code, "reason": "The document could not be verified."})
+            return self.event("identity.verification_session.requires_input", session)
 
     def posts(self, path: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["method"] == "POST" and r["path"] == path]

@@ -22,6 +22,7 @@ from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, safe_next, see_other
 from marketplace.verification import services
 from marketplace.verification.providers.sandbox import SANDBOX_CODE
+from payments.services.identity import identity_session_start
 
 
 class PhoneForm(forms.Form):
@@ -80,6 +81,7 @@ def _page(
         "code_pending": bool(phone and phone.code_hash),
         "verification": services.verification_for(user=user),
         "required": settings.VERIFICATION_REQUIRED,
+        "document_check": settings.VERIFICATION_STRIPE_IDENTITY,
         "phone_form": phone_form,
         "code_form": code_form,
         "identity_form": identity_form,
@@ -165,3 +167,15 @@ def identity(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         return _refused(request, form, error)
     return _done(request, _("Your identity is verified: you can publish."))
+
+
+@login_required
+@require_POST
+def document(request: HttpRequest) -> HttpResponse:
+    """Stripe Identity: off to Stripe's page for the document and selfie; its webhook gives the outcome."""
+    try:
+        url = identity_session_start(user=current_user(request), return_url=services.verification_url())
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return see_other(reverse("web:verification"))
+    return see_other(url)
