@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -65,7 +66,10 @@ def _state(user: User) -> dict[str, Any]:
         "status": verification.status if verification else "unverified",
         "masked_name": verification.masked_name if verification else "",
         "verified_at": verification.verified_at if verification else None,
-        "failure_reason": verification.failure_reason if verification else "",
+        # Stored in English where no reader's language was known (webhooks): translated here.
+        "failure_reason": _(verification.failure_reason)
+        if verification and verification.failure_reason
+        else "",
     }
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -75,15 +76,20 @@ def document_session_started(*, user: User, session_id: str) -> Verification:
     return verification
 
 
-# Stripe Identity's last_error codes a person can act on, in words they can act on.
+# Stripe Identity's last_error codes, in words a person can act on. Kept in English (the webhook
+# has no reader's language) and translated where shown.
 def _reason(error_code: str) -> str:
     if error_code.startswith("selfie_"):
-        return _("The selfie did not match the document. Try again in good light, facing the camera.")
+        return gettext_noop(
+            "The selfie did not match the document. Try again in good light, facing the camera."
+        )
     if error_code in ("document_expired", "document_type_not_supported"):
-        return _(
+        return gettext_noop(
             "That document cannot be used (expired or not accepted). Try again with another ID document."
         )
-    return _("The document could not be verified. Try again with a clear photo of a valid ID document.")
+    return gettext_noop(
+        "The document could not be verified. Try again with a clear photo of a valid ID document."
+    )
 
 
 @transaction.atomic

@@ -111,3 +111,11 @@ def test_requires_input_fails_with_what_to_do_and_a_new_attempt_works(identity, 
     # A late failure of the first session cannot undo it.
     deliver(identity.identity_result(first, verified=False))
     assert services.is_seller_verified(seller)
+
+
+def test_the_document_step_and_its_failure_in_chinese(identity, site, seller) -> None:  # type: ignore[no-untyped-def]
+    verify_phone(seller)
+    site.post("/account/verification/document/")
+    deliver(identity.identity_result(_session_of(identity, seller)["id"], verified=False))
+    page = site.get("/account/verification/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "用身份证件验证" in page and "证件未能通过验证" in page
