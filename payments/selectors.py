@@ -75,7 +75,7 @@ def seller_payout_account(*, seller: User) -> ConnectedAccount | None:
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "booking__offer")
+        Order.objects.select_related("listing", "booking__offer", "seller")
         .filter(public_id=public_id, buyer=buyer)
         .first()
     )
@@ -118,7 +118,7 @@ def orders_for(*, buyer: User) -> QuerySet[Order]:
     """The buyer's orders that took money (paid, then perhaps refunded), newest first."""
     return (
         Order.objects.filter(buyer=buyer, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
-        .select_related("listing", "booking__offer", "seller")
+        .select_related("listing", "booking__offer")
         .order_by("-paid_at", "-pk")
     )
 

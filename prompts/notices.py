@@ -46,21 +46,17 @@ def notify_reply(review: Review) -> None:
 
 def notify_complaint_received(complaint: Complaint) -> None:
     """The reporter's receipt, with its number (the complaint's public id)."""
-    notification_claim(
-        kind="complaint_received",
-        key=complaint.pk,
-        recipient_id=complaint.reporter_id,
-        email=complaint.contact_email,
-    )
+    _notify_reporter(complaint, "complaint_received")
 
 
 def notify_complaint_outcome(complaint: Complaint) -> None:
+    _notify_reporter(complaint, "complaint_outcome")
+
+
+def _notify_reporter(complaint: Complaint, kind: str) -> None:
     """To the reporter: their account, else the address they left (anonymous reports)."""
     notification_claim(
-        kind="complaint_outcome",
-        key=complaint.pk,
-        recipient_id=complaint.reporter_id,
-        email=complaint.contact_email,
+        kind=kind, key=complaint.pk, recipient_id=complaint.reporter_id, email=complaint.contact_email
     )
 
 

@@ -88,6 +88,7 @@ def listing_create(
             "invalid", _("The prompt is empty."), fields={"prompt_text": [_("Write the prompt.")]}
         )
     require_visible_text(title, field="title")
+    currency = check_price(price_amount, price_currency)
     listing = Listing(
         seller=seller,
         title=title.strip(),
@@ -97,8 +98,8 @@ def listing_create(
         category=category,
         license=license,
         price_amount=price_amount,
-        price_currency=check_price(price_amount, price_currency),
-        price_reference=reference_amount(price_amount, price_currency.upper()),
+        price_currency=currency,
+        price_reference=reference_amount(price_amount, currency),
         variables=extract_variables(prompt_text),
         example_outputs=example_outputs or [],
     )

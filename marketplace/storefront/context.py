@@ -14,10 +14,11 @@ from marketplace.storefront.pricing import visitor_currency
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    visitor_zone = zone(getattr(request, "visitor_timezone", "UTC")) or zone("UTC")
+    visitor_timezone = getattr(request, "visitor_timezone", "UTC")
+    visitor_zone = zone(visitor_timezone) or zone("UTC")
     assert visitor_zone is not None
     return {
-        "visitor_timezone": getattr(request, "visitor_timezone", "UTC"),
+        "visitor_timezone": visitor_timezone,
         "visitor_currency": visitor_currency(request),
         # The zone as a person reads it, in their language ("上海（中国时间）"), not its IANA key.
         "visitor_zone_label": zone_label(visitor_zone, translation.get_language()),

@@ -107,15 +107,10 @@ ANNEX_E_FIELDS = (
     "PropagateID",
     "ReservedCode2",
 )
-PRODUCER_FIELDS = ("Label", "ContentProducer", "ProduceID")
-PROPAGATOR_FIELDS = (
-    "Label",
-    "ContentProducer",
-    "ProduceID",
-    "ReservedCode1",
-    "ContentPropagator",
-    "PropagateID",
-)
+# Each reserved code digests the fields before it: ReservedCode1 the producer's three, ReservedCode2
+# everything up to PropagateID (README: the implicit label's digests).
+PRODUCER_FIELDS = ANNEX_E_FIELDS[:3]
+PROPAGATOR_FIELDS = ANNEX_E_FIELDS[:6]
 DIGEST_SCHEME = "dimsum-hmac-sha256-v1"
 
 

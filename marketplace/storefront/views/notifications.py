@@ -46,15 +46,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = emails.unsubscribe_read(token)
     user = User.objects.filter(pk=found[0], is_active=True).first() if found else None
     if found is None or user is None or KINDS[found[1]].essential:
-        context = {
-            "status": 400,
-            "message": gettext(
-                "This unsubscribe link is not valid. Sign in and choose your emails on your account."
-            ),
-        }
-        return render(
-            request, "storefront/notifications/unsubscribe.html", {**context, "invalid": True}, status=400
+        message = gettext(
+            "This unsubscribe link is not valid. Sign in and choose your emails on your account."
         )
+        context = {"invalid": True, "message": message}
+        return render(request, "storefront/notifications/unsubscribe.html", context, status=400)
     kind = KINDS[found[1]]
     if request.method == "POST":
         services.preference_turn_off(user=user, kind=kind.name)

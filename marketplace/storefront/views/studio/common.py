@@ -83,11 +83,11 @@ def review_state(listing: Listing) -> dict[str, Any] | None:
     One query, for the latest event (a refused submission leaves the listing a draft, so only the
     audit trail remembers it).
     """
-    last = ListingEvent.objects.filter(listing=listing).order_by("-created_at", "-id").first()
     if listing.status == ListingStatus.REJECTED:
         return {"kind": "rejected", "reason": listing.rejection_reason}
     if listing.status == ListingStatus.PENDING_REVIEW:
         return {"kind": "held", "fields": held_fields(listing), "at": listing.submitted_at}
+    last = ListingEvent.objects.filter(listing=listing).order_by("-created_at", "-id").first()
     if last is not None and last.action == "screening_blocked" and listing.status == ListingStatus.DRAFT:
         return {
             "kind": "blocked",
