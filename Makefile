@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint install migrate demo worker beat bench-catalog bench-previews bench-webhooks bench-search bench-pages messages clean
+.PHONY: run test lint install migrate demo worker beat bench-catalog bench-previews bench-webhooks bench-search bench-pages bench-relevance messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-search: install
 
 bench-pages: install
 	$(PY) bench/pages.py $(BENCH_ARGS)
+
+# Search quality on the relevance set (bench/relevance/): SQLite by default, --database-url for PostgreSQL.
+bench-relevance: install
+	$(PY) bench/relevance/run.py $(BENCH_ARGS)
 
 # After changing UI strings: extract them, translate the new entries in the .po file, compile.
 messages: install
