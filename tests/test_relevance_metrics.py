@@ -98,3 +98,17 @@ def test_committed_files_match_their_generators() -> None:
     """catalog.json and judgments.toml are what the scripts write: nobody edited one by hand."""
     assert json.loads(make_catalog.OUT.read_text(encoding="utf-8")) == make_catalog.build()
     assert Path(write_judgments.OUT).read_text(encoding="utf-8") == write_judgments.render()
+
+
+def test_zero_results_count_only_queries_with_a_relevant_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    queries = [
+        run.Query(q="found", cls="english", reason="r", relevant={"a": 3}),
+        run.Query(q="missed", cls="english", reason="r", relevant={"a": 3}),
+        run.Query(q="nothing to find", cls="no_relevant", reason="r", relevant={}),
+    ]
+    scored = run.score(queries, {"found": ["a"], "missed": [], "nothing to find": []})
+    summary = run.report(scored, {"a": "A"}, "test", worst=2)
+    assert summary["overall"] == {"queries": 2, "ndcg@10": 0.5, "recall@24": 0.5, "zero_results": 0.5}
+    assert summary["targets"]["met"] is False
+    out = capsys.readouterr().out
+    assert "MISSED" in out and "'nothing to find'" in out

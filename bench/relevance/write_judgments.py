@@ -448,8 +448,8 @@ DEMO_QUERIES = [
     (
         "minimal logo",
         "english",
-        "Minimal monogram logos are exactly it.",
-        both(subject("minimal"), category("logo"), first_alone=1, second_alone=1),
+        "Minimal monogram logos are exactly it; other logos marginal; minimal things that are not logos are not it.",
+        both(subject("minimal"), category("logo"), first_alone=0, second_alone=1),
     ),
     ("retro sunset", "english", "The retro sunset T-shirt prints.", subject("sunset")),
     ("graffiti", "english", "The skater graffiti tees.", subject("graffiti")),
