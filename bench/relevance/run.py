@@ -129,9 +129,11 @@ def seed_demo(database_url: str) -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": "",
     }
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
         )
+        if done.returncode:
+            raise SystemExit(f"manage.py {' '.join(command)} failed:\n{done.stderr[-3000:]}")
     return env
 
 
