@@ -15,6 +15,7 @@ from prompts.models import Listing
 from prompts.search import query as search
 
 FACET_SAMPLE = 2000
+COUNT_BOUND = 10_000  # result counts are exact up to this many matches, then "10,000+"
 _L = Listing._meta.db_table
 FACET_FIELDS = ("target_model", "category", "language", "price_currency")
 
@@ -73,3 +74,24 @@ def _browse_sample(filters: Any, select: tuple[str, ...]) -> list[tuple[Any, ...
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, FACET_SAMPLE + 1])
         return cursor.fetchall()
+
+
+def match_count(
+    *, filters: Any, query: search.SearchQuery | None, bound: int | None = None
+) -> tuple[int, bool]:
+    """(how many listings match, whether that is exact): exact up to `bound` (COUNT_BOUND), else
+    (bound, False). A capped count reads at most bound + 1 matches, never the whole catalog."""
+    bound = COUNT_BOUND if bound is None else bound
+    more: list[tuple[str, list[Any]]] = []
+    if query is not None:
+        if connection.vendor == "postgresql":
+            more.append(("l.search_vector @@ %s::tsquery", [query.tsquery()]))
+        else:
+            fts = "SELECT rowid FROM prompts_listing_fts WHERE prompts_listing_fts MATCH %s"
+            more.append((f"l.id IN ({fts})", [query.fts5()]))
+    where, params = search.where_sql(filters, search.NEWEST, None, *more)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {_L} l WHERE {where} LIMIT %s) capped"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, bound + 1])
+        found = int(cursor.fetchone()[0])
+    return (found, True) if found <= bound else (bound, False)
