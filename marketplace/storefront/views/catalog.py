@@ -75,7 +75,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             correct=params.get("correct") != "false",
         )
         results = cards(found.page.cards)
-        facets = paging.catalog_facets(found.filters)
+        if filters.q:  # per-option counts only for a search: without words they describe a sample
+            facets = paging.catalog_facets(found.filters)
     except ApplicationError as exc:
         error, sort = exc.message, "newest"
     context = {
@@ -83,8 +84,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "pager": paging.pager(request.GET, found.page.next_cursor) if found else None,
         "count": paging.count_text(found.count, found.count_is_exact) if found else "",
         "corrected_query": found.corrected_query if found else None,
-        # Per-option counts only for a search: without words they would describe just a sample.
-        "facets": facets if request.GET.get("q") else {},
+        "facets": facets,
         "filters_on": sum(1 for key in FILTER_KEYS if request.GET.get(key)),
         "error": error,
         "query": request.GET.get("q", "").strip(),
