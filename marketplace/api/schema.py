@@ -98,7 +98,7 @@ class FacetsOutput(serializers.Serializer):
 
 class CatalogPageOutput(serializers.Serializer):
     results = CardOutput(many=True)
-    count = serializers.IntegerField(help_text="Listings found: exact up to 10,000, then 10000.")
+    count = serializers.IntegerField(help_text="Listings found: exact up to 1,000, then 1000.")
     count_is_exact = serializers.BooleanField(help_text="False when there are more than `count`.")
     query = serializers.CharField(help_text="`q` as sent.")
     corrected_query = serializers.CharField(

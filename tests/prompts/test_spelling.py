@@ -8,12 +8,15 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
 from prompts.models import Listing
 from prompts.search import query as search_query
 from prompts.search.spelling import build_vocabulary, correct_query, osa_distance
+from prompts.search.stats import clear_cache
+from tests.conftest import requires_postgres
 from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +240,30 @@ def test_a_previous_cursor_of_another_sort_is_a_400(posters, anon):
     pages = _forward(anon, {"sort": "price", "page_size": 2})
     response = anon.get(CATALOG, {"sort": "newest", "cursor": pages[1]["previous_cursor"]})
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor"
+
+
+@requires_postgres
+def test_a_common_word_is_more_than_the_bound_by_its_statistics_without_counting(shop, anon, monkeypatch):
+    """Counting a common word's first thousand matches would cost more than its page: statistics
+    that put it far above the bound answer "more", for a one-word query without other filters."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prompts_listing")  # inside the test's transaction: rolled back after
+    clear_cache()
+    monkeypatch.setattr("prompts.search.facets.COUNT_BOUND", 1)
+    monkeypatch.setattr("prompts.search.facets.SURE_MARGIN", 2)  # wallpaper: 2 listings >= 2 x 1
+    statements: list[str] = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        body = search(anon, "wallpaper")
+    assert body["count"] == 1 and body["count_is_exact"] is False and len(body["results"]) == 2
+    assert not any(" capped" in sql for sql in statements)
+    filtered = search(anon, "wallpaper", category="wallpaper")  # a filter: counted, here up to the bound
+    assert filtered["count"] == 1 and filtered["count_is_exact"] is False
+    monkeypatch.setattr("prompts.search.facets.COUNT_BOUND", 10)
+    exact = search(anon, "wallpaper", free="false")  # statistics only bound it: below, it is counted
+    assert exact["count"] == 2 and exact["count_is_exact"] is True
+    clear_cache()
