@@ -94,8 +94,9 @@ def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogF
         "results": [orjson.Fragment(card) for card in page.cards],
         "count": found.count,
         "count_is_exact": found.count_is_exact,
-        "query": found.query,
         "corrected_query": found.corrected_query,
+        # The words as sent only beside a correction: a search never echoes what nobody needs.
+        "original_query": found.query if found.corrected_query else None,
         "next_cursor": page.next_cursor,
         "next": _page_url(request, page.next_cursor),
         "previous_cursor": page.previous_cursor,
