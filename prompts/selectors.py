@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
 
 import orjson
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
@@ -25,7 +27,7 @@ from prompts.models import (
     PromptVersion,
     Tag,
 )
-from prompts.search import facets
+from prompts.search import facets, spelling
 from prompts.search import query as search
 
 # sort name -> (field, descending)
@@ -38,6 +40,9 @@ SORTS: dict[str, tuple[str, bool]] = {
     "popular": ("trending_score", True),
 }
 RELEVANCE_TAIL = "relevance-trending"  # a relevance cursor past the ranked candidates: trending order
+BACK = "<"  # a cursor whose sort starts with this asks for the page before its (sort value, id)
+TYPO_RETRY_BELOW = 3  # a query with fewer matches is retried with its misspelt words corrected
+COUNT_CACHE_SECONDS = 60  # a count is reused this long: paging through results costs no count
 
 
 @dataclass(frozen=True)
@@ -102,14 +107,23 @@ def _invalid_cursor() -> ApplicationError:
     )
 
 
-def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    """The (sort value, id) a page ended on; the cursor must come from the same sort."""
+def _cursor_parts(cursor: str) -> list[Any]:
     try:
-        cursor_sort, value, pk = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise _invalid_cursor() from None
+    if not isinstance(parts, list) or len(parts) not in (3, 4) or not isinstance(parts[0], str):
+        raise _invalid_cursor()
+    return parts
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The (sort value, id) a page ended on (or, with BACK + sort, the page after it began on);
+    the cursor must come from the same sort."""
+    cursor_sort, value, pk = _cursor_parts(cursor)[:3]
     if cursor_sort != sort or not isinstance(pk, int) or isinstance(pk, bool):
         raise _invalid_cursor()
+    sort = sort.removeprefix(BACK)
     field = "trending_score" if sort == RELEVANCE_TAIL else SORTS[sort][0]
     if field == "published_at":
         parsed = instant_or_none(value)
@@ -127,14 +141,74 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     return value, pk
 
 
+@dataclass(frozen=True)
+class CatalogPage:
+    cards: list[str]  # pre-rendered card JSON
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    """A page of a search with its count, and the correction it was made with, if any."""
+
+    page: CatalogPage
+    count: int  # exact up to facets.COUNT_BOUND, then that bound
+    count_is_exact: bool
+    filters: CatalogFilters  # what the page was found with: q is the corrected query when corrected
+    query: str  # the query as typed
+    corrected_query: str | None  # the query the results are for, when a typo was corrected
+
+
+def catalog_search(
+    *, filters: CatalogFilters, sort: str, cursor: str | None, page_size: int, correct: bool = True
+) -> CatalogResult:
+    """One page of a catalog search, its bounded count, and a typo correction when the query as
+    typed finds fewer than TYPO_RETRY_BELOW listings and the corrected one finds more."""
+    original = filters.q
+    query = search.parse_query(filters.q)
+    count, exact = _match_count(filters, query)
+    corrected = None
+    if correct and query is not None and count < TYPO_RETRY_BELOW:
+        fixed = spelling.correct_query(filters.q)
+        fixed_query = search.parse_query(fixed) if fixed else None
+        if fixed and fixed_query is not None and fixed_query.groups != query.groups:
+            fixed_count, fixed_exact = _match_count(replace(filters, q=fixed), fixed_query)
+            if fixed_count > count:
+                filters, count, exact, corrected = replace(filters, q=fixed), fixed_count, fixed_exact, fixed
+    page = catalog_page_with_previous(filters=filters, sort=sort, cursor=cursor, page_size=page_size)
+    return CatalogResult(page, count, exact, filters, query=original, corrected_query=corrected)
+
+
+def _match_count(filters: CatalogFilters, query: search.SearchQuery | None) -> tuple[int, bool]:
+    """facets.match_count, kept COUNT_CACHE_SECONDS per filter set and bound."""
+    key = f"search:count:{facets.COUNT_BOUND}:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+    found: tuple[int, bool] | None = cache.get(key)
+    if found is None:
+        found = facets.match_count(filters=filters, query=query)
+        cache.set(key, found, COUNT_CACHE_SECONDS)
+    return found[0], found[1]
+
+
 def catalog_page(
     *, filters: CatalogFilters, sort: str, cursor: str | None, page_size: int
 ) -> tuple[list[str], str | None]:
-    """One page of published cards (pre-rendered JSON) and the cursor of the next page, if any.
+    """One page of published cards (pre-rendered JSON) and the cursor of the next page, if any."""
+    page = catalog_page_with_previous(filters=filters, sort=sort, cursor=cursor, page_size=page_size)
+    return page.cards, page.next_cursor
+
+
+def catalog_page_with_previous(
+    *, filters: CatalogFilters, sort: str, cursor: str | None, page_size: int
+) -> CatalogPage:
+    """One page of published cards (pre-rendered JSON) with the cursors of the next and the
+    previous page, if any.
 
     Keyset pagination on (sort key, id): every page costs one index range scan, never a COUNT
-    or an OFFSET over the catalog. With a text query, prompts.search.query chooses how to find
-    the page; relevance ranks a bounded set of candidates, and the other matches follow.
+    or an OFFSET over the catalog. A previous cursor names the page's first row; following it
+    reads the page_size rows before that row in the reverse order (the same index, backwards).
+    With a text query, prompts.search.query chooses how to find the page; relevance ranks a
+    bounded set of candidates, and the other matches follow.
     """
     query = search.parse_query(filters.q)
     if query is not None and sort == "relevance":
@@ -142,49 +216,87 @@ def catalog_page(
     if sort == "relevance":
         sort = "newest"
     field, descending = SORTS[sort]
-    after = decode_cursor(cursor, sort) if cursor else None
+    backward = bool(cursor) and _cursor_parts(cursor or "")[0] == BACK + sort
+    after = decode_cursor(cursor, BACK + sort if backward else sort) if cursor else None
+    order = search.Order(field, descending != backward)
     rows: list[tuple[Any, ...]]
     if query is not None:
-        order = search.Order(field, descending)
         rows = search.keyset_rows(filters=filters, query=query, order=order, after=after, limit=page_size + 1)
     else:
         rows = catalog_sql.page_rows(
-            filters=filters, field=field, descending=descending, after=after, limit=page_size + 1
+            filters=filters, field=field, descending=order.descending, after=after, limit=page_size + 1
         )
-    next_cursor = None
-    if len(rows) > page_size:
-        pk, value, _ = rows[page_size - 1]
-        next_cursor = encode_cursor(sort, value, pk)
-        rows = rows[:page_size]
-    return [row[2] for row in rows], next_cursor
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backward:
+        rows.reverse()
+        next_cursor = encode_cursor(sort, rows[-1][1], rows[-1][0]) if rows else None
+        previous = encode_cursor(BACK + sort, rows[0][1], rows[0][0]) if more else None
+    else:
+        next_cursor = encode_cursor(sort, rows[-1][1], rows[-1][0]) if more else None
+        previous = encode_cursor(BACK + sort, rows[0][1], rows[0][0]) if cursor and rows else None
+    return CatalogPage([row[2] for row in rows], next_cursor, previous)
 
 
 def _relevance_page(
     filters: CatalogFilters, query: search.SearchQuery, cursor: str | None, page_size: int
-) -> tuple[list[str], str | None]:
+) -> CatalogPage:
     """Relevance scores are not a stable key: the ranked candidates are paged by position, the
-    matches after them by (trending score, id)."""
-    offset, after = _decode_relevance_cursor(cursor) if cursor else (0, None)
+    matches after them by (trending score, id) and their position (to find the page before)."""
+    offset, after, position = (
+        _decode_relevance_cursor(cursor, filters, query, page_size) if cursor else (0, None, 0)
+    )
     page = search.relevance_page(filters=filters, query=query, offset=offset, after=after, limit=page_size)
+    next_cursor = None
     if page.next_offset is not None:
-        return page.cards, encode_cursor("relevance", page.next_offset, 0)
-    if page.next_after is not None:
-        return page.cards, encode_cursor(RELEVANCE_TAIL, *page.next_after)
-    return page.cards, None
+        next_cursor = encode_cursor("relevance", page.next_offset, 0)
+    elif page.next_after is not None:
+        next_cursor = _encode_position(encode_cursor(RELEVANCE_TAIL, *page.next_after), position + page_size)
+    previous = None
+    if position > 0 and after is None:
+        previous = encode_cursor("relevance", max(0, offset - page_size), 0)
+    elif position > 0 and after is not None:
+        previous = _encode_position(encode_cursor(BACK + RELEVANCE_TAIL, *after), position)
+    return CatalogPage(page.cards, next_cursor, previous)
 
 
-def _decode_relevance_cursor(cursor: str) -> tuple[int, tuple[float, int] | None]:
-    """(rank among the candidates, None) or (0, (trending score, id) past them)."""
-    try:
-        tag = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0]
-    except (ValueError, TypeError, IndexError, KeyError, binascii.Error, orjson.JSONDecodeError):
-        raise _invalid_cursor() from None
+def _encode_position(cursor: str, position: int) -> str:
+    parts = _cursor_parts(cursor)
+    return base64.urlsafe_b64encode(orjson.dumps([*parts, position])).decode().rstrip("=")
+
+
+def _decode_relevance_cursor(
+    cursor: str, filters: CatalogFilters, query: search.SearchQuery, page_size: int
+) -> tuple[int, tuple[float, int] | None, int]:
+    """(rank among the candidates, None, position) or (0, (trending score, id) past them, position)."""
+    parts = _cursor_parts(cursor)
+    tag = parts[0]
+    position = parts[3] if len(parts) == 4 else 0  # 0: a tail cursor from before positions were kept
+    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position < 2**31:
+        raise _invalid_cursor()
     if tag == RELEVANCE_TAIL:
-        return 0, decode_cursor(cursor, RELEVANCE_TAIL)
+        return 0, decode_cursor(cursor, RELEVANCE_TAIL), position
+    if tag == BACK + RELEVANCE_TAIL:
+        # The page before a tail page at `position` whose preceding row is `before`.
+        before = decode_cursor(cursor, BACK + RELEVANCE_TAIL)
+        start = max(0, position - page_size)
+        if start < search.RELEVANCE_CANDIDATES:
+            return start, None, start
+        rows = search.keyset_rows(
+            filters=filters,
+            query=query,
+            order=search.Order("trending_score", False),
+            after=before,
+            limit=page_size,
+            select=("1",),
+        )
+        if len(rows) < page_size:  # the catalog changed under the cursor: start again
+            return 0, None, 0
+        return 0, (rows[-1][1], rows[-1][0]), start
     offset = decode_cursor(cursor, "relevance")[0]
     if not 0 <= offset < search.RELEVANCE_CANDIDATES:
         raise _invalid_cursor()
-    return offset, None
+    return offset, None, offset
 
 
 def catalog_facets(*, filters: CatalogFilters) -> dict[str, Any]:

@@ -37,8 +37,11 @@ def _isolated(settings, django_db_blocker) -> None:  # type: ignore[no-untyped-d
     settings.LISTING_REVIEW = "auto"
     from django.core.cache import cache
 
+    from prompts.search.spelling import clear_vocabulary
+
     with django_db_blocker.unblock():
         cache.clear()
+    clear_vocabulary()
 
 
 @pytest.fixture

@@ -55,7 +55,13 @@ CATALOG_PARAMETERS = [
         enum=list(selectors.SORTS),
         description="Default: relevance with q, else newest. `price` orders currencies by real value.",
     ),
-    OpenApiParameter("cursor", str, description="`next_cursor` of the previous page."),
+    OpenApiParameter("cursor", str, description="`next_cursor` or `previous_cursor` of a page."),
+    OpenApiParameter(
+        "correct",
+        bool,
+        description="Default true: a query that finds fewer than 3 listings is retried with its "
+        "misspelt words corrected (`corrected_query`). false searches the words as typed.",
+    ),
     OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),
     OpenApiParameter("facets", bool, description="Add counts per model, category, language, currency, free."),
 ]
@@ -64,23 +70,39 @@ CATALOG_PARAMETERS = [
 CATALOG_PAGE = CatalogPageOutput
 
 
+def _page_url(request: Request, cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}"
+
+
 def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogFilters, dict[str, Any]]:
-    """One catalog page as a response body (cards, cursor, next link), for `params`."""
+    """One catalog page as a response body (cards, cursors and links both ways, the count, the
+    typo correction), for `params`. The filters returned are those the page was found with."""
     filters, sort, cursor, page_size = parse_catalog_query(params)
-    cards, next_cursor = selectors.catalog_page(
-        filters=filters, sort=sort, cursor=cursor, page_size=page_size
+    found = selectors.catalog_search(
+        filters=filters,
+        sort=sort,
+        cursor=cursor,
+        page_size=page_size,
+        correct=boolean_param(params, "correct") is not False,
     )
-    next_url = None
-    if next_cursor:
-        query = request.query_params.copy()
-        query["cursor"] = next_cursor
-        next_url = f"{request.path}?{query.urlencode()}"
+    page = found.page
     body = {
-        "results": [orjson.Fragment(card) for card in cards],
-        "next_cursor": next_cursor,
-        "next": next_url,
+        "results": [orjson.Fragment(card) for card in page.cards],
+        "count": found.count,
+        "count_is_exact": found.count_is_exact,
+        "corrected_query": found.corrected_query,
+        # The words as sent only beside a correction: a search never echoes what nobody needs.
+        "original_query": found.query if found.corrected_query else None,
+        "next_cursor": page.next_cursor,
+        "next": _page_url(request, page.next_cursor),
+        "previous_cursor": page.previous_cursor,
+        "previous": _page_url(request, page.previous_cursor),
     }
-    return filters, body
+    return found.filters, body
 
 
 class CatalogListApi(APIView):

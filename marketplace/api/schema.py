@@ -98,8 +98,18 @@ class FacetsOutput(serializers.Serializer):
 
 class CatalogPageOutput(serializers.Serializer):
     results = CardOutput(many=True)
+    count = serializers.IntegerField(help_text="Listings found: exact up to 1,000, then 1000.")
+    count_is_exact = serializers.BooleanField(help_text="False when there are more than `count`.")
+    corrected_query = serializers.CharField(
+        allow_null=True, help_text="When `q` was corrected for typos: the query the results are for."
+    )
+    original_query = serializers.CharField(allow_null=True, help_text="With `corrected_query`: `q` as sent.")
     next_cursor = serializers.CharField(allow_null=True, help_text="Pass as `cursor` for the next page.")
     next = serializers.CharField(allow_null=True, help_text="Path and query of the next page.")
+    previous_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the page before; null on the first page."
+    )
+    previous = serializers.CharField(allow_null=True, help_text="Path and query of the previous page.")
     facets = FacetsOutput(
         required=False, help_text="With facets=true: counts per model, category, language, currency, free."
     )

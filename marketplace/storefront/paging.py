@@ -1,4 +1,4 @@
-"""Numbered back-and-forward links over the catalog's keyset cursors, and the bounded result count.
+"""Numbered back-and-forward links over the catalog's keyset cursors, and the result count's text.
 
 The catalog pages by cursor (never OFFSET), so a page cannot be reached by its number alone. The
 links carry what is needed to go back: `page` (this page's number) and `back`, the cursors of the
@@ -75,7 +75,7 @@ def pager(params: QueryDict, next_cursor: str | None) -> dict[str, Any]:
 
 
 def catalog_facets(filters: selectors.CatalogFilters) -> dict[str, Any]:
-    """Facet counts and the total, exact up to the facet sample (2,000 rows), then "capped".
+    """Facet counts, exact up to the facet sample (2,000 rows), then "capped".
 
     Counted over at most that many rows, never the whole catalog, and kept a minute per filter
     set, so paging through results or reloading costs no count at all.
@@ -88,10 +88,9 @@ def catalog_facets(filters: selectors.CatalogFilters) -> dict[str, Any]:
     return facets
 
 
-def count_text(facets: dict[str, Any]) -> str:
-    """ "24 results", or "2,000+ results" past the bound."""
-    total = facets["total"]
-    shown = f"{total:,}"  # both languages group digits by three with commas
-    if facets["capped"]:
+def count_text(count: int, exact: bool) -> str:
+    """ "1,234 results" (共 1,234 个结果), or "10,000+ results" past the bound."""
+    shown = f"{count:,}"  # both languages group digits by three with commas
+    if not exact:
         return gettext("%(count)s+ results") % {"count": shown}
-    return ngettext("%(count)s result", "%(count)s results", total) % {"count": shown}
+    return ngettext("%(count)s result", "%(count)s results", count) % {"count": shown}

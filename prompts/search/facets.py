@@ -13,8 +13,11 @@ from django.db import connection
 from prompts import catalog_sql
 from prompts.models import Listing
 from prompts.search import query as search
+from prompts.search.stats import token_stats
 
 FACET_SAMPLE = 2000
+COUNT_BOUND = 1_000  # result counts are exact up to this many matches, then "1,000+"
+SURE_MARGIN = 4  # statistics that put a one-word query at this many times the bound need no count
 _L = Listing._meta.db_table
 FACET_FIELDS = ("target_model", "category", "language", "price_currency")
 
@@ -73,3 +76,41 @@ def _browse_sample(filters: Any, select: tuple[str, ...]) -> list[tuple[Any, ...
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, FACET_SAMPLE + 1])
         return cursor.fetchall()
+
+
+def match_count(
+    *, filters: Any, query: search.SearchQuery | None, bound: int | None = None
+) -> tuple[int, bool]:
+    """(how many listings match, whether that is exact): exact up to `bound` (COUNT_BOUND), else
+    (bound, False). A capped count reads at most bound + 1 matches, never the whole catalog.
+
+    On PostgreSQL a one-word query without other filters whose word the statistics put in at
+    least SURE_MARGIN times `bound` listings is "more than bound" without reading any: counting
+    a common word's first thousand matches costs more than the page itself.
+    """
+    bound = COUNT_BOUND if bound is None else bound
+    more: list[tuple[str, list[Any]]] = []
+    if query is not None:
+        if connection.vendor == "postgresql":
+            if _surely_more(filters, query, bound):
+                return bound, False
+            more.append(("l.search_vector @@ %s::tsquery", [query.tsquery()]))
+        else:
+            fts = "SELECT rowid FROM prompts_listing_fts WHERE prompts_listing_fts MATCH %s"
+            more.append((f"l.id IN ({fts})", [query.fts5()]))
+    where, params = search.where_sql(filters, search.NEWEST, None, *more)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {_L} l WHERE {where} LIMIT %s) capped"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, bound + 1])
+        found = int(cursor.fetchone()[0])
+    return (found, True) if found <= bound else (bound, False)
+
+
+def _surely_more(filters: Any, query: search.SearchQuery, bound: int) -> bool:
+    if len(query.tokens) != 1 or len(catalog_sql.conditions(filters)[0]) != 1:  # only "published"
+        return False
+    stats = token_stats()
+    token = query.tokens[0]
+    if stats is None or token not in stats.frequencies:
+        return False
+    return stats.frequencies[token] * stats.rows >= SURE_MARGIN * bound

@@ -284,8 +284,9 @@ def test_the_next_link_keeps_the_filters_and_sort(rack, anon):
 def test_a_page_costs_the_same_queries_whatever_its_size(
     rack, anon, django_assert_num_queries, query, queries
 ):
-    anon.get(f"{CATALOG}?q=koi")  # search reads token statistics once per process (and then caches)
-    with django_assert_num_queries(queries):
+    anon.get(f"{CATALOG}?q=koi&category=emoji")  # search reads token statistics once per process
+    # The first page also counts the matches (one capped statement), kept a minute for the others.
+    with django_assert_num_queries(queries + 1):
         small = anon.get(f"{CATALOG}?page_size=2{query}")
     with django_assert_num_queries(queries):
         anon.get(f"{CATALOG}?page_size=50{query}")

@@ -423,7 +423,8 @@ def test_the_popular_sort_follows_trending_score_and_its_cursor_pages(
         seen: list[str] = []
         url: str | None = f"{endpoint}page_size=2"
         while url:
-            with django_assert_num_queries(1):
+            # The very first page also counts the listings (one capped statement, kept a minute).
+            with django_assert_num_queries(2 if endpoint.startswith("/api/v1/listings/") and not seen else 1):
                 body = anon.get(url).json()
             seen += [card["title"] for card in body["results"]]
             url = body["next"]

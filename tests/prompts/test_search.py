@@ -160,7 +160,7 @@ def test_a_walk_for_a_term_nobody_uses_stops_at_its_budget(corpus, anon, monkeyp
 
     with connection.execute_wrapper(record):
         assert titles(anon, "qwertyzzz") == []
-    walk, collect = (sql for sql in statements if "search_vector @@" in sql)
+    walk, collect = (sql for sql in statements if "search_vector @@" in sql and " capped" not in sql)
     assert "row_number() OVER" in walk and "MATERIALIZED" in collect
 
 

@@ -92,15 +92,22 @@ def test_a_hand_edited_page_number_is_harmless(five):
 def test_the_result_count_is_exact_then_bounded(five, monkeypatch):
     assert "5 results" in Client().get("/browse/", {"page_size": "2"}).content.decode()
     assert "1 result<" in Client().get("/browse/", {"currency": "USD", "max_price": "100"}).content.decode()
-    monkeypatch.setattr("prompts.search.facets.FACET_SAMPLE", 3)
+    assert "5 results" in Client().get("/browse/", {"q": "koi", "page_size": "2"}).content.decode()
+    monkeypatch.setattr("prompts.search.facets.COUNT_BOUND", 3)
     assert "3+ results" in Client().get("/browse/", {"free": "false"}).content.decode()
+    assert "3+ results" in Client().get("/browse/", {"q": "poster"}).content.decode()
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/browse/", {"q": "koi"}).content.decode()
+    assert "共 3+ 个结果" in chinese
 
 
 def test_count_text_groups_digits_in_both_languages():
-    assert paging.count_text({"total": 2000, "capped": True}) == "2,000+ results"
-    assert paging.count_text({"total": 1, "capped": False}) == "1 result"
+    with translation.override("en"):
+        assert paging.count_text(10_000, False) == "10,000+ results"
+        assert paging.count_text(1234, True) == "1,234 results"
+        assert paging.count_text(1, True) == "1 result"
     with translation.override("zh-hans"):
-        assert paging.count_text({"total": 2000, "capped": True}) == "2,000+ 个结果"
+        assert paging.count_text(10_000, False) == "共 10,000+ 个结果"
+        assert paging.count_text(1234, True) == "共 1,234 个结果"
 
 
 def test_the_count_is_kept_briefly_so_paging_costs_no_count(five):

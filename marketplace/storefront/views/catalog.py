@@ -61,25 +61,30 @@ def browse(request: HttpRequest) -> HttpResponse:
     params.setdefault("page_size", "24")
     error = ""
     results: list[dict[str, Any]] = []
-    next_cursor = None
+    found = None
     facets: dict[str, Any] = {}
     try:
         filters, sort, cursor, page_size = parse_catalog_query(
             params, visitor_currency=visitor_currency(request)
         )
-        documents, next_cursor = selectors.catalog_page(
-            filters=filters, sort=sort, cursor=cursor, page_size=page_size
+        found = selectors.catalog_search(
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            page_size=page_size,
+            correct=params.get("correct") != "false",
         )
-        results = cards(documents)
-        facets = paging.catalog_facets(filters)
+        results = cards(found.page.cards)
+        if filters.q:  # per-option counts only for a search: without words they describe a sample
+            facets = paging.catalog_facets(found.filters)
     except ApplicationError as exc:
         error, sort = exc.message, "newest"
     context = {
         "results": results,
-        "pager": paging.pager(request.GET, next_cursor) if not error else None,
-        "count": paging.count_text(facets) if facets else "",
-        # Per-option counts only for a search: without words they would describe just a sample.
-        "facets": facets if request.GET.get("q") else {},
+        "pager": paging.pager(request.GET, found.page.next_cursor) if found else None,
+        "count": paging.count_text(found.count, found.count_is_exact) if found else "",
+        "corrected_query": found.corrected_query if found else None,
+        "facets": facets,
         "filters_on": sum(1 for key in FILTER_KEYS if request.GET.get(key)),
         "error": error,
         "query": request.GET.get("q", "").strip(),
