@@ -7,13 +7,13 @@ from typing import Any
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.openapi import errors
+from marketplace.api.openapi import ErrorEnvelope, cursor_page, errors
 from marketplace.api.pagination import CursorPage
 from marketplace.api.parsing import current_user
 from marketplace.core.errors import envelope
@@ -70,7 +70,13 @@ def _limit_response(exc: TrialLimitReached) -> Response:
 class TrialsApi(APIView):
     @extend_schema(
         request=TrialInput,
-        responses={202: TrialOutput, **errors(422, 429), 503: OpenApiResponse(description="No generator.")},
+        responses={
+            202: TrialOutput,
+            **errors(422, 429),
+            503: OpenApiResponse(
+                ErrorEnvelope, description="trials_unavailable: no generator is configured."
+            ),
+        },
         summary="Ask for a trial run of a listing with your values (rendered in the background)",
         operation_id="listing_trials_create",
     )
@@ -92,7 +98,11 @@ class TrialsApi(APIView):
         return Response(TrialOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        responses={200: TrialOutput(many=True)},
+        parameters=[
+            OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
+            OpenApiParameter("page_size", int, description="1-50, default 20."),
+        ],
+        responses=cursor_page("TrialPage", TrialOutput()),
         summary="Your trial runs of a listing, newest first",
         operation_id="listing_trials_list",
     )
