@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marketplace.core.errors import ApplicationError
-from prompts.models import TEXT_MODELS, Listing, ListingStatus, TrialBudget, TrialKind, TrialRun
+from prompts.models import (
+    TEXT_MODELS,
+    Listing,
+    ListingStatus,
+    TrialBudget,
+    TrialKind,
+    TrialRun,
+    TrialStatus,
+    _private_storage,
+)
 from prompts.moderation.screening import blocking, screen
 from prompts.trials import generators
 from prompts.trials.guard import is_extraction_attempt
@@ -171,3 +180,21 @@ def trial_request(*, buyer: Any, listing: Listing, values: object, can_read_prom
     send_on_commit(run_trial, run.pk)
     logger.info("trial: run %s admitted for listing %s", run.pk, listing.pk)
     return run
+
+
+def trial_runs_forget_buyer(*, buyer: Any) -> int:
+    """Erase what a buyer typed and got from their trial runs (account deletion). The rows stay, empty,
+    so sellers' trial counts and the day's budget do not change; the images go after the commit."""
+    runs = TrialRun.objects.filter(buyer=buyer)
+    names = list(runs.exclude(image="").values_list("image", flat=True))
+    # A finished run keeps a result (a database constraint): an erased one reads as withheld.
+    runs.filter(status=TrialStatus.DONE).update(status=TrialStatus.BLOCKED, text="", image="")
+    erased = runs.update(values={}, text="", image="")
+    storage = _private_storage()
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return erased

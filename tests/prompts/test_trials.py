@@ -279,3 +279,19 @@ def test_the_output_filter_catches_long_runs_after_normalisation():
     han = "一只可爱的小猫坐在窗台上看着外面的大雨，水彩风格，柔和光线"
     assert reveals("好的：ＡＢ一只可爱的小猫坐在窗台上看着外面的大雨。", han)
     assert not reveals("一只小猫在看雨", han)
+
+
+def test_deleting_the_account_erases_the_buyers_values_and_images(listing, buyer, buyer_api, settings):
+    from pathlib import Path
+
+    from tests.factories import PASSWORD
+
+    _try(buyer_api, listing, {"animal": "my cat Mittens"})
+    run = TrialRun.objects.get()
+    stored = Path(settings.PRIVATE_MEDIA_ROOT) / run.image.name
+    assert stored.exists()
+    assert buyer_api.post("/api/v1/me/delete/", {"password": PASSWORD}, format="json").status_code == 204
+    run.refresh_from_db()
+    assert (run.values, run.image.name, run.status) == ({}, "", TrialStatus.BLOCKED)
+    assert not stored.exists()
+    assert TrialRun.objects.counted().filter(listing=listing).count() == 1  # the seller's count stays

@@ -117,7 +117,7 @@ class ListingForm(forms.Form):
         label=_("Trial runs per buyer"),
         choices=[(n, str(n)) for n in range(TRIAL_RUNS_MAX + 1)],
         coerce=int,
-        empty_value=0,
+        empty_value=0,  # type: ignore[arg-type]  # an unset field (an older form) means trials off
         required=False,
         initial=0,
         widget=QuickSelect,
