@@ -10,13 +10,16 @@ from prompts.models import TrialRun
 
 def trial_conversion(*, listing_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per listing: trial runs, buyers who tried, and buyers who then bought (an active unlock granted
-    after their first trial), with that share in percent. Two queries, whatever the number of listings."""
+    after their first trial), with that share in percent. At most two queries, whatever the number of
+    listings."""
     firsts = list(
         TrialRun.objects.filter(listing_id__in=listing_ids)
         .values("listing_id", "buyer_id")
         .annotate(first=Min("created_at"), runs=Count("pk"))
         .order_by()
     )
+    if not firsts:
+        return {}
     unlocks = Unlock.objects.active().filter(
         listing_id__in={row["listing_id"] for row in firsts},
         buyer_id__in={row["buyer_id"] for row in firsts},

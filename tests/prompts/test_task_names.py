@@ -18,6 +18,7 @@ PROMPTS_TASKS = [
     "prompts.refresh_listing",
     "prompts.render_previews",
     "prompts.requeue_stale_images",
+    "prompts.run_trial",
     "prompts.send_complaint_summary",
 ]
 
