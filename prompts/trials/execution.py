@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -142,3 +143,19 @@ def _render_image(run: TrialRun, version: PromptVersion) -> None:
     if not _finish(run.pk, TrialStatus.DONE, image=stored, image_width=width, image_height=height):
         storage.delete(stored)
     logger.info("trial: run %s done", run.pk)
+
+
+# Longer than a run with every retry takes (time limit 200 s, retries backing off up to 120 s each).
+STALE_AFTER = timedelta(minutes=15)
+
+
+def trial_runs_fail_stale(*, now: datetime | None = None) -> int:
+    """Fail runs still queued or running long after they were asked for (their message was lost with a
+    broker outage or a worker): failed runs do not count, so the buyer gets the run back."""
+    now = now or timezone.now()
+    failed = TrialRun.objects.filter(
+        status__in=[TrialStatus.QUEUED, TrialStatus.RUNNING], created_at__lt=now - STALE_AFTER
+    ).update(status=TrialStatus.FAILED, failure_reason=UNAVAILABLE, finished_at=now)
+    if failed:
+        logger.warning("trial: %s stale runs failed", failed)
+    return failed

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from prompts.models import TrialRun, TrialStatus
 from prompts.previews.generators import TransientGeneratorError
-from prompts.trials.execution import UNAVAILABLE, trial_run_execute
+from prompts.trials.execution import UNAVAILABLE, trial_run_execute, trial_runs_fail_stale
 
 
 @shared_task(
@@ -34,3 +34,15 @@ def run_trial(self: Task, run_id: int) -> None:
         TrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
             status=TrialStatus.FAILED, failure_reason=UNAVAILABLE, finished_at=timezone.now()
         )
+
+
+@shared_task(
+    name="prompts.fail_stale_trials",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def fail_stale_trials() -> int:
+    """Fail trial runs whose task never finished (every 5 minutes, from beat); a re-run finds none."""
+    return trial_runs_fail_stale()

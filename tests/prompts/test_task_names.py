@@ -11,6 +11,7 @@ import sys
 
 PROMPTS_TASKS = [
     "prompts.add_preview_sizes",
+    "prompts.fail_stale_trials",
     "prompts.fold_trending",
     "prompts.generate_previews",
     "prompts.rebuild_search_terms",

@@ -295,3 +295,23 @@ def test_deleting_the_account_erases_the_buyers_values_and_images(listing, buyer
     assert (run.values, run.image.name, run.status) == ({}, "", TrialStatus.BLOCKED)
     assert not stored.exists()
     assert TrialRun.objects.counted().filter(listing=listing).count() == 1  # the seller's count stays
+
+
+def test_a_run_whose_task_was_lost_is_failed_and_given_back(listing, buyer, buyer_api, monkeypatch):
+    from prompts.previews import enqueue
+    from prompts.trials.tasks import fail_stale_trials
+
+    monkeypatch.setattr(enqueue, "send", lambda task, *args: False)  # the broker is down
+    assert _try(buyer_api, listing).status_code == 202
+    assert _try(buyer_api, listing).status_code == 202
+    TrialRun.objects.filter(pk=TrialRun.objects.order_by("pk").first().pk).update(
+        created_at=timezone.now() - timedelta(minutes=20)
+    )
+    assert fail_stale_trials() == 1
+    assert fail_stale_trials() == 0
+    assert sorted(TrialRun.objects.values_list("status", flat=True)) == [
+        TrialStatus.FAILED,
+        TrialStatus.QUEUED,
+    ]
+    monkeypatch.undo()
+    assert _try(buyer_api, listing).status_code == 202  # the lost run no longer counts
