@@ -22,6 +22,12 @@ def beat_schedule(*, reconcile_every: int, rates_every: int = 3600) -> dict[str,
             "schedule": 60,
             "options": {"queue": "default"},
         },
+        # Give buyers back trial runs whose task was lost; on default, like the image sweep.
+        "prompts-fail-stale-trials": {
+            "task": "prompts.fail_stale_trials",
+            "schedule": 300,
+            "options": {"queue": "default"},
+        },
         "accounts-prune-sign-in-failures": {"task": "accounts.prune_sign_in_failures", "schedule": 3600},
         "search-terms": {"task": "prompts.rebuild_search_terms", "schedule": 24 * 3600},
         "payments-reconcile": {

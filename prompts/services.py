@@ -45,6 +45,7 @@ LISTING_FIELDS = {
     "target_model",
     "category",
     "license",
+    "trial_runs",
     "price_amount",
     "price_currency",
     "tags",
@@ -82,6 +83,7 @@ def listing_create(
     usage_notes: str = "",
     example_outputs: list[str] | None = None,
     variable_examples: dict[str, str] | None = None,
+    trial_runs: int = 0,
 ) -> Listing:
     if not prompt_text.strip():
         raise ApplicationError(
@@ -102,6 +104,7 @@ def listing_create(
         price_reference=reference_amount(price_amount, currency),
         variables=extract_variables(prompt_text),
         example_outputs=example_outputs or [],
+        trial_runs=trial_runs,
     )
     listing.save()
     _set_tags(listing, clean_tags(tags or []))

@@ -6,6 +6,7 @@ from celery import shared_task
 
 # Celery's autodiscovery imports <app>.tasks only: importing the preview tasks here registers them.
 from prompts.previews import tasks as preview_tasks  # noqa: F401
+from prompts.trials import tasks as trial_tasks  # noqa: F401
 
 
 # Acknowledged on receipt: acknowledged late, its hour-long limit would need a visibility timeout of

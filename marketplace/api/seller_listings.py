@@ -21,6 +21,7 @@ from prompts.catalog_query import choice_param
 from prompts.cleaning import MAX_EXAMPLE_OUTPUTS, MAX_TAGS, MAX_VARIABLE_EXAMPLE_CHARS, MAX_VARIABLE_EXAMPLES
 from prompts.documents import preview_json
 from prompts.models import (
+    TRIAL_RUNS_MAX,
     AiClass,
     AiEvidence,
     Category,
@@ -53,6 +54,12 @@ class ListingInput(serializers.Serializer):
         max_length=MAX_EXAMPLE_OUTPUTS,
         required=False,
         help_text="For text models: what the prompt produces.",
+    )
+    trial_runs = serializers.IntegerField(
+        min_value=0,
+        max_value=TRIAL_RUNS_MAX,
+        required=False,
+        help_text=f"Trial runs each signed-in buyer may make before buying (0-{TRIAL_RUNS_MAX}; 0: off).",
     )
     variable_examples = serializers.DictField(
         child=serializers.CharField(max_length=MAX_VARIABLE_EXAMPLE_CHARS, allow_blank=True),
@@ -113,6 +120,7 @@ class SellerListingOutput(serializers.Serializer):
     tags = serializers.SerializerMethodField()
     price = serializers.SerializerMethodField()
     license = serializers.CharField()
+    trial_runs = serializers.IntegerField()
     prompt_text = serializers.SerializerMethodField()
     usage_notes = serializers.SerializerMethodField()
     prompt_version = serializers.SerializerMethodField()

@@ -10,6 +10,7 @@ from marketplace.api import (
     orders,
     payouts,
     seller_listings,
+    trials,
     tutoring,
     verification,
 )
@@ -36,6 +37,12 @@ urlpatterns = [
     path("listings/<pubid:public_id>/", catalog.CatalogDetailApi.as_view(), name="catalog-detail"),
     path("listings/<pubid:public_id>/prompt/", catalog.PromptApi.as_view(), name="listing-prompt"),
     path("listings/<pubid:public_id>/checkout/", orders.CheckoutApi.as_view(), name="listing-checkout"),
+    path("listings/<pubid:public_id>/trials/", trials.TrialsApi.as_view(), name="listing-trials"),
+    path(
+        "listings/<pubid:public_id>/trials/<pubid:trial_id>/image/",
+        trials.TrialImageApi.as_view(),
+        name="listing-trial-image",
+    ),
     path(
         "listings/<pubid:public_id>/related/",
         discovery.RelatedListingsApi.as_view(),

@@ -41,6 +41,7 @@ from payments.models import (
 )
 from prompts.models import Complaint, Favourite, Listing, ListingStatus
 from prompts.services import listing_archive
+from prompts.trials.services import trial_runs_forget_buyer
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def _account_anonymise(*, user_id: int) -> None:
         booking_release(booking_id=booking_id)
     Unlock.objects.active().filter(buyer=user).update(revoked_at=now, revoke_reason="account_deleted")
     Favourite.objects.filter(buyer=user).delete()
+    trial_runs_forget_buyer(buyer=user)
     NotificationPreference.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     Complaint.objects.filter(reporter=user).update(contact_email="")

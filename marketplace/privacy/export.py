@@ -1,7 +1,7 @@
 """Everything Dimsum holds about one user, as JSON-ready data, for a staff member to hand over.
 
 Only rows that are this user's: their profile, their listings with every prompt version (they
-wrote them), their purchases and sales, unlocks, reviews (of listings and tutors), favourites,
+wrote them), their purchases and sales, unlocks, trial runs, reviews (of listings and tutors), favourites,
 bookings on either side, tutoring offers, notification preferences, complaints they filed and
 their API tokens' names.
 Other people appear only as public handles. Password hashes and token hashes are never exported.
@@ -18,7 +18,7 @@ from marketplace.accounts.models import ApiToken, User
 from marketplace.notifications.models import NotificationPreference
 from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
 from payments.models import Order, Unlock
-from prompts.models import Complaint, Favourite, Listing, Review
+from prompts.models import Complaint, Favourite, Listing, Review, TrialRun
 
 FORMAT_VERSION = 1
 
@@ -142,6 +142,10 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         ),
         "favourites": _rows(
             Favourite.objects.filter(buyer=user).order_by(*by_date), "listing__public_id", "created_at"
+        ),
+        "trial_runs": _rows(
+            TrialRun.objects.filter(buyer=user).order_by(*by_date),
+            *("listing__public_id", "values", "status", "text", "created_at"),
         ),
         "bookings": _rows(Booking.objects.filter(mine).order_by("starts_at", "pk"), *BOOKING_FIELDS),
         "tutoring_offers": _rows(TutoringOffer.objects.filter(seller=user).order_by(*by_date), *OFFER_FIELDS),

@@ -318,6 +318,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LISTING_REVIEW = env_choice("LISTING_REVIEW", "auto", {"auto", "manual"})
 # Platform-generated previews (generators and their keys): marketplace/settings/generators.py.
 from marketplace.settings.generators import *  # noqa: E402, F403
+from marketplace.settings.trials import *  # noqa: E402, F403
 
 # --- Payments -------------------------------------------------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

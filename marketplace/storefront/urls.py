@@ -14,6 +14,7 @@ from marketplace.storefront.views import (
     purchases,
     sales,
     seo,
+    trials,
     tutoring,
     verification,
 )
@@ -37,6 +38,9 @@ urlpatterns = [
     path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),
     path("listings/<pubid:public_id>/review/", purchases.review, name="review"),
     path("listings/<pubid:public_id>/report/", purchases.report, name="report"),
+    path("listings/<pubid:public_id>/trials/", trials.trial_create, name="trial-create"),
+    path("listings/<pubid:public_id>/trials/status/", trials.trial_status, name="trial-status"),
+    path("listings/<pubid:public_id>/trials/<pubid:trial_id>/image/", trials.trial_image, name="trial-image"),
     path("complaints/", purchases.complaints_info, name="complaints-info"),
     path("orders/<pubid:public_id>/status/", purchases.order_status, name="order-status"),
     path("orders/", orders.order_history, name="orders"),

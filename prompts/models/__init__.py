@@ -40,11 +40,20 @@ from prompts.models.moderation import (
     ScreeningTerm,
 )
 from prompts.models.search import SearchTerm
+from prompts.models.trials import (
+    TRIAL_RUNS_MAX,
+    TrialBudget,
+    TrialKind,
+    TrialRun,
+    TrialStatus,
+    trial_upload_to,
+)
 
 __all__ = [
     "COMPLAINT_NOTE_MAX",
     "REVIEW_TEXT_MAX",
     "TEXT_MODELS",
+    "TRIAL_RUNS_MAX",
     "AiClass",
     "AiEvidence",
     "Category",
@@ -72,8 +81,13 @@ __all__ = [
     "SearchTerm",
     "Tag",
     "TargetModel",
+    "TrialBudget",
+    "TrialKind",
+    "TrialRun",
+    "TrialStatus",
     "ViewBatch",
     "_private_storage",
     "new_public_id",
     "original_upload_to",
+    "trial_upload_to",
 ]

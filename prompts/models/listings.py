@@ -117,6 +117,8 @@ class Listing(models.Model):
     # Kept by prompts.discovery with F() updates, in the transaction that adds the review.
     rating_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
+    # Trial runs each buyer may make before buying (0: trials off); prompts.trials enforces them.
+    trial_runs = models.PositiveSmallIntegerField(default=0)
 
     objects = ListingQuerySet.as_manager()
 
@@ -130,6 +132,7 @@ class Listing(models.Model):
                 condition=~Q(status=ListingStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="listing_published_has_date",
             ),
+            models.CheckConstraint(condition=Q(trial_runs__lte=5), name="listing_trial_runs_at_most_5"),
         ]
         indexes = [
             models.Index(

@@ -11,6 +11,7 @@ import sys
 
 PROMPTS_TASKS = [
     "prompts.add_preview_sizes",
+    "prompts.fail_stale_trials",
     "prompts.fold_trending",
     "prompts.generate_previews",
     "prompts.rebuild_search_terms",
@@ -18,6 +19,7 @@ PROMPTS_TASKS = [
     "prompts.refresh_listing",
     "prompts.render_previews",
     "prompts.requeue_stale_images",
+    "prompts.run_trial",
     "prompts.send_complaint_summary",
 ]
 

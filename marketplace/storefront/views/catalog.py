@@ -15,6 +15,7 @@ from marketplace.core.money import CURRENCIES
 from marketplace.storefront import labels, paging
 from marketplace.storefront.pricing import remember_currency, visitor_currency
 from marketplace.storefront.views.common import cards
+from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access
 from prompts import discovery, selectors
@@ -123,7 +124,9 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
         document = orjson.loads(selectors.listing_public_detail_json(public_id=public_id))
     except NotFound:
         raise Http404("No published listing has this id.") from None
-    listing = Listing.objects.only("pk", "seller_id", "public_id").get(public_id=public_id)
+    listing = Listing.objects.only(
+        "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables"
+    ).get(public_id=public_id)
     discovery.views_record(public_id=public_id)
     return render_listing_page(request, document, listing)
 
@@ -164,6 +167,8 @@ def render_listing_page(
     state = _buyer_state(request, listing)
     if preview:
         state.update(can_read=False, owned=False, favourite=False, versions=[])
+    else:
+        state.update(trial_state(request, listing, can_read=state["can_read"]))
     context = {
         "listing": document,
         "seller": seller,

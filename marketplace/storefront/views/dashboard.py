@@ -23,6 +23,7 @@ from marketplace.storefront.views.common import current_user, see_other, site_ur
 from marketplace.storefront.views.studio.common import blocked_fields, held_fields, with_last_event
 from marketplace.verification.services import is_seller_verified
 from payments import selectors as payment_selectors
+from payments.conversion import trial_conversion
 from payments.gateway import ProviderError
 from payments.models import ConnectedAccount
 from payments.services import seller_onboarding_link
@@ -85,9 +86,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     listings = with_last_event(listing_list_for_seller(seller=seller))
     page = Paginator(listings, LISTINGS_PER_PAGE).get_page(request.GET.get("page"))
     state, waiting = preview_state(seller=seller)
+    rows = [_listing_row(listing) for listing in page.object_list]
+    trials = trial_conversion(listing_ids=[row["listing"].pk for row in rows])
+    for row in rows:
+        row["trials"] = trials.get(row["listing"].pk)
     context = {
         "page": page,
-        "rows": [_listing_row(listing) for listing in page.object_list],
+        "rows": rows,
         "preview_state": state,
         "previews_waiting": waiting,
         "totals": payment_selectors.sales_totals(seller=seller),

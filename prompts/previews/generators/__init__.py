@@ -26,9 +26,9 @@ __all__ = [
 ]
 
 
-def generator_from_settings() -> Generator | None:
-    """The configured backend, or None when generation is off."""
-    name = settings.PREVIEW_GENERATOR
+def generator_from_settings(name: str | None = None) -> Generator | None:
+    """The configured backend (``name`` overrides PREVIEW_GENERATOR), or None when generation is off."""
+    name = name or settings.PREVIEW_GENERATOR
     timeout = float(settings.PREVIEW_GENERATOR_TIMEOUT)
     if name == "openai":
         from prompts.previews.generators.openai_images import OpenAIImages

@@ -93,6 +93,7 @@ class Command(BaseCommand):
             seller=seller,
             usage_notes="Replace the [bracketed] variables with your own values.",
             example_outputs=TEXT_EXAMPLES[row["language"]] if row["target_model"] == "chatgpt" else None,
+            trial_runs=3 if index % 2 == 0 else 0,  # half the demo listings can be tried before buying
             **row,
         )
         if listing.needs_preview:

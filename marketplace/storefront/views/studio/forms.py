@@ -22,7 +22,7 @@ from marketplace.storefront import labels
 from marketplace.storefront.views.tutoring.tutor_forms import major_units
 from prompts import selectors
 from prompts.cleaning import MAX_EXAMPLE_OUTPUTS, MAX_TAGS
-from prompts.models import Listing
+from prompts.models import TRIAL_RUNS_MAX, Listing
 
 EXAMPLE_FIELDS = [f"example_output_{n}" for n in range(1, MAX_EXAMPLE_OUTPUTS + 1)]
 # Form field -> the service's keyword (the rest have the same name in both).
@@ -113,6 +113,19 @@ class ListingForm(forms.Form):
         label=_("Currency"), choices=[(code, code) for code in CURRENCIES], widget=QuickSelect
     )
     license = forms.ChoiceField(label=_("Licence"), choices=_choices(labels.LICENSES), widget=QuickSelect)
+    trial_runs = forms.TypedChoiceField(
+        label=_("Trial runs per buyer"),
+        choices=[(n, str(n)) for n in range(TRIAL_RUNS_MAX + 1)],
+        coerce=int,
+        empty_value=0,  # type: ignore[arg-type]  # an unset field (an older form) means trials off
+        required=False,
+        initial=0,
+        widget=QuickSelect,
+        help_text=_(
+            "Signed-in buyers may render the prompt with their own values this many times before "
+            "buying; they see a small, watermarked result, never the prompt. 0 turns trials off."
+        ),
+    )
     prompt_text = forms.CharField(
         label=_("Prompt"),
         max_length=20_000,
@@ -157,6 +170,7 @@ class ListingForm(forms.Form):
             "language": "zh-hans" if chinese else "en",
             "currency": "CNY" if chinese else "USD",
             "license": "personal",
+            "trial_runs": 0,
         }
         return cls(data, initial=initial)
 
@@ -175,6 +189,7 @@ class ListingForm(forms.Form):
             else None,
             "currency": listing.price_currency,
             "license": listing.license,
+            "trial_runs": listing.trial_runs,
             "prompt_text": version.text if version else "",
             "usage_notes": version.usage_notes if version else "",
             "variable_examples": "\n".join(
@@ -229,7 +244,7 @@ class ListingForm(forms.Form):
         """What the services take, named as they name it; on edit, only what the seller changed."""
         names = [
             "title", "description", "language", "target_model", "category", "tags", "price",
-            "currency", "license", "prompt_text", "variable_examples", "usage_notes",
+            "currency", "license", "trial_runs", "prompt_text", "variable_examples", "usage_notes",
         ]  # fmt: skip
         changed = set(self.changed_data)
         fields = {

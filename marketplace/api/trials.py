@@ -1,0 +1,132 @@
+"""REST interface for trial runs: ask for one, list your own, fetch a result image."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.api.openapi import ErrorEnvelope, cursor_page, errors
+from marketplace.api.pagination import CursorPage
+from marketplace.api.parsing import current_user
+from marketplace.core.errors import envelope
+from payments.selectors import prompt_access_allowed
+from prompts import selectors
+from prompts.models import TrialRun, TrialStatus
+from prompts.trials import selectors as trial_selectors
+from prompts.trials.services import TrialLimitReached, trial_request
+
+
+class TrialInput(serializers.Serializer):
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=dict,
+        help_text="One value per variable of the listing, by name.",
+    )
+
+
+class TrialOutput(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=TrialStatus.values)
+    values = serializers.DictField(child=serializers.CharField())
+    text = serializers.CharField(help_text="The shortened answer of a text trial, when done.")
+    image_url = serializers.SerializerMethodField()
+    image_width = serializers.IntegerField()
+    image_height = serializers.IntegerField()
+    message = serializers.SerializerMethodField(help_text="Why the run failed or was withheld.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_image_url(self, run: TrialRun) -> str | None:
+        if not run.image:
+            return None
+        return reverse("listing-trial-image", args=[run.listing.public_id, run.public_id])
+
+    def get_message(self, run: TrialRun) -> str:
+        return gettext(run.failure_reason) if run.failure_reason else ""
+
+
+class _Pagination(CursorPage):
+    page_size = 20
+    max_page_size = 50
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-pk")
+
+
+def _limit_response(exc: TrialLimitReached) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return Response(envelope(exc.code, exc.message), status=429, headers=headers)
+
+
+class TrialsApi(APIView):
+    @extend_schema(
+        request=TrialInput,
+        responses={
+            202: TrialOutput,
+            **errors(422, 429),
+            503: OpenApiResponse(
+                ErrorEnvelope, description="trials_unavailable: no generator is configured."
+            ),
+        },
+        summary="Ask for a trial run of a listing with your values (rendered in the background)",
+        operation_id="listing_trials_create",
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        data = TrialInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        buyer = current_user(request)
+        try:
+            run = trial_request(
+                buyer=buyer,
+                listing=listing,
+                values=data.validated_data["values"],
+                can_read_prompt=prompt_access_allowed(user=buyer, listing=listing),
+            )
+        except TrialLimitReached as exc:
+            return _limit_response(exc)
+        run.refresh_from_db()
+        return Response(TrialOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
+            OpenApiParameter("page_size", int, description="1-50, default 20."),
+        ],
+        responses=cursor_page("TrialPage", TrialOutput()),
+        summary="Your trial runs of a listing, newest first",
+        operation_id="listing_trials_list",
+    )
+    def get(self, request: Request, public_id: str) -> Response:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        paginator = _Pagination()
+        runs = trial_selectors.trials_for_buyer(buyer=current_user(request), listing=listing)
+        page = paginator.paginate_queryset(runs, request, view=self)
+        return paginator.get_paginated_response(TrialOutput(page or [], many=True).data)
+
+
+class TrialImageApi(APIView):
+    @extend_schema(
+        responses={(200, "image/webp"): OpenApiResponse(description="The trial image (WebP).")},
+        summary="The image of one of your trial runs",
+        operation_id="listing_trial_image",
+    )
+    def get(self, request: Request, public_id: str, trial_id: str) -> Any:
+        listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
+        run = trial_selectors.trial_get_for_buyer(
+            buyer=current_user(request), listing=listing, public_id=trial_id
+        )
+        if not run.image:
+            raise Http404
+        response = FileResponse(run.image.open("rb"), content_type="image/webp")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
