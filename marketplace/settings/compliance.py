@@ -68,3 +68,10 @@ if VERIFICATION_PROVIDER == "sandbox" and VERIFICATION_REQUIRED and not VERIFICA
 # Stripe Identity (document + selfie) as the seller's identity step instead of name + ID number;
 # needs PAYMENTS_PROVIDER=stripe keys; its webhooks come to the payments endpoint.
 VERIFICATION_STRIPE_IDENTITY = env_bool("VERIFICATION_STRIPE_IDENTITY", False)
+# Refused at start-up rather than at the seller's first click: the session is created with the
+# payments provider's Stripe keys (the same account receives its webhooks).
+if VERIFICATION_STRIPE_IDENTITY and not env_secret("STRIPE_SECRET_KEY", ""):
+    raise ImproperlyConfigured(
+        "VERIFICATION_STRIPE_IDENTITY=1 needs the Stripe payments provider: set STRIPE_SECRET_KEY and "
+        "STRIPE_WEBHOOK_SECRET, or turn VERIFICATION_STRIPE_IDENTITY off."
+    )
