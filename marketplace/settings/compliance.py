@@ -24,7 +24,8 @@ COMPLAINT_SUMMARY_TO = env_list("COMPLAINT_SUMMARY_TO", [])
 # --- Retention (README: Compliance) ---------------------------------------------------------------
 # The audit trail (listing events, moderation decisions, complaint handling, sign-ins, sign-outs and
 # sign-in failures, verification changes) is kept at least six months (Cybersecurity Law Art. 21);
-# orders, refunds and the ledger at least three years (E-Commerce Law Art. 31). The minimums are refused below the law, not clamped.
+# orders, refunds and the ledger at least three years (E-Commerce Law Art. 31). The minimums are
+# refused below the law, not clamped.
 RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 180, minimum=180)
 RETENTION_TRANSACTIONS_DAYS = env_int("RETENTION_TRANSACTIONS_DAYS", 1095, minimum=1095)
 # Rows changed per statement by the retention task: short transactions, no long table locks.
