@@ -24,6 +24,7 @@ from prompts.cleaning import (
 )
 from prompts.documents import listing_documents_refresh_on_commit
 from prompts.models import (
+    AiClass,
     ImageStatus,
     Listing,
     ListingImage,
@@ -34,7 +35,7 @@ from prompts.models import (
 from prompts.moderation import screening
 from prompts.moderation.decisions import listing_mark_published
 from prompts.moderation.events import listing_event_record
-from prompts.previews import provenance
+from prompts.previews import provenance, visible_label
 from prompts.previews.enqueue import send_on_commit
 from prompts.previews.images import inspect_upload
 
@@ -134,9 +135,7 @@ def _apply_prompt_change(
     text = current.text if prompt_text is None else prompt_text
     notes = current.usage_notes if usage_notes is None else usage_notes
     examples = (
-        current.variable_examples
-        if variable_examples is None
-        else clean_variable_examples(variable_examples)
+        current.variable_examples if variable_examples is None else clean_variable_examples(variable_examples)
     )
     if text == current.text and notes == current.usage_notes and examples == current.variable_examples:
         return False
@@ -334,6 +333,9 @@ def listing_image_add(
     info = inspect_upload(upload, size=upload.size or 0)
     found = provenance.read(upload, info.format)
     ai_class, ai_evidence = provenance.classify(found, declared=ai_declared)
+    if ai_class == AiClass.NONE:  # the pixels are searched only when nothing else decided
+        labelled = visible_label.find_in_upload(upload) is not None
+        ai_class, ai_evidence = provenance.classify(found, declared=ai_declared, visible_label=labelled)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing.pk)
         if listing.images.count() >= MAX_IMAGES:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from marketplace.accounts.forms import UserPasswordForm
-from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.models import ApiToken, SignInEvent, User
 
 
 @admin.register(User)
@@ -29,3 +30,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at", "expires_at")
     search_fields = ("user__email", "prefix")
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit trail: read-only; only the retention task deletes rows."""
+
+    list_display = ("at", "user", "kind", "door", "address", "user_agent")
+    list_filter = ("kind", "door")
+    search_fields = ("user__email", "user__handle", "address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -11,6 +11,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
     default = True
 
+    def ready(self) -> None:
+        from marketplace.accounts import sign_in_audit
+
+        sign_in_audit.connect()
+
 
 class DimsumAdminConfig(admin_apps.AdminConfig):
     """Django's admin, served by a site whose sign-in goes through the shared sign-in lock."""

@@ -120,3 +120,36 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account[:12]}… from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SignInEvent(models.Model):
+    """A successful sign-in or a sign-out, at any door: part of the audit trail (README "Compliance").
+
+    Kept RETENTION_AUDIT_DAYS, then deleted by the retention task. On account deletion the row
+    stays (it points at the anonymised user) with its user agent cleared: the address and time are
+    the log the law asks to keep.
+    """
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_OUT = "sign_out", _("Signed out")
+
+    class Door(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        API = "api", _("API token")
+        ADMIN = "admin", _("Admin")
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    door = models.CharField(max_length=10, choices=Door.choices)
+    address = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "sign-in event")
+        verbose_name_plural = pgettext_lazy("model", "sign-in events")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} via {self.door} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts import lockout
-from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User, hash_token
+from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, SignInEvent, User, hash_token
 from marketplace.core.errors import ApplicationError
 from marketplace.core.text import require_visible_text
 
@@ -93,16 +93,55 @@ def token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
     return token, raw
 
 
-def token_obtain(*, email: str, password: str, address: str, name: str = "default") -> tuple[ApiToken, str]:
+def token_obtain(
+    *, email: str, password: str, address: str, name: str = "default", user_agent: str = ""
+) -> tuple[ApiToken, str]:
     """A new token for the right email and password; lockout.SignInLocked while the lock holds."""
     user = lockout.sign_in(email=email, password=password, address=address)
     if user is None:
         raise ApplicationError("invalid_credentials", _("Email or password is wrong."), status_code=401)
-    return token_create(user=user, name=name)
+    return token_sign_in(user=user, name=name, address=address, user_agent=user_agent)
+
+
+@transaction.atomic
+def token_sign_in(*, user: User, name: str, address: str, user_agent: str = "") -> tuple[ApiToken, str]:
+    """A token issued to a person who just proved who they are: a sign-in, in the audit trail."""
+    created = token_create(user=user, name=name)
+    sign_in_event_record(
+        user=user,
+        kind=SignInEvent.Kind.SIGN_IN,
+        door=SignInEvent.Door.API,
+        address=address,
+        user_agent=user_agent,
+    )
+    return created
 
 
 def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def token_sign_out(*, token: ApiToken, address: str, user_agent: str = "") -> None:
+    """The API's sign-out: the token used for the request is revoked, and the sign-out recorded once."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        sign_in_event_record(
+            user=token.user,
+            kind=SignInEvent.Kind.SIGN_OUT,
+            door=SignInEvent.Door.API,
+            address=address,
+            user_agent=user_agent,
+        )
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def sign_in_event_record(*, user: User, kind: str, door: str, address: str, user_agent: str) -> SignInEvent:
+    """One row of the sign-in audit trail; the user agent is cut to its first 200 printable characters."""
+    agent = _CONTROL_CHARACTERS.sub("", user_agent or "")[:200]
+    return SignInEvent.objects.create(user=user, kind=kind, door=door, address=address[:64], user_agent=agent)
 
 
 @transaction.atomic

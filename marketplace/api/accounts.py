@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from marketplace.accounts import lockout, services
 from marketplace.accounts.models import ApiToken, User
 from marketplace.api.openapi import ErrorEnvelope, errors
-from marketplace.core.client import ClientAddressThrottle, client_address
+from marketplace.core.client import ClientAddressThrottle, client_address, user_agent
 from marketplace.core.errors import envelope
 from marketplace.privacy.deletion import account_delete
 
@@ -58,7 +58,9 @@ class RegisterApi(APIView):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)
-        _, raw = services.token_create(user=user, name="registration")
+        _, raw = services.token_sign_in(
+            user=user, name="registration", address=client_address(request), user_agent=user_agent(request)
+        )
         return Response({"user": user_json(user), "token": raw}, status=status.HTTP_201_CREATED)
 
 
@@ -96,7 +98,9 @@ class TokenApi(APIView):
         data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            _, raw = services.token_obtain(**data.validated_data, address=client_address(request))
+            _, raw = services.token_obtain(
+                **data.validated_data, address=client_address(request), user_agent=user_agent(request)
+            )
         except lockout.SignInLocked as locked:
             return Response(
                 envelope(locked.code, locked.message),
@@ -108,7 +112,9 @@ class TokenApi(APIView):
     @extend_schema(responses={204: None}, summary="Revoke the token used for this request")
     def delete(self, request: Request) -> Response:
         if isinstance(request.auth, ApiToken):
-            services.token_revoke(token=request.auth)
+            services.token_sign_out(
+                token=request.auth, address=client_address(request), user_agent=user_agent(request)
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

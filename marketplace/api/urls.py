@@ -29,6 +29,7 @@ urlpatterns = [
         name="verification-phone-confirm",
     ),
     path("me/verification/identity/", verification.IdentityApi.as_view(), name="verification-identity"),
+    path("me/verification/business/", verification.BusinessApi.as_view(), name="verification-business"),
     path(
         "me/verification/document/", verification.DocumentSessionApi.as_view(), name="verification-document"
     ),

@@ -1,4 +1,5 @@
-"""REST interface for real-name verification: a phone by SMS code, then a name + ID number.
+"""REST interface for real-name verification: a phone by SMS code, then a name + ID number (a person)
+or a business licence (a company).
 
 Publishing (sellers) and buying or reviewing (buyers) answer 403 `verification_required` with
 `error.fields.verification_url` while VERIFICATION_REQUIRED is on and these steps are not done.
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from marketplace.accounts.models import User
 from marketplace.api.openapi import ErrorEnvelope, errors
 from marketplace.api.parsing import current_user
-from marketplace.verification import services
+from marketplace.verification import business, services
 from payments.services.identity import identity_session_start
 
 _UNAVAILABLE = {
@@ -34,7 +35,12 @@ class VerificationOutput(serializers.Serializer):
     phone_verified = serializers.BooleanField()
     masked_phone = serializers.CharField(help_text="e.g. 138****0000; empty until verified.")
     status = serializers.ChoiceField(choices=["unverified", "pending", "verified", "failed", "expired"])
-    masked_name = serializers.CharField(help_text="e.g. 张*; empty until verified.")
+    method = serializers.ChoiceField(
+        choices=["", "phone", "identity_document", "business_licence"],
+        help_text="How the seller was verified: a person's ID, or a company's business licence.",
+    )
+    masked_name = serializers.CharField(help_text="e.g. 张* or 杭州**科技有限公司; empty until verified.")
+    masked_identifier = serializers.CharField(help_text="e.g. 1****************X or 9133****XXXX.")
     verified_at = serializers.DateTimeField(allow_null=True)
     failure_reason = serializers.CharField(
         help_text="Why the last check failed, and what to do; empty otherwise."
@@ -56,6 +62,18 @@ class IdentityInput(serializers.Serializer):
     id_number = serializers.CharField(max_length=18, help_text="Checked by the provider; never stored.")
 
 
+class BusinessInput(serializers.Serializer):
+    company_name = serializers.CharField(max_length=60, help_text="As on the business licence.")
+    credit_code = serializers.CharField(
+        max_length=20,
+        help_text="The 18-character unified social credit code (统一社会信用代码); its check character is "
+        "validated; masked once verified.",
+    )
+    legal_representative = serializers.CharField(
+        max_length=30, help_text="The legal representative's name, as on the licence."
+    )
+
+
 def _state(user: User) -> dict[str, Any]:
     phone = services.phone_for(user=user)
     verification = services.verification_for(user=user)
@@ -64,7 +82,9 @@ def _state(user: User) -> dict[str, Any]:
         "phone_verified": bool(phone and phone.is_verified),
         "masked_phone": phone.masked_phone if phone else "",
         "status": verification.status if verification else "unverified",
+        "method": verification.method if verification else "",
         "masked_name": verification.masked_name if verification else "",
+        "masked_identifier": verification.masked_identifier if verification else "",
         "verified_at": verification.verified_at if verification else None,
         # Stored in English where no reader's language was known (webhooks): translated here.
         "failure_reason": _(verification.failure_reason)
@@ -113,6 +133,18 @@ class IdentityApi(APIView):
     def post(self, request: Request) -> Response:
         user = current_user(request)
         services.identity_verify(user=user, **_valid(IdentityInput(data=request.data)))
+        return Response(_state(user))
+
+
+class BusinessApi(APIView):
+    @extend_schema(
+        request=BusinessInput,
+        responses={200: VerificationOutput, **errors(409), **_UNAVAILABLE},
+        summary="Verify your company's business licence (after the phone)",
+    )
+    def post(self, request: Request) -> Response:
+        user = current_user(request)
+        business.business_verify(user=user, **_valid(BusinessInput(data=request.data)))
         return Response(_state(user))
 
 

@@ -66,3 +66,8 @@ def throttle_wait(request: HttpRequest, scope: str) -> float | None:
     if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
         return None
     return throttle.wait() or 1.0
+
+
+def user_agent(request: HttpRequest | Any) -> str:
+    """The client's User-Agent header as sent (the caller bounds what it keeps)."""
+    return str(request.META.get("HTTP_USER_AGENT", ""))

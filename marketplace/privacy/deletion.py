@@ -4,7 +4,8 @@ Within one transaction: the user row is anonymised (email, handle, names, bio, p
 tokens; the old password hash is gone, so every signed-in session fails its check), the prompts
 they unlocked die with the account, their published listings are archived, their tutoring offers
 unpublished, held (unpaid) bookings released. Orders, refunds and the ledger stay, pointing at the
-anonymised row, until retention pseudonymises them (marketplace.privacy.retention).
+anonymised row, until retention pseudonymises them (marketplace.privacy.retention); so do the
+audit trail's rows, sign-in events with their user agent cleared, until retention deletes them.
 
 An account with money in flight (an unpaid payout, an open dispute, a refund or reversal being
 sent, a checkout still open, a confirmed session still to come) is refused with what to do
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts import lockout
-from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.models import ApiToken, SignInEvent, User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.notifications.models import Notification, NotificationPreference
 from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
@@ -123,6 +124,9 @@ def _account_anonymise(*, user_id: int) -> None:
     Notification.objects.filter(recipient=user).delete()
     Complaint.objects.filter(reporter=user).update(contact_email="")
     ApiToken.objects.filter(user=user).delete()
+    # Sign-in events are the log the law keeps (until retention): the address and time stay, with
+    # the anonymised user; the user agent, which may single out a device, goes now.
+    SignInEvent.objects.filter(user=user).exclude(user_agent="").update(user_agent="")
     handle = f"deleted-{secrets.token_hex(6)}"
     user.email, user.handle = f"{handle}@{DELETED_EMAIL_DOMAIN}", handle
     user.display_name, user.bio = "", ""

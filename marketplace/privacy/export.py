@@ -3,7 +3,7 @@
 Only rows that are this user's: their profile, their listings with every prompt version (they
 wrote them), their purchases and sales, unlocks, trial runs, reviews (of listings and tutors), favourites,
 bookings on either side, tutoring offers, notification preferences, complaints they filed and
-their API tokens' names.
+their API tokens' names, and their sign-ins and sign-outs (time, door, address, user agent).
 Other people appear only as public handles. Password hashes and token hashes are never exported.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.models import ApiToken, SignInEvent, User
 from marketplace.notifications.models import NotificationPreference
 from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
 from payments.models import Order, Unlock
@@ -107,6 +107,7 @@ COMPLAINT_FIELDS = [
     "created_at",
     "resolved_at",
 ]
+SIGN_IN_FIELDS = ["kind", "door", "at", "address", "user_agent"]
 TOKEN_FIELDS = ["name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
 
@@ -156,4 +157,5 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             Complaint.objects.filter(reporter=user).order_by(*by_date), *COMPLAINT_FIELDS
         ),
         "api_tokens": _rows(ApiToken.objects.filter(user=user).order_by(*by_date), *TOKEN_FIELDS),
+        "sign_in_events": _rows(SignInEvent.objects.filter(user=user).order_by("at", "pk"), *SIGN_IN_FIELDS),
     }

@@ -18,7 +18,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from marketplace.accounts.models import SignInFailure
+from marketplace.accounts.models import SignInEvent, SignInFailure
+from marketplace.verification.models import VerificationEvent
 from payments.models import Order, Refund
 from prompts.models import Complaint, ListingEvent, ListingFlag
 from prompts.models.moderation import ComplaintStatus, FlagStatus
@@ -58,6 +59,8 @@ def audit_trail_prune(*, before: datetime, batch: int) -> dict[str, int]:
             Complaint.objects.exclude(status=ComplaintStatus.OPEN).filter(resolved_at__lt=before), batch
         ),
         "sign_in_failures": _delete_in_batches(SignInFailure.objects.filter(at__lt=before), batch),
+        "sign_in_events": _delete_in_batches(SignInEvent.objects.filter(at__lt=before), batch),
+        "verification_events": _delete_in_batches(VerificationEvent.objects.filter(at__lt=before), batch),
         # The admin log: staff changes and data exports, which name the users they touched.
         "admin_log": _delete_in_batches(LogEntry.objects.filter(action_time__lt=before), batch),
     }

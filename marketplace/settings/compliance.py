@@ -22,9 +22,10 @@ COMPLAINT_RESPONSE_HOURS = env_int("COMPLAINT_RESPONSE_HOURS", 48 if CN else 72,
 COMPLAINT_SUMMARY_TO = env_list("COMPLAINT_SUMMARY_TO", [])
 
 # --- Retention (README: Compliance) ---------------------------------------------------------------
-# The audit trail (listing events, moderation decisions, complaint handling, sign-in failures) is
-# kept at least six months (Cybersecurity Law Art. 21); orders, refunds and the ledger at least
-# three years (E-Commerce Law Art. 31). The minimums are refused below the law, not clamped.
+# The audit trail (listing events, moderation decisions, complaint handling, sign-ins, sign-outs and
+# sign-in failures, verification changes) is kept at least six months (Cybersecurity Law Art. 21);
+# orders, refunds and the ledger at least three years (E-Commerce Law Art. 31). The minimums are
+# refused below the law, not clamped.
 RETENTION_AUDIT_DAYS = env_int("RETENTION_AUDIT_DAYS", 180, minimum=180)
 RETENTION_TRANSACTIONS_DAYS = env_int("RETENTION_TRANSACTIONS_DAYS", 1095, minimum=1095)
 # Rows changed per statement by the retention task: short transactions, no long table locks.
@@ -51,6 +52,8 @@ VERIFICATION_CN_ACCESS_KEY_ID = env_str("VERIFICATION_CN_ACCESS_KEY_ID", "")
 VERIFICATION_CN_ACCESS_KEY_SECRET = env_secret("VERIFICATION_CN_ACCESS_KEY_SECRET", "")
 VERIFICATION_CN_SMS_SIGN_NAME = env_str("VERIFICATION_CN_SMS_SIGN_NAME", "")
 VERIFICATION_CN_SMS_TEMPLATE_CODE = env_str("VERIFICATION_CN_SMS_TEMPLATE_CODE", "")
+# The scene code of the company check (EntElementVerify), as set up in the Cloudauth console.
+VERIFICATION_CN_ENT_SCENE_CODE = env_str("VERIFICATION_CN_ENT_SCENE_CODE", "dimsum_seller")
 VERIFICATION_CN_TIMEOUT_SECONDS = env_int("VERIFICATION_CN_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
 if VERIFICATION_PROVIDER == "cn_sms_id" and not (
     VERIFICATION_CN_ACCESS_KEY_ID and VERIFICATION_CN_ACCESS_KEY_SECRET
@@ -68,3 +71,10 @@ if VERIFICATION_PROVIDER == "sandbox" and VERIFICATION_REQUIRED and not VERIFICA
 # Stripe Identity (document + selfie) as the seller's identity step instead of name + ID number;
 # needs PAYMENTS_PROVIDER=stripe keys; its webhooks come to the payments endpoint.
 VERIFICATION_STRIPE_IDENTITY = env_bool("VERIFICATION_STRIPE_IDENTITY", False)
+# Refused at start-up rather than at the seller's first click: the session is created with the
+# payments provider's Stripe keys (the same account receives its webhooks).
+if VERIFICATION_STRIPE_IDENTITY and not env_secret("STRIPE_SECRET_KEY", ""):
+    raise ImproperlyConfigured(
+        "VERIFICATION_STRIPE_IDENTITY=1 needs the Stripe payments provider: set STRIPE_SECRET_KEY and "
+        "STRIPE_WEBHOOK_SECRET, or turn VERIFICATION_STRIPE_IDENTITY off."
+    )

@@ -51,7 +51,9 @@ IMAGE_STATUSES = {
 AI_CLASSES = {
     "ai_generated": _("AI-generated, per the file's own metadata"),
     "declared": _("AI-generated, as declared by the seller"),
-    "suspected": _("Suspected AI-generated: undeclared, but the file bears a generator's traces"),
+    "suspected": _(
+        "Suspected AI-generated: undeclared, but the file bears a generator's traces or a visible AI label"
+    ),
     "none": _("AI-generated"),
 }
 

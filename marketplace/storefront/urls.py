@@ -63,6 +63,7 @@ urlpatterns = [
         "account/verification/phone/confirm/", verification.phone_confirm, name="verification-phone-confirm"
     ),
     path("account/verification/identity/", verification.identity, name="verification-identity"),
+    path("account/verification/business/", verification.business_licence, name="verification-business"),
     path("account/verification/document/", verification.document, name="verification-document"),
     path("account/tokens/", accounts.token_create, name="token-create"),
     path("account/delete/", account_deletion.account_delete_page, name="account-delete"),

@@ -90,7 +90,7 @@ def normalise_id_number(raw: str) -> str:
     )
 
 
-def _unavailable() -> ApplicationError:
+def unavailable() -> ApplicationError:
     return ApplicationError(
         "verification_unavailable",
         _("The verification service did not answer. Nothing was saved; try again in a few minutes."),
@@ -152,7 +152,7 @@ def phone_code_send(*, user: User, phone: str) -> PhoneVerification:
             "phone", _("No text message could be sent to this number; check it or try another.")
         ) from None
     except ProviderUnavailable:
-        raise _unavailable() from None
+        raise unavailable() from None
     record, _created = PhoneVerification.objects.update_or_create(
         user=user,
         defaults={
@@ -219,19 +219,19 @@ def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
     try:
         matches = active.identity_matches(name=name, id_number=id_number)
     except (ProviderUnavailable, ProviderRefused):
-        raise _unavailable() from None
+        raise unavailable() from None
     if not matches:
-        _record_failure(user, active.name, _("The name and ID number do not match."))
+        record_failure(user, active.name, _("The name and ID number do not match."))
         raise _invalid(
             "id_number", _("The name and ID number do not match; check both against your ID card.")
         )
-    return _identity_claim(
+    return identity_claim(
         user, active.name, keyed_hash(f"id:{id_number}"), mask_name(name), mask_id_number(id_number)
     )
 
 
 @transaction.atomic
-def _record_failure(user: User, provider_name: str, reason: str) -> None:
+def record_failure(user: User, provider_name: str, reason: str) -> None:
     Verification.objects.update_or_create(
         user=user,
         defaults={
@@ -245,16 +245,25 @@ def _record_failure(user: User, provider_name: str, reason: str) -> None:
 
 
 @transaction.atomic
-def _identity_claim(
-    user: User, provider_name: str, key_hash: str, masked_name: str, masked_id: str
+def identity_claim(
+    user: User,
+    provider_name: str,
+    key_hash: str,
+    masked_name: str,
+    masked_id: str,
+    *,
+    method: str = Method.IDENTITY_DOCUMENT,
+    in_use_message: str = "",
 ) -> Verification:
+    """Verify ``user`` as the identity ``key_hash`` (a person's ID number, a company's credit code)."""
     identity, _created = Identity.objects.get_or_create(key_hash=key_hash)
     identity = Identity.objects.select_for_update().get(pk=identity.pk)  # serialises claims of one identity
     others = identity.verifications.filter(status=Status.VERIFIED).exclude(user=user).count()
     if others >= settings.VERIFICATION_MAX_ACCOUNTS_PER_IDENTITY:
         raise Conflict(
             "identity_in_use",
-            _("This identity is already verified on another account. Each person may open only one shop."),
+            in_use_message
+            or _("This identity is already verified on another account. Each person may open only one shop."),
         )
     now = timezone.now()
     verification, _created = Verification.objects.update_or_create(
@@ -262,7 +271,7 @@ def _identity_claim(
         defaults={
             "provider": provider_name,
             "status": Status.VERIFIED,
-            "method": Method.IDENTITY_DOCUMENT,
+            "method": method,
             "identity": identity,
             "masked_name": masked_name,
             "masked_identifier": masked_id,

@@ -75,8 +75,9 @@ def read(file: IO[bytes], fmt: str) -> Provenance:
     )
 
 
-def classify(found: Provenance, *, declared: bool) -> tuple[str, str]:
-    """(class, evidence): metadata outranks the seller's word, which outranks a trace."""
+def classify(found: Provenance, *, declared: bool, visible_label: bool = False) -> tuple[str, str]:
+    """(class, evidence): metadata outranks the seller's word, which outranks a trace; a visible
+    label found in the pixels (prompts/previews/visible_label.py) is the last kind of trace."""
     if found.tc260_label:
         return AiClass.AI_GENERATED, AiEvidence.TC260_LABEL
     if found.iptc_ai:
@@ -89,6 +90,8 @@ def classify(found: Provenance, *, declared: bool) -> tuple[str, str]:
         return AiClass.SUSPECTED, AiEvidence.GENERATOR_TEXT
     if found.generator_exif:
         return AiClass.SUSPECTED, AiEvidence.GENERATOR_EXIF
+    if visible_label:
+        return AiClass.SUSPECTED, AiEvidence.VISIBLE_LABEL
     return AiClass.NONE, AiEvidence.NONE
 
 

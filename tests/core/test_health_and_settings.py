@@ -315,3 +315,20 @@ def test_an_unknown_log_level_stops_start_up_naming_the_variable():
     assert result.returncode != 0
     assert "ImproperlyConfigured: LOG_LEVEL must be one of" in result.stderr
     assert _read_settings("LOG_LEVEL", LOG_LEVEL="warning").stdout.splitlines()[-1] == "WARNING"
+
+
+@pytest.mark.slow
+def test_stripe_identity_without_the_stripe_payments_provider_refuses_to_start():
+    result = _check_settings(VERIFICATION_STRIPE_IDENTITY="1")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: VERIFICATION_STRIPE_IDENTITY=1 needs the Stripe payments provider" in (
+        result.stderr
+    )
+    started = _read_settings(
+        "VERIFICATION_STRIPE_IDENTITY",
+        VERIFICATION_STRIPE_IDENTITY="1",
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_WEBHOOK_SECRET="whsec_x",
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.splitlines()[-1] == "True"

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.models import ApiToken, SignInEvent, User
 from marketplace.tutoring.models import Booking, BookingStatus, TutoringOffer
 from payments.models import LedgerEntry, Order, Payout, Unlock
 from prompts.models import Favourite, Listing, ListingStatus
@@ -173,3 +173,15 @@ def test_the_refusal_speaks_chinese(seller, seller_api, buyer, listing) -> None:
     )
     assert response.status_code == 409
     assert "一笔给你的结算款尚未到账" in response.json()["error"]["message"]
+
+
+def test_sign_in_events_stay_for_retention_without_the_user_agent(buyer, buyer_api) -> None:  # type: ignore[no-untyped-def]
+    Client(HTTP_USER_AGENT="Mozilla/5.0 (Phone; Model X-1)", REMOTE_ADDR="203.0.113.9").post(
+        "/accounts/login/", {"email": buyer.email, "password": PASSWORD}
+    )
+    assert delete(buyer_api).status_code == 204
+    kept = SignInEvent.objects.get(user=buyer)
+    buyer.refresh_from_db()
+    # The log the law keeps: time and address, now of an anonymised account; not the device.
+    assert (kept.kind, kept.address, kept.user_agent) == ("sign_in", "203.0.113.9", "")
+    assert buyer.email.endswith("@deleted.invalid")

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from marketplace.accounts.models import SignInEvent
 from marketplace.notifications.models import NotificationPreference
 from marketplace.tutoring.models import Booking, TutorReview
 from payments.models import Order, Unlock
@@ -49,6 +50,10 @@ def everything(seller, buyer, stranger):  # type: ignore[no-untyped-def]
     TutorReview.objects.create(
         booking=booking, offer=offer, seller=seller, buyer=buyer, rating=5, text="kind tutor"
     )
+    for user, address in ((seller, "203.0.113.9"), (stranger, "198.51.100.66")):
+        SignInEvent.objects.create(
+            user=user, kind="sign_in", door="website", address=address, user_agent=f"agent of {user.handle}"
+        )
     return own
 
 
@@ -74,13 +79,15 @@ def test_the_export_holds_each_kind_and_nothing_of_other_users(admin_client, sel
     assert data["listings"][0]["prompt_versions"][0]["text"] == "the seller's own secret prompt"
     for kind in (
         "purchases", "sales", "unlocks", "reviews", "favourites", "notification_preferences",
-        "complaints_filed", "bookings", "tutoring_offers",
+        "complaints_filed", "bookings", "tutoring_offers", "sign_in_events",
     ):  # fmt: skip
         assert len(data[kind]) == 1, kind
     text = json.dumps(data)
     assert "a stranger's secret prompt" not in text
     assert "review by stranger" not in text and "note by stranger" not in text
     assert "stranger@example.com" not in text
+    assert data["sign_in_events"][0]["address"] == "203.0.113.9"
+    assert "198.51.100.66" not in text and "agent of stranger" not in text
     assert "pbkdf2" not in text and "argon2" not in text  # no password hash
 
 

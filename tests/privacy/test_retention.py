@@ -11,9 +11,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Sum
 from django.utils import timezone
 
-from marketplace.accounts.models import SignInFailure
+from marketplace.accounts.models import SignInEvent, SignInFailure
 from marketplace.privacy.retention import retention_apply
 from marketplace.privacy.tasks import apply_retention
+from marketplace.verification.models import VerificationEvent
 from payments.models import LedgerEntry, Order, Refund
 from prompts.models import Complaint, ListingEvent, ListingFlag
 from tests.factories import UserFactory, make_listing
@@ -112,6 +113,12 @@ def rows():  # type: ignore[no-untyped-def]
         made[f"failure_{name}"] = SignInFailure.objects.create(
             account="a" * 64, address="1.2.3.4", at=days_ago(age)
         )
+        made[f"sign_in_{name}"] = SignInEvent.objects.create(
+            user=buyer, kind="sign_in", door="website", address="1.2.3.4", at=days_ago(age)
+        )
+        made[f"verification_{name}"] = VerificationEvent.objects.create(
+            user=seller, action="verified", at=days_ago(age)
+        )
         made[f"admin_log_{name}"] = LogEntry.objects.create(
             user=seller, action_flag=CHANGE, object_repr="x", action_time=days_ago(age)
         )
@@ -127,7 +134,7 @@ def exists(row) -> bool:  # type: ignore[no-untyped-def]
 
 def test_audit_rows_past_six_months_go_and_younger_ones_stay(rows) -> None:  # type: ignore[no-untyped-def]
     retention_apply(now=NOW)
-    for kind in ("event", "flag", "complaint", "failure", "admin_log"):
+    for kind in ("event", "flag", "complaint", "failure", "sign_in", "verification", "admin_log"):
         assert not exists(rows[f"{kind}_old"]), kind
         assert exists(rows[f"{kind}_young"]), kind
     assert exists(rows["flag_open"])  # an open flag is unfinished work, whatever its age

@@ -1,9 +1,11 @@
-"""An Alibaba Cloud-shaped fake of SendSms (Dysmsapi) and Id2MetaVerify (Cloudauth) over loopback HTTP.
+"""An Alibaba Cloud-shaped fake of SendSms (Dysmsapi), Id2MetaVerify and EntElementVerify (Cloudauth)
+over loopback HTTP.
 
 It checks each request's RPC signature (1.0) with the test secret, records the text messages it
 "sent" (so a test can read the code as the phone's owner would) and answers the identity check from
-the `people` it knows. `mode` makes it fail: "down" answers HTTP 503 with an HTML page, "slow"
-answers after the client's timeout, "limit" refuses SMS with isv.BUSINESS_LIMIT_CONTROL.
+the `people` it knows, the company check from its `companies`. `mode` makes it fail: "down"
+answers HTTP 503 with an HTML page, "slow" answers after the client's timeout, "limit" refuses
+SMS with isv.BUSINESS_LIMIT_CONTROL.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class FakeAliyun:
         self.sms: list[dict[str, str]] = []  # the requests of SendSms, in order
         self.id_checks: list[dict[str, str]] = []
         self.people: dict[str, str] = {}  # ID number -> name, the register the check answers from
+        self.ent_checks: list[dict[str, str]] = []
+        # credit code -> (company name, legal representative): the business register
+        self.companies: dict[str, tuple[str, str]] = {}
         self.mode = "ok"
         self.slow_seconds = 3.0
         fake = self
@@ -72,6 +77,8 @@ class FakeAliyun:
             return 200, self._send_sms(params)
         if params.get("Action") == "Id2MetaVerify" and params.get("Version") == "2019-03-07":
             return 200, self._id2meta(params)
+        if params.get("Action") == "EntElementVerify" and params.get("Version") == "2019-03-07":
+            return 200, self._ent_element(params)
         return 404, {"Code": "InvalidAction.NotFound", "Message": "Specified api is not found."}
 
     def _send_sms(self, params: dict[str, str]) -> dict[str, Any]:
@@ -89,4 +96,36 @@ class FakeAliyun:
             "Message": "success",
             "RequestId": "req",
             "ResultObject": {"BizCode": biz_code},
+        }
+
+    def _ent_element(self, params: dict[str, str]) -> dict[str, Any]:
+        required = (
+            "SceneCode",
+            "MerchantBizId",
+            "MerchantUserId",
+            "UserAuthorization",
+            "LicenseNo",
+            "EntName",
+        )
+        if any(not params.get(name) for name in required) or params.get("InfoVerifyType") != "ENT_3META":
+            return {"Code": "MissingParameter", "Message": "缺少必须参数", "RequestId": "req"}
+        self.ent_checks.append(params)
+        known = self.companies.get(params["LicenseNo"])
+        if known is None:
+            biz_code, detail = "3", ""
+        else:
+            flags = [
+                flag
+                for flag, ok in (
+                    ("EntNameFlag", known[0] == params["EntName"]),
+                    ("LegalPersonNameFlag", known[1] == params.get("LegalPersonName")),
+                )
+                if not ok
+            ]
+            biz_code, detail = ("2", ",".join(flags)) if flags else ("1", "")
+        return {
+            "Code": "Success",
+            "Message": "success",
+            "RequestId": "req",
+            "Result": {"BizCode": biz_code, "ReasonDetail": detail, "Status": "存续"},
         }

@@ -1,5 +1,7 @@
 """The verification pages: a mobile number by SMS code (buyers and sellers), then name + ID number
-(sellers). Plain forms, no JavaScript; each step calls the service the API calls."""
+(sellers who are people) or a business licence (sellers who are companies).
+
+Plain forms, no JavaScript; each step calls the service the API calls."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, safe_next, see_other
-from marketplace.verification import services
+from marketplace.verification import business, services
 from marketplace.verification.providers.sandbox import SANDBOX_CODE
 from payments.services.identity import identity_session_start
 
@@ -52,6 +54,19 @@ class IdentityForm(forms.Form):
     )
 
 
+class BusinessForm(forms.Form):
+    company_name = forms.CharField(
+        label=gettext_lazy("Company name, as on the business licence"), max_length=60
+    )
+    credit_code = forms.CharField(
+        label=gettext_lazy("Unified social credit code"),
+        max_length=20,
+        help_text=gettext_lazy("18 characters, on the business licence. We keep only a masked copy."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    legal_representative = forms.CharField(label=gettext_lazy("Legal representative"), max_length=30)
+
+
 def verification_step(request: HttpRequest, error: ApplicationError, back: str) -> HttpResponse | None:
     """A gated service refused for want of verification: to the verification page, then back."""
     if error.code != "verification_required":
@@ -64,16 +79,17 @@ def verification_step(request: HttpRequest, error: ApplicationError, back: str) 
 @never_cache
 @require_GET
 def verification_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, PhoneForm(), CodeForm(), IdentityForm())
+    return _page(request)
 
 
-def _page(
-    request: HttpRequest,
-    phone_form: forms.Form,
-    code_form: forms.Form,
-    identity_form: forms.Form,
-    status: int = 200,
-) -> HttpResponse:
+_FORMS: tuple[type[forms.Form], ...] = (PhoneForm, CodeForm, IdentityForm, BusinessForm)
+
+
+def _page(request: HttpRequest, bound: forms.Form | None = None, status: int = 200) -> HttpResponse:
+    """The page, with fresh forms except ``bound`` (the one just submitted, with its errors)."""
+    phone_form, code_form, identity_form, business_form = (
+        bound if bound is not None and type(bound) is kind else kind() for kind in _FORMS
+    )
     user = current_user(request)
     phone = services.phone_for(user=user)
     context: dict[str, Any] = {
@@ -85,6 +101,9 @@ def _page(
         "phone_form": phone_form,
         "code_form": code_form,
         "identity_form": identity_form,
+        "business_form": business_form,
+        # A company's form stays open after its own refusal.
+        "company": isinstance(bound, BusinessForm),
         "next": safe_next(request),
     }
     return render(request, "storefront/verification.html", context, status=status)
@@ -104,14 +123,7 @@ def _refused(request: HttpRequest, form: forms.Form, error: ApplicationError) ->
         form.add_error(None, error.message)
     if isinstance(form, IdentityForm):  # never echo the ID number back into the page
         form.data = {**form.data.dict(), "id_number": ""}  # type: ignore[attr-defined]
-    forms_by_kind: dict[type[forms.Form], forms.Form] = {
-        PhoneForm: PhoneForm(),
-        CodeForm: CodeForm(),
-        IdentityForm: IdentityForm(),
-    }
-    forms_by_kind[type(form)] = form
-    phone_form, code_form, identity_form = forms_by_kind.values()
-    return _page(request, phone_form, code_form, identity_form, status=error.status_code)
+    return _page(request, form, status=error.status_code)
 
 
 @login_required
@@ -119,7 +131,7 @@ def _refused(request: HttpRequest, form: forms.Form, error: ApplicationError) ->
 def phone_send(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST)
     if not form.is_valid():
-        return _page(request, form, CodeForm(), IdentityForm(), status=400)
+        return _page(request, form, status=400)
     try:
         services.phone_code_send(user=current_user(request), phone=form.cleaned_data["phone"])
     except ApplicationError as error:
@@ -136,7 +148,7 @@ def phone_send(request: HttpRequest) -> HttpResponse:
 def phone_confirm(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _page(request, PhoneForm(), form, IdentityForm(), status=400)
+        return _page(request, form, status=400)
     user = current_user(request)
     try:
         services.phone_code_confirm(user=user, code=form.cleaned_data["code"])
@@ -161,12 +173,25 @@ def _seller_step_left(request: HttpRequest, user: Any) -> bool:
 def identity(request: HttpRequest) -> HttpResponse:
     form = IdentityForm(request.POST)
     if not form.is_valid():
-        return _page(request, PhoneForm(), CodeForm(), form, status=400)
+        return _page(request, form, status=400)
     try:
         services.identity_verify(user=current_user(request), **form.cleaned_data)
     except ApplicationError as error:
         return _refused(request, form, error)
     return _done(request, _("Your identity is verified: you can publish."))
+
+
+@login_required
+@require_POST
+def business_licence(request: HttpRequest) -> HttpResponse:
+    form = BusinessForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        business.business_verify(user=current_user(request), **form.cleaned_data)
+    except ApplicationError as error:
+        return _refused(request, form, error)
+    return _done(request, _("Your company is verified: you can publish."))
 
 
 @login_required

@@ -1,7 +1,8 @@
 """Verification providers behind one interface, chosen by VERIFICATION_PROVIDER.
 
-A provider sends an SMS code to a mobile number and checks a name against an ID number. It never
-keeps either: the services hash and mask what they store.
+A provider sends an SMS code to a mobile number, checks a name against an ID number, and a
+company's name and legal representative against its unified social credit code. It never keeps
+any of them: the services hash and mask what they store.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Provider(Protocol):
     def send_code(self, *, phone: str, code: str) -> None: ...
 
     def identity_matches(self, *, name: str, id_number: str) -> bool: ...
+
+    def business_matches(self, *, company_name: str, credit_code: str, legal_representative: str) -> bool: ...
 
 
 def provider() -> Provider:

@@ -1,6 +1,7 @@
 """The sandbox: verifies instantly, for `make run` and tests (settings refuse it with DEBUG=0).
 
-Its SMS code is always SANDBOX_CODE; the name "Mismatch" fails the identity check, to try failures.
+Its SMS code is always SANDBOX_CODE; the name "Mismatch" (a person's, or a company's legal
+representative's) fails the identity or business check, to try failures.
 """
 
 from __future__ import annotations
@@ -17,3 +18,6 @@ class SandboxProvider:
 
     def identity_matches(self, *, name: str, id_number: str) -> bool:
         return name != MISMATCH_NAME
+
+    def business_matches(self, *, company_name: str, credit_code: str, legal_representative: str) -> bool:
+        return legal_representative != MISMATCH_NAME
