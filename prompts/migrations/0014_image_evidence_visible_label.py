@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prompts', '0012_image_provenance'),
+        ('prompts', '0013_trial_runs'),
     ]
 
     operations = [
