@@ -87,15 +87,17 @@ def code_create(
     return created
 
 
-def _amount(amount: Any, currency: str, *, field: str) -> tuple[int, str]:
+def _amount(amount: Any, currency: str, *, field: str, price: bool = False) -> tuple[int, str]:
+    """An amount in minor units above zero; a price (a licence's) also within the currency's limits."""
     try:
-        get_currency(currency)
-        validate_price(amount, currency)
+        found = get_currency(currency)
+        if price:
+            validate_price(amount, currency)
     except MoneyError as exc:
         raise _invalid(field, str(exc)) from None
-    if amount <= 0:
-        raise _invalid(field, _("Give an amount above zero."))
-    return amount, currency.upper()
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= found.maximum_price:
+        raise _invalid(field, _("Give an amount above zero, in minor units (cents, fen)."))
+    return amount, found.code
 
 
 def _check_window_and_limits(
@@ -143,7 +145,7 @@ def licence_set(
     if amount is not None and multiple_bps is not None:
         raise _invalid("amount", _("Give an amount or a multiple of the base price, not both."))
     if amount is not None:
-        _amount(amount, listing.price_currency, field="amount")
+        _amount(amount, listing.price_currency, field="amount", price=True)
     elif (
         isinstance(multiple_bps, bool)
         or not isinstance(multiple_bps, int)

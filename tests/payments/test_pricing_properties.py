@@ -27,7 +27,9 @@ def codes(draw: st.DrawFn, currency: str) -> DiscountCode:
     if draw(st.booleans()):
         return DiscountCode(kind=CodeKind.PERCENT, percent=draw(st.integers(1, 100)))
     return DiscountCode(
-        kind=CodeKind.FIXED, amount=draw(st.integers(1, CURRENCIES[currency].maximum_price)), currency=currency
+        kind=CodeKind.FIXED,
+        amount=draw(st.integers(1, CURRENCIES[currency].maximum_price)),
+        currency=currency,
     )
 
 
@@ -36,7 +38,7 @@ def _check(list_amount: int, currency: str, credit: int, code: DiscountCode | No
     minimum = CURRENCIES[currency].minimum_charge
     assert 0 <= line.amount <= list_amount
     assert line.credit + line.discount + line.amount == list_amount
-    assert 0 <= line.credit <= credit and 0 <= line.discount
+    assert 0 <= line.credit <= credit and line.discount >= 0
     assert line.amount == 0 or line.amount >= min(minimum, list_amount)  # Stripe's smallest charge
     assert (line.fee, line.seller_share) == split_fee(line.amount, settings.PLATFORM_FEE_BPS)
     assert line.fee + line.seller_share == line.amount
