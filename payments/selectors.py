@@ -78,7 +78,7 @@ def seller_payout_account(*, seller: User) -> ConnectedAccount | None:
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "booking__offer", "seller")
+        Order.objects.select_related("listing", "booking__offer", "seller", "discount_code")
         .filter(public_id=public_id, buyer=buyer)
         .first()
     )

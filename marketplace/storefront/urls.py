@@ -34,6 +34,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     # Buying, and what a buyer does with what they bought.
     path("listings/<pubid:public_id>/buy/", purchases.buy, name="buy"),
+    path("listings/<pubid:public_id>/checkout/", purchases.checkout_page, name="checkout"),
     path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),
     path("listings/<pubid:public_id>/review/", purchases.review, name="review"),
     path("listings/<pubid:public_id>/report/", purchases.report, name="report"),

@@ -116,6 +116,12 @@ def licence_prices(listing: Listing) -> dict[str, int]:
     return dict(sorted(prices.items(), key=lambda pair: LICENCE_RANK[Licence(pair[0])]))
 
 
+def licence_upgradable(*, listing: Listing, held: str) -> bool:
+    """Does the listing offer a licence above the one held?"""
+    above = [name for name, rank in LICENCE_RANK.items() if rank > LICENCE_RANK.get(Licence(held), 0)]
+    return ListingLicence.objects.filter(listing=listing, licence__in=above).exists()
+
+
 def quote(*, buyer: User, item: Listing | Booking, licence: str = "", code: str = "") -> Quote:
     """The price of ``item`` for ``buyer`` with this licence and code; a 4xx ApplicationError explains
     a licence not offered, an upgrade that is not one, or a code that does not apply."""

@@ -1,0 +1,93 @@
+"""The website's checkout page: a licence and a discount code, the price before and after, then Pay."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, TestCase
+
+from payments.models import DiscountCode, ListingLicence, Order, Unlock
+from tests.factories import make_listing
+
+pytestmark = pytest.mark.django_db
+
+
+def _site(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def koi(seller):
+    listing = make_listing(
+        seller, publish=True, title="Neon koi wallpaper", price_amount=499, price_currency="USD"
+    )
+    ListingLicence.objects.create(listing=listing, licence="commercial", multiple_bps=30000)
+    return listing
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _pay(site: Client, listing, **form) -> Order:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = site.post(f"/listings/{listing.public_id}/buy/", form)
+    assert response.status_code == 303 and "/payments/sandbox/checkout/" in response["Location"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        site.post(response["Location"], {"action": "pay"})
+    return Order.objects.filter(buyer_id=site.session["_auth_user_id"]).latest("created_at")
+
+
+def test_a_code_on_the_checkout_page_shows_before_and_after_and_pays_the_lower_price(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="KOI20", kind="percent", percent=20)
+    site = _site(buyer)
+    listing_page = site.get(f"/listings/{koi.public_id}/").content.decode()
+    assert f"/listings/{koi.public_id}/checkout/" in listing_page
+
+    page = _text(site.get(f"/listings/{koi.public_id}/checkout/", {"code": "koi20"}).content.decode())
+    assert "Price $4.99" in page and "Code KOI20 −$0.99" in page and "You pay $4.00" in page
+    assert "Commercial · $14.97" in page
+
+    order = _pay(site, koi, licence="personal", code="KOI20")
+    assert (order.amount, order.discount_amount, order.status) == (400, 99, "paid")
+    receipt = _text(site.get(f"/orders/{order.public_id}/receipt/").content.decode())
+    assert "Licence Personal" in receipt and "Discount −$0.99 code KOI20" in receipt
+    assert "Personal" in _text(site.get("/library/").content.decode())
+
+
+def test_a_bad_code_is_explained_on_the_page_and_the_price_stays(buyer, koi):
+    page = _text(_site(buyer).get(f"/listings/{koi.public_id}/checkout/", {"code": "NOPE"}).content.decode())
+    assert "This code does not exist for this seller." in page and "You pay $4.99" in page
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = _site(buyer).post(f"/listings/{koi.public_id}/buy/", {"code": "NOPE"})
+    assert response.status_code == 303 and "/checkout/?code=NOPE" in response["Location"]
+    assert not Order.objects.exists()
+
+
+def test_a_buyer_upgrades_on_the_website_paying_the_difference(buyer, koi):
+    site = _site(buyer)
+    _pay(site, koi)
+    listing_page = _text(site.get(f"/listings/{koi.public_id}/").content.decode())
+    assert "Your licence: Personal" in listing_page and "Upgrade" in listing_page
+    page = _text(site.get(f"/listings/{koi.public_id}/checkout/").content.decode())
+    assert "Upgrade your licence" in page and "Paid for your Personal licence −$4.99" in page
+    assert "You pay $9.98" in page
+    upgrade = _pay(site, koi, licence="commercial")
+    assert (upgrade.amount, upgrade.upgrade_from) == (998, "personal")
+    assert Unlock.objects.get(buyer=buyer).licence == "commercial"
+    assert "You hold the highest licence" in site.get(f"/listings/{koi.public_id}/checkout/").content.decode()
+
+
+def test_free_after_discount_unlocks_from_the_checkout_page(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="FREE", kind="fixed", amount=1000, currency="USD")
+    site = _site(buyer)
+    page = _text(site.get(f"/listings/{koi.public_id}/checkout/", {"code": "free"}).content.decode())
+    assert "You pay $0.00" in page and "Unlock now, free" in page
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = site.post(f"/listings/{koi.public_id}/buy/", {"licence": "personal", "code": "FREE"})
+    assert response.status_code == 303 and "#prompt" in response["Location"]
+    assert Unlock.objects.filter(buyer=buyer, listing=koi).exists() and not Order.objects.exists()
+    assert DiscountCode.objects.get().uses == 1
