@@ -146,7 +146,7 @@ class BookingCreateApi(APIView):
             help_text="Your IANA zone (as in slots' tz): your emails and invite use it.",
         )
         code = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=60, help_text="The tutor's discount code."
+            required=False, allow_blank=True, default="", max_length=60, help_text="A tutor's discount code."
         )
 
     class OutputSerializer(serializers.Serializer):

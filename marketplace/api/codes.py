@@ -235,13 +235,10 @@ class SellerListingLicencesApi(APIView):
         listing = prompt_selectors.listing_get_for_seller(seller=current_user(request), public_id=public_id)
         body = LicencesInput(data=request.data)
         body.is_valid(raise_exception=True)
-        for licence in (Licence.COMMERCIAL, Licence.EXTENDED):
-            if licence.value in body.validated_data:
-                tier = body.validated_data[licence.value] or {}
-                code_services.licence_set(
-                    listing=listing,
-                    licence=licence,
-                    amount=tier.get("amount"),
-                    multiple_bps=tier.get("multiple_bps"),
-                )
+        tiers = {
+            licence: dict(body.validated_data[licence] or {})
+            for licence in (Licence.COMMERCIAL, Licence.EXTENDED)
+            if licence in body.validated_data
+        }
+        code_services.licences_set(listing=listing, tiers=tiers)
         return Response(_licences_json(listing))

@@ -155,3 +155,12 @@ def licence_set(
     ListingLicence.objects.update_or_create(
         listing=listing, licence=licence, defaults={"amount": amount, "multiple_bps": multiple_bps}
     )
+
+
+@transaction.atomic
+def licences_set(*, listing: Listing, tiers: dict[str, dict[str, int | None]]) -> None:
+    """Several tiers at once ({"commercial": {"amount": 990}, "extended": {}}): all saved, or none."""
+    for licence, tier in tiers.items():
+        licence_set(
+            listing=listing, licence=licence, amount=tier.get("amount"), multiple_bps=tier.get("multiple_bps")
+        )

@@ -91,3 +91,58 @@ def test_free_after_discount_unlocks_from_the_checkout_page(buyer, seller, koi):
     assert response.status_code == 303 and "#prompt" in response["Location"]
     assert Unlock.objects.filter(buyer=buyer, listing=koi).exists() and not Order.objects.exists()
     assert DiscountCode.objects.get().uses == 1
+
+
+def test_a_seller_creates_and_switches_off_a_code_and_sets_licences_in_the_studio(seller, koi):
+    site = _site(seller)
+    assert site.get("/dashboard/codes/").status_code == 200
+    bad = site.post(
+        "/dashboard/codes/",
+        {"code": "KOI", "kind": "percent", "value": "150", "currency": "USD", "scope": "all_listings"},
+    )
+    assert bad.status_code == 200 and "Give a percent from 1 to 100." in bad.content.decode()
+    created = site.post(
+        "/dashboard/codes/",
+        {
+            "code": "Koi-5",
+            "kind": "fixed",
+            "value": "0.50",
+            "currency": "USD",
+            "scope": "listings",
+            "listings": [koi.public_id],
+            "max_uses": "10",
+            "min_order": "2.00",
+        },
+    )
+    assert created.status_code == 303
+    code = DiscountCode.objects.get(code="Koi-5")
+    assert (code.amount, code.currency, code.min_order_amount, list(code.listings.all())) == (
+        50,
+        "USD",
+        200,
+        [koi],
+    )
+    assert "Koi-5" in site.get("/dashboard/codes/").content.decode()
+    site.post("/dashboard/codes/", {"switch": "koi-5"})
+    assert DiscountCode.objects.get(pk=code.pk).active is False
+
+    url = f"/dashboard/listings/{koi.public_id}/licences/"
+    assert "$14.97" in site.get(url).content.decode()  # commercial at 3x
+    saved = site.post(
+        url,
+        {
+            "commercial-mode": "amount",
+            "commercial-amount": "12.00",
+            "extended-mode": "multiple",
+            "extended-multiple": "5",
+        },
+    )
+    assert saved.status_code == 303
+    tiers = {t.licence: (t.amount, t.multiple_bps) for t in ListingLicence.objects.filter(listing=koi)}
+    assert tiers == {"commercial": (1200, None), "extended": (None, 50000)}
+    site.post(url, {"commercial-mode": "off", "extended-mode": "multiple", "extended-multiple": "5"})
+    assert list(ListingLicence.objects.filter(listing=koi).values_list("licence", flat=True)) == ["extended"]
+
+
+def test_another_sellers_licence_page_is_a_404(other_seller, koi):
+    assert _site(other_seller).get(f"/dashboard/listings/{koi.public_id}/licences/").status_code == 404
