@@ -235,8 +235,8 @@ class SellerListingLicencesApi(APIView):
         listing = prompt_selectors.listing_get_for_seller(seller=current_user(request), public_id=public_id)
         body = LicencesInput(data=request.data)
         body.is_valid(raise_exception=True)
-        tiers = {
-            licence: dict(body.validated_data[licence] or {})
+        tiers: dict[str, dict[str, int | None]] = {
+            licence.value: dict(body.validated_data[licence] or {})
             for licence in (Licence.COMMERCIAL, Licence.EXTENDED)
             if licence in body.validated_data
         }

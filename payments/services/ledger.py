@@ -86,9 +86,8 @@ def unlocks_revoke(order: Order, reason: str) -> None:
     """Take back what the order granted: its unlock, or for a licence upgrade the higher licence
     (the buyer keeps the licence they held before, which another order paid for)."""
     if order.upgrade_from:
-        Unlock.objects.active().filter(
-            buyer_id=order.buyer_id, listing_id=order.listing_id, licence=order.licence
-        ).update(licence=order.upgrade_from)
+        held = Unlock.objects.active().filter(buyer=order.buyer_id, listing=order.listing_id)
+        held.filter(licence=order.licence).update(licence=order.upgrade_from)
         return
     Unlock.objects.active().filter(order=order).update(
         revoked_at=timezone.now(), revoke_reason=reason

@@ -100,7 +100,7 @@ def checkout_page(request: HttpRequest, public_id: str) -> HttpResponse:
         {"licence": name, "amount": amount, "held": held == name, "open": LICENCE_RANK[Licence(name)] > rank}
         for name, amount in prices.items()
     ]
-    open_choices = [choice["licence"] for choice in choices if choice["open"]]
+    open_choices = [name for name in prices if LICENCE_RANK[Licence(name)] > rank]
     chosen = request.GET.get("licence", "")[:20]
     chosen = chosen if chosen in open_choices else (open_choices[0] if open_choices else "")
     code = request.GET.get("code", "").strip()[:60]
