@@ -18,7 +18,7 @@ from payments.models import (
     Unlock,
 )
 from payments.services.ledger import ledger_record_payment
-from payments.services.pricing import code_release
+from payments.services.pricing import code_count_late_payment, code_release
 from payments.services.refunds import order_refund, refund_apply
 from prompts.models import Listing
 
@@ -64,6 +64,8 @@ def _order_closed(order: Order, status: str, reason: str) -> None:
 def _order_paid(order: Order, session: SessionState) -> None:
     if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
         return
+    if order.status != OrderStatus.PENDING:  # failed or expired first: its code use went back
+        code_count_late_payment(order=order)
     order.status = OrderStatus.PAID
     order.payment_intent_id = session.payment_intent_id or order.payment_intent_id
     order.charge_id = session.charge_id or order.charge_id

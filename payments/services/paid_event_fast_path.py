@@ -3,11 +3,12 @@
 A pending listing order whose checkout session the signed event reports as paid is the common
 case of every payment. On PostgreSQL it is recorded and applied here in one statement, outside
 any transaction block: one round trip, committed by the server, all or nothing. It writes only
-when the order is pending, its session matches, it is not a licence upgrade, the buyer holds no
-active unlock and the event is new (as of the statement's snapshot). Otherwise it writes nothing
-and returns False, and the webhook runs the general path (services.fulfilment.order_apply_session),
-which knows every other case: bookings, upgrades, orders paid or refunded already, foreign
-sessions, duplicates, SQLite.
+when the order is pending (or unpaid and without a code), its session matches, it is not a
+licence upgrade, the buyer holds no active unlock and the event is new (as of the statement's
+snapshot). Otherwise it writes nothing and returns False, and the webhook runs the general path
+(services.fulfilment.order_apply_session), which knows every other case: bookings, upgrades,
+code orders paid after they expired, orders paid or refunded already, foreign sessions,
+duplicates, SQLite.
 
 The buyer's receipt and the seller's sale email are claimed in the same statement (Notification
 rows, ON CONFLICT DO NOTHING) and their send tasks enqueued once it commits.
@@ -57,6 +58,7 @@ WITH paid AS (
     WHERE o.public_id = %(order_id)s
       AND o.listing_id IS NOT NULL
       AND o.upgrade_from = ''
+      AND (o.status = {pending_order} OR o.discount_code_id IS NULL)
       AND o.status NOT IN ({paid}, {refunded})
       AND (o.checkout_session_id IS NULL OR o.checkout_session_id = %(session_id)s)
       AND NOT EXISTS (SELECT 1 FROM {event} WHERE event_id = %(event_id)s)
@@ -106,6 +108,7 @@ def _paid_event_sql(*, wait_for_flush: bool) -> str:
         "refunded": OrderStatus.REFUNDED,
         "pending": NotificationStatus.PENDING,
         "personal": Licence.PERSONAL,
+        "pending_order": OrderStatus.PENDING,
         "key_separator": PAYMENT_KEY_SEPARATOR,
     }
     movements = ", ".join(  # the paid row's RETURNING columns are named as Order's fields

@@ -277,3 +277,18 @@ def code_release(*, order: Order) -> None:
     DiscountCodeBuyer.objects.filter(
         code_id=order.discount_code_id, buyer_id=order.buyer_id, uses__gt=0
     ).update(uses=F("uses") - 1)
+
+
+def code_count_late_payment(*, order: Order) -> None:
+    """An order paid after its checkout failed or expired gave its use back: count it again.
+
+    The money is taken already, so nothing is refused; a code used up meanwhile stays at its
+    maximum (the constraint holds) and this one payment goes over it uncounted.
+    """
+    if order.discount_code_id is None:
+        return
+    within = Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))
+    DiscountCode.objects.filter(within, pk=order.discount_code_id).update(uses=F("uses") + 1)
+    DiscountCodeBuyer.objects.filter(code_id=order.discount_code_id, buyer_id=order.buyer_id).update(
+        uses=F("uses") + 1
+    )

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from payments.models import DiscountCode, LedgerEntry, Order, OrderStatus, Unlock
+from payments.models import DiscountCode, LedgerEntry, ListingLicence, Order, OrderStatus, Unlock
 from payments.services import fulfilment
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory, make_listing
@@ -252,3 +252,34 @@ def test_licence_tiers_upgrade_by_paying_the_difference_and_a_refund_restores_th
 def test_a_licence_not_offered_is_refused(stripe_fake, listing, buyer_api):
     response = _checkout(buyer_api, listing, licence="extended")
     assert response.status_code == 400 and response.json()["error"]["code"] == "licence_not_offered"
+
+
+def test_a_late_duplicate_upgrade_is_refunded_and_the_licence_stays(
+    stripe_fake, seller, listing, buyer, buyer_api, django_capture_on_commit_callbacks
+):
+    ListingLicence.objects.create(listing=listing, licence="commercial", amount=4990)
+    _pay(stripe_fake, _checkout(buyer_api, listing).json()["order_id"])
+    first = _checkout(buyer_api, listing, licence="commercial").json()["order_id"]
+    first_session = stripe_fake.session_for_order(first)["id"]
+    assert deliver(stripe_fake.expire(first_session)).status_code == 200
+    second = _pay(stripe_fake, _checkout(buyer_api, listing, licence="commercial").json()["order_id"])
+    assert Unlock.objects.get(buyer=buyer).licence == "commercial"
+
+    with django_capture_on_commit_callbacks(execute=True):  # the expired session is paid after all
+        assert deliver(stripe_fake.complete(first_session)).status_code == 200
+    late = Order.objects.get(public_id=first)
+    assert late.duplicate and late.status == OrderStatus.REFUNDED
+    assert Order.objects.get(pk=second.pk).status == OrderStatus.PAID
+    (unlock,) = Unlock.objects.filter(buyer=buyer, listing=listing, revoked_at__isnull=True)
+    assert unlock.licence == "commercial"
+
+
+def test_a_code_order_paid_after_it_expired_counts_its_use_again(stripe_fake, seller, listing, buyer_api):
+    code = _code(seller, max_uses=3)
+    order_id = _checkout(buyer_api, listing, code="spring").json()["order_id"]
+    session = stripe_fake.session_for_order(order_id)["id"]
+    assert deliver(stripe_fake.expire(session)).status_code == 200
+    assert DiscountCode.objects.get(pk=code.pk).uses == 0
+    assert deliver(stripe_fake.complete(session)).status_code == 200
+    assert Order.objects.get(public_id=order_id).status == OrderStatus.PAID
+    assert DiscountCode.objects.get(pk=code.pk).uses == 1
