@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,9 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.accounts.models import User
 from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
 from marketplace.api.pagination import CursorPage
 from marketplace.api.parsing import current_user
+from marketplace.core.errors import ApplicationError
 from marketplace.core.money import money_json
 from payments import selectors
 from payments.models import CodeKind, CodeScope, DiscountCode, Licence
@@ -163,12 +166,24 @@ class SellerCodeListApi(APIView):
         body = CodeCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        data["listings"] = [
-            prompt_selectors.listing_get_for_seller(seller=seller, public_id=public_id)
-            for public_id in data.get("listings") or []
-        ]
+        data["listings"] = _own_listings(seller, data.get("listings") or [])
         created = code_services.code_create(seller=seller, **data)
         return Response(code_json(created), status=status.HTTP_201_CREATED)
+
+
+def _own_listings(seller: User, public_ids: list[str]) -> list[Listing]:
+    """The seller's listings with these ids; an id that is not one of theirs is a 400 on the field."""
+    found = {
+        listing.public_id: listing
+        for listing in prompt_selectors.listing_list_for_seller(seller=seller).filter(
+            public_id__in=public_ids
+        )
+    }
+    missing = [public_id for public_id in public_ids if public_id not in found]
+    if missing:
+        message = _("You have no listing with the id %(id)s.") % {"id": missing[0][:16]}
+        raise ApplicationError("invalid", message, fields={"listings": [message]})
+    return [found[public_id] for public_id in dict.fromkeys(public_ids)]
 
 
 class SellerCodeDetailApi(APIView):

@@ -199,7 +199,7 @@ def test_seller_manages_codes_through_the_api(seller_api, seller, listing, other
         },
         format="json",
     )
-    assert foreign.status_code == 404
+    assert foreign.status_code == 400 and foreign.json()["error"]["fields"]["listings"]
 
 
 def test_licence_tiers_upgrade_by_paying_the_difference_and_a_refund_restores_the_old_tier(
