@@ -63,6 +63,8 @@ class CheckoutRequest:
     # Set: a separate charge on the platform, paid to the seller later by a transfer in this group
     # (tutoring, after the session). Empty: a destination charge with the fee (listings).
     transfer_group: str = ""
+    # The line item's description: the licence and the discount code, when there are any.
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound
 from payments.models import (
     ConnectedAccount,
+    DiscountCode,
     LedgerAccount,
     LedgerEntry,
     Order,
@@ -52,7 +53,8 @@ def listing_access(*, user: Any, listing: Listing) -> tuple[bool, bool]:
 def library_for(*, buyer: User) -> QuerySet[Any, Any]:
     """The buyer's active unlocks, newest first, with the listing's public card: one query."""
     return (
-        Unlock.objects.active().filter(buyer=buyer)
+        Unlock.objects.active()
+        .filter(buyer=buyer)
         .annotate(latest_version=Max("listing__versions__number"))
         .values(
             "pk",
@@ -61,6 +63,7 @@ def library_for(*, buyer: User) -> QuerySet[Any, Any]:
             "listing__public_id",
             "listing__card_json",
             "order__public_id",
+            "licence",
         )
         .order_by("-granted_at", "-pk")
     )
@@ -75,7 +78,7 @@ def seller_payout_account(*, seller: User) -> ConnectedAccount | None:
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "booking__offer", "seller")
+        Order.objects.select_related("listing", "booking__offer", "seller", "discount_code")
         .filter(public_id=public_id, buyer=buyer)
         .first()
     )
@@ -156,3 +159,25 @@ def sales_totals(*, seller: User) -> list[dict[str, Any]]:
         {**row, "net": net.get(row["currency"], 0), "held": held.get(row["currency"], 0)}
         for row in orders.order_by("currency")
     ]
+
+
+def codes_for_seller(*, seller: User) -> QuerySet[DiscountCode]:
+    return (
+        DiscountCode.objects.filter(seller=seller).prefetch_related("listings").order_by("-created_at", "-pk")
+    )
+
+
+def code_get_for_seller(*, seller: User, code: str) -> DiscountCode:
+    """The seller's code by its text, in any case; another seller's code is a 404."""
+    found = codes_for_seller(seller=seller).filter(code__iexact=code).first()
+    if found is None:
+        raise NotFound(_("You have no code with this name."))
+    return found
+
+
+def unlock_licence(*, user: User, listing: Listing) -> str:
+    """The licence of the user's active unlock of the listing, "" when they hold none."""
+    return (
+        Unlock.objects.active().filter(buyer=user, listing=listing).values_list("licence", flat=True).first()
+        or ""
+    )

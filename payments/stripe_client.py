@@ -103,6 +103,8 @@ class StripeGateway:
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }
+        if request.description:
+            params["line_items"][0]["price_data"]["product_data"]["description"] = request.description[:500]
         if "wechat_pay" in request.payment_methods:
             params["payment_method_options"] = {"wechat_pay": {"client": "web"}}
         session = self._call(

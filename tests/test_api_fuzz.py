@@ -125,7 +125,7 @@ def test_token_required_everywhere(rows: Rows, anon: Any) -> None:
         for method, operation in operations.items():
             if _anonymous_allowed(operation):
                 continue
-            placeholders = {"review_id": "x", "image_id": "x", "trial_id": "x"}
+            placeholders = {"review_id": "x", "image_id": "x", "trial_id": "x", "code": "x"}
             url = path.format(**{**placeholders, **_real_ids(path, rows)})
             response = getattr(anon, method)(url)
             assert response.status_code == 401, (method, url, response.status_code)

@@ -145,6 +145,9 @@ class BookingCreateApi(APIView):
             allow_null=True,
             help_text="Your IANA zone (as in slots' tz): your emails and invite use it.",
         )
+        code = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=60, help_text="A tutor's discount code."
+        )
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -175,6 +178,7 @@ class BookingCreateApi(APIView):
             listing=_bought_listing(data.get("listing")),
             idempotency_key=key,
             buyer_timezone=(data.get("timezone") or "")[:64],
+            code=data.get("code", "").strip(),
         )
         assert result.order is not None and result.order.booking is not None
         booking = result.order.booking

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +18,7 @@ from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import CheckoutOutput, LibraryItemOutput, OrderOutput
 from marketplace.core.money import money_json
 from payments import selectors, services
-from payments.models import Order
+from payments.models import Licence, Order
 from prompts import selectors as prompt_selectors
 
 
@@ -32,6 +33,11 @@ def order_json(order: Order) -> dict[str, Any]:
         "platform_fee": money_json(order.platform_fee, order.currency),
         "seller_amount": money_json(order.seller_amount, order.currency),
         "refunded": money_json(order.refunded_amount, order.currency),
+        "list_price": money_json(order.list_amount, order.currency),
+        "discount": money_json(order.discount_amount, order.currency),
+        "code": order.discount_code.code if order.discount_code else None,
+        "licence": order.licence or None,
+        "upgrade_from": order.upgrade_from or None,
         "checkout_url": order.checkout_url if order.status == "pending" else None,
         "failure_reason": order.failure_reason,
         "disputed": order.disputed,
@@ -40,9 +46,24 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
+class CheckoutInput(serializers.Serializer):
+    licence = serializers.ChoiceField(
+        choices=Licence.values,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="personal (the default), commercial or extended; a higher one than you hold is an upgrade.",
+    )
+    code = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # No body, or one that is not an object, is the personal licence without a code.
+        return super().to_internal_value(data if isinstance(data, Mapping) else {})
+
+
 class CheckoutApi(APIView):
     @extend_schema(
-        request=None,
+        request=CheckoutInput,
         parameters=[idempotency_key_parameter("order")],
         responses={201: CheckoutOutput, **errors(409, 502, 503)},
         summary="Buy a listing: a checkout URL, or an instant unlock when it is free",
@@ -50,7 +71,15 @@ class CheckoutApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         key = idempotency_key(request)
         listing = prompt_selectors.listing_get_visible(public_id=public_id, user=request.user)
-        result = services.checkout_start(buyer=current_user(request), listing=listing, idempotency_key=key)
+        body = CheckoutInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.checkout_start(
+            buyer=current_user(request),
+            listing=listing,
+            idempotency_key=key,
+            licence=body.validated_data["licence"],
+            code=body.validated_data["code"].strip(),
+        )
         return Response(
             {
                 "order_id": result.order.public_id if result.order else None,
@@ -95,6 +124,7 @@ class LibraryApi(APIView):
                 "prompt_version": row["latest_version"],
                 "prompt_url": f"/api/v1/listings/{row['listing__public_id']}/prompt/",
                 "order": row["order__public_id"],
+                "licence": row["licence"],
             }
             for row in rows or []
         ]

@@ -128,6 +128,11 @@ class OrderOutput(serializers.Serializer):
     platform_fee = MoneyOutput()
     seller_amount = MoneyOutput()
     refunded = MoneyOutput()
+    list_price = MoneyOutput(help_text="The licence's price before credit and discount.")
+    discount = MoneyOutput()
+    code = serializers.CharField(allow_null=True, help_text="The discount code applied.")
+    licence = serializers.CharField(allow_null=True, help_text="The licence bought; null for a booking.")
+    upgrade_from = serializers.CharField(allow_null=True, help_text="Set when the order upgrades a licence.")
     checkout_url = serializers.CharField(allow_null=True, help_text="While pending: where to pay.")
     failure_reason = serializers.CharField()
     disputed = serializers.BooleanField()
@@ -157,6 +162,7 @@ class LibraryItemOutput(serializers.Serializer):
     prompt_version = serializers.IntegerField(allow_null=True)
     prompt_url = serializers.CharField(help_text="Path of the prompt on this API.")
     order = serializers.CharField(allow_null=True, help_text="Null for a free unlock.")
+    licence = serializers.CharField(help_text="personal, commercial or extended.")
 
 
 class SalesTotalOutput(serializers.Serializer):

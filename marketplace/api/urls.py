@@ -6,6 +6,7 @@ from marketplace.api import (
     accounts,
     bookings,
     catalog,
+    codes,
     discovery,
     orders,
     payouts,
@@ -44,6 +45,7 @@ urlpatterns = [
         trials.TrialImageApi.as_view(),
         name="listing-trial-image",
     ),
+    path("listings/<pubid:public_id>/quote/", codes.QuoteApi.as_view(), name="listing-quote"),
     path(
         "listings/<pubid:public_id>/related/",
         discovery.RelatedListingsApi.as_view(),
@@ -76,6 +78,13 @@ urlpatterns = [
         name="seller-refund",
     ),
     path("seller/payouts/", payouts.SellerPayoutsApi.as_view(), name="seller-payouts"),
+    path("seller/codes/", codes.SellerCodeListApi.as_view(), name="seller-codes"),
+    path("seller/codes/<str:code>/", codes.SellerCodeDetailApi.as_view(), name="seller-code"),
+    path(
+        "seller/listings/<pubid:public_id>/licences/",
+        codes.SellerListingLicencesApi.as_view(),
+        name="seller-listing-licences",
+    ),
     path("seller/payouts/onboarding/", payouts.SellerOnboardingApi.as_view(), name="seller-onboarding"),
     path("tutoring/offers/<pubid:public_id>/", tutoring.OfferDetailApi.as_view(), name="tutoring-offer"),
     path(

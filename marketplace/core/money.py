@@ -99,6 +99,13 @@ def split_fee(amount: int, basis_points: int) -> tuple[int, int]:
     return fee, amount - fee
 
 
+def apply_basis_points(amount: int, basis_points: int) -> int:
+    """``amount`` times ``basis_points`` / 10000 (a multiple of a price), rounded half up like the fee."""
+    if amount < 0 or basis_points < 0:
+        raise MoneyError("amount and basis points must be >= 0")
+    return (amount * basis_points + 5_000) // 10_000
+
+
 def money_json(amount: int, currency_code: str) -> dict[str, object]:
     return {"amount": amount, "currency": currency_code, "display": format_money(amount, currency_code)}
 

@@ -21,6 +21,7 @@ from marketplace.storefront.views import (
 from marketplace.storefront.views.studio import editor as studio
 from marketplace.storefront.views.studio import images as studio_images
 from marketplace.storefront.views.studio import lifecycle as studio_lifecycle
+from marketplace.storefront.views.studio import pricing as studio_pricing
 
 app_name = "web"
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     # Buying, and what a buyer does with what they bought.
     path("listings/<pubid:public_id>/buy/", purchases.buy, name="buy"),
+    path("listings/<pubid:public_id>/checkout/", purchases.checkout_page, name="checkout"),
     path("listings/<pubid:public_id>/favourite/", purchases.favourite, name="favourite"),
     path("listings/<pubid:public_id>/review/", purchases.review, name="review"),
     path("listings/<pubid:public_id>/report/", purchases.report, name="report"),
@@ -79,6 +81,8 @@ urlpatterns = [
     path("dashboard/sales/<pubid:public_id>/refund/", sales.refund, name="sale-refund"),
     # The seller studio: the listing editor (the seller listings API, on the website).
     path("dashboard/listings/new/", studio.listing_new, name="studio-new"),
+    path("dashboard/codes/", studio_pricing.codes, name="codes"),
+    path("dashboard/listings/<pubid:public_id>/licences/", studio_pricing.licences, name="studio-licences"),
     path("dashboard/listings/<pubid:public_id>/edit/", studio.listing_edit, name="studio-edit"),
     path("dashboard/listings/<pubid:public_id>/status/", studio.listing_status, name="studio-status"),
     path(

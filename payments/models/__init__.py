@@ -11,12 +11,28 @@ from __future__ import annotations
 from payments.models.ledger import LedgerAccount, LedgerEntry
 from payments.models.orders import Order, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
 from payments.models.payouts import ConnectedAccount, Payout, PayoutStatus, ReversalStatus, TransferReversal
+from payments.models.pricing import (
+    LICENCE_RANK,
+    CodeKind,
+    CodeScope,
+    DiscountCode,
+    DiscountCodeBuyer,
+    Licence,
+    ListingLicence,
+)
 from payments.models.provider import ReconcileCursor, SandboxSession, WebhookEvent
 
 __all__ = [
+    "LICENCE_RANK",
+    "CodeKind",
+    "CodeScope",
     "ConnectedAccount",
+    "DiscountCode",
+    "DiscountCodeBuyer",
     "LedgerAccount",
     "LedgerEntry",
+    "Licence",
+    "ListingLicence",
     "Order",
     "OrderStatus",
     "Payout",

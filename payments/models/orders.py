@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from marketplace.tutoring.models import Booking
+from payments.models.pricing import DiscountCode, Licence
 from prompts.models import Listing, new_public_id
 
 
@@ -40,6 +41,16 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     platform_fee = models.BigIntegerField()
     seller_amount = models.BigIntegerField()
+    # How amount came about (services.pricing.quote): the licence's list price, less what the buyer
+    # paid for the licence they upgrade from, less the code's discount.
+    list_amount = models.BigIntegerField(default=0, help_text="Minor units, before any discount.")
+    credit_amount = models.BigIntegerField(default=0, help_text="Paid before, for the licence upgraded.")
+    discount_amount = models.BigIntegerField(default=0)
+    discount_code = models.ForeignKey(
+        DiscountCode, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    licence = models.CharField(max_length=12, choices=Licence.choices, blank=True)
+    upgrade_from = models.CharField(max_length=12, choices=Licence.choices, blank=True)
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     provider = models.CharField(max_length=10)
     idempotency_key = models.CharField(max_length=100, blank=True)
@@ -142,6 +153,9 @@ class Unlock(models.Model):
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="unlocks")
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="unlocks")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="unlocks")
+    # Raised in place by a paid upgrade order (the unlock keeps its first order); lowered back
+    # when that upgrade is refunded.
+    licence = models.CharField(max_length=12, choices=Licence.choices, default=Licence.PERSONAL)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=40, blank=True)

@@ -23,6 +23,7 @@ from payments.selectors import has_unlocked
 from payments.services.accounts import seller_account_for_payment
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.orders import order_create, order_replay
+from payments.services.pricing import quote
 from payments.services.refunds import order_refund
 from prompts.models import Listing
 
@@ -42,6 +43,7 @@ def booking_place(
     idempotency_key: str = "",
     buyer_timezone: str = "",
     site_url: str = "",
+    code: str = "",
 ) -> CheckoutResult:
     """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same.
 
@@ -50,8 +52,10 @@ def booking_place(
     previous = order_replay(
         buyer=buyer,
         idempotency_key=idempotency_key,
-        sells=lambda order: order.booking is not None
-        and (order.booking.offer_id, order.booking.starts_at) == (offer.pk, start),
+        sells=lambda order: (
+            order.booking is not None
+            and (order.booking.offer_id, order.booking.starts_at) == (offer.pk, start)
+        ),
     )
     if previous is not None:
         return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
@@ -68,18 +72,25 @@ def booking_place(
         buyer=buyer, offer=offer, start=start, listing=listing, buyer_timezone=buyer_timezone
     )
     return booking_checkout_start(
-        buyer=buyer, booking=booking, idempotency_key=idempotency_key, site_url=site_url
+        buyer=buyer, booking=booking, idempotency_key=idempotency_key, site_url=site_url, code=code
     )
 
 
 def booking_checkout_start(
-    *, buyer: User, booking: Booking, idempotency_key: str = "", site_url: str = ""
+    *, buyer: User, booking: Booking, idempotency_key: str = "", site_url: str = "", code: str = ""
 ) -> CheckoutResult:
     """Create the order of a held booking (one pending per booking) and open its checkout."""
     order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
     try:
         if order is None:
-            order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key)
+            priced = quote(buyer=buyer, item=booking, code=code)
+            if priced.amount == 0:  # a session is confirmed by its paid order: keep one to pay
+                raise ApplicationError(
+                    "code_not_applicable",
+                    _("This code would make the session free; tutoring sessions need a payment."),
+                    fields={"code": [_("This code does not apply to this item.")]},
+                )
+            order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key, priced=priced)
         url = order.checkout_url or checkout_open(order, site_url=site_url)
     except ApplicationError:
         tutoring_services.booking_release(booking_id=booking.pk)  # no checkout: no hold

@@ -12,11 +12,13 @@ from marketplace.tutoring import services as tutoring_services
 from payments import notices
 from payments.gateway import ChargeState, SessionState
 from payments.models import (
+    Licence,
     Order,
     OrderStatus,
     Unlock,
 )
 from payments.services.ledger import ledger_record_payment
+from payments.services.pricing import code_count_late_payment, code_release
 from payments.services.refunds import order_refund, refund_apply
 from prompts.models import Listing
 
@@ -54,6 +56,7 @@ def _order_closed(order: Order, status: str, reason: str) -> None:
     if order.status == OrderStatus.PENDING:
         order.status, order.failure_reason = status, reason
         order.save(update_fields=["status", "failure_reason", "updated_at"])
+        code_release(order=order)  # the use it held goes back to the code
         if order.booking_id is not None:  # the checkout is over unpaid: free the held slot
             tutoring_services.booking_release(booking_id=order.booking_id)
 
@@ -61,6 +64,8 @@ def _order_closed(order: Order, status: str, reason: str) -> None:
 def _order_paid(order: Order, session: SessionState) -> None:
     if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
         return
+    if order.status != OrderStatus.PENDING:  # failed or expired first: its code use went back
+        code_count_late_payment(order=order)
     order.status = OrderStatus.PAID
     order.payment_intent_id = session.payment_intent_id or order.payment_intent_id
     order.charge_id = session.charge_id or order.charge_id
@@ -73,7 +78,13 @@ def _order_paid(order: Order, session: SessionState) -> None:
     if order.listing is None:  # a tutoring booking
         _booking_paid(order)
         return
-    if not unlock_grant(buyer=order.buyer, listing=order.listing, order=order):
+    if order.upgrade_from:
+        granted = unlock_upgrade(
+            buyer=order.buyer, listing=order.listing, old=order.upgrade_from, new=order.licence
+        )
+    else:
+        granted = unlock_grant(buyer=order.buyer, listing=order.listing, order=order, licence=order.licence)
+    if not granted:
         order.duplicate = True
         _order_duplicate(order.pk)
         return  # no receipt for the copy: its refund email follows
@@ -110,8 +121,17 @@ def _refund_unfulfillable_booking(order_id: int) -> None:
         order_refund(order=order, amount=None, by=None, reason="The booked slot was no longer available.")
 
 
-def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
-    """Give the buyer the listing; False when an active unlock exists.
+def unlock_upgrade(*, buyer: User, listing: Listing, old: str, new: str) -> bool:
+    """Raise the buyer's active unlock from licence ``old`` to ``new``; False when they no longer
+    hold ``old`` (refunded meanwhile, or upgraded twice): the upgrade is then refunded like a
+    duplicate. The unlock stays the one active row, with its first order."""
+    return bool(Unlock.objects.active().filter(buyer=buyer, listing=listing, licence=old).update(licence=new))
+
+
+def unlock_grant(
+    *, buyer: User, listing: Listing, order: Order | None, licence: str = Licence.PERSONAL
+) -> bool:
+    """Give the buyer the listing under ``licence``; False when an active unlock exists.
 
     The partial unique constraint (one active unlock per buyer and listing) decides, in one
     statement: INSERT ... ON CONFLICT DO NOTHING RETURNING id, so racing grants need no savepoint.
@@ -119,9 +139,9 @@ def unlock_grant(*, buyer: User, listing: Listing, order: Order | None) -> bool:
     table = connection.ops.quote_name(Unlock._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (buyer_id, listing_id, order_id, granted_at, revoke_reason) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, '') ON CONFLICT DO NOTHING RETURNING id",
-            [buyer.pk, listing.pk, order.pk if order else None, timezone.now()],
+            f"INSERT INTO {table} (buyer_id, listing_id, order_id, granted_at, revoke_reason, licence) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT DO NOTHING RETURNING id",
+            [buyer.pk, listing.pk, order.pk if order else None, timezone.now(), licence or Licence.PERSONAL],
         )
         if cursor.fetchone() is None:
             return False

@@ -83,6 +83,15 @@ def ledger_record_many(
 
 
 def unlocks_revoke(order: Order, reason: str) -> None:
+    """Take back what the order granted: its unlock, or for a licence upgrade the higher licence
+    (the buyer keeps the licence they held before, which another order paid for)."""
+    if order.upgrade_from:
+        # A duplicate upgrade (paid after the buyer held that licence already) raised nothing:
+        # its refund must not lower the licence another order paid for.
+        if not order.duplicate:
+            held = Unlock.objects.active().filter(buyer=order.buyer_id, listing=order.listing_id)
+            held.filter(licence=order.licence).update(licence=order.upgrade_from)
+        return
     Unlock.objects.active().filter(order=order).update(
         revoked_at=timezone.now(), revoke_reason=reason
     )

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict
-from marketplace.core.money import split_fee
 from marketplace.tutoring.models import Booking
 from payments.models import Order, OrderStatus
 from payments.services.accounts import seller_account_for_payment
+from payments.services.pricing import Quote, code_reserve, quote
 from payments.services.provider import gateway
 from prompts.models import Listing
 
@@ -42,10 +41,17 @@ def order_replay(*, buyer: User, idempotency_key: str, sells: Callable[[Order], 
     return previous
 
 
-def order_create(*, buyer: User, item: Listing | Booking, idempotency_key: str) -> Order:
-    """A pending order for a paid listing or a held booking; the item's open one after a race."""
+def order_create(
+    *, buyer: User, item: Listing | Booking, idempotency_key: str, priced: Quote | None = None
+) -> Order:
+    """A pending order for a paid listing or a held booking; the item's open one after a race.
+
+    ``priced`` is services.pricing's quote (licence, upgrade, code); the personal licence at the
+    list price when None. A code's use is reserved in the order's own transaction.
+    """
     account = seller_account_for_payment(seller=item.seller)
-    fee, share = split_fee(item.price_amount, settings.PLATFORM_FEE_BPS)
+    priced = priced or quote(buyer=buyer, item=item)
+    line = priced.line
     sold: dict[str, Any] = (
         {"listing": item}
         if isinstance(item, Listing)
@@ -53,18 +59,27 @@ def order_create(*, buyer: User, item: Listing | Booking, idempotency_key: str) 
     )
     try:
         with transaction.atomic():
-            return Order.objects.create(
+            order = Order.objects.create(
                 buyer=buyer,
                 seller_id=item.seller_id,
-                amount=item.price_amount,
-                currency=item.price_currency,
-                platform_fee=fee,
-                seller_amount=share,
+                amount=line.amount,
+                currency=line.currency,
+                platform_fee=line.fee,
+                seller_amount=line.seller_share,
+                list_amount=line.list_amount,
+                credit_amount=line.credit,
+                discount_amount=line.discount,
+                discount_code=priced.code,
+                licence=priced.licence,
+                upgrade_from=priced.upgrade_from,
                 provider=gateway().name,
                 idempotency_key=idempotency_key,
                 destination_account=account.account_id,
                 **sold,
             )
+            if priced.code is not None:
+                code_reserve(code=priced.code, buyer=buyer)
+            return order
     except IntegrityError:
         # A concurrent request created the item's pending order first (one per buyer and listing,
         # one per booking, by constraint): answer with that one. Otherwise the key collided.

@@ -3,10 +3,12 @@
 A pending listing order whose checkout session the signed event reports as paid is the common
 case of every payment. On PostgreSQL it is recorded and applied here in one statement, outside
 any transaction block: one round trip, committed by the server, all or nothing. It writes only
-when the order is pending, its session matches, the buyer holds no active unlock and the event
-is new (as of the statement's snapshot). Otherwise it writes nothing and returns False, and the
-webhook runs the general path (services.fulfilment.order_apply_session), which knows every
-other case: bookings, orders paid or refunded already, foreign sessions, duplicates, SQLite.
+when the order is pending (or unpaid and without a code), its session matches, it is not a
+licence upgrade, the buyer holds no active unlock and the event is new (as of the statement's
+snapshot). Otherwise it writes nothing and returns False, and the webhook runs the general path
+(services.fulfilment.order_apply_session), which knows every other case: bookings, upgrades,
+code orders paid after they expired, orders paid or refunded already, foreign sessions,
+duplicates, SQLite.
 
 The buyer's receipt and the seller's sale email are claimed in the same statement (Notification
 rows, ON CONFLICT DO NOTHING) and their send tasks enqueued once it commits.
@@ -29,7 +31,7 @@ from django.utils import timezone
 from marketplace.notifications.models import Notification, NotificationStatus
 from marketplace.notifications.services import notifications_enqueue_on_commit
 from payments.gateway import SessionState
-from payments.models import LedgerEntry, Order, OrderStatus, Unlock, WebhookEvent
+from payments.models import LedgerEntry, Licence, Order, OrderStatus, Unlock, WebhookEvent
 from payments.services.ledger import PAYMENT_KEY_SEPARATOR, PAYMENT_MOVEMENTS
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ WITH paid AS (
         paid_at = %(now)s, failure_reason = '', updated_at = %(now)s
     WHERE o.public_id = %(order_id)s
       AND o.listing_id IS NOT NULL
+      AND o.upgrade_from = ''
+      AND (o.status = {pending_order} OR o.discount_code_id IS NULL)
       AND o.status NOT IN ({paid}, {refunded})
       AND (o.checkout_session_id IS NULL OR o.checkout_session_id = %(session_id)s)
       AND NOT EXISTS (SELECT 1 FROM {event} WHERE event_id = %(event_id)s)
@@ -62,7 +66,8 @@ WITH paid AS (
           SELECT 1 FROM {unlock} AS u
           WHERE u.buyer_id = o.buyer_id AND u.listing_id = o.listing_id AND u.revoked_at IS NULL
       )
-    RETURNING o.id, o.buyer_id, o.seller_id, o.listing_id, o.currency, o.seller_amount, o.platform_fee
+    RETURNING o.id, o.buyer_id, o.seller_id, o.listing_id, o.currency, o.seller_amount, o.platform_fee,
+              o.licence
 ), event AS (
     INSERT INTO {event} (event_id, type, object_id, source, received_at)
     SELECT %(event_id)s, %(event_type)s, %(object_id)s, %(source)s, %(now)s FROM paid
@@ -73,8 +78,8 @@ WITH paid AS (
     FROM paid, LATERAL (VALUES {movements}) AS movement (kind, account, amount)
     WHERE movement.amount <> 0
 ), unlock AS (
-    INSERT INTO {unlock} (buyer_id, listing_id, order_id, granted_at, revoke_reason)
-    SELECT buyer_id, listing_id, id, %(now)s, '' FROM paid
+    INSERT INTO {unlock} (buyer_id, listing_id, order_id, granted_at, revoke_reason, licence)
+    SELECT buyer_id, listing_id, id, %(now)s, '', COALESCE(NULLIF(licence, ''), {personal}) FROM paid
 ), notice AS (
     INSERT INTO {notification} (kind, key, recipient_id, email, language, data, status, attempts,
                                 last_error, created_at)
@@ -102,6 +107,8 @@ def _paid_event_sql(*, wait_for_flush: bool) -> str:
         "paid": OrderStatus.PAID,
         "refunded": OrderStatus.REFUNDED,
         "pending": NotificationStatus.PENDING,
+        "personal": Licence.PERSONAL,
+        "pending_order": OrderStatus.PENDING,
         "key_separator": PAYMENT_KEY_SEPARATOR,
     }
     movements = ", ".join(  # the paid row's RETURNING columns are named as Order's fields

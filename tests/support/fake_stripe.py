@@ -140,8 +140,22 @@ class FakeStripe:
     # --- Checkout Sessions ----------------------------------------------------------------
 
     def _create_session(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        item = params["line_items"][0]
-        price = item["price_data"]
+        # As Stripe does: every line's unit_amount positive, the total over all lines, and an
+        # application fee no larger than that total.
+        lines = params["line_items"]
+        if any(int(line["price_data"]["unit_amount"]) < 1 for line in lines):
+            return 400, self._error(
+                "invalid_request_error", "unit_amount must be at least 1", "parameter_invalid_integer"
+            )
+        price = lines[0]["price_data"]
+        total = sum(int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1)) for line in lines)
+        fee = int((params.get("payment_intent_data") or {}).get("application_fee_amount") or 0)
+        if fee > total:
+            return 400, self._error(
+                "invalid_request_error",
+                "application_fee_amount exceeds the amount",
+                "parameter_invalid_integer",
+            )
         session_id = "cs_test_" + secrets.token_hex(29)[:58]  # 66 characters, as Stripe's
         session = {
             "id": session_id,
@@ -150,7 +164,7 @@ class FakeStripe:
             "status": "open",
             "payment_status": "unpaid",
             "payment_intent": None,
-            "amount_total": int(price["unit_amount"]) * int(item.get("quantity", 1)),
+            "amount_total": total,
             "currency": price["currency"],
             "client_reference_id": params.get("client_reference_id"),
             "metadata": params.get("metadata", {}),

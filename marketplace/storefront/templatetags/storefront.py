@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from marketplace.core.timezones import zone
 from marketplace.storefront import formatting, labels, pricing
+from payments.models import Licence
 from prompts.previews.reasons import reason_in_language
 
 register = template.Library()
@@ -84,6 +85,12 @@ _LABELS: dict[str, dict[str, Any]] = {
 def label(code: str, kind: str) -> str:
     """`{{ card.category|label:"category" }}`: the translated name of a code, or the code itself."""
     return str(_LABELS[kind].get(code, code))
+
+
+@register.filter
+def licence_label(code: str) -> str:
+    """`{{ order.licence|licence_label }}`: Personal, Commercial or Extended, translated; "" for none."""
+    return str(Licence(code).label) if code in Licence.values else ""
 
 
 @register.filter

@@ -17,7 +17,8 @@ from marketplace.storefront.pricing import remember_currency, visitor_currency
 from marketplace.storefront.views.common import cards
 from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
-from payments.selectors import listing_access
+from payments.selectors import listing_access, unlock_licence
+from payments.services.pricing import licence_upgradable
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
 from prompts.documents import rating_json
@@ -109,10 +110,13 @@ def _buyer_state(request: HttpRequest, listing: Listing) -> dict[str, Any]:
         return {"can_read": False, "owned": False, "favourite": False, "versions": [], "own": False}
     can_read, owned = listing_access(user=user, listing=listing)
     versions = list(PromptVersion.objects.filter(listing=listing).order_by("-number")) if can_read else []
+    licence = unlock_licence(user=user, listing=listing) if owned else ""
     return {
         "can_read": can_read,
         "own": listing.seller_id == user.pk,
         "owned": owned,
+        "licence": licence,
+        "can_upgrade": bool(licence) and licence_upgradable(listing=listing, held=licence),
         "favourite": Favourite.objects.filter(buyer=user, listing=listing).exists(),
         "versions": versions,
     }

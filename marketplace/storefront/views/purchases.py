@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,8 +24,9 @@ from marketplace.storefront.views.common import current_user, redirect_back, see
 from marketplace.storefront.views.verification import verification_step
 from payments import selectors as payment_selectors
 from payments import services as payment_services
-from payments.models import Order
+from payments.models import LICENCE_RANK, Licence, Order
 from payments.selectors import has_unlocked
+from payments.services.pricing import licence_prices, quote
 from prompts import discovery, selectors
 from prompts.models import COMPLAINT_NOTE_MAX, REVIEW_TEXT_MAX, ComplaintReason, Listing
 from prompts.moderation import complaints
@@ -45,21 +48,83 @@ def _listing_url(listing: Listing) -> str:
 @login_required
 @require_POST
 def buy(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox)."""
+    """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox).
+
+    From the checkout page it carries the licence chosen and the discount code typed.
+    """
     listing = _listing(public_id, request.user)
+    licence = request.POST.get("licence", "")[:20]
+    code = request.POST.get("code", "").strip()[:60]
     try:
         result = payment_services.checkout_start(
-            buyer=current_user(request), listing=listing, site_url=site_url(request)
+            buyer=current_user(request),
+            listing=listing,
+            site_url=site_url(request),
+            licence=licence,
+            code=code,
         )
     except ApplicationError as exc:
         if step := verification_step(request, exc, _listing_url(listing)):
             return step
         messages.error(request, exc.message)
+        if licence or code:
+            return see_other(_checkout_url(listing, licence=licence, code=code))
         return redirect_back(request, _listing_url(listing))
     if result.unlocked:
         messages.success(request, _("Unlocked. The prompt is below and in your library."))
         return redirect_back(request, _listing_url(listing) + "#prompt")
     return see_other(_same_site(result.checkout_url or _listing_url(listing)))
+
+
+def _checkout_url(listing: Listing, **query: str) -> str:
+    return (
+        reverse("web:checkout", args=[listing.public_id])
+        + "?"
+        + urlencode({name: value for name, value in query.items() if value})
+    )
+
+
+@login_required
+@require_GET
+def checkout_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Choose a licence and type a code: the price before and after, then Pay.
+
+    The price shown is services.pricing's quote, the same the order will charge.
+    """
+    listing = _listing(public_id, request.user)
+    buyer = current_user(request)
+    prices = licence_prices(listing)
+    held = payment_selectors.unlock_licence(user=buyer, listing=listing)
+    rank = LICENCE_RANK.get(Licence(held), -1) if held else -1
+    choices = [
+        {"licence": name, "amount": amount, "held": held == name, "open": LICENCE_RANK[Licence(name)] > rank}
+        for name, amount in prices.items()
+    ]
+    open_choices = [name for name in prices if LICENCE_RANK[Licence(name)] > rank]
+    chosen = request.GET.get("licence", "")[:20]
+    chosen = chosen if chosen in open_choices else (open_choices[0] if open_choices else "")
+    code = request.GET.get("code", "").strip()[:60]
+    priced, code_error = None, ""
+    if chosen:
+        try:
+            priced = quote(buyer=buyer, item=listing, licence=chosen, code=code)
+        except ApplicationError as exc:
+            code_error = exc.message
+            if code:  # show the price without the code, and why the code did not apply
+                with contextlib.suppress(ApplicationError):
+                    priced = quote(buyer=buyer, item=listing, licence=chosen)
+    context = {
+        "listing": listing,
+        "choices": choices,
+        "chosen": chosen,
+        "held": held,
+        "code": code,
+        "code_error": code_error,
+        "quote": priced.line if priced else None,
+        "applied_code": priced.code if priced else None,
+        "upgrade_from": priced.upgrade_from if priced else "",
+    }
+    return render(request, "storefront/checkout.html", context)
 
 
 def _same_site(url: str) -> str:
@@ -195,6 +260,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "card": orjson.loads(row["listing__card_json"]),
             "unlocked_at": row["granted_at"],
             "version": row["latest_version"],
+            "licence": row["licence"],
         }
         for row in page
         if row["listing__card_json"]
