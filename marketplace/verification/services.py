@@ -225,8 +225,10 @@ def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
         raise _invalid(
             "id_number", _("The name and ID number do not match; check both against your ID card.")
         )
+    # A resident ID number: mainland China (the sandbox stands in for it under the cn profile).
+    country = "CN" if active.name == "cn_sms_id" or settings.COMPLIANCE_PROFILE == "cn" else ""
     return _identity_claim(
-        user, active.name, keyed_hash(f"id:{id_number}"), mask_name(name), mask_id_number(id_number)
+        user, active.name, keyed_hash(f"id:{id_number}"), mask_name(name), mask_id_number(id_number), country
     )
 
 
@@ -246,7 +248,7 @@ def _record_failure(user: User, provider_name: str, reason: str) -> None:
 
 @transaction.atomic
 def _identity_claim(
-    user: User, provider_name: str, key_hash: str, masked_name: str, masked_id: str
+    user: User, provider_name: str, key_hash: str, masked_name: str, masked_id: str, country: str = ""
 ) -> Verification:
     identity, _created = Identity.objects.get_or_create(key_hash=key_hash)
     identity = Identity.objects.select_for_update().get(pk=identity.pk)  # serialises claims of one identity
@@ -266,6 +268,7 @@ def _identity_claim(
             "identity": identity,
             "masked_name": masked_name,
             "masked_identifier": masked_id,
+            "country": country,
             "failure_reason": "",
             "verified_at": now,
             "revoked_at": None,
