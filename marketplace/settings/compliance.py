@@ -89,7 +89,9 @@ _CONNECT_COUNTRIES = (
     "AT AU BE BG CA CH CY CZ DE DK EE ES FI FR GB GI GR HK HR HU IE IT JP LI LT LU LV MT MX NL NO NZ PL "
     "PT RO SE SG SI SK TH US"
 )
-STRIPE_CONNECT_COUNTRIES = [code.upper() for code in env_list("STRIPE_CONNECT_COUNTRIES", _CONNECT_COUNTRIES.split())]
+STRIPE_CONNECT_COUNTRIES = [
+    code.upper() for code in env_list("STRIPE_CONNECT_COUNTRIES", _CONNECT_COUNTRIES.split())
+]
 MANUAL_PAYOUT_SCHEDULE = env_choice("MANUAL_PAYOUT_SCHEDULE", "weekly", {"daily", "weekly", "monthly"})
 # The least a statement pays, per currency in major units ("CNY=100,USD=20"); a currency not
 # listed closes at any positive amount.
@@ -110,5 +112,6 @@ PAYOUT_DETAILS_KEY = env_secret("PAYOUT_DETAILS_KEY", "")
 if not PAYOUT_DETAILS_KEY and PAYOUT_RAIL_DEFAULT != "connect" and not env_bool("DEBUG", True):
     raise ImproperlyConfigured(
         "PAYOUT_DETAILS_KEY must be set when DEBUG=0 and the manual payout rail is on "
-        "(make one: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        "(make one: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')."
     )
