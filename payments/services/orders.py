@@ -18,8 +18,8 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict
 from marketplace.core.money import split_fee
 from marketplace.tutoring.models import Booking
-from payments.models import Order, OrderStatus
-from payments.services.accounts import seller_account_for_payment
+from payments.models import Order, OrderStatus, PayoutRail
+from payments.services.accounts import seller_payment_destination
 from payments.services.provider import gateway
 from prompts.models import Listing
 
@@ -44,13 +44,12 @@ def order_replay(*, buyer: User, idempotency_key: str, sells: Callable[[Order], 
 
 def order_create(*, buyer: User, item: Listing | Booking, idempotency_key: str) -> Order:
     """A pending order for a paid listing or a held booking; the item's open one after a race."""
-    account = seller_account_for_payment(seller=item.seller)
+    rail, destination = seller_payment_destination(seller=item.seller)
     fee, share = split_fee(item.price_amount, settings.PLATFORM_FEE_BPS)
-    sold: dict[str, Any] = (
-        {"listing": item}
-        if isinstance(item, Listing)
-        else {"booking": item, "transfer_group": booking_transfer_group(item)}
-    )
+    sold: dict[str, Any] = {"listing": item} if isinstance(item, Listing) else {"booking": item}
+    if isinstance(item, Booking) and rail == PayoutRail.CONNECT:
+        # A separate charge, transferred after the session; a manual-rail tutor's share accrues instead.
+        sold["transfer_group"] = booking_transfer_group(item)
     try:
         with transaction.atomic():
             return Order.objects.create(
@@ -62,7 +61,8 @@ def order_create(*, buyer: User, item: Listing | Booking, idempotency_key: str) 
                 seller_amount=share,
                 provider=gateway().name,
                 idempotency_key=idempotency_key,
-                destination_account=account.account_id,
+                destination_account=destination,
+                payout_rail=rail,
                 **sold,
             )
     except IntegrityError:
