@@ -15,6 +15,7 @@ from payments.models import (
     LedgerEntry,
     Order,
     OrderStatus,
+    PayoutStatement,
     RefundStatus,
     Unlock,
 )
@@ -156,3 +157,22 @@ def sales_totals(*, seller: User) -> list[dict[str, Any]]:
         {**row, "net": net.get(row["currency"], 0), "held": held.get(row["currency"], 0)}
         for row in orders.order_by("currency")
     ]
+
+
+def payout_statements_for(*, seller: User) -> QuerySet[Any, Any]:
+    """The seller's manual payout statements, newest first, with the batch that paid them."""
+    return (
+        PayoutStatement.objects.filter(seller=seller).select_related("batch").order_by("-period_end", "-pk")
+    )
+
+
+def manual_balance_for(*, seller: User) -> list[dict[str, Any]]:
+    """The running balance per currency: the seller's manual-rail ledger rows no statement holds yet
+    (negative after money was taken back from sales already paid out)."""
+    rows = LedgerEntry.objects.filter(
+        account=LedgerAccount.SELLER,
+        statement__isnull=True,
+        order__seller=seller,
+        order__payout_rail="manual",
+    )
+    return list(rows.values("currency").annotate(amount=Sum("amount")).order_by("currency"))

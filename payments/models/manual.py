@@ -89,6 +89,8 @@ class PayoutBatch(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "payout batch")
         verbose_name_plural = pgettext_lazy("model", "payout batches")
+        # The batch file holds decrypted account numbers: only staff given this may download it.
+        permissions = [("export_payoutbatch", "Can download payout batch files with account details")]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
