@@ -11,7 +11,6 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.db.models import Sum
 
-from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.notifications.models import Notification
 from payments import sealing
@@ -29,13 +28,13 @@ from payments.models import (
 from payments.services import rails, statements
 from payments.tasks import close_payout_statements
 from tests.factories import UserFactory, make_listing
+from tests.payments.conftest import ACCOUNT_NUMBER
 from tests.payments.helpers import checkout, deliver
 
 pytestmark = pytest.mark.django_db
 
 PRICE, SHARE = 1990, 1592  # CNY 19.90 at the 20% commission
 WEDNESDAY = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # week 1; statements close on Mondays (weekly)
-ACCOUNT_NUMBER = "6222021234567890123"
 
 
 def week(n: int, *, hours: int = 0) -> datetime:
@@ -51,16 +50,6 @@ def manual_rail(settings):
     settings.MANUAL_PAYOUT_SCHEDULE = "weekly"
     settings.MANUAL_PAYOUT_MINIMUM = {"CNY": "10"}
     settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
-
-
-@pytest.fixture
-def manual_seller(db) -> User:
-    user = UserFactory(handle="mei-prints", email="mei@example.com")
-    rails.payout_details_set(
-        user=user, method="bank", holder_name="张三丰", account=ACCOUNT_NUMBER, bank_name="中国工商银行"
-    )
-    user.refresh_from_db()
-    return user
 
 
 def _listing(seller, price=PRICE):

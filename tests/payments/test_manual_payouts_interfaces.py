@@ -11,13 +11,8 @@ from django.test import Client
 
 from payments.models import LedgerAccount, LedgerEntry, PayoutBatch, PayoutStatement, StatementStatus
 from tests.factories import UserFactory
-from tests.payments.test_manual_payouts import (  # noqa: F401 - fixtures
-    ACCOUNT_NUMBER,
-    SHARE,
-    _closed_statement,
-    manual_rail,
-    manual_seller,
-)
+from tests.payments.conftest import ACCOUNT_NUMBER
+from tests.payments.test_manual_payouts import SHARE, _closed_statement
 
 pytestmark = pytest.mark.django_db
 
