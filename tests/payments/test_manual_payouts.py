@@ -307,3 +307,20 @@ def test_malformed_payout_details_name_the_field(manual_seller, method, account,
             user=manual_seller, method=method, holder_name="张三", account=account, bank_name="x"
         )
     assert field in refused.value.fields
+
+
+@pytest.mark.slow
+def test_production_with_the_manual_rail_refuses_to_start_without_a_details_key():
+    from tests.core.test_health_and_settings import _check_settings
+
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 64,
+        "STRIPE_SECRET_KEY": "sk_test_x",
+        "STRIPE_WEBHOOK_SECRET": "whsec_x",
+        "PAYOUT_RAIL_DEFAULT": "manual",
+    }
+    refused = _check_settings(**production)
+    assert refused.returncode != 0
+    assert "PAYOUT_DETAILS_KEY must be set" in refused.stderr
+    assert _check_settings(**production, PAYOUT_DETAILS_KEY=Fernet.generate_key().decode()).returncode == 0
