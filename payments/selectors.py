@@ -175,4 +175,5 @@ def manual_balance_for(*, seller: User) -> list[dict[str, Any]]:
         order__seller=seller,
         order__payout_rail="manual",
     )
-    return list(rows.values("currency").annotate(amount=Sum("amount")).order_by("currency"))
+    totals = rows.values("currency").annotate(amount=Sum("amount")).order_by("currency")
+    return [{"currency": row["currency"], "amount": row["amount"]} for row in totals]

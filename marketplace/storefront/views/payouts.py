@@ -53,7 +53,9 @@ class PayoutDetailsForm(forms.Form):
     def __init__(self, *args: Any, rails_allowed: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(PayoutRail.choices)
-        self.fields["rail"].choices = [(rail, labels[rail]) for rail in rails_allowed]
+        rail_field = self.fields["rail"]
+        assert isinstance(rail_field, forms.ChoiceField)
+        rail_field.choices = [(rail, labels[rail]) for rail in rails_allowed]
 
 
 def _context(user: User, form: PayoutDetailsForm) -> dict[str, Any]:
@@ -89,7 +91,9 @@ def payout_details(request: HttpRequest) -> HttpResponse:
                     bank_name=values["bank_name"],
                 )
         except ApplicationError as error:
-            for field, field_messages in (error.fields or {None: [error.message]}).items():
+            if not error.fields:
+                form.add_error(None, error.message)
+            for field, field_messages in error.fields.items():
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
             messages.success(request, _("Your payout details are saved."))
