@@ -6,8 +6,11 @@ the website read because they may not import payments).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,31 +31,61 @@ def _verified_country(user: User) -> str:
     )
 
 
-def _connect_serves(user: User) -> bool:
+def _connect_serves(country: str) -> bool:
     """False only when the seller's verified country is known and Connect does not pay out there."""
-    country = _verified_country(user)
     return not country or country in settings.STRIPE_CONNECT_COUNTRIES
 
 
-def payout_rails_allowed(*, user: User) -> list[str]:
-    rails = []
-    if _connect_serves(user):
-        rails.append(PayoutRail.CONNECT.value)
+def _allowed(country: str) -> list[str]:
+    rails = [PayoutRail.CONNECT.value] if _connect_serves(country) else []
     if settings.PAYOUT_RAIL_DEFAULT != "connect" or not rails:
         rails.append(PayoutRail.MANUAL.value)
     return rails
 
 
-def payout_rail_for(*, user: User, profile: PayoutProfile | None = None) -> str:
-    """The seller's chosen rail while it is allowed, else the deployment's default for them."""
-    profile = profile or PayoutProfile.objects.filter(user=user).first()
-    allowed = payout_rails_allowed(user=user)
+def _rail(profile: PayoutProfile | None, country: str) -> str:
+    allowed = _allowed(country)
     if profile is not None and profile.rail in allowed:
         return profile.rail
     default = settings.PAYOUT_RAIL_DEFAULT
     if default == "country":
-        default = PayoutRail.CONNECT if _connect_serves(user) else PayoutRail.MANUAL
+        default = PayoutRail.CONNECT if _connect_serves(country) else PayoutRail.MANUAL
     return str(default) if str(default) in allowed else allowed[0]
+
+
+def payout_rails_allowed(*, user: User) -> list[str]:
+    return _allowed(_verified_country(user))
+
+
+def payout_rail_for(*, user: User, profile: PayoutProfile | None = None) -> str:
+    """The seller's chosen rail while it is allowed, else the deployment's default for them."""
+    profile = profile or PayoutProfile.objects.filter(user=user).first()
+    return _rail(profile, _verified_country(user))
+
+
+@dataclass(frozen=True)
+class PayoutSetup:
+    """What a page shows of how a seller is paid, read in one query."""
+
+    rail: str
+    rails_allowed: list[str]
+    profile: PayoutProfile | None
+    account: ConnectedAccount | None
+
+
+def payout_setup(*, user: User) -> PayoutSetup:
+    row = User.objects.select_related("payout_account", "payout_profile", "verification").get(pk=user.pk)
+    profile = _related(row, "payout_profile")
+    verification = _related(row, "verification")
+    country = verification.country if verification and verification.status == Status.VERIFIED else ""
+    return PayoutSetup(_rail(profile, country), _allowed(country), profile, _related(row, "payout_account"))
+
+
+def _related(row: User, name: str) -> Any:
+    try:
+        return getattr(row, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def seller_can_be_paid(*, user: User) -> bool:

@@ -24,9 +24,9 @@ from marketplace.storefront.views.studio.common import blocked_fields, held_fiel
 from marketplace.verification.services import is_seller_verified
 from payments import selectors as payment_selectors
 from payments.gateway import ProviderError
-from payments.models import ConnectedAccount, PayoutProfile, PayoutRail
+from payments.models import PayoutRail
 from payments.services import seller_onboarding_link
-from payments.services.rails import payout_rail_for, payout_rails_allowed
+from payments.services.rails import payout_setup
 from prompts.documents import preview_json
 from prompts.models import ImageStatus, Listing, ListingImage
 from prompts.selectors import listing_list_for_seller
@@ -70,14 +70,13 @@ def _listing_row(listing: Listing) -> dict[str, Any]:
 
 
 def _payouts(seller: User) -> dict[str, Any]:
-    account = ConnectedAccount.objects.filter(user=seller).first()
-    profile = PayoutProfile.objects.filter(user=seller).first()
+    setup = payout_setup(user=seller)  # one query: the Connect account, payout profile, verification
     return {
-        "account": account,
+        "account": setup.account,
         "can_accept_payments": seller.can_accept_payments,
-        "payout_rail": payout_rail_for(user=seller, profile=profile),
-        "payout_profile": profile,
-        "can_choose_rail": PayoutRail.MANUAL in payout_rails_allowed(user=seller),
+        "payout_rail": setup.rail,
+        "payout_profile": setup.profile,
+        "can_choose_rail": PayoutRail.MANUAL in setup.rails_allowed,
     }
 
 
