@@ -89,6 +89,8 @@ def _related(row: User, name: str) -> Any:
 
 
 def seller_can_be_paid(*, user: User) -> bool:
+    if not user.is_active:  # a deleted or disabled account sells nothing
+        return False
     if payout_rail_for(user=user) == PayoutRail.MANUAL:
         profile = PayoutProfile.objects.filter(user=user).first()
         verified = (

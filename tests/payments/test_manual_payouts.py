@@ -324,3 +324,20 @@ def test_production_with_the_manual_rail_refuses_to_start_without_a_details_key(
     assert refused.returncode != 0
     assert "PAYOUT_DETAILS_KEY must be set" in refused.stderr
     assert _check_settings(**production, PAYOUT_DETAILS_KEY=Fernet.generate_key().decode()).returncode == 0
+
+
+def test_under_verification_a_manual_rail_seller_takes_payments_once_verified(settings):
+    from tests.verification.conftest import verify_seller
+
+    settings.VERIFICATION_REQUIRED = True
+    settings.COMPLIANCE_PROFILE = "cn"
+    settings.PAYOUT_RAIL_DEFAULT = "country"
+    seller = UserFactory(handle="cn-seller")
+    rails.payout_details_set(user=seller, method="alipay", holder_name="张三", account="13800000000")
+    seller.refresh_from_db()
+    assert not seller.can_accept_payments  # details alone are not enough where verification is required
+    verify_seller(seller)  # the sandbox's phone and ID steps
+    seller.refresh_from_db()
+    assert seller.verification.country == "CN"
+    assert rails.payout_rail_for(user=seller) == "manual"  # Connect does not pay out in CN
+    assert seller.can_accept_payments
