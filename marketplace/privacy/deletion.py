@@ -32,13 +32,17 @@ from payments.models import (
     Order,
     OrderStatus,
     Payout,
+    PayoutProfile,
+    PayoutStatement,
     PayoutStatus,
     Refund,
     RefundStatus,
     ReversalStatus,
+    StatementStatus,
     TransferReversal,
     Unlock,
 )
+from payments.selectors import manual_balance_for
 from prompts.models import Complaint, Favourite, Listing, ListingStatus
 from prompts.services import listing_archive
 
@@ -63,6 +67,14 @@ def account_delete_blockers(*, user: User) -> list[str]:
         blockers.append(_("A payment of yours is disputed. Wait for the bank's decision (we email you)."))
     if Refund.objects.filter(order__in=Order.objects.filter(mine), status=RefundStatus.PENDING).exists():
         blockers.append(_("A refund is still being sent. Try again once it has arrived (within a few days)."))
+    unpaid_statement = PayoutStatement.objects.filter(seller=user).exclude(status=StatementStatus.PAID)
+    if unpaid_statement.exists() or any(row["amount"] > 0 for row in manual_balance_for(seller=user)):
+        blockers.append(
+            _(
+                "Some of your earnings have not been paid to your bank or Alipay account yet. "
+                "Wait for the payout, or contact support."
+            )
+        )
     if TransferReversal.objects.filter(order__seller=user, status=ReversalStatus.PENDING).exists():
         blockers.append(_("Money from a lost dispute is still being taken back from your payout account."))
     # A checkout paid after the account went would charge a buyer nobody can serve. Stripe's
@@ -121,6 +133,9 @@ def _account_anonymise(*, user_id: int) -> None:
     Notification.objects.filter(recipient=user).delete()
     Complaint.objects.filter(reporter=user).update(contact_email="")
     ApiToken.objects.filter(user=user).delete()
+    PayoutProfile.objects.filter(user=user).update(
+        method="", details_ciphertext="", masked_holder="", masked_account="", bank_name=""
+    )
     handle = f"deleted-{secrets.token_hex(6)}"
     user.email, user.handle = f"{handle}@{DELETED_EMAIL_DOMAIN}", handle
     user.display_name, user.bio = "", ""

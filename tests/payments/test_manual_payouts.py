@@ -341,3 +341,18 @@ def test_under_verification_a_manual_rail_seller_takes_payments_once_verified(se
     assert seller.verification.country == "CN"
     assert rails.payout_rail_for(user=seller) == "manual"  # Connect does not pay out in CN
     assert seller.can_accept_payments
+
+
+def test_deleting_the_account_waits_for_unpaid_earnings_then_wipes_the_payout_details(
+    stripe_fake, manual_seller, buyer_api, staff
+):
+    from marketplace.privacy.deletion import _account_anonymise, account_delete_blockers
+
+    statement = _closed_statement(stripe_fake, manual_seller, buyer_api)
+    assert any("bank or Alipay" in blocker for blocker in account_delete_blockers(user=manual_seller))
+    batch = statements.payout_batch_create(statement_ids=[statement.pk], by=staff)
+    statements.payout_batch_mark_paid(batch_id=batch.pk, reference="R-9", by=staff)
+    assert account_delete_blockers(user=manual_seller) == []
+    _account_anonymise(user_id=manual_seller.pk)
+    profile = PayoutProfile.objects.get(user=manual_seller)
+    assert (profile.details_ciphertext, profile.masked_account, profile.masked_holder) == ("", "", "")
