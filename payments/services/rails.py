@@ -37,10 +37,12 @@ def _connect_serves(country: str) -> bool:
 
 
 def _allowed(country: str) -> list[str]:
+    """connect: Connect only, whatever the country (the operator's word). Otherwise the manual
+    rail, and Connect too where it pays out in the seller's verified country."""
+    if settings.PAYOUT_RAIL_DEFAULT == "connect":
+        return [PayoutRail.CONNECT.value]
     rails = [PayoutRail.CONNECT.value] if _connect_serves(country) else []
-    if settings.PAYOUT_RAIL_DEFAULT != "connect" or not rails:
-        rails.append(PayoutRail.MANUAL.value)
-    return rails
+    return [*rails, PayoutRail.MANUAL.value]
 
 
 def _rail(profile: PayoutProfile | None, country: str) -> str:

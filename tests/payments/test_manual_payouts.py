@@ -356,3 +356,17 @@ def test_deleting_the_account_waits_for_unpaid_earnings_then_wipes_the_payout_de
     _account_anonymise(user_id=manual_seller.pk)
     profile = PayoutProfile.objects.get(user=manual_seller)
     assert (profile.details_ciphertext, profile.masked_account, profile.masked_holder) == ("", "", "")
+
+
+def test_with_the_connect_default_a_verified_chinese_seller_stays_on_connect(settings):
+    from tests.factories import onboard
+    from tests.verification.conftest import verify_seller
+
+    settings.PAYOUT_RAIL_DEFAULT = "connect"
+    settings.COMPLIANCE_PROFILE = "cn"
+    seller = onboard(UserFactory(handle="connect-cn"))
+    assert seller.can_accept_payments  # onboarded to Connect (the sandbox)
+    verify_seller(seller)
+    seller.refresh_from_db()
+    assert rails.payout_rails_allowed(user=seller) == ["connect"]
+    assert seller.can_accept_payments
