@@ -43,6 +43,9 @@ def beat_schedule(*, reconcile_every: int, rates_every: int = 3600) -> dict[str,
         # Listings' unlock counts and trending buckets, recounted off the payment path.
         "payments-count-unlocks": {"task": "payments.count_unlocks", "schedule": 60},
         "payments-pay-out-bookings": {"task": "payments.pay_out_bookings", "schedule": 900},
+        # Manual-rail sellers' payout statements for the last MANUAL_PAYOUT_SCHEDULE period; hourly
+        # tries, each period closed once per seller and currency.
+        "payments-close-payout-statements": {"task": "payments.close_payout_statements", "schedule": 3600},
         # Notification emails whose send task was lost (each is claimed once in the database).
         "notifications-requeue-unsent": {"task": "notifications.requeue_unsent", "schedule": 300},
         # The operator's weekly complaint summary: hourly tries, claimed once per ISO week.

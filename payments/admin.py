@@ -3,14 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from payments import services
 from payments.gateway import ProviderError
-from payments.models import ConnectedAccount, LedgerEntry, Order, Payout, Refund, Unlock, WebhookEvent
+from payments.models import (
+    ConnectedAccount,
+    LedgerEntry,
+    Order,
+    Payout,
+    PayoutBatch,
+    PayoutProfile,
+    PayoutStatement,
+    Refund,
+    Unlock,
+    WebhookEvent,
+)
+from payments.sealing import PayoutDetailsUnreadable
+from payments.services import statements
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -114,3 +129,98 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class ConnectedAccountAdmin(ReadOnlyAdmin):
     list_display = ("user", "account_id", "charges_enabled", "payouts_enabled", "updated_at")
     search_fields = ("user__email", "account_id")
+
+
+@admin.register(PayoutProfile)
+class PayoutProfileAdmin(ReadOnlyAdmin):
+    """How sellers are paid: masked details only (the ciphertext is never shown)."""
+
+    list_display = ("user", "rail", "method", "masked_holder", "masked_account", "bank_name", "updated_at")
+    list_filter = ("rail", "method")
+    search_fields = ("user__email", "user__handle")
+    fields = ("user", "rail", "method", "masked_holder", "masked_account", "bank_name", "updated_at")
+
+
+@admin.register(PayoutStatement)
+class PayoutStatementAdmin(ReadOnlyAdmin):
+    """Manual-rail statements: select closed ones of one currency and create a batch to pay."""
+
+    list_display = ("pk", "seller", "currency", "period_end", "opening_balance", "amount", "status", "batch")
+    list_filter = ("status", "currency")
+    search_fields = ("seller__email", "seller__handle")
+    list_select_related = ("seller", "batch")
+    actions = ("create_batch",)
+
+    @admin.action(description="Create payout batch", permissions=["view"])
+    def create_batch(self, request: HttpRequest, queryset: QuerySet[PayoutStatement]) -> None:
+        assert isinstance(request.user, User)
+        if not request.user.has_perm("payments.add_payoutbatch"):
+            self.message_user(request, "You need the 'add payout batch' permission.", messages.ERROR)
+            return
+        try:
+            batch = statements.payout_batch_create(statement_ids=[s.pk for s in queryset], by=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.log_addition(request, batch, f"Created with statements {sorted(s.pk for s in queryset)}")
+        self.message_user(request, f"Created payout batch {batch.pk}.", messages.SUCCESS)
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    """Download a batch's file to pay it by bank or Alipay, then mark it paid with the reference."""
+
+    list_display = ("pk", "currency", "created_by", "created_at", "reference", "paid_at")
+    list_filter = ("currency",)
+    actions = ("download_csv", "mark_paid")
+
+    @admin.action(description="Download batch CSV (account details)", permissions=["view"])
+    def download_csv(self, request: HttpRequest, queryset: QuerySet[PayoutBatch]) -> HttpResponse | None:
+        assert isinstance(request.user, User)
+        if not request.user.has_perm("payments.export_payoutbatch"):
+            self.message_user(
+                request, "You need the 'download payout batch files' permission.", messages.ERROR
+            )
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, "Select one batch to download.", messages.ERROR)
+            return None
+        batch = queryset.get()
+        try:
+            content = statements.payout_batch_csv(batch=batch)
+        except PayoutDetailsUnreadable as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        # The file holds decrypted account numbers: who downloaded it is in the audit trail.
+        self.log_change(request, batch, "Downloaded the batch file with account details")
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="payout-batch-{batch.pk}.csv"'
+        return response
+
+    @admin.action(description="Mark batch paid", permissions=["view"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[PayoutBatch]) -> TemplateResponse | None:
+        assert isinstance(request.user, User)
+        if not request.user.has_perm("payments.change_payoutbatch"):
+            self.message_user(request, "You need the 'change payout batch' permission.", messages.ERROR)
+            return None
+        if "reference" in request.POST:
+            for batch in queryset:
+                try:
+                    statements.payout_batch_mark_paid(
+                        batch_id=batch.pk, reference=request.POST["reference"], by=request.user
+                    )
+                except ApplicationError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                    break
+                self.log_change(request, batch, f"Marked paid ({request.POST['reference'][:200]})")
+                self.message_user(request, f"Batch {batch.pk} is paid.", messages.SUCCESS)
+            else:
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Mark payout batches paid",
+            "batches": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/payments/payoutbatch/mark_paid.html", context)

@@ -17,7 +17,7 @@ from marketplace.notifications import kinds
 from marketplace.notifications.kinds import Content
 from marketplace.notifications.models import Notification
 from marketplace.notifications.services import notification_claim
-from payments.models import Order, Payout, Refund
+from payments.models import Order, Payout, PayoutStatement, Refund
 
 
 def _title(order: Order) -> str:
@@ -150,7 +150,31 @@ def _dispute(notification: Notification) -> Content | None:
     )
 
 
+def _statement_payout(notification: Notification) -> Content | None:
+    statement = (
+        PayoutStatement.objects.select_related("batch")
+        .filter(pk=int(notification.key.removeprefix("statement:")))
+        .first()
+    )
+    if statement is None or statement.batch is None:
+        return None
+    amount = format_money(statement.amount, statement.currency)
+    return Content(
+        subject=_("Payout sent: %(amount)s") % {"amount": amount},
+        headline=_("We sent your earnings to your payout account."),
+        facts=[
+            (_("Statement"), str(statement.pk)),
+            (_("Amount"), amount),
+            (_("Payment reference"), statement.batch.reference),
+        ],
+        link=settings.SITE_URL + reverse("web:payout-statements"),
+        link_label=_("See your statements"),
+    )
+
+
 def _payout(notification: Notification) -> Content | None:
+    if notification.key.startswith("statement:"):  # a manual payout statement
+        return _statement_payout(notification)
     payout = Payout.objects.filter(pk=int(notification.key)).first()
     order = _order(payout.order_id) if payout else None
     if payout is None or order is None:

@@ -16,6 +16,7 @@ from payments.models import (
     LedgerEntry,
     Order,
     OrderStatus,
+    PayoutStatement,
     RefundStatus,
     Unlock,
 )
@@ -181,3 +182,21 @@ def unlock_licence(*, user: User, listing: Listing) -> str:
         Unlock.objects.active().filter(buyer=user, listing=listing).values_list("licence", flat=True).first()
         or ""
     )
+def payout_statements_for(*, seller: User) -> QuerySet[Any, Any]:
+    """The seller's manual payout statements, newest first, with the batch that paid them."""
+    return (
+        PayoutStatement.objects.filter(seller=seller).select_related("batch").order_by("-period_end", "-pk")
+    )
+
+
+def manual_balance_for(*, seller: User) -> list[dict[str, Any]]:
+    """The running balance per currency: the seller's manual-rail ledger rows no statement holds yet
+    (negative after money was taken back from sales already paid out)."""
+    rows = LedgerEntry.objects.filter(
+        account=LedgerAccount.SELLER,
+        statement__isnull=True,
+        order__seller=seller,
+        order__payout_rail="manual",
+    )
+    totals = rows.values("currency").annotate(amount=Sum("amount")).order_by("currency")
+    return [{"currency": row["currency"], "amount": row["amount"]} for row in totals]

@@ -56,6 +56,9 @@ def _intent_data(request: CheckoutRequest) -> dict[str, Any]:
         # Separate charge and transfer: the platform charges now; create_transfer pays the seller
         # later, from this charge (source_transaction), in the same transfer group.
         return {"transfer_group": request.transfer_group, "metadata": {"order_id": request.order_id}}
+    if not request.destination_account:
+        # Charged on the platform (the manual payout rail): the seller's share accrues in our ledger.
+        return {"metadata": {"order_id": request.order_id}}
     return {  # destination charge: the seller is paid at once, less our application fee
         "application_fee_amount": request.platform_fee,
         "transfer_data": {"destination": request.destination_account},

@@ -10,7 +10,7 @@ from celery.signals import beat_init
 from payments import services
 from payments.gateway import ProviderError
 from payments.models import PayoutStatus, TransferReversal
-from payments.services import disputes, payouts
+from payments.services import disputes, payouts, statements
 from payments.services.reconcile import reconcile_run
 from payments.services.unlock_counts import unlocks_recount
 
@@ -106,3 +106,12 @@ def reconcile_soon_after_beat_starts(sender: object = None, **kwargs: object) ->
 def count_unlocks() -> int:
     """Recount the unlocks of listings sold since yesterday (services.unlock_counts; every minute)."""
     return unlocks_recount()
+
+
+@shared_task(
+    name="payments.close_payout_statements", acks_late=True, reject_on_worker_lost=True, time_limit=600
+)
+def close_payout_statements() -> int:
+    """Beat: close manual-rail sellers' statements for the last schedule period (services.statements).
+    Each seller's closing locks their payout profile, and a period closes once by constraint."""
+    return statements.statements_close()

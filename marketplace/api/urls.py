@@ -8,6 +8,7 @@ from marketplace.api import (
     catalog,
     codes,
     discovery,
+    manual_payouts,
     orders,
     payouts,
     seller_listings,
@@ -86,6 +87,12 @@ urlpatterns = [
         name="seller-listing-licences",
     ),
     path("seller/payouts/onboarding/", payouts.SellerOnboardingApi.as_view(), name="seller-onboarding"),
+    path(
+        "seller/payout-details/",
+        manual_payouts.SellerPayoutDetailsApi.as_view(),
+        name="seller-payout-details",
+    ),
+    path("seller/statements/", manual_payouts.SellerStatementsApi.as_view(), name="seller-statements"),
     path("tutoring/offers/<pubid:public_id>/", tutoring.OfferDetailApi.as_view(), name="tutoring-offer"),
     path(
         "tutoring/offers/<pubid:public_id>/slots/",

@@ -113,3 +113,8 @@ def require_visible_text(value: str, *, field: str) -> None:
         from marketplace.core.errors import ApplicationError
 
         raise ApplicationError("invisible_text", problem, fields={field: [problem]})
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet will not run: a leading = + - @ or tab/return makes it a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

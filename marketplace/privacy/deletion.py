@@ -33,13 +33,17 @@ from payments.models import (
     Order,
     OrderStatus,
     Payout,
+    PayoutProfile,
+    PayoutStatement,
     PayoutStatus,
     Refund,
     RefundStatus,
     ReversalStatus,
+    StatementStatus,
     TransferReversal,
     Unlock,
 )
+from payments.selectors import manual_balance_for
 from prompts.models import Complaint, Favourite, Listing, ListingStatus
 from prompts.services import listing_archive
 from prompts.trials.services import trial_runs_forget_buyer
@@ -65,6 +69,14 @@ def account_delete_blockers(*, user: User) -> list[str]:
         blockers.append(_("A payment of yours is disputed. Wait for the bank's decision (we email you)."))
     if Refund.objects.filter(order__in=Order.objects.filter(mine), status=RefundStatus.PENDING).exists():
         blockers.append(_("A refund is still being sent. Try again once it has arrived (within a few days)."))
+    unpaid_statement = PayoutStatement.objects.filter(seller=user).exclude(status=StatementStatus.PAID)
+    if unpaid_statement.exists() or any(row["amount"] > 0 for row in manual_balance_for(seller=user)):
+        blockers.append(
+            _(
+                "Some of your earnings have not been paid to your bank or Alipay account yet. "
+                "Wait for the payout, or contact support."
+            )
+        )
     if TransferReversal.objects.filter(order__seller=user, status=ReversalStatus.PENDING).exists():
         blockers.append(_("Money from a lost dispute is still being taken back from your payout account."))
     # A checkout paid after the account went would charge a buyer nobody can serve. Stripe's
@@ -127,6 +139,9 @@ def _account_anonymise(*, user_id: int) -> None:
     # Sign-in events are the log the law keeps (until retention): the address and time stay, with
     # the anonymised user; the user agent, which may single out a device, goes now.
     SignInEvent.objects.filter(user=user).exclude(user_agent="").update(user_agent="")
+    PayoutProfile.objects.filter(user=user).update(
+        method="", details_ciphertext="", masked_holder="", masked_account="", bank_name=""
+    )
     handle = f"deleted-{secrets.token_hex(6)}"
     user.email, user.handle = f"{handle}@{DELETED_EMAIL_DOMAIN}", handle
     user.display_name, user.bio = "", ""

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from marketplace.core.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from marketplace.core.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_matching,
+    env_secret,
+    env_str,
+)
 
 COMPLIANCE_PROFILE = env_choice("COMPLIANCE_PROFILE", "global", {"global", "cn"})
 CN = COMPLIANCE_PROFILE == "cn"
@@ -77,4 +85,43 @@ if VERIFICATION_STRIPE_IDENTITY and not env_secret("STRIPE_SECRET_KEY", ""):
     raise ImproperlyConfigured(
         "VERIFICATION_STRIPE_IDENTITY=1 needs the Stripe payments provider: set STRIPE_SECRET_KEY and "
         "STRIPE_WEBHOOK_SECRET, or turn VERIFICATION_STRIPE_IDENTITY off."
+    )
+
+# --- Payout rails (payments: README "Manual payouts") --------------------------------------------
+# connect: Stripe Connect (destination charges). manual: charged on the platform, the seller's
+# share accrues in the ledger and staff pay closed statements by bank or Alipay. country: manual
+# for sellers whose verified country Connect does not serve (STRIPE_CONNECT_COUNTRIES), else connect.
+PAYOUT_RAIL_DEFAULT = env_choice(
+    "PAYOUT_RAIL_DEFAULT", "country" if CN else "connect", {"connect", "manual", "country"}
+)
+# The countries (ISO 3166-1 alpha-2) where Stripe Connect pays individuals out.
+_CONNECT_COUNTRIES = (
+    "AT AU BE BG CA CH CY CZ DE DK EE ES FI FR GB GI GR HK HR HU IE IT JP LI LT LU LV MT MX NL NO NZ PL "
+    "PT RO SE SG SI SK TH US"
+)
+STRIPE_CONNECT_COUNTRIES = [
+    code.upper() for code in env_list("STRIPE_CONNECT_COUNTRIES", _CONNECT_COUNTRIES.split())
+]
+MANUAL_PAYOUT_SCHEDULE = env_choice("MANUAL_PAYOUT_SCHEDULE", "weekly", {"daily", "weekly", "monthly"})
+# The least a statement pays, per currency in major units ("CNY=100,USD=20"); a currency not
+# listed closes at any positive amount.
+MANUAL_PAYOUT_MINIMUM = dict(
+    pair.split("=")
+    for pair in env_matching(
+        "MANUAL_PAYOUT_MINIMUM",
+        "CNY=100,USD=20,EUR=20,GBP=20,HKD=150,JPY=3000",
+        r"([A-Z]{3}=\d+(\.\d+)?)?(,[A-Z]{3}=\d+(\.\d+)?)*",
+        shape="comma-separated CURRENCY=amount pairs in major units, like CNY=100,USD=20",
+    ).split(",")
+    if pair
+)
+# Fernet keys (comma-separated, the first encrypts, the others only decrypt: key rotation) for the
+# sellers' payout account details. DEBUG gets a key derived from SECRET_KEY; DEBUG=0 with the manual
+# rail on must set one.
+PAYOUT_DETAILS_KEY = env_secret("PAYOUT_DETAILS_KEY", "")
+if not PAYOUT_DETAILS_KEY and PAYOUT_RAIL_DEFAULT != "connect" and not env_bool("DEBUG", True):
+    raise ImproperlyConfigured(
+        "PAYOUT_DETAILS_KEY must be set when DEBUG=0 and the manual payout rail is on "
+        "(make one: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')."
     )

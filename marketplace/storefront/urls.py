@@ -11,6 +11,7 @@ from marketplace.storefront.views import (
     dashboard,
     notifications,
     orders,
+    payouts,
     purchases,
     sales,
     seo,
@@ -75,6 +76,8 @@ urlpatterns = [
     # Selling.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/payouts/", dashboard.payouts_onboarding, name="payouts-onboarding"),
+    path("dashboard/payouts/details/", payouts.payout_details, name="payout-details"),
+    path("dashboard/payouts/statements/", payouts.payout_statements, name="payout-statements"),
     path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
     path("dashboard/sales/", sales.sales, name="sales"),
     path("dashboard/sales/export.csv", sales.sales_csv, name="sales-csv"),

@@ -118,6 +118,7 @@ def business_verify(
         mask_company_name(company_name),
         mask_credit_code(code),
         method=Method.BUSINESS_LICENCE,
+        country="CN",  # a unified social credit code is issued in mainland China
         in_use_message=_(
             "This company is already verified on another account. Each company may open only one shop."
         ),

@@ -33,6 +33,7 @@ class DocumentOutcome:
     status: str
     last4: str = ""
     error_code: str = ""
+    country: str = ""
 
 
 def document_session_can_start(*, user: User) -> None:
@@ -112,6 +113,7 @@ def document_session_apply(*, outcome: DocumentOutcome) -> bool:
         )
         verification.status, verification.identity, verification.verified_at = Status.VERIFIED, identity, now
         verification.masked_identifier = f"****{outcome.last4}" if outcome.last4 else ""
+        verification.country = outcome.country.upper()[:2]
         verification.failure_reason, verification.revoked_at = "", None
         action = "verified"
     elif outcome.status == "requires_input":

@@ -50,6 +50,9 @@ class Verification(models.Model):
     )
     masked_name = models.CharField(max_length=40, blank=True)
     masked_identifier = models.CharField(max_length=40, blank=True)
+    # ISO 3166-1 alpha-2 of the verified identity, blank when the provider does not say: decides
+    # whether Stripe Connect can pay the seller (payments' payout rails).
+    country = models.CharField(max_length=2, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     # A document check at a provider (Stripe Identity): its session id, so that its events apply once.
     provider_session_id = models.CharField(max_length=255, blank=True, db_index=True)

@@ -225,8 +225,15 @@ def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
         raise _invalid(
             "id_number", _("The name and ID number do not match; check both against your ID card.")
         )
+    # A resident ID number: mainland China (the sandbox stands in for it under the cn profile).
+    country = "CN" if active.name == "cn_sms_id" or settings.COMPLIANCE_PROFILE == "cn" else ""
     return identity_claim(
-        user, active.name, keyed_hash(f"id:{id_number}"), mask_name(name), mask_id_number(id_number)
+        user,
+        active.name,
+        keyed_hash(f"id:{id_number}"),
+        mask_name(name),
+        mask_id_number(id_number),
+        country=country,
     )
 
 
@@ -254,6 +261,7 @@ def identity_claim(
     *,
     method: str = Method.IDENTITY_DOCUMENT,
     in_use_message: str = "",
+    country: str = "",
 ) -> Verification:
     """Verify ``user`` as the identity ``key_hash`` (a person's ID number, a company's credit code)."""
     identity, _created = Identity.objects.get_or_create(key_hash=key_hash)
@@ -275,6 +283,7 @@ def identity_claim(
             "identity": identity,
             "masked_name": masked_name,
             "masked_identifier": masked_id,
+            "country": country,
             "failure_reason": "",
             "verified_at": now,
             "revoked_at": None,

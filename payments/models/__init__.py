@@ -9,6 +9,14 @@ unique ledger keys (a money movement is recorded once), unique event ids.
 from __future__ import annotations
 
 from payments.models.ledger import LedgerAccount, LedgerEntry
+from payments.models.manual import (
+    PayoutBatch,
+    PayoutMethod,
+    PayoutProfile,
+    PayoutRail,
+    PayoutStatement,
+    StatementStatus,
+)
 from payments.models.orders import Order, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
 from payments.models.payouts import ConnectedAccount, Payout, PayoutStatus, ReversalStatus, TransferReversal
 from payments.models.pricing import (
@@ -36,12 +44,18 @@ __all__ = [
     "Order",
     "OrderStatus",
     "Payout",
+    "PayoutBatch",
+    "PayoutMethod",
+    "PayoutProfile",
+    "PayoutRail",
+    "PayoutStatement",
     "PayoutStatus",
     "ReconcileCursor",
     "Refund",
     "RefundStatus",
     "ReversalStatus",
     "SandboxSession",
+    "StatementStatus",
     "TransferReversal",
     "Unlock",
     "UnlockQuerySet",

@@ -32,6 +32,15 @@ class LedgerEntry(models.Model):
     currency = models.CharField(max_length=3)
     external_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The manual payout statement that settled this movement (SELLER rows of manual-rail orders
+    # only); one statement at most, by construction.
+    statement = models.ForeignKey(
+        "payments.PayoutStatement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "ledger entry")

@@ -59,6 +59,9 @@ class Order(models.Model):
     payment_intent_id = models.CharField(max_length=255, null=True, blank=True)
     charge_id = models.CharField(max_length=255, null=True, blank=True)
     destination_account = models.CharField(max_length=255, blank=True)
+    # connect: a destination charge (listings) or a separate charge paid out by transfer (tutoring).
+    # manual: charged on the platform; the seller's share is paid by a manual payout statement.
+    payout_rail = models.CharField(max_length=10, default="connect")
     # Set for a separate charge (tutoring): charged on the platform, the seller's share transferred
     # in this group after the session (a Payout). Blank for destination charges (listings).
     transfer_group = models.CharField(max_length=64, blank=True)
@@ -89,6 +92,11 @@ class Order(models.Model):
                 name="order_refund_within_amount",
             ),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(
+                condition=Q(payout_rail="connect")
+                | Q(payout_rail="manual", destination_account="", transfer_group=""),
+                name="order_manual_rail_charged_on_platform",
+            ),
             models.UniqueConstraint(
                 fields=["buyer", "listing"], condition=Q(status="pending"), name="order_one_pending_per_buyer"
             ),
@@ -131,6 +139,11 @@ class Order(models.Model):
         if self.status == OrderStatus.REFUNDED:
             return "refunded"
         return "partly_refunded" if self.refunded_amount else "paid"
+
+    @property
+    def has_transfer_to_reverse(self) -> bool:
+        """A destination charge: its refunds and lost disputes take the seller's transfer back."""
+        return self.payout_rail == "connect" and not self.transfer_group
 
     @property
     def refundable_amount(self) -> int:

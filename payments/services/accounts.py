@@ -1,9 +1,9 @@
 """Sellers' payout accounts (Stripe Connect Express), and whether a seller can be paid.
 
-A seller can be paid while their connected account takes charges. seller_account_sync is the
-only writer of that answer: ConnectedAccount.charges_enabled, and its copy on the user,
-User.can_accept_payments, which prompts (submitting a paid listing) and the website read because
-they may not import payments. seller_account_for_payment is the guard every order passes.
+A Connect seller can be paid while their connected account takes charges; a manual-rail seller
+while their payout details are complete (services.rails, whose seller_payments_refresh writes the
+answer's copy on the user, User.can_accept_payments, which prompts and the website read because
+they may not import payments). seller_payment_destination is the guard every order passes.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from payments.gateway import (
 )
 from payments.models import (
     ConnectedAccount,
+    PayoutRail,
 )
 from payments.selectors import seller_payout_account
 from payments.services.provider import gateway
+from payments.services.rails import payout_rail_for, seller_payments_refresh
 
 
 def seller_onboarding_link(*, user: User, site_url: str = "") -> str:
@@ -52,8 +54,20 @@ def seller_account_sync(*, account_id: str, state: AccountState | None = None) -
         account.payouts_enabled = state.payouts_enabled
         account.details_submitted = state.details_submitted
         account.save()
-        User.objects.filter(pk=account.user_id).update(can_accept_payments=state.charges_enabled)
+        seller_payments_refresh(user=account.user)
         return account
+
+
+def seller_payment_destination(*, seller: User) -> tuple[str, str]:
+    """(payout rail, destination account) of a buyer's payment; a 409 when the seller cannot take
+    payments now. A manual-rail sale is charged on the platform: no destination account."""
+    if payout_rail_for(user=seller) == PayoutRail.MANUAL:
+        if not seller.can_accept_payments:
+            raise Conflict(
+                "seller_cannot_accept_payments", _("The seller cannot take payments right now; try later.")
+            )
+        return PayoutRail.MANUAL.value, ""
+    return PayoutRail.CONNECT.value, seller_account_for_payment(seller=seller).account_id
 
 
 def seller_account_for_payment(*, seller: User) -> ConnectedAccount:

@@ -20,7 +20,7 @@ from payments.models import (
     Refund,
 )
 from payments.selectors import has_unlocked
-from payments.services.accounts import seller_account_for_payment
+from payments.services.accounts import seller_payment_destination
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.orders import order_create, order_replay
 from payments.services.pricing import quote
@@ -61,7 +61,7 @@ def booking_place(
         return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     buyer_require_phone(user=buyer)
     if offer.seller_id != buyer.pk:
-        seller_account_for_payment(seller=offer.seller)  # a slot nobody can pay for is not held
+        seller_payment_destination(seller=offer.seller)  # a slot nobody can pay for is not held
     if listing is not None and not has_unlocked(user=buyer, listing=listing):
         raise ApplicationError(
             "listing_not_owned",

@@ -104,6 +104,8 @@ def _reversal_for(order: Order, dispute: DisputeState, *, seller_share: int) -> 
     """The reversal a lost dispute needs, once per order: the seller's share of what the dispute
     took (their dispute_lost ledger entry), or nothing when nothing was transferred to them."""
     amount = seller_share
+    if order.payout_rail == "manual":  # nothing was transferred: the loss stays in the ledger
+        return None
     if order.transfer_group:  # a separate charge (tutoring): only a payout sent or being sent
         payout = Payout.objects.filter(
             order=order, status__in=[PayoutStatus.SENDING, PayoutStatus.PAID]

@@ -52,6 +52,7 @@ def identity_outcome(obj: dict[str, Any]) -> documents.DocumentOutcome:
     document = (obj.get("verified_outputs") or {}) if isinstance(obj.get("verified_outputs"), dict) else {}
     id_number = _text(document.get("id_number"))
     error = obj.get("last_error") if isinstance(obj.get("last_error"), dict) else {}
+    address: dict[str, Any] = document["address"] if isinstance(document.get("address"), dict) else {}
     return documents.DocumentOutcome(
         session_id=_text(obj.get("id")),
         user_id=_text(
@@ -60,4 +61,5 @@ def identity_outcome(obj: dict[str, Any]) -> documents.DocumentOutcome:
         status=_text(obj.get("status")),
         last4=id_number[-4:] if len(id_number) >= 8 else "",
         error_code=_text((error or {}).get("code")),
+        country=_text(document.get("issuing_country")) or _text(address.get("country")),
     )

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict
 from marketplace.tutoring.models import Booking
-from payments.models import Order, OrderStatus
-from payments.services.accounts import seller_account_for_payment
+from payments.models import Order, OrderStatus, PayoutRail
+from payments.services.accounts import seller_payment_destination
 from payments.services.pricing import Quote, code_reserve, quote
 from payments.services.provider import gateway
 from prompts.models import Listing
@@ -49,14 +49,13 @@ def order_create(
     ``priced`` is services.pricing's quote (licence, upgrade, code); the personal licence at the
     list price when None. A code's use is reserved in the order's own transaction.
     """
-    account = seller_account_for_payment(seller=item.seller)
+    rail, destination = seller_payment_destination(seller=item.seller)
     priced = priced or quote(buyer=buyer, item=item)
     line = priced.line
-    sold: dict[str, Any] = (
-        {"listing": item}
-        if isinstance(item, Listing)
-        else {"booking": item, "transfer_group": booking_transfer_group(item)}
-    )
+    sold: dict[str, Any] = {"listing": item} if isinstance(item, Listing) else {"booking": item}
+    if isinstance(item, Booking) and rail == PayoutRail.CONNECT:
+        # A separate charge, transferred after the session; a manual-rail tutor's share accrues instead.
+        sold["transfer_group"] = booking_transfer_group(item)
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -74,7 +73,8 @@ def order_create(
                 upgrade_from=priced.upgrade_from,
                 provider=gateway().name,
                 idempotency_key=idempotency_key,
-                destination_account=account.account_id,
+                destination_account=destination,
+                payout_rail=rail,
                 **sold,
             )
             if priced.code is not None:

@@ -94,7 +94,8 @@ def refund_submit(*, refund_id: int) -> Refund:
             payment_intent_id=order.payment_intent_id or "",
             amount=refund.amount,
             idempotency_key=refund.idempotency_key,
-            reverse_transfer=not order.transfer_group,  # a separate charge has no transfer on it
+            # Only a destination charge has a transfer on it; separate and manual-rail charges don't.
+            reverse_transfer=order.has_transfer_to_reverse,
         )
     except ProviderError as exc:
         Refund.objects.filter(pk=refund.pk).update(

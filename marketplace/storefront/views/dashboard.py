@@ -25,8 +25,9 @@ from marketplace.verification.services import is_seller_verified
 from payments import selectors as payment_selectors
 from payments.conversion import trial_conversion
 from payments.gateway import ProviderError
-from payments.models import ConnectedAccount
+from payments.models import PayoutRail
 from payments.services import seller_onboarding_link
+from payments.services.rails import payout_setup
 from prompts.documents import preview_json
 from prompts.models import ImageStatus, Listing, ListingImage
 from prompts.selectors import listing_list_for_seller
@@ -70,10 +71,13 @@ def _listing_row(listing: Listing) -> dict[str, Any]:
 
 
 def _payouts(seller: User) -> dict[str, Any]:
-    account = ConnectedAccount.objects.filter(user=seller).first()
+    setup = payout_setup(user=seller)  # one query: the Connect account, payout profile, verification
     return {
-        "account": account,
+        "account": setup.account,
         "can_accept_payments": seller.can_accept_payments,
+        "payout_rail": setup.rail,
+        "payout_profile": setup.profile,
+        "can_choose_rail": PayoutRail.MANUAL in setup.rails_allowed,
     }
 
 

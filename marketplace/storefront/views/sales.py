@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import MoneyError, major_text, minor_from_major
+from marketplace.core.text import spreadsheet_safe
 from marketplace.storefront import formatting
 from marketplace.storefront.views.common import current_user, see_other
 from payments import selectors as payment_selectors
@@ -170,11 +171,6 @@ def refund(request: HttpRequest, public_id: str) -> HttpResponse:
         return render(request, "storefront/dashboard/refund.html", context, status=400)
     messages.add_message(request, *_refund_message(made, order))
     return see_other(reverse("web:sales") + f"#sale-{order.public_id}")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A text cell a spreadsheet will not run: a leading = + - @ or tab/return makes it a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class _Echo:
