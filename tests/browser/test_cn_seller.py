@@ -6,12 +6,18 @@ prompt; the served preview carries exactly one implicit label with the Annex E f
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
+from django.utils import timezone
 
+from marketplace.accounts.models import User
 from marketplace.verification.models import Verification
+from payments.models import LedgerAccount, LedgerEntry, Order, PayoutStatement
+from payments.services.statements import statements_close
 from prompts.models import Listing, ListingStatus
 from tests.browser.conftest import snap
 from tests.browser.sales_walk import PHONE, _fits_the_screen, _visitor
@@ -150,6 +156,126 @@ def test_a_new_seller_verifies_and_publishes_an_ai_labelled_listing_and_a_verifi
         assert len(labels) == 1, labels  # exactly one implicit label, the platform's
         assert set(ANNEX_E) <= set(labels[0]) and all(labels[0][name] for name in ANNEX_E)
         assert _verified(labels[0])
+    finally:
+        seller.context.close()
+        buyer.context.close()
+    errors = seller.errors + buyer.errors
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def _seller_verifies_and_enters_alipay(page: Any) -> None:
+    """Onboarding under cn: verification first (a mainland ID puts the seller on the manual rail),
+    then the Alipay account the platform pays, shown masked from then on."""
+    _sign_up(page, "tea-cn@example.com", "tea-cn", PASSWORD)
+    page.locator("#verification-step a.button").click()
+    page.wait_for_url(re.compile(r"/account/verification/"))
+    _verify_phone(page, "13700000000")
+    page.locator("#phone-verified").wait_for()
+    page.locator("#id_name").fill("张三")
+    page.locator("#id_id_number").fill(ZHANG_ID)
+    page.locator("form[action$='/verification/identity/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+
+    page.locator("a[href='/dashboard/payouts/details/']").first.click()
+    page.locator("input[name=method][value=alipay]").check()
+    page.locator("#id_holder_name").fill("李四")
+    page.locator("#id_account").fill("13700000000")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert "137****0000" in page.locator("section[aria-labelledby=payouts-h]").inner_text()
+    assert "13700000000" not in page.content()
+    snap(page, "cn-9-seller-alipay-masked")
+
+
+def _seller_lists_with_an_ai_image(page: Any, folder: Path) -> str:
+    page.locator("a[href='/dashboard/listings/new/']").first.click()
+    _fill_listing(page, "龙井茶园水墨", "199.00", "CNY")
+    page.locator("form.studio-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/listings/[\w-]+/edit/$"))
+    public_id: str = page.url.rstrip("/").split("/")[-2]
+    labelled = folder / "labelled.png"
+    labelled.write_bytes(_tc260_png())
+    page.locator("#id_images").set_input_files([str(labelled)])
+    page.locator("form.upload button[type=submit]").click()
+    page.locator(".image-list [data-status].ready").wait_for()
+    assert page.locator(".image-list .ai-class").inner_text() == "AI生成（文件元数据标明）"
+    _submit(page, public_id)
+    page.locator(".studio-status .status.published").wait_for()
+    return public_id
+
+
+def _staff_batches_and_marks_paid(browser: Any, base_url: str, reference: str) -> str:
+    """Staff, in the admin: batch the closed statement, download the file, mark it paid. The CSV's text."""
+    User.objects.create_superuser(email="ops@example.com", handle="ops", password=PASSWORD)
+    staff = _visitor(browser, base_url, "en", phone=False)
+    page = staff.page
+    page.goto("/admin/login/?next=/admin/")
+    page.locator("#id_username").fill("ops@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    page.goto("/admin/payments/payoutstatement/")
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("create_batch")
+    page.locator("button[name=index]").click()
+    page.locator(".messagelist .success").wait_for()
+
+    page.goto("/admin/payments/payoutbatch/")
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("download_csv")
+    with page.expect_download() as download:
+        page.locator("button[name=index]").click()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+
+    page.goto("/admin/payments/payoutbatch/")
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("mark_paid")
+    page.locator("button[name=index]").click()
+    page.locator("#reference").fill(reference)
+    page.locator("input[type=submit][value='Mark paid']").click()
+    page.locator(".messagelist .success").wait_for()
+    snap(page, "cn-12-staff-marked-paid")
+    staff.context.close()
+    assert staff.errors == []
+    return csv_text
+
+
+def test_a_mainland_seller_is_paid_by_statement_through_a_staff_batch(
+    cn: None, settings: Any, browser: Any, live_server: Any, tmp_path: Path
+) -> None:
+    """Issue 16's whole walk: verification, Alipay details, a listing with an uploaded AI image, a
+    sale charged on the platform, the statement closing on schedule and a staff-marked payout."""
+    settings.PAYOUT_RAIL_DEFAULT = "country"  # cn's default, set at start-up from COMPLIANCE_PROFILE
+    settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
+    seller = _visitor(browser, live_server.url, "zh-hans", phone=True)
+    buyer = _visitor(browser, live_server.url, "zh-hans", phone=True)
+    try:
+        _seller_verifies_and_enters_alipay(seller.page)
+        public_id = _seller_lists_with_an_ai_image(seller.page, tmp_path)
+        _buyer_buys_and_reads(buyer.page, public_id)
+        order = Order.objects.get(listing__public_id=public_id)
+        assert order.status == "paid" and order.destination_account == ""  # charged on the platform
+
+        # The beat task, a week on: the period the sale fell in has ended.
+        assert statements_close(now=timezone.now() + timedelta(days=8)) == 1
+        statement = PayoutStatement.objects.get()
+        assert statement.amount == order.seller_amount and statement.currency == "CNY"
+        seller.page.goto("/dashboard/payouts/statements/")
+        assert "已结算，等待付款" in seller.page.locator(f"#statement-{statement.pk}").inner_text()
+        snap(seller.page, "cn-10-seller-statement-closed")
+
+        csv_text = _staff_batches_and_marks_paid(browser, live_server.url, "ALIPAY-2026-12-001")
+        assert "13700000000" in csv_text and str(statement.pk) in csv_text  # staff need the real account
+        assert f"{order.seller_amount / 100:.2f}" in csv_text
+
+        seller.page.reload()
+        row = seller.page.locator(f"#statement-{statement.pk}").inner_text()
+        assert "已支付" in row and "ALIPAY-2026-12-001" in row
+        _fits_the_screen(seller.page, phone=True)
+        snap(seller.page, "cn-11-seller-statement-paid")
+        paid_out = LedgerEntry.objects.filter(account=LedgerAccount.PAID_OUT, order=order)
+        assert sum(entry.amount for entry in paid_out) == order.seller_amount
     finally:
         seller.context.close()
         buyer.context.close()
