@@ -39,7 +39,7 @@ from prompts.models.moderation import (
     ScreeningList,
     ScreeningTerm,
 )
-from prompts.models.search import SearchTerm
+from prompts.models.search import SearchSynonym, SearchTerm
 
 __all__ = [
     "COMPLAINT_NOTE_MAX",
@@ -69,6 +69,7 @@ __all__ = [
     "ScreeningAction",
     "ScreeningList",
     "ScreeningTerm",
+    "SearchSynonym",
     "SearchTerm",
     "Tag",
     "TargetModel",
