@@ -278,7 +278,10 @@ def current() -> Thesaurus:
 
 
 def _stored_groups() -> list[list[str]]:
-    return [group.term_list() for group in SearchSynonym.objects.order_by("id")]
+    """The staff's groups; the shipped ones while the table is empty (a database flushed or not
+    yet migrated), so search never silently loses every synonym."""
+    stored = [group.term_list() for group in SearchSynonym.objects.order_by("id")]
+    return stored or shipped_groups()
 
 
 def synonyms_changed() -> None:
