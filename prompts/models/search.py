@@ -32,7 +32,7 @@ class SearchSynonym(models.Model):
     terms = models.TextField(
         _("terms"),
         help_text=_(
-            "One term per line, in any language: a word or a phrase (\"ink wash\"). "
+            'One term per line, in any language: a word or a phrase ("ink wash"). '
             "A search for any of them also finds the others."
         ),
     )

@@ -229,8 +229,8 @@ def _within_budget(parts: list[tuple[list[Alternative], list[Alternative]]]) -> 
     chosen: list[tuple[Alternative, list[Alternative], list[Alternative]]] = []
     seen: set[Alternative] = set()
     spent = 0
-    for exact, other in parts:
-        typed, *variants = [alternative for alternative in dict.fromkeys(exact) if alternative] or [()]
+    for spellings, other in parts:
+        typed, *variants = [alternative for alternative in dict.fromkeys(spellings) if alternative] or [()]
         if not typed or typed in seen:
             continue  # a word repeated: asked for once
         if spent + len(typed) > MAX_QUERY_TOKENS:
@@ -242,9 +242,9 @@ def _within_budget(parts: list[tuple[list[Alternative], list[Alternative]]]) -> 
     for typed, variants, other in chosen:
         alternatives = [typed]
         spent = _add_within(alternatives, variants, spent)
-        exact = len(alternatives)
+        exact_count = len(alternatives)
         spent = _add_within(alternatives, other, spent)
-        terms.append(Term(tuple(alternatives), exact))
+        terms.append(Term(tuple(alternatives), exact_count))
     return terms
 
 

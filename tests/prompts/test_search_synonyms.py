@@ -35,7 +35,7 @@ def titles(anon, query: str) -> list[str]:
     return [card["title"] for card in response.json()["results"]]
 
 
-def listing(seller, title: str, *, tags: list[str] = (), category: str = "other", **fields):
+def listing(seller, title: str, *, tags: tuple[str, ...] = (), category: str = "other", **fields):
     defaults = {"description": "", "target_model": "flux", "price_amount": 0}
     return make_listing(
         seller, publish=True, title=title, tags=list(tags), category=category, **defaults | fields
