@@ -39,7 +39,6 @@ from prompts.models.moderation import (
     ScreeningList,
     ScreeningTerm,
 )
-from prompts.models.search import SearchTerm
 from prompts.models.trials import (
     TRIAL_RUNS_MAX,
     TrialBudget,
@@ -48,6 +47,7 @@ from prompts.models.trials import (
     TrialStatus,
     trial_upload_to,
 )
+from prompts.models.search import SearchSynonym, SearchTerm
 
 __all__ = [
     "COMPLAINT_NOTE_MAX",
@@ -78,6 +78,7 @@ __all__ = [
     "ScreeningAction",
     "ScreeningList",
     "ScreeningTerm",
+    "SearchSynonym",
     "SearchTerm",
     "Tag",
     "TargetModel",
