@@ -39,6 +39,7 @@ from prompts.models.moderation import (
     ScreeningList,
     ScreeningTerm,
 )
+from prompts.models.search import SearchSynonym, SearchTerm
 from prompts.models.trials import (
     TRIAL_RUNS_MAX,
     TrialBudget,
@@ -47,7 +48,6 @@ from prompts.models.trials import (
     TrialStatus,
     trial_upload_to,
 )
-from prompts.models.search import SearchSynonym, SearchTerm
 
 __all__ = [
     "COMPLAINT_NOTE_MAX",
