@@ -183,8 +183,8 @@ def _load_chunk(args: tuple[int, int]) -> tuple[int, float]:
     import psycopg
     from search_data import texts
 
-    from prompts.models import TargetModel, new_public_id
-    from prompts.search.index import tsvector_literal
+    from prompts.models import new_public_id
+    from prompts.search.index import listing_texts, tsvector_literal
 
     start, count = args
     began = time.perf_counter()
@@ -193,7 +193,6 @@ def _load_chunk(args: tuple[int, int]) -> tuple[int, float]:
     listings, links = [], []
     total = state["total"]
     span = timedelta(days=730).total_seconds()
-    labels = {value: TargetModel(value).label for value in TargetModel.values}
     for number in range(start, start + count):
         listing_id = number + 1
         r = rng.random()
@@ -240,10 +239,16 @@ def _load_chunk(args: tuple[int, int]) -> tuple[int, float]:
             "rating_count": 0,
             "rating_sum": 0,
         }
-        # The same three weighted fields as prompts.search.index._fields.
-        primary = " ".join([title, *tags])
-        secondary = " ".join([target_model, labels[target_model], category, handle])
-        row["search_vector"] = tsvector_literal([(primary, "A"), (secondary, "B"), (description, "C")])
+        # The same three weighted fields as prompts.search.index.listing_search_refresh.
+        fields = listing_texts(
+            title=title,
+            tags=tags,
+            description=description,
+            target_model=target_model,
+            category=category,
+            seller_handle=handle,
+        )
+        row["search_vector"] = tsvector_literal(list(zip(fields, "ABC", strict=True)))
         row["card_json"] = _card(row, tags, (handle, display))
         for column, value in state["defaults"].items():
             row.setdefault(column, value)

@@ -23,12 +23,14 @@ from prompts.models import (
     Review,
     ScreeningList,
     ScreeningTerm,
+    SearchSynonym,
 )
 from prompts.moderation import (
     complaint_admin,  # noqa: F401  (registers the complaint queue)
     decisions,
     flags,
 )
+from prompts.search import synonyms
 
 
 class RejectForm(forms.Form):
@@ -355,3 +357,35 @@ class FavouriteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SearchSynonymForm(forms.ModelForm):
+    class Meta:
+        model = SearchSynonym
+        fields = ("terms", "note")
+        widgets = {"terms": forms.Textarea(attrs={"rows": 8})}
+
+    def clean_terms(self) -> str:
+        try:
+            return "\n".join(synonyms.clean_terms(self.cleaned_data["terms"]))
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Groups of search terms that mean the same; the next searches use an edit, no re-index."""
+
+    form = SearchSynonymForm
+    list_display = ("__str__", "note", "updated_at")
+    search_fields = ("terms", "note")
+    readonly_fields = ("updated_at",)
+
+    def save_model(self, request: HttpRequest, obj: SearchSynonym, form: Any, change: bool) -> None:
+        synonyms.search_synonym_save(group=obj, terms=form.cleaned_data["terms"], note=obj.note)
+
+    def delete_model(self, request: HttpRequest, obj: SearchSynonym) -> None:
+        synonyms.search_synonym_delete(groups=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SearchSynonym]) -> None:
+        synonyms.search_synonym_delete(groups=list(queryset))

@@ -172,7 +172,7 @@ def catalog_search(
     if correct and query is not None and count < TYPO_RETRY_BELOW:
         fixed = spelling.correct_query(filters.q)
         fixed_query = search.parse_query(fixed) if fixed else None
-        if fixed and fixed_query is not None and fixed_query.groups != query.groups:
+        if fixed and fixed_query is not None and fixed_query.terms != query.terms:
             fixed_count, fixed_exact = _match_count(replace(filters, q=fixed), fixed_query)
             if fixed_count > count:
                 filters, count, exact, corrected = replace(filters, q=fixed), fixed_count, fixed_exact, fixed

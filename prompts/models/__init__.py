@@ -39,7 +39,7 @@ from prompts.models.moderation import (
     ScreeningList,
     ScreeningTerm,
 )
-from prompts.models.search import SearchTerm
+from prompts.models.search import SearchSynonym, SearchTerm
 from prompts.models.trials import (
     TRIAL_RUNS_MAX,
     TrialBudget,
@@ -78,6 +78,7 @@ __all__ = [
     "ScreeningAction",
     "ScreeningList",
     "ScreeningTerm",
+    "SearchSynonym",
     "SearchTerm",
     "Tag",
     "TargetModel",

@@ -107,10 +107,15 @@ def match_count(
 
 
 def _surely_more(filters: Any, query: search.SearchQuery, bound: int) -> bool:
-    if len(query.tokens) != 1 or len(catalog_sql.conditions(filters)[0]) != 1:  # only "published"
+    """A one-term query without other filters matches any of its alternatives (the word, its
+    synonyms): one single-token alternative common enough is a lower bound on the matches."""
+    if len(query.terms) != 1 or len(catalog_sql.conditions(filters)[0]) != 1:  # only "published"
         return False
     stats = token_stats()
-    token = query.tokens[0]
-    if stats is None or token not in stats.frequencies:
+    if stats is None:
         return False
-    return stats.frequencies[token] * stats.rows >= SURE_MARGIN * bound
+    return any(
+        len(alternative) == 1
+        and stats.frequencies.get(alternative[0], 0) * stats.rows >= SURE_MARGIN * bound
+        for alternative in query.terms[0].alternatives
+    )

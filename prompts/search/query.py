@@ -30,6 +30,7 @@ planner sort.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +38,8 @@ from django.db import connection
 
 from prompts import catalog_sql
 from prompts.models import Listing
-from prompts.search.stats import Histogram, token_stats
-from prompts.search.tokens import query_token_groups
+from prompts.search.stats import Histogram, TokenStats, token_stats
+from prompts.search.synonyms import Term, query_terms
 
 RELEVANCE_CANDIDATES = 48  # ranked; the matches after them follow in trending order
 COLLECT_CAP = 2000  # matches a collect gathers before something else takes over, without statistics
@@ -62,17 +63,40 @@ _POPULARITY = "(1.0 + LN(1.0 + l.unlock_count) / 4.0 + LN(1.0 + l.trending_score
 
 @dataclass(frozen=True)
 class SearchQuery:
-    groups: list[list[str]]  # tokens.query_token_groups
+    """Every term must match; a term matches through any of its alternatives (synonyms.Term)."""
+
+    terms: list[Term]
 
     @property
     def tokens(self) -> list[str]:
-        return [token for group in self.groups for token in group]
+        every = (token for term in self.terms for alternative in term.alternatives for token in alternative)
+        return list(dict.fromkeys(every))
 
-    def tsquery(self) -> str:
-        return " & ".join("'" + token.replace("\\", "\\\\").replace("'", "''") + "'" for token in self.tokens)
+    @property
+    def expanded(self) -> bool:
+        """Whether synonyms were added: exact matches then rank above synonym-only ones."""
+        return any(len(term.alternatives) > term.exact for term in self.terms)
 
-    def fts5(self) -> str:
-        return " AND ".join('"' + token.replace('"', '""') + '"' for token in self.tokens)
+    def tsquery(self, *, exact: bool = False) -> str:
+        return " & ".join(_any(term, exact, _ts_token, " | ", " & ") for term in self.terms)
+
+    def fts5(self, *, exact: bool = False) -> str:
+        return " AND ".join(_any(term, exact, _fts5_token, " OR ", " AND ") for term in self.terms)
+
+
+def _ts_token(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _fts5_token(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _any(term: Term, exact: bool, quote: Callable[[str], str], either: str, both: str) -> str:
+    alternatives = term.exact_alternatives if exact else term.alternatives
+    if len(alternatives) == 1 and len(alternatives[0]) == 1:
+        return quote(alternatives[0][0])
+    return "(" + either.join("(" + both.join(map(quote, alt)) + ")" for alt in alternatives) + ")"
 
 
 @dataclass(frozen=True)
@@ -89,9 +113,9 @@ class Order:
 
 
 def parse_query(text: str) -> SearchQuery | None:
-    """The query's tokens, or None when it has none (no words, only punctuation)."""
-    groups = query_token_groups(text)
-    return SearchQuery(groups=groups) if groups else None
+    """The query's terms with their synonyms, or None when it has none (no words, only punctuation)."""
+    terms = query_terms(text)
+    return SearchQuery(terms=terms) if terms else None
 
 
 NEWEST = Order("published_at", True)
@@ -162,14 +186,14 @@ def first_plan(query: SearchQuery, order: Order, limit: int) -> Plan:
     stats = token_stats()
     if stats is None:
         return Plan("collect", COLLECT_CAP, WALK_MIN, 0.0)
-    matches = max(stats.expected(query.groups), 1.0)
-    if any(token not in stats.frequencies for token in query.tokens):
-        # A token too rare to be listed: at most floor * rows matches, whatever else the query says.
+    matches = max(expected_matches(stats, query), 1.0)
+    if any(all(_unlisted(stats, alternative) for alternative in term.alternatives) for term in query.terms):
+        # A term too rare to be listed: at most floor * rows matches, whatever else the query says.
         return Plan("collect", int(max(COLLECT_CAP, GROWTH * stats.floor * stats.rows)), WALK_MIN, 0.0)
     density = min(1.0, matches / max(stats.rows, 1.0))
     histogram = stats.histograms.get(order.field)
     row_cost = RANDOM_ROW if histogram is None or abs(histogram.correlation) < 0.9 else WALK_ROW
-    gin = POSTING * stats.postings(query.tokens)
+    gin = POSTING * postings(stats, query)
     window = WINDOW_PAGES * limit / density
     costs = {
         "walk": row_cost * limit / density,
@@ -182,6 +206,33 @@ def first_plan(query: SearchQuery, order: Order, limit: int) -> Plan:
     cap = int(max(COLLECT_CAP, GROWTH * matches))
     budget = int(max(WALK_MIN, GROWTH * limit / density))
     return Plan(way, cap, budget, window, histogram)
+
+
+def _unlisted(stats: TokenStats, alternative: tuple[str, ...]) -> bool:
+    return any(token not in stats.frequencies for token in alternative)
+
+
+def expected_matches(stats: TokenStats, query: SearchQuery) -> float:
+    """The tokens of one alternative occur together (the bigrams of one Chinese run), alternatives
+    of a term add up (at most every row), different terms are independent."""
+    fraction = 1.0
+    for term in query.terms:
+        either = sum(min(stats.frequency(token) for token in alt) for alt in term.alternatives)
+        fraction *= min(1.0, either)
+    return stats.rows * fraction
+
+
+def postings(stats: TokenStats, query: SearchQuery) -> float:
+    """Index entries a GIN scan reads: every posting list of a term with alternatives; of the
+    terms (and single tokens) that must all be present, it skips through the longest."""
+    sizes = []
+    for term in query.terms:
+        if len(term.alternatives) == 1:
+            sizes += [stats.rows * stats.frequency(token) for token in term.alternatives[0]]
+        else:
+            sizes.append(sum(stats.rows * stats.frequency(t) for alt in term.alternatives for t in alt))
+    sizes.sort()
+    return sum(sizes[:-1]) if len(sizes) > 1 else sum(sizes)
 
 
 def where_sql(
@@ -330,23 +381,31 @@ def relevance_page(
 
 
 def _ranked_cards(query: SearchQuery, ids: list[int], offset: int, limit: int) -> list[str]:
+    """The candidates by text rank times popularity; with synonyms, the exact matches (every term
+    found as typed) first."""
     if offset >= len(ids):
         return []
     order = f"{_POPULARITY} DESC, l.published_at DESC, l.id DESC LIMIT %s OFFSET %s"
+    tier, tier_params = "", []
     if connection.vendor == "postgresql":
+        if query.expanded:
+            tier, tier_params = "(l.search_vector @@ %s::tsquery) DESC, ", [query.tsquery(exact=True)]
         sql = (
             f"SELECT l.card_json FROM {_L} l WHERE l.id = ANY(%s::bigint[]) "  # noqa: S608
-            f"ORDER BY ts_rank(l.search_vector, %s::tsquery) * {order}"
+            f"ORDER BY {tier}ts_rank(l.search_vector, %s::tsquery) * {order}"
         )
-        params: list[Any] = [ids, query.tsquery()]
+        params: list[Any] = [ids, *tier_params, query.tsquery()]
     else:
+        if query.expanded:
+            exact = "SELECT rowid FROM prompts_listing_fts WHERE prompts_listing_fts MATCH %s"
+            tier, tier_params = f"(l.id IN ({exact})) DESC, ", [query.fts5(exact=True)]
         # bm25 is lower for better matches; the column weights follow the tsvector's A, B, C.
         sql = (
             f"SELECT l.card_json FROM prompts_listing_fts f JOIN {_L} l ON l.id = f.rowid "  # noqa: S608
             f"WHERE prompts_listing_fts MATCH %s AND l.id IN ({', '.join(['%s'] * len(ids))}) "
-            f"ORDER BY -bm25(prompts_listing_fts, 10.0, 4.0, 1.0) * {order}"
+            f"ORDER BY {tier}-bm25(prompts_listing_fts, 10.0, 4.0, 1.0) * {order}"
         )
-        params = [query.fts5(), *ids]
+        params = [query.fts5(), *ids, *tier_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         return [row[0] for row in cursor.fetchall()]

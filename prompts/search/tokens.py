@@ -6,6 +6,11 @@ search mode (words and their sub-words) and also indexed as single characters an
 bigrams, so any Chinese substring of two or more characters matches through its bigrams
 ("人街" finds "纽约唐人街"), and a one-character query through its unigram. A query needs only
 bigrams that cover it ("赛博朋克" asks for 赛博 and 朋克, not also 博朋).
+
+Spelling variants are one word: full-width forms fold to ASCII (NFKC: "Ｔ恤" is "T恤"), and Latin words
+joined by hyphens are also indexed joined ("T-shirt" is found by "tshirt", "Lo-fi" by "lofi"). A query
+word with hyphens asks for its parts or the joined form. Synonyms (prompts/search/synonyms.py) are
+applied to queries only, so editing them needs no reindex.
 """
 
 from __future__ import annotations
@@ -20,14 +25,20 @@ import snowballstemmer
 
 jieba.setLogLevel(logging.WARNING)
 _stemmer = snowballstemmer.stemmer("english")
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+", re.UNICODE)
-_IS_HAN = re.compile(rf"[{_HAN}]")
-MAX_QUERY_TOKENS = 12
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+", re.UNICODE)
+_IS_HAN = re.compile(rf"[{HAN}]")
+_LATIN = rf"[^\W_{HAN}]+"
+_COMPOUND = re.compile(rf"{_LATIN}(?:-{_LATIN})+", re.UNICODE)  # "t-shirt", "lo-fi", "press-on"
+MAX_QUERY_TOKENS = 12  # the query's own words
+MAX_EXPANDED_TOKENS = 24  # with their synonyms: bounds the index work of one search
+
+
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-"})
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", text).casefold().translate(_HYPHENS)
 
 
 @lru_cache(maxsize=20_000)
@@ -49,10 +60,16 @@ def document_tokens(text: str) -> list[str]:
             tokens.extend(word for word in jieba.cut_for_search(run) if len(word) > 2)
         else:
             tokens.append(stem(run))
+    tokens.extend(joined(compound) for compound in _COMPOUND.findall(normalize(text)))
     return tokens
 
 
-def _covering_bigrams(run: str) -> list[str]:
+def joined(compound: str) -> str:
+    """The token of a hyphenated word written as one ("t-shirts" -> "tshirt")."""
+    return stem(compound.replace("-", ""))
+
+
+def covering_bigrams(run: str) -> list[str]:
     """Bigrams that cover the run without overlapping (the last one overlaps when the length is odd).
 
     A document holds every bigram of its text, so these find the same documents as all bigrams of
@@ -77,7 +94,7 @@ def query_token_groups(query: str) -> list[list[str]]:
     seen: set[str] = set()
     budget = MAX_QUERY_TOKENS
     for run in _RUNS.findall(normalize(query)):
-        candidates = _covering_bigrams(run) if _IS_HAN.match(run) else [stem(run)]
+        candidates = covering_bigrams(run) if _IS_HAN.match(run) else [stem(run)]
         group = [token for token in dict.fromkeys(candidates) if token not in seen][:budget]
         if group:
             groups.append(group)

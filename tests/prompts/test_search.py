@@ -14,7 +14,8 @@ from prompts.search import facets as search_facets
 from prompts.search import query as search_query
 from prompts.search.query import NEWEST, TRENDING, Order, Plan, SearchQuery
 from prompts.search.stats import SORT_FIELDS, Histogram, TokenStats, clear_cache, token_stats
-from prompts.search.tokens import document_tokens, query_token_groups, query_tokens
+from prompts.search.synonyms import Thesaurus, query_terms
+from prompts.search.tokens import document_tokens, query_tokens
 from tests.conftest import requires_postgres
 from tests.factories import make_listing
 
@@ -67,6 +68,11 @@ def corpus(seller):
     }
 
 
+def plain(text: str) -> SearchQuery:
+    """The query without synonyms: the statistics and plans below are about its own tokens."""
+    return SearchQuery(terms=query_terms(text, Thesaurus.build([])))
+
+
 def titles(anon, query: str) -> list[str]:
     response = anon.get(CATALOG, {"q": query, "page_size": 60})
     assert response.status_code == 200, response.json()
@@ -79,10 +85,10 @@ def titles(anon, query: str) -> list[str]:
         ("烧卖", 1),  # a two-character Chinese word
         ("唐人街", 1),  # a dictionary word
         ("人街", 1),  # a substring that is no word at all
-        ("赛博朋克", 2),
-        ("赛博朋克 wallpaper", 1),  # mixed: both languages must match
-        ("wallpapers", 3),  # stemmed: wallpaper, wallpapers
-        ("WALLPAPER", 3),
+        ("赛博朋克", 3),  # and through its synonym "cyberpunk"
+        ("赛博朋克 wallpaper", 3),  # mixed: both terms must match, each in either language
+        ("wallpapers", 4),  # stemmed: wallpaper, wallpapers; and 壁纸
+        ("WALLPAPER", 4),
         ("熊猫", 1),
         ("midjourney", 2),  # the target model
         ("seller-one", 8),  # the seller's handle
@@ -139,7 +145,12 @@ def test_every_search_strategy_returns_the_same_pages(corpus, anon, monkeypatch)
     ]
     monkeypatch.setattr(search_query, "first_plan", lambda query, order, limit: plans["collect"](order))
     expected = [every_page(anon, params) for params in searches]
-    assert expected[0] == ["Neon koi wallpaper", "赛博朋克 wallpaper pack", "Cyberpunk neon wallpapers"]
+    assert expected[0] == [  # with its synonym 壁纸: an OR in every strategy
+        "Neon koi wallpaper",
+        "赛博朋克 wallpaper pack",
+        "Cyberpunk neon wallpapers",
+        "赛博朋克城市壁纸",
+    ]
     assert all(len(set(found)) == len(found) for found in expected)
     assert sorted(expected[9]) == sorted(expected[5]) and len(expected[9]) == 8  # relevance: all, once
     for name, plan in plans.items():
@@ -174,9 +185,11 @@ def test_statistics_say_how_common_each_token_is(corpus, seller):
     assert stats.frequency("wallpap") == pytest.approx(3 / 8)
     assert stats.frequency("赛博") == pytest.approx(2 / 8)
     assert stats.frequency("qwertyzzz") <= 1 / 8
-    query = SearchQuery(groups=query_token_groups("赛博朋克 wallpaper"))
-    assert stats.expected(query.groups) == pytest.approx(8 * 2 / 8 * 3 / 8)
-    assert stats.postings(query.tokens) == pytest.approx(4)  # 赛博 and 朋克; wallpap is skipped through
+    query = plain("赛博朋克 wallpaper")
+    assert search_query.expected_matches(stats, query) == pytest.approx(8 * 2 / 8 * 3 / 8)
+    assert search_query.postings(stats, query) == pytest.approx(
+        4
+    )  # 赛博 and 朋克; wallpap is skipped through
     published = stats.histograms["published_at"]
     newest = published.bounds[-1]
     assert published.bound(descending=True, start=None, rows=2) < newest  # the newest ones and more
@@ -197,7 +210,7 @@ def test_the_first_plan_follows_token_frequencies(monkeypatch):
     monkeypatch.setattr(search_query, "token_stats", lambda: stats)
 
     def plan(text: str, order: Order = NEWEST, limit: int = 25) -> Plan:
-        return search_query.first_plan(SearchQuery(groups=query_token_groups(text)), order, limit)
+        return search_query.first_plan(plain(text), order, limit)
 
     assert plan("axolotl").way == "collect"  # not listed: in fewer than 1,000 listings
     assert plan("axolotl").cap == 4000
@@ -246,7 +259,7 @@ def test_title_matches_rank_above_description_matches(seller, anon):
 
 def test_explicit_sort_applies_to_search_results(corpus, anon):
     cards = anon.get(CATALOG, {"q": "wallpaper", "sort": "price"}).json()["results"]
-    assert [card["price"]["amount"] for card in cards] == [299, 350, 499]
+    assert [card["price"]["amount"] for card in cards] == [299, 350, 499, 1200]
 
 
 def test_search_pages_do_not_repeat(corpus, anon):
@@ -266,7 +279,7 @@ def test_archived_and_edited_listings_leave_and_update_the_index(corpus, seller_
     assert titles(anon, "koi") == []
     panda = corpus["熊猫表情包"]
     seller_api.patch(f"/api/v1/seller/listings/{panda.public_id}/", {"title": "小熊猫贴纸"}, format="json")
-    assert titles(anon, "贴纸") == ["小熊猫贴纸"]
+    assert titles(anon, "贴纸")[0] == "小熊猫贴纸"  # then the emoji listings, through its synonyms
 
 
 def test_facets_describe_a_sample_when_there_are_many_matches(corpus, anon, monkeypatch):
@@ -287,8 +300,8 @@ def test_facets_of_a_common_query_describe_its_newest_matches(corpus, anon, monk
 def test_facets_count_the_matches(corpus, anon):
     body = anon.get(CATALOG, {"q": "wallpaper", "facets": "true"}).json()
     facets = body["facets"]
-    assert facets["target_model"] == {"flux": 2, "sdxl": 1}
-    assert facets["free"] == {"true": 0, "false": 3}
+    assert facets["target_model"] == {"flux": 2, "sdxl": 1, "stable-diffusion": 1}  # with 赛博朋克城市壁纸
+    assert facets["free"] == {"true": 0, "false": 4}
     assert facets["capped"] is False
     everything = anon.get(CATALOG, {"facets": "1"}).json()["facets"]
     assert everything["language"]["en"] == 8  # the factory's default language

@@ -66,10 +66,11 @@ def titles(body: dict[str, Any]) -> set[str]:
     ("typed", "corrected", "found"),
     [
         ("wallpapr", "wallpaper", {"Neon koi wallpaper", "Misty mountain wallpaper"}),
-        ("emoij", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set"}),
+        # Synonyms apply to the corrected query too: a sticker sheet is what an emoji buyer wants.
+        ("emoij", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set", "Axolotl sticker sheet"}),
         ("cyberpnk", "cyberpunk", {"Cyberpunk alley at night"}),
         ("Cyberpnk WALLPAPR", None, set()),  # both corrected, but no listing has both words
-        ("ＥＭＯＩＪ", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set"}),  # full-width letters
+        ("ＥＭＯＩＪ", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set", "Axolotl sticker sheet"}),  # full-width letters
     ],
 )
 def test_a_misspelt_query_shows_results_for_the_corrected_one(shop, anon, typed, corrected, found):
@@ -111,7 +112,7 @@ def test_the_website_says_which_query_it_shows_and_offers_the_typed_one(shop):
     assert "No listing matches these words" in typed
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/browse/", {"q": "emoij"}).content.decode()
     assert "显示 <strong>emoji</strong> 的结果" in chinese and "仍然搜索 emoij" in chinese
-    assert "共 2 个结果" in chinese
+    assert "共 3 个结果" in chinese  # emoji, and the sticker sheet its synonym finds
     translation.activate("en")
 
 
@@ -167,8 +168,8 @@ def test_facet_counts_match_the_results(shop, anon):
     facets = body["facets"]
     results = [Listing.objects.get(public_id=card["id"]) for card in body["results"]]
     assert facets["total"] == body["count"] == len(results)
-    assert facets["category"] == {"emoji": 2}
-    assert facets["free"] == {"true": 2, "false": 0}
+    assert facets["category"] == {"emoji": 2, "other": 1}  # the sticker sheet, through a synonym
+    assert facets["free"] == {"true": 2, "false": 1}
     assert sum(facets["target_model"].values()) == len(results)
     corrected = search(anon, "wallpapr", facets="true")  # facets describe the corrected query's results
     assert corrected["facets"]["category"] == {"wallpaper": 2}
