@@ -14,7 +14,10 @@ from payments import services
 from payments.gateway import ProviderError
 from payments.models import (
     ConnectedAccount,
+    DiscountCode,
+    DiscountCodeBuyer,
     LedgerEntry,
+    ListingLicence,
     Order,
     Payout,
     PayoutBatch,
@@ -26,6 +29,7 @@ from payments.models import (
 )
 from payments.sealing import PayoutDetailsUnreadable
 from payments.services import statements
+from payments.services.codes import code_update
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -224,3 +228,62 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/payments/payoutbatch/mark_paid.html", context)
+@admin.register(ListingLicence)
+class ListingLicenceAdmin(ReadOnlyAdmin):
+    """The paid tiers above the personal licence; the seller sets them (payments.services.codes)."""
+
+    list_display = ("listing", "licence", "amount", "multiple_bps")
+    list_filter = ("licence",)
+    list_select_related = ("listing",)
+    search_fields = ("listing__public_id", "listing__title")
+
+
+class DiscountCodeBuyerInline(admin.TabularInline):
+    model = DiscountCodeBuyer
+    extra = 0
+    can_delete = False
+    fields = ("buyer", "uses")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(ReadOnlyAdmin):
+    """Sellers' codes, read-only: the use counters are kept by checkout and must never be edited.
+    Staff can switch an abused code off (or on again) through the seller's own service."""
+
+    list_display = (
+        "code",
+        "seller",
+        "kind",
+        "percent",
+        "amount",
+        "currency",
+        "scope",
+        "uses",
+        "max_uses",
+        "active",
+    )
+    list_filter = ("active", "kind", "scope")
+    list_select_related = ("seller",)
+    search_fields = ("code", "seller__email", "seller__handle")
+    inlines = (DiscountCodeBuyerInline,)
+    actions = ("switch_off", "switch_on")
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[DiscountCode], active: bool) -> None:
+        if not request.user.has_perm("payments.change_discountcode"):
+            self.message_user(request, "You need the 'change discount code' permission.", messages.ERROR)
+            return
+        for code in queryset:
+            code_update(code=code, active=active)
+        self.message_user(request, f"{len(queryset)} code(s) switched {'on' if active else 'off'}.")
+
+    @admin.action(description="Switch selected codes off", permissions=["view"])
+    def switch_off(self, request: HttpRequest, queryset: QuerySet[DiscountCode]) -> None:
+        self._set_active(request, queryset, False)
+
+    @admin.action(description="Switch selected codes on", permissions=["view"])
+    def switch_on(self, request: HttpRequest, queryset: QuerySet[DiscountCode]) -> None:
+        self._set_active(request, queryset, True)

@@ -24,7 +24,6 @@ from prompts.cleaning import (
 )
 from prompts.documents import listing_documents_refresh_on_commit
 from prompts.models import (
-    AiClass,
     ImageStatus,
     Listing,
     ListingImage,
@@ -35,7 +34,7 @@ from prompts.models import (
 from prompts.moderation import screening
 from prompts.moderation.decisions import listing_mark_published
 from prompts.moderation.events import listing_event_record
-from prompts.previews import provenance, visible_label
+from prompts.previews import provenance
 from prompts.previews.enqueue import send_on_commit
 from prompts.previews.images import inspect_upload
 
@@ -332,10 +331,9 @@ def listing_image_add(
     # Inspect before opening a transaction: reading and decoding a file is slow.
     info = inspect_upload(upload, size=upload.size or 0)
     found = provenance.read(upload, info.format)
+    # The pixels are not searched here: when nothing else decided ("none"), the preview worker looks
+    # for a visible AI label (prompts.previews.services.image_detect_visible_label).
     ai_class, ai_evidence = provenance.classify(found, declared=ai_declared)
-    if ai_class == AiClass.NONE:  # the pixels are searched only when nothing else decided
-        labelled = visible_label.find_in_upload(upload) is not None
-        ai_class, ai_evidence = provenance.classify(found, declared=ai_declared, visible_label=labelled)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing.pk)
         if listing.images.count() >= MAX_IMAGES:

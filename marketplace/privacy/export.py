@@ -2,7 +2,8 @@
 
 Only rows that are this user's: their profile, their listings with every prompt version (they
 wrote them), their purchases and sales, unlocks, trial runs, reviews (of listings and tutors), favourites,
-bookings on either side, tutoring offers, notification preferences, complaints they filed and
+bookings on either side, tutoring offers, the discount codes they made and the ones they used
+(code, its seller's handle, how many times), notification preferences, complaints they filed and
 their API tokens' names, and their sign-ins and sign-outs (time, door, address, user agent).
 Other people appear only as public handles. Password hashes and token hashes are never exported.
 """
@@ -17,7 +18,7 @@ from django.utils import timezone
 from marketplace.accounts.models import ApiToken, SignInEvent, User
 from marketplace.notifications.models import NotificationPreference
 from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
-from payments.models import Order, Unlock
+from payments.models import DiscountCode, DiscountCodeBuyer, Order, Unlock
 from prompts.models import Complaint, Favourite, Listing, Review, TrialRun
 
 FORMAT_VERSION = 1
@@ -107,6 +108,22 @@ COMPLAINT_FIELDS = [
     "created_at",
     "resolved_at",
 ]
+CODE_FIELDS = [
+    "code",
+    "kind",
+    "percent",
+    "amount",
+    "currency",
+    "scope",
+    "starts_at",
+    "ends_at",
+    "max_uses",
+    "max_uses_per_buyer",
+    "uses",
+    "active",
+    "created_at",
+]
+CODE_USE_FIELDS = ["code__code", "code__seller__handle", "uses"]
 SIGN_IN_FIELDS = ["kind", "door", "at", "address", "user_agent"]
 TOKEN_FIELDS = ["name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
@@ -150,6 +167,10 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         ),
         "bookings": _rows(Booking.objects.filter(mine).order_by("starts_at", "pk"), *BOOKING_FIELDS),
         "tutoring_offers": _rows(TutoringOffer.objects.filter(seller=user).order_by(*by_date), *OFFER_FIELDS),
+        "discount_codes": _rows(DiscountCode.objects.filter(seller=user).order_by(*by_date), *CODE_FIELDS),
+        "discount_code_uses": _rows(
+            DiscountCodeBuyer.objects.filter(buyer=user).order_by("pk"), *CODE_USE_FIELDS
+        ),
         "notification_preferences": _rows(
             NotificationPreference.objects.filter(user=user).order_by("kind"), "kind", "enabled"
         ),

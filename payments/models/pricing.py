@@ -36,6 +36,8 @@ class ListingLicence(models.Model):
     multiple_bps = models.PositiveIntegerField(null=True, blank=True, help_text="10000 = the base price.")
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "listing licence")
+        verbose_name_plural = pgettext_lazy("model", "listing licences")
         constraints = [
             models.UniqueConstraint(fields=["listing", "licence"], name="listing_licence_unique"),
             models.CheckConstraint(
@@ -88,6 +90,8 @@ class DiscountCode(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = pgettext_lazy("model", "discount code")
+        verbose_name_plural = pgettext_lazy("model", "discount codes")
         constraints = [
             models.UniqueConstraint("seller", Upper("code"), name="discount_code_unique_per_seller"),
             models.CheckConstraint(
@@ -114,6 +118,8 @@ class DiscountCodeBuyer(models.Model):
     uses = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "buyer's use of a code")
+        verbose_name_plural = pgettext_lazy("model", "buyers' uses of a code")
         constraints = [
             models.UniqueConstraint(fields=["code", "buyer"], name="discount_code_buyer_unique"),
         ]

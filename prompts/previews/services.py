@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -13,9 +13,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from prompts.models import ImageStatus, ListingImage
+from prompts.models import AiClass, AiEvidence, ImageStatus, ListingImage
+from prompts.moderation.events import listing_event_record
 from prompts.moderation.flags import image_flag_near_duplicates
-from prompts.previews import fingerprints, labels
+from prompts.previews import fingerprints, labels, visible_label
 from prompts.previews.enqueue import send_on_commit
 from prompts.previews.reasons import GAVE_UP, MISSING_ORIGINAL
 from prompts.previews.rendering import Rendered, RenderError, render
@@ -91,6 +92,8 @@ def image_render_previews(*, image_id: int) -> None:
         return
     try:
         with image.original.open("rb") as original:
+            if image.ai_class == AiClass.NONE:
+                image_detect_visible_label(image=image, file=original)
             rendered = render(original, settings.PREVIEW_WIDTHS, xmp=image_xmp(image))
     except (RenderError, FileNotFoundError) as exc:
         reason = str(exc) if isinstance(exc, RenderError) else MISSING_ORIGINAL
@@ -100,6 +103,32 @@ def image_render_previews(*, image_id: int) -> None:
     stored = renditions_store(image, rendered)
     if not image_mark_ready(image=image, rendered=rendered, stored=stored):
         _delete_unrecorded(image_id, stored)
+
+
+def image_detect_visible_label(*, image: ListingImage, file: IO[bytes]) -> bool:
+    """Search an unclassified upload's pixels for a visible AI label; True when this run marked it.
+
+    The upload request classes an image from its metadata and the seller's declaration only (the
+    pixel search costs tens of milliseconds of CPU, too much for a request); the preview worker runs
+    this before rendering. The write is conditional on the class still being "none", so a re-run, or
+    a declaration or metadata class set meanwhile, is never overwritten. The listing's documents are
+    refreshed when the render is recorded (image_mark_ready), so the listing page's notice follows.
+    """
+    if visible_label.find_in_upload(file) is None:  # outside any transaction: CPU work
+        return False
+    with transaction.atomic():
+        marked = ListingImage.objects.filter(pk=image.pk, ai_class=AiClass.NONE).update(
+            ai_class=AiClass.SUSPECTED, ai_evidence=AiEvidence.VISIBLE_LABEL, updated_at=timezone.now()
+        )
+        if marked:
+            listing_event_record(
+                listing_id=image.listing_id,
+                action="image_classified",
+                detail={"image": image.public_id, "ai_class": AiClass.SUSPECTED, "evidence": "visible_label"},
+            )
+    if marked:
+        image.ai_class, image.ai_evidence = AiClass.SUSPECTED, AiEvidence.VISIBLE_LABEL
+    return bool(marked)
 
 
 def _delete_unrecorded(image_id: int, stored: list[dict[str, object]]) -> None:

@@ -9,13 +9,14 @@ standard (GB 45438-2025) asks for label text at least 5% of the image's short si
 tried are 5% to about 6.3% of it, close together, because a match falls off within a few percent
 of the text's true size.
 
-The correlations are computed without numpy: a corner and a template are packed into Python
-integers (one 32-bit slot per pixel, the template's rows at the corner's stride), and one
-big-integer product yields the correlation at every position at once; Pillow's ImageMath turns the
-sums into NCC values. The work is bounded whatever the upload's size (a grey working copy of at
-most WORKING_SHORT_SIDE, a fixed number of fixed-size corners, templates and heights), but it is
-not cheap: about 0.15-0.3 s of CPU per image on a small shared machine, so it runs only when
-the metadata and the seller's declaration left an upload unclassified.
+The correlations are computed with numpy: for each text height the four corners are stacked, every
+window of them is a strided view (no copy), and one einsum against the template less its mean gives
+the cross terms; the windows' sums and sums of squares come from integral images. The work is
+bounded whatever the upload's size (a JPEG is decoded at a reduced DCT scale, then a grey working
+copy of at most WORKING_SHORT_SIDE, a fixed number of fixed-size corners, templates and heights):
+about 15-25 ms of CPU per JPEG upload, 1 or 12 megapixels (bench/visible_label.py). It runs in the
+preview worker, not in the upload request, and only when the metadata and the seller's declaration
+left an upload unclassified. A large PNG or WebP has no reduced decode: its full decode dominates.
 
 What it cannot detect, honestly:
 - labels away from the corners (more than about two text heights from both edges), rotated,
@@ -32,14 +33,14 @@ What it cannot detect, honestly:
 
 from __future__ import annotations
 
-import sys
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Protocol
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 _ASSETS = Path(__file__).parent / "assets"
 # The label font (Noto Sans CJK SC Bold, our own label's glyphs) and a regular-weight subset for
@@ -89,90 +90,72 @@ def _template(text: str, weight: str) -> Image.Image:
     return canvas.resize((width, TEMPLATE_HEIGHT), Image.Resampling.BOX).filter(_SOFTEN)
 
 
-def _to_int(slots: array) -> int:
-    if sys.byteorder == "big":
-        slots = array("I", slots)
-        slots.byteswap()
-    return int.from_bytes(slots.tobytes(), "little")
-
-
-def _window_sums(values: array, width: int, kernel: array | list[int], kernel_width: int) -> Image.Image:
-    """Σ values·kernel over every window (an "I" image of the valid offsets), as one integer product.
-
-    ``values`` are rows of ``width`` in 32-bit slots; the kernel, reversed and laid out at the same
-    stride, turns a polynomial product into a 2-D correlation. No sum exceeds 2**31 (at most
-    255² per pixel of a template of a few hundred pixels), so no slot carries into the next.
-    """
-    rows = len(kernel) // kernel_width
-    laid_out = array("I", bytes(4 * ((rows - 1) * width + kernel_width)))
-    for row in range(rows):
-        taken = kernel[row * kernel_width : (row + 1) * kernel_width]
-        laid_out[row * width : row * width + kernel_width] = array("I", taken)
-    laid_out.reverse()  # correlation is the convolution with the reversed kernel
-    product = _to_int(values) * _to_int(laid_out)
-    out = array("I")
-    out.frombytes(product.to_bytes(4 * (len(values) + len(laid_out)), "little"))
-    if sys.byteorder == "big":
-        out.byteswap()
-    start = len(laid_out) - 1
-    height = len(values) // width - rows + 1
-    window = out[start : start + height * width]
-    image = Image.frombytes("I", (width, height), window.tobytes(), "raw", "I")
-    return image.crop((0, 0, width - kernel_width + 1, height))
-
-
 @lru_cache(maxsize=32)
-def _kernel(text: str, weight: str) -> tuple[array, int, float, float]:
-    """The template's pixels, width, mean and sum of squared deviations."""
-    template = _template(text, weight)
-    pixels = array("I", iter(template.tobytes()))
-    mean = sum(pixels) / len(pixels)
-    return pixels, template.width, mean, sum((value - mean) ** 2 for value in pixels)
+def _kernel(text: str, weight: str) -> tuple[np.ndarray, float]:
+    """The template's pixels less their mean (so that a window's own mean drops out of the cross
+    term), and their sum of squared deviations."""
+    pixels = np.asarray(_template(text, weight), dtype=np.float64)
+    centred = pixels - pixels.mean()
+    return centred, float((centred * centred).sum())
+
+
+def _window_sums(values: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """Σ values over every rows x columns window (the valid offsets) of each of a stack of regions
+    (axis 0), from integral images."""
+    count, height, width = values.shape
+    integral = np.zeros((count, height + 1, width + 1))
+    integral[:, 1:, 1:] = values.cumsum(axis=1).cumsum(axis=2)
+    return (
+        integral[:, rows:, columns:]
+        - integral[:, :-rows, columns:]
+        - integral[:, rows:, :-columns]
+        + integral[:, :-rows, :-columns]
+    )
 
 
 def _best_ncc(
-    corner: Image.Image, text: str, weight: str, sums: dict[int, tuple[Image.Image, Image.Image]]
-) -> float:
-    """The highest |NCC| of the template anywhere in ``corner`` (an "L" image)."""
-    kernel, kernel_width, mean, spread = _kernel(text, weight)
-    if corner.width < kernel_width or corner.height < TEMPLATE_HEIGHT or spread == 0:
-        return 0.0
-    values = array("I", iter(corner.tobytes()))
-    if kernel_width not in sums:  # window sums depend on the template's size only: shared
-        ones = [1] * len(kernel)
-        squares = array("I", (value * value for value in values))
-        sums[kernel_width] = (
-            _window_sums(values, corner.width, ones, kernel_width).convert("F"),
-            _window_sums(squares, corner.width, ones, kernel_width).convert("F"),
-        )
-    total, total_of_squares = sums[kernel_width]
-    cross = _window_sums(values, corner.width, kernel, kernel_width).convert("F")
-    n = len(kernel)
-    ncc = ImageMath.lambda_eval(
-        lambda m: abs(
-            (m["cross"] - m["total"] * mean)
-            / (m["max"](m["squares"] - m["total"] * m["total"] / n, _FLAT * n) * spread) ** 0.5
-        ),
-        cross=cross,
-        total=total,
-        squares=total_of_squares,
+    corners: np.ndarray, text: str, weight: str, sums: dict[int, tuple[np.ndarray, np.ndarray]]
+) -> list[float]:
+    """The highest |NCC| of the template anywhere in each of ``corners`` (a stack of same-sized grey
+    regions as floats), one score per region."""
+    kernel, spread = _kernel(text, weight)
+    rows, columns = kernel.shape
+    count, height, width = corners.shape
+    if width < columns or height < rows or spread == 0:
+        return [0.0] * count
+    if columns not in sums:  # window sums depend on the template's size only: shared
+        sums[columns] = (_window_sums(corners, rows, columns), _window_sums(corners * corners, rows, columns))
+    total, total_of_squares = sums[columns]
+    n = kernel.size
+    # Every window of every region, as a strided view (no copy): (region, y, x, row, column).
+    stride_region, stride_y, stride_x = corners.strides
+    windows = as_strided(
+        corners,
+        shape=(count, height - rows + 1, width - columns + 1, rows, columns),
+        strides=(stride_region, stride_y, stride_x, stride_y, stride_x),
+        writeable=False,
     )
-    return float(ncc.getextrema()[1])
+    cross = np.einsum("cijkl,kl->cij", windows, kernel)  # Σ window·(template - its mean)
+    variance = np.maximum(total_of_squares - total * total / n, _FLAT * n)
+    ncc = np.abs(cross) / np.sqrt(variance * spread)
+    return [float(score) for score in ncc.reshape(count, -1).max(axis=1)]
 
 
-def _corner(grey: Image.Image, text_height: float, corner: str) -> Image.Image:
-    """One corner's region, scaled so that text ``text_height`` pixels tall is TEMPLATE_HEIGHT: room
-    for the widest template plus MARGIN text heights from each edge."""
+def _corners(grey: Image.Image, text_height: float) -> np.ndarray:
+    """The four corners' regions (in CORNERS' order), scaled so that text ``text_height`` pixels tall
+    is TEMPLATE_HEIGHT: room for the widest template plus MARGIN text heights from each edge."""
     scale = TEMPLATE_HEIGHT / text_height
-    widest = max(_kernel(text, weight)[1] for text, weight in TEMPLATES)
+    widest = max(_template(text, weight).width for text, weight in TEMPLATES)
     width = min(grey.width, round(widest / scale + MARGIN * text_height))
     height = min(grey.height, round((1 + MARGIN) * text_height))
-    left = 0 if corner.endswith("left") else grey.width - width
-    top = 0 if corner.startswith("top") else grey.height - height
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return grey.resize(size, Image.Resampling.BOX, box=(left, top, left + width, top + height)).filter(
-        _SOFTEN
-    )
+    regions = []
+    for corner in CORNERS:
+        left = 0 if corner.endswith("left") else grey.width - width
+        top = 0 if corner.startswith("top") else grey.height - height
+        region = grey.resize(size, Image.Resampling.BOX, box=(left, top, left + width, top + height))
+        regions.append(np.asarray(region.filter(_SOFTEN), dtype=np.float64))
+    return np.stack(regions)
 
 
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
@@ -186,11 +169,12 @@ class TemplateLabelDetector:
         short = min(grey.size)
         best: Match | None = None
         for share in TEXT_HEIGHTS:
-            for corner_name in CORNERS:
-                region = _corner(grey, share * short, corner_name)
-                sums: dict[int, tuple[Image.Image, Image.Image]] = {}
-                for text, weight in TEMPLATES:
-                    score = _best_ncc(region, text, weight, sums)
+            regions = _corners(grey, share * short)
+            sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            scores = [_best_ncc(regions, text, weight, sums) for text, weight in TEMPLATES]
+            for index, corner_name in enumerate(CORNERS):
+                for (text, _weight), per_corner in zip(TEMPLATES, scores, strict=True):
+                    score = per_corner[index]
                     if score >= THRESHOLD and (best is None or score > best.score):
                         best = Match(text=text, score=round(score, 3), corner=corner_name)
         return best
@@ -219,7 +203,8 @@ def find_in_upload(file: IO[bytes]) -> Match | None:
     file.seek(0)
     try:
         with Image.open(file) as image:
-            image.draft("L", (WORKING_SHORT_SIDE * 2, WORKING_SHORT_SIDE * 2))  # JPEG: decode smaller
+            # JPEG: decoded at the smallest DCT scale that keeps the short side >= WORKING_SHORT_SIDE.
+            image.draft("L", (WORKING_SHORT_SIDE, WORKING_SHORT_SIDE))
             return detector().find(image)
     except (OSError, ValueError, SyntaxError):
         return None

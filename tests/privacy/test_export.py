@@ -14,7 +14,7 @@ from django.urls import reverse
 from marketplace.accounts.models import SignInEvent
 from marketplace.notifications.models import NotificationPreference
 from marketplace.tutoring.models import Booking, TutorReview
-from payments.models import Order, Unlock
+from payments.models import DiscountCode, DiscountCodeBuyer, Order, Unlock
 from prompts.models import Complaint, Favourite, Review
 from tests.factories import UserFactory, make_listing
 from tests.tutoring.helpers import make_offer
@@ -115,3 +115,24 @@ def test_staff_without_the_permission_cannot_export(seller, everything) -> None:
 def test_a_tutor_review_is_the_writers_not_the_tutors(admin_client, seller, buyer, everything) -> None:  # type: ignore[no-untyped-def]
     assert export(admin_client, seller)["tutor_reviews"] == []
     assert [review["text"] for review in export(admin_client, buyer)["tutor_reviews"]] == ["kind tutor"]
+
+
+def test_the_codes_a_seller_made_and_a_buyer_used_are_each_in_their_own_export(  # type: ignore[no-untyped-def]
+    admin_client, seller, buyer, stranger
+) -> None:
+    spring = DiscountCode.objects.create(seller=seller, code="SPRING10", kind="percent", percent=10, uses=2)
+    DiscountCodeBuyer.objects.create(code=spring, buyer=buyer, uses=2)
+    theirs = DiscountCode.objects.create(seller=stranger, code="HUSHHUSH", kind="percent", percent=50, uses=1)
+    DiscountCodeBuyer.objects.create(code=theirs, buyer=stranger, uses=1)
+    bought = export(admin_client, buyer)
+    assert bought["discount_code_uses"] == [
+        {"code__code": "SPRING10", "code__seller__handle": seller.handle, "uses": 2}
+    ]
+    assert bought["discount_codes"] == []
+    assert "HUSHHUSH" not in json.dumps(bought)
+    made = export(admin_client, seller)
+    assert [(row["code"], row["percent"], row["uses"]) for row in made["discount_codes"]] == [
+        ("SPRING10", 10, 2)
+    ]
+    assert made["discount_code_uses"] == []
+    assert "HUSHHUSH" not in json.dumps(made)

@@ -70,7 +70,8 @@ def titles(body: dict[str, Any]) -> set[str]:
         ("emoij", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set", "Axolotl sticker sheet"}),
         ("cyberpnk", "cyberpunk", {"Cyberpunk alley at night"}),
         ("Cyberpnk WALLPAPR", None, set()),  # both corrected, but no listing has both words
-        ("ＥＭＯＩＪ", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set", "Axolotl sticker sheet"}),  # full-width letters
+        # Full-width letters.
+        ("ＥＭＯＩＪ", "emoji", {"Kawaii food emoji", "Sleepy panda emoji set", "Axolotl sticker sheet"}),
     ],
 )
 def test_a_misspelt_query_shows_results_for_the_corrected_one(shop, anon, typed, corrected, found):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 import random
+import re
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from prompts.models import ListingImage
+from prompts import services
+from prompts.models import ListingEvent, ListingImage
 from prompts.previews import visible_label
 from prompts.previews.labels import draw_visible_label
+from prompts.previews.services import image_detect_visible_label
+from prompts.previews.tasks import render_previews
 from tests.factories import make_listing
 
 REGULAR = str(visible_label.FONTS["regular"])
@@ -81,24 +86,80 @@ def test_a_photo_with_text_elsewhere_is_not_a_label() -> None:
     assert visible_label.TemplateLabelDetector().find(reopened(photo(seed=11))) is None
 
 
-def _upload(api, listing, data: bytes):
+def _post(api, listing, data: bytes, **fields):
+    return api.post(
+        f"/api/v1/seller/listings/{listing.public_id}/images/",
+        {"image": SimpleUploadedFile("upload.jpg", data), **fields},
+        format="multipart",
+    )
+
+
+def _upload(api, listing, data: bytes, **fields):
+    """Upload through the API, then run what it queued on commit: the preview task, eagerly."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = api.post(
-            f"/api/v1/seller/listings/{listing.public_id}/images/",
-            {"image": SimpleUploadedFile("upload.jpg", data)},
-            format="multipart",
-        )
+        response = _post(api, listing, data, **fields)
     assert response.status_code == 201, response.json()
     return response.json(), ListingImage.objects.get(public_id=response.json()["id"])
 
 
 @pytest.mark.django_db
-def test_an_upload_with_a_visible_label_is_suspected_and_a_plain_one_is_not(seller, seller_api) -> None:
+def test_an_upload_with_a_visible_label_ends_suspected_and_a_plain_one_does_not(seller, seller_api) -> None:
     listing = make_listing(seller)
     body, image = _upload(seller_api, listing, jpeg(draw_visible_label(photo())))
-    assert (image.ai_class, image.ai_evidence) == ("suspected", "visible_label")
-    assert (body["ai_class"], body["ai_evidence"]) == ("suspected", "visible_label")
+    # The request answers from metadata and the declaration only; the preview worker finds the label.
+    assert (body["ai_class"], body["ai_evidence"]) == ("none", "")
+    assert (image.status, image.ai_class, image.ai_evidence) == ("ready", "suspected", "visible_label")
     _, stamp = _upload(seller_api, listing, jpeg(stamped("AI生成")))
     assert (stamp.ai_class, stamp.ai_evidence) == ("suspected", "visible_label")
     _, plain = _upload(seller_api, listing, jpeg(photo(seed=3)))
-    assert (plain.ai_class, plain.ai_evidence) == ("none", "")
+    assert (plain.status, plain.ai_class, plain.ai_evidence) == ("ready", "none", "")
+    events = ListingEvent.objects.filter(listing=listing, action="image_classified")
+    assert sorted(event.detail["image"] for event in events) == sorted([image.public_id, stamp.public_id])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.listing_submit(listing=listing, by=seller)
+    # The listing page's notice follows the row the worker updated, in both languages.
+    page = Client().get(f"/listings/{listing.public_id}/").content.decode()
+    assert re.findall(r'data-ai-class="(\w+)"', page) == ["suspected", "suspected", "none"]
+    assert "Suspected AI-generated" in page
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/listings/{listing.public_id}/").content.decode()
+    assert "疑似AI生成" in chinese
+    public = Client().get(f"/api/v1/listings/{listing.public_id}/").json()
+    assert [preview["ai_class"] for preview in public["previews"]] == ["suspected", "suspected", "none"]
+
+
+@pytest.mark.django_db
+def test_the_upload_request_does_not_run_the_detector(seller, seller_api) -> None:
+    listing = make_listing(seller)
+    queued = []  # the tasks the upload sends on commit, held back: run below, as a worker would
+    with (
+        mock.patch.object(visible_label, "find_in_upload", wraps=visible_label.find_in_upload) as find,
+        mock.patch("prompts.services.send_on_commit", lambda task, *args: queued.append((task, args))),
+    ):
+        response = _post(seller_api, listing, jpeg(draw_visible_label(photo())))
+        assert response.status_code == 201, response.json()
+        assert response.json()["ai_class"] == "none"
+        find.assert_not_called()  # the request is done: committed, answered, the detector untouched
+        assert [task.name for task, _ in queued] == ["prompts.render_previews"]
+        for task, args in queued:
+            task.delay(*args)  # eager: the worker's turn
+        find.assert_called_once()
+    image = ListingImage.objects.get(public_id=response.json()["id"])
+    assert (image.ai_class, image.ai_evidence) == ("suspected", "visible_label")
+
+
+@pytest.mark.django_db
+def test_the_worker_searches_only_unclassified_images_and_a_rerun_adds_nothing(seller, seller_api) -> None:
+    listing = make_listing(seller)
+    with mock.patch.object(visible_label, "find_in_upload", wraps=visible_label.find_in_upload) as find:
+        _, declared = _upload(seller_api, listing, jpeg(draw_visible_label(photo())), ai_declared="true")
+        find.assert_not_called()  # the seller's word decided: the pixels are not searched
+        assert (declared.ai_class, declared.ai_evidence) == ("declared", "seller_declared")
+        _, image = _upload(seller_api, listing, jpeg(draw_visible_label(photo())))
+        assert find.call_count == 1
+        render_previews.delay(image.pk)  # a re-delivered task: the image is ready, nothing to do
+        assert find.call_count == 1
+    with image.original.open("rb") as original:  # the search itself, run again on a marked image
+        assert image_detect_visible_label(image=image, file=original) is False
+    image.refresh_from_db()
+    assert (image.ai_class, image.ai_evidence) == ("suspected", "visible_label")
+    assert ListingEvent.objects.filter(listing=listing, action="image_classified").count() == 1
