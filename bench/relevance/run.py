@@ -7,7 +7,7 @@
 Loads the demo catalog (`seed_demo`, as `make run` does) and the generated bilingual catalog
 (catalog.json, through prompts.services and the moderation's publish step, so the search index is
 built as in production) into a fresh database, then runs every query of judgments.toml through the
-public catalog's code path (`parse_catalog_query` + `selectors.catalog_page`, sort=relevance, the
+public catalog's code path (`parse_catalog_query` + `selectors.catalog_search`, sort=relevance, the
 first 24 cards), and scores the listing ids that come back against the judgments.
 
 A measurement, not a test: exits 0 whether or not the targets are met, unless --check is given.
@@ -191,8 +191,9 @@ def search(q: str) -> list[str]:
     filters, sort, cursor, page_size = parse_catalog_query(
         {"q": q, "sort": "relevance", "page_size": str(PAGE)}
     )
-    cards, _ = selectors.catalog_page(filters=filters, sort=sort, cursor=cursor, page_size=page_size)
-    return [orjson.loads(card)["id"] for card in cards]
+    # The API's own entry point: synonyms, and a typo correction when the query as typed finds little.
+    found = selectors.catalog_search(filters=filters, sort=sort, cursor=cursor, page_size=page_size)
+    return [orjson.loads(card)["id"] for card in found.page.cards]
 
 
 # --- Scoring ------------------------------------------------------------------------------------

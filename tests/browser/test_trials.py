@@ -1,4 +1,5 @@
-"""A buyer tries a listing twice before buying: both results show, then the form has no runs left."""
+"""A buyer tries a listing twice before buying: both results show, then the form has no runs left;
+then they buy it with the seller's discount code, paying the price after the code, and read the prompt."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from payments.models import DiscountCode, Order
+from payments.services.codes import code_create
 from tests.browser.conftest import log_in, snap
 from tests.browser.trial_walk import trials_left, try_listing
 from tests.factories import PASSWORD, UserFactory, make_listing
@@ -24,10 +27,11 @@ def shop(seller: Any, settings: Any) -> dict[str, Any]:
         seller, publish=True, title="Neon pond", prompt_text=SECRET, price_amount=499, trial_runs=2
     )
     UserFactory(handle="lin", email="lin@example.com", password=PASSWORD)
+    code_create(seller=seller, code="POND20", kind="percent", percent=20, max_uses=10)
     return {"listing": listing}
 
 
-def test_a_buyer_tries_a_listing_twice_and_then_has_no_runs_left(page: Any, shop: Any) -> None:
+def test_a_buyer_tries_a_listing_twice_then_buys_it_with_a_code(page: Any, shop: Any) -> None:
     page.goto(f"/listings/{shop['listing'].public_id}/")
     log_in(page, "lin@example.com", PASSWORD)
     page.wait_for_url(f"**/listings/{shop['listing'].public_id}/**")
@@ -46,3 +50,20 @@ def test_a_buyer_tries_a_listing_twice_and_then_has_no_runs_left(page: Any, shop
     assert trials_left(page) == 0
     assert page.get_by_role("button", name="Buy and unlock the prompt").is_visible()
     assert "TRIAL-BROWSER-SECRET" not in page.content()
+
+    # Convinced, the buyer buys with the seller's code: 20% of $4.99 is $0.998, rounded down to $0.99 off.
+    page.get_by_role("link", name="Other licences, or a discount code").click()
+    page.locator("#checkout-code").fill("pond20")  # codes are not case-sensitive
+    page.get_by_role("button", name="Update the price").click()
+    assert page.locator(".price-before").inner_text() == "$4.99"
+    assert page.locator(".price-after").inner_text() == "$4.00"
+    snap(page, "trial-then-code-price")
+    page.get_by_role("button", name="Pay $4.00").click()
+    page.wait_for_url("**/payments/sandbox/checkout/**")
+    page.locator("button[name=action][value=pay]").click()
+    page.wait_for_url("**/payments/return/**")
+    page.goto(f"/listings/{shop['listing'].public_id}/")
+    assert page.locator("#prompt-text").inner_text() == SECRET
+    order = Order.objects.get(listing=shop["listing"])
+    assert (order.status, order.list_amount, order.amount) == ("paid", 499, 400)
+    assert DiscountCode.objects.get(code="POND20").uses == 1  # counted once, for the paid order
