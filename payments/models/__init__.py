@@ -9,7 +9,7 @@ unique ledger keys (a money movement is recorded once), unique event ids.
 from __future__ import annotations
 
 from payments.models.ledger import LedgerAccount, LedgerEntry
-from payments.models.orders import Order, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
+from payments.models.orders import Order, OrderLine, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
 from payments.models.payouts import ConnectedAccount, Payout, PayoutStatus, ReversalStatus, TransferReversal
 from payments.models.pricing import (
     LICENCE_RANK,
@@ -34,6 +34,7 @@ __all__ = [
     "Licence",
     "ListingLicence",
     "Order",
+    "OrderLine",
     "OrderStatus",
     "Payout",
     "PayoutStatus",
