@@ -198,11 +198,11 @@ def _sellable() -> Q:
     return Q(status=BundleStatus.PUBLISHED) & ~Q(Exists(broken))
 
 
-def bundle_list_public(*, seller_id: int | None = None, listing_id: int | None = None) -> QuerySet[Bundle]:
+def bundle_list_public(*, seller_handle: str = "", listing_id: int | None = None) -> QuerySet[Bundle]:
     """Bundles on sale, newest first; of one seller, or holding one listing, when given."""
     queryset = Bundle.objects.filter(_sellable())
-    if seller_id is not None:
-        queryset = queryset.filter(seller_id=seller_id)
+    if seller_handle:
+        queryset = queryset.filter(seller__handle__iexact=seller_handle)
     if listing_id is not None:
         queryset = queryset.filter(items__listing_id=listing_id)
     return _with_listings(queryset).order_by("-published_at", "-id")

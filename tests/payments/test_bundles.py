@@ -19,7 +19,9 @@ PRICES = (1000, 2590, 999)  # CNY 10.00, 25.90, 9.99
 @pytest.fixture
 def trio(stripe_fake, seller):  # type: ignore[no-untyped-def]
     return [
-        make_listing(seller, publish=True, price_amount=price, price_currency="CNY", prompt_text=f"CANARY-b{n}")
+        make_listing(
+            seller, publish=True, price_amount=price, price_currency="CNY", prompt_text=f"CANARY-b{n}"
+        )
         for n, price in enumerate(PRICES)
     ]
 
@@ -160,10 +162,14 @@ def test_a_refund_takes_back_the_bundles_unlocks_and_not_what_the_buyer_owned_be
         taken = refunds.filter(key__contains=f":{line.pk}:").values_list("amount", flat=True)
         assert sum(taken) == -line.amount
     # The buyer may buy the bundle again: only the two refunded listings are charged.
-    assert buyer_api.get(f"/api/v1/bundles/{bundle.public_id}/quote/").json()["price"]["amount"] == order.amount
+    assert (
+        buyer_api.get(f"/api/v1/bundles/{bundle.public_id}/quote/").json()["price"]["amount"] == order.amount
+    )
 
 
-def test_a_bundle_code_comes_off_after_the_bundles_discount(stripe_fake, seller, bundle, trio, buyer, buyer_api):
+def test_a_bundle_code_comes_off_after_the_bundles_discount(
+    stripe_fake, seller, bundle, trio, buyer, buyer_api
+):
     DiscountCode.objects.create(seller=seller, code="LISTINGS", kind="percent", percent=50)
     refused = buyer_api.get(f"/api/v1/bundles/{bundle.public_id}/quote/", {"code": "listings"})
     assert refused.json()["error"]["code"] == "code_not_applicable"
@@ -172,7 +178,9 @@ def test_a_bundle_code_comes_off_after_the_bundles_discount(stripe_fake, seller,
     # 1000 -> 800 -> 720; 2590 -> 2072 -> 1865 (207.2 off is 207); 999 -> 800 -> 720.
     assert [line["price"]["amount"] for line in quote["lines"]] == [720, 1865, 720]
     assert quote["code_discount"]["amount"] == 80 + 207 + 80
-    response = buyer_api.post(f"/api/v1/bundles/{bundle.public_id}/checkout/", {"code": "BUNDLE10"}, format="json")
+    response = buyer_api.post(
+        f"/api/v1/bundles/{bundle.public_id}/checkout/", {"code": "BUNDLE10"}, format="json"
+    )
     order = Order.objects.get(public_id=response.json()["order_id"])
     assert (order.amount, order.discount_code.code) == (3305, "BUNDLE10")
     assert DiscountCode.objects.get(code="BUNDLE10").uses == 1
