@@ -59,7 +59,8 @@ def test_a_buyer_owning_one_of_three_pays_for_two_and_reads_all_three(page: Any,
     assert "$12.00" in page.content()
     page.locator("button[name=action][value=pay]").click()
     page.wait_for_url(re.compile(r"/payments/return/"))
-    assert page.locator(".bundle-unlocked").inner_text() == "The listings of “Lucky trio” are in your library."
+    unlocked = page.locator(".bundle-unlocked").inner_text()
+    assert unlocked == "The listings of “Lucky trio” are in your library."
     snap(page, "bundle-paid")
 
     for n, listing in enumerate(listings):
