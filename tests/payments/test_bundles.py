@@ -214,3 +214,57 @@ def test_a_bundle_with_a_member_taken_off_sale_is_not_for_sale(stripe_fake, bund
     type(trio[0]).objects.filter(pk=trio[0].pk).update(status=ListingStatus.ARCHIVED)
     assert anon.get(f"/api/v1/bundles/{bundle.public_id}/").status_code == 404
     assert anon.get("/api/v1/bundles/").json()["results"] == []
+
+
+def test_a_part_refunded_in_the_stripe_dashboard_is_spread_over_the_lines_in_order(
+    stripe_fake, bundle, trio, buyer, buyer_api
+):
+    order_id = buyer_api.post(f"/api/v1/bundles/{bundle.public_id}/checkout/").json()["order_id"]
+    order, _ = _pay(stripe_fake, order_id)
+    lines = list(order.lines.order_by("position"))  # 800, 2072, 800
+    charge = stripe_fake.intents[order.payment_intent_id]["latest_charge"]
+    assert deliver(stripe_fake.refund_in_dashboard(charge, 1000)).status_code == 200
+    assert [line.refunded_amount for line in order.lines.order_by("position")] == [800, 200, 0]
+    assert _active(buyer) == {x.pk for x in trio}  # access stays until the whole bundle is refunded
+    assert deliver(stripe_fake.refund_in_dashboard(charge, order.amount - 1000)).status_code == 200
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDED and _active(buyer) == set()
+    assert [line.refunded_amount for line in order.lines.order_by("position")] == [x.amount for x in lines]
+    for line in lines:
+        fee_back = LedgerEntry.objects.filter(
+            order=order, kind="commission_refund", key__contains=f":{line.pk}:"
+        )
+        assert sum(fee_back.values_list("amount", flat=True)) == -line.platform_fee
+    assert sum(LedgerEntry.objects.filter(order=order).values_list("amount", flat=True)) == 0
+
+
+def test_a_line_a_fixed_code_made_free_is_not_a_stripe_line_item(
+    stripe_fake, seller, bundle, trio, buyer_api
+):
+    DiscountCode.objects.create(
+        seller=seller, code="TAKE8", kind="fixed", amount=800, currency="CNY", scope="bundles"
+    )
+    response = buyer_api.post(
+        f"/api/v1/bundles/{bundle.public_id}/checkout/", {"code": "take8"}, format="json"
+    )
+    order = Order.objects.get(public_id=response.json()["order_id"])
+    assert [line.amount for line in order.lines.order_by("position")] == [0, 2072, 800]
+    (post,) = stripe_fake.posts("/v1/checkout/sessions")
+    amounts = [item["price_data"]["unit_amount"] for item in post["params"]["line_items"]]
+    assert amounts == ["2072", "800"] and order.amount == 2872
+
+
+def test_a_seller_edits_then_archives_a_bundle_and_it_leaves_the_shop(seller_api, bundle, trio, anon):
+    edited = seller_api.patch(
+        f"/api/v1/seller/bundles/{bundle.public_id}/",
+        {"discount_percent": 30, "listings": [trio[2].public_id, trio[0].public_id]},
+        format="json",
+    )
+    assert edited.status_code == 200
+    assert [card["id"] for card in edited.json()["listings"]] == [trio[2].public_id, trio[0].public_id]
+    assert anon.get(f"/api/v1/bundles/{bundle.public_id}/").json()["discount_percent"] == 30
+    archived = seller_api.post(f"/api/v1/seller/bundles/{bundle.public_id}/archive/")
+    assert archived.json()["status"] == "archived"
+    assert anon.get(f"/api/v1/bundles/{bundle.public_id}/").status_code == 404
+    again = seller_api.patch(f"/api/v1/seller/bundles/{bundle.public_id}/", {"title": "New"}, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "bundle_archived")
