@@ -49,6 +49,15 @@ class MalformedEvent(Exception):
 
 
 @dataclass(frozen=True)
+class CheckoutLine:
+    """One line item of a checkout with several (a bundle: one per listing)."""
+
+    title: str
+    amount: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class CheckoutRequest:
     order_id: str
     title: str
@@ -65,6 +74,8 @@ class CheckoutRequest:
     transfer_group: str = ""
     # The line item's description: the licence and the discount code, when there are any.
     description: str = ""
+    # Several line items adding up to ``amount`` (a bundle); empty: one line, ``title``.
+    lines: tuple[CheckoutLine, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,21 @@ from payments.models import Order, Payout, PayoutStatement, Refund
 def _title(order: Order) -> str:
     if order.listing is not None:
         return order.listing.title
+    if order.bundle is not None:
+        return order.bundle.title
     return order.booking.offer.title if order.booking is not None else order.public_id
 
 
 def _link(order: Order) -> str:
+    if order.bundle is not None:
+        return settings.SITE_URL + reverse("web:bundle-page", args=[order.bundle.public_id])
     if order.listing is None:
         return ""
     return settings.SITE_URL + reverse("web:listing-page", args=[order.listing.public_id])
 
 
 def _order(order_id: object) -> Order | None:
-    related = ("listing", "booking__offer", "seller", "buyer")
+    related = ("listing", "bundle", "booking__offer", "seller", "buyer")
     return Order.objects.select_related(*related).filter(pk=int(str(order_id))).first()
 
 

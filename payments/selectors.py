@@ -79,7 +79,7 @@ def seller_payout_account(*, seller: User) -> ConnectedAccount | None:
 
 def order_get_for_buyer(*, buyer: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "booking__offer", "seller", "discount_code")
+        Order.objects.select_related("listing", "bundle", "booking__offer", "seller", "discount_code")
         .filter(public_id=public_id, buyer=buyer)
         .first()
     )
@@ -96,7 +96,7 @@ def refund_available(order: Order) -> int:
 
 def order_get_for_seller(*, seller: User, public_id: str) -> Order:
     order = (
-        Order.objects.select_related("listing", "booking__offer", "buyer")
+        Order.objects.select_related("listing", "bundle", "booking__offer", "buyer")
         .filter(public_id=public_id, seller=seller)
         .first()
     )
@@ -108,7 +108,7 @@ def order_get_for_seller(*, seller: User, public_id: str) -> Order:
 def sales_for(*, seller: User) -> QuerySet[Order]:
     return (
         Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
-        .select_related("listing", "booking__offer", "buyer")
+        .select_related("listing", "bundle", "booking__offer", "buyer")
         .order_by("-paid_at", "-pk")
     )
 
@@ -122,7 +122,7 @@ def orders_for(*, buyer: User) -> QuerySet[Order]:
     """The buyer's orders that took money (paid, then perhaps refunded), newest first."""
     return (
         Order.objects.filter(buyer=buyer, status__in=[OrderStatus.PAID, OrderStatus.REFUNDED])
-        .select_related("listing", "booking__offer")
+        .select_related("listing", "bundle", "booking__offer")
         .order_by("-paid_at", "-pk")
     )
 

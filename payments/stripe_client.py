@@ -16,6 +16,7 @@ from payments.gateway import (
     AccountState,
     ChargeState,
     CheckoutCreated,
+    CheckoutLine,
     CheckoutRequest,
     DisputeState,
     Event,
@@ -67,6 +68,26 @@ def _intent_data(request: CheckoutRequest) -> dict[str, Any]:
     }
 
 
+def _line_items(request: CheckoutRequest) -> list[dict[str, Any]]:
+    lines = request.lines or (CheckoutLine(title=request.title, amount=request.amount),)
+    items = []
+    for line in lines:
+        product: dict[str, Any] = {"name": line.title[:250]}
+        if line.description:
+            product["description"] = line.description[:500]
+        items.append(
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": request.currency.lower(),
+                    "unit_amount": line.amount,
+                    "product_data": product,
+                },
+            }
+        )
+    return items
+
+
 class StripeGateway:
     name = "stripe"
 
@@ -91,22 +112,13 @@ class StripeGateway:
             "mode": "payment",
             "client_reference_id": request.order_id,
             "metadata": {"order_id": request.order_id},
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": request.currency.lower(),
-                        "unit_amount": request.amount,
-                        "product_data": {"name": request.title[:250]},
-                    },
-                }
-            ],
+            "line_items": _line_items(request),
             "payment_method_types": request.payment_methods,
             "payment_intent_data": _intent_data(request),
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }
-        if request.description:
+        if request.description and not request.lines:
             params["line_items"][0]["price_data"]["product_data"]["description"] = request.description[:500]
         if "wechat_pay" in request.payment_methods:
             params["payment_method_options"] = {"wechat_pay": {"client": "web"}}

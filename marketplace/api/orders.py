@@ -22,12 +22,40 @@ from payments.models import Licence, Order
 from prompts import selectors as prompt_selectors
 
 
+def _title(order: Order) -> str:
+    if order.listing is not None:
+        return order.listing.title
+    if order.bundle is not None:
+        return order.bundle.title
+    return order.booking.offer.title if order.booking else ""
+
+
+def _lines_json(order: Order) -> list[dict[str, Any]]:
+    if order.bundle_id is None:
+        return []
+    currency = order.currency
+    return [
+        {
+            "listing": line.listing.public_id,
+            "list_price": money_json(line.list_amount, currency),
+            "discount": money_json(line.bundle_discount + line.code_discount, currency),
+            "amount": money_json(line.amount, currency),
+            "platform_fee": money_json(line.platform_fee, currency),
+            "seller_amount": money_json(line.seller_amount, currency),
+            "refunded": money_json(line.refunded_amount, currency),
+        }
+        for line in order.lines.select_related("listing").order_by("position")
+    ]
+
+
 def order_json(order: Order) -> dict[str, Any]:
     return {
         "id": order.public_id,
         "listing": order.listing.public_id if order.listing else None,
         "booking": order.booking.public_id if order.booking else None,
-        "title": order.listing.title if order.listing else order.booking.offer.title if order.booking else "",
+        "bundle": order.bundle.public_id if order.bundle else None,
+        "lines": _lines_json(order),
+        "title": _title(order),
         "status": order.status,
         "amount": money_json(order.amount, order.currency),
         "platform_fee": money_json(order.platform_fee, order.currency),

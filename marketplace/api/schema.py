@@ -118,10 +118,22 @@ class CatalogPageOutput(serializers.Serializer):
 # --- orders, library, sales and payouts ---
 
 
+class OrderLineOutput(serializers.Serializer):
+    listing = serializers.CharField()
+    list_price = MoneyOutput()
+    discount = MoneyOutput(help_text="The bundle's discount and the code's, together.")
+    amount = MoneyOutput()
+    platform_fee = MoneyOutput()
+    seller_amount = MoneyOutput()
+    refunded = MoneyOutput()
+
+
 class OrderOutput(serializers.Serializer):
     id = serializers.CharField()
     listing = serializers.CharField(allow_null=True, help_text="The listing bought; null for a booking.")
     booking = serializers.CharField(allow_null=True, help_text="The booking paid; null for a listing.")
+    bundle = serializers.CharField(allow_null=True, help_text="The bundle bought; its listings are in lines.")
+    lines = OrderLineOutput(many=True, help_text="A bundle's listings, one line each; empty otherwise.")
     title = serializers.CharField()
     status = serializers.CharField()
     amount = MoneyOutput()

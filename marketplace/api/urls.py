@@ -5,6 +5,7 @@ from django.urls import path
 from marketplace.api import (
     accounts,
     bookings,
+    bundles,
     catalog,
     codes,
     discovery,
@@ -79,6 +80,22 @@ urlpatterns = [
         name="seller-refund",
     ),
     path("seller/payouts/", payouts.SellerPayoutsApi.as_view(), name="seller-payouts"),
+    path("seller/bundles/", bundles.SellerBundleListApi.as_view(), name="seller-bundles"),
+    path("seller/bundles/<pubid:public_id>/", bundles.SellerBundleDetailApi.as_view(), name="seller-bundle"),
+    path(
+        "seller/bundles/<pubid:public_id>/publish/",
+        bundles.SellerBundlePublishApi.as_view(),
+        name="seller-bundle-publish",
+    ),
+    path(
+        "seller/bundles/<pubid:public_id>/archive/",
+        bundles.SellerBundleArchiveApi.as_view(),
+        name="seller-bundle-archive",
+    ),
+    path("bundles/", bundles.BundleListApi.as_view(), name="bundles"),
+    path("bundles/<pubid:public_id>/", bundles.BundleDetailApi.as_view(), name="bundle"),
+    path("bundles/<pubid:public_id>/quote/", bundles.BundleQuoteApi.as_view(), name="bundle-quote"),
+    path("bundles/<pubid:public_id>/checkout/", bundles.BundleCheckoutApi.as_view(), name="bundle-checkout"),
     path("seller/codes/", codes.SellerCodeListApi.as_view(), name="seller-codes"),
     path("seller/codes/<str:code>/", codes.SellerCodeDetailApi.as_view(), name="seller-code"),
     path(

@@ -7,6 +7,7 @@ from django.urls import path
 from marketplace.storefront.views import (
     account_deletion,
     accounts,
+    bundles,
     catalog,
     dashboard,
     notifications,
@@ -19,6 +20,7 @@ from marketplace.storefront.views import (
     tutoring,
     verification,
 )
+from marketplace.storefront.views.studio import bundles as studio_bundles
 from marketplace.storefront.views.studio import editor as studio
 from marketplace.storefront.views.studio import images as studio_images
 from marketplace.storefront.views.studio import lifecycle as studio_lifecycle
@@ -31,6 +33,8 @@ urlpatterns = [
     path("browse/", catalog.browse, name="browse"),
     path("listings/<pubid:public_id>/", catalog.listing_page, name="listing-page"),
     path("sellers/<str:handle>/", catalog.seller_page, name="seller-page"),
+    path("bundles/<pubid:public_id>/", bundles.bundle_page, name="bundle-page"),
+    path("bundles/<pubid:public_id>/buy/", bundles.bundle_buy, name="bundle-buy"),
     path("robots.txt", seo.robots_txt, name="robots"),
     path("favicon.ico", seo.favicon, name="favicon"),
     path("sitemap.xml", seo.sitemap_index, name="sitemap"),
@@ -85,6 +89,8 @@ urlpatterns = [
     # The seller studio: the listing editor (the seller listings API, on the website).
     path("dashboard/listings/new/", studio.listing_new, name="studio-new"),
     path("dashboard/codes/", studio_pricing.codes, name="codes"),
+    path("dashboard/bundles/", studio_bundles.bundles, name="studio-bundles"),
+    path("dashboard/bundles/<pubid:public_id>/", studio_bundles.bundle_edit, name="studio-bundle"),
     path("dashboard/listings/<pubid:public_id>/licences/", studio_pricing.licences, name="studio-licences"),
     path("dashboard/listings/<pubid:public_id>/edit/", studio.listing_edit, name="studio-edit"),
     path("dashboard/listings/<pubid:public_id>/status/", studio.listing_status, name="studio-status"),

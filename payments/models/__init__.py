@@ -17,7 +17,7 @@ from payments.models.manual import (
     PayoutStatement,
     StatementStatus,
 )
-from payments.models.orders import Order, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
+from payments.models.orders import Order, OrderLine, OrderStatus, Refund, RefundStatus, Unlock, UnlockQuerySet
 from payments.models.payouts import ConnectedAccount, Payout, PayoutStatus, ReversalStatus, TransferReversal
 from payments.models.pricing import (
     LICENCE_RANK,
@@ -42,6 +42,7 @@ __all__ = [
     "Licence",
     "ListingLicence",
     "Order",
+    "OrderLine",
     "OrderStatus",
     "Payout",
     "PayoutBatch",

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from marketplace.tutoring.models import Booking
 from payments.models.pricing import DiscountCode, Licence
-from prompts.models import Listing, new_public_id
+from prompts.models import Bundle, Listing, new_public_id
 
 
 class OrderStatus(models.TextChoices):
@@ -24,7 +24,8 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     public_id = models.CharField(max_length=16, default=new_public_id, editable=False)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    # What is sold: a listing (an unlock) or a tutoring booking; exactly one, by constraint.
+    # What is sold: a listing (an unlock), a tutoring booking or a bundle (one OrderLine per
+    # listing it unlocks); exactly one, by constraint.
     listing = models.ForeignKey(
         Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
@@ -32,6 +33,9 @@ class Order(models.Model):
     # would otherwise write a NULL entry into this index too.
     booking = models.ForeignKey(
         Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", db_index=False
+    )
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", db_index=False
     )
     # Indexed by (seller, -created_at) below, which also serves lookups by seller alone.
     seller = models.ForeignKey(
@@ -101,9 +105,15 @@ class Order(models.Model):
                 fields=["buyer", "listing"], condition=Q(status="pending"), name="order_one_pending_per_buyer"
             ),
             models.CheckConstraint(
-                condition=Q(listing__isnull=False, booking__isnull=True)
-                | Q(listing__isnull=True, booking__isnull=False),
-                name="order_sells_listing_or_booking",
+                condition=Q(listing__isnull=False, booking__isnull=True, bundle__isnull=True)
+                | Q(listing__isnull=True, booking__isnull=False, bundle__isnull=True)
+                | Q(listing__isnull=True, booking__isnull=True, bundle__isnull=False),
+                name="order_sells_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["buyer", "bundle"],
+                condition=Q(status="pending", bundle__isnull=False),
+                name="order_one_pending_per_buyer_bundle",
             ),
             models.UniqueConstraint(
                 fields=["booking"], condition=Q(status="pending"), name="order_one_pending_per_booking"
@@ -126,6 +136,7 @@ class Order(models.Model):
             models.Index(fields=["status", "created_at"]),
             # Every lookup by booking (booking = x, booking IN (...), booking IS NOT NULL) can use it.
             models.Index(fields=["booking"], condition=Q(booking__isnull=False), name="order_booking_set"),
+            models.Index(fields=["bundle"], condition=Q(bundle__isnull=False), name="order_bundle_set"),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +163,47 @@ class Order(models.Model):
         if self.status != OrderStatus.PAID or self.disputed:
             return 0
         return self.amount - self.refunded_amount
+
+
+class OrderLine(models.Model):
+    """One listing a bundle order unlocks, priced on its own (payments.services.bundles): its
+    amount, fee and seller share are what the order's add up from, to the minor unit."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="order_lines")
+    position = models.PositiveSmallIntegerField()
+    list_amount = models.BigIntegerField(help_text="Minor units, the listing's price.")
+    bundle_discount = models.BigIntegerField(default=0)
+    code_discount = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField()
+    platform_fee = models.BigIntegerField()
+    seller_amount = models.BigIntegerField()
+    licence = models.CharField(max_length=12, choices=Licence.choices, default=Licence.PERSONAL)
+    refunded_amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_once"),
+            models.UniqueConstraint(fields=["order", "position"], name="order_line_position_once"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, platform_fee__gte=0, seller_amount__gte=0)
+                & Q(platform_fee=F("amount") - F("seller_amount")),
+                name="order_line_fee_plus_share_is_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(bundle_discount__gte=0, code_discount__gte=0)
+                & Q(amount=F("list_amount") - F("bundle_discount") - F("code_discount")),
+                name="order_line_list_less_discounts",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="order_line_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.position} of order {self.order_id}"
 
 
 class UnlockQuerySet(models.QuerySet["Unlock"]):
@@ -213,6 +265,11 @@ class Refund(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when the refund is for one line of a bundle order (a listing the buyer owned already by
+    # the time the bundle was paid); otherwise a refund is spread over the lines in order.
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

@@ -64,6 +64,7 @@ class CodeScope(models.TextChoices):
     ALL_LISTINGS = "all_listings", pgettext_lazy("discount", "All my listings")
     LISTINGS = "listings", pgettext_lazy("discount", "Chosen listings")
     TUTORING = "tutoring", pgettext_lazy("discount", "My tutoring offers")
+    BUNDLES = "bundles", pgettext_lazy("discount", "My bundles")
 
 
 class DiscountCode(models.Model):

@@ -14,6 +14,7 @@ from marketplace.core.money import format_money
 from marketplace.tutoring.models import Booking
 from marketplace.verification.services import buyer_require_phone
 from payments.gateway import (
+    CheckoutLine,
     CheckoutRequest,
     ProviderError,
     payment_methods_for,
@@ -92,6 +93,8 @@ def _unlock_free(buyer: User, priced: Quote) -> None:
 def _order_title(order: Order) -> str:
     if order.listing is not None:
         return order.listing.title
+    if order.bundle is not None:
+        return order.bundle.title
     return f"Tutoring: {Booking.objects.select_related('offer').get(orders=order).offer.title}"
 
 
@@ -109,6 +112,25 @@ def _order_description(order: Order) -> str:
             f"{format_money(order.list_amount - order.credit_amount, order.currency)}"
         )
     return "; ".join(parts)
+
+
+def _order_lines(order: Order) -> tuple[CheckoutLine, ...]:
+    """A bundle's listings as line items, free ones (a code took them whole) left out: a line
+    item must charge something."""
+    if order.bundle_id is None:
+        return ()
+    lines = order.lines.select_related("listing").order_by("position")
+    return tuple(
+        CheckoutLine(
+            title=line.listing.title,
+            amount=line.amount,
+            description=f"{order.bundle.title if order.bundle else ''}: "
+            f"{format_money(line.bundle_discount + line.code_discount, order.currency)} off "
+            f"{format_money(line.list_amount, order.currency)}",
+        )
+        for line in lines
+        if line.amount > 0
+    )
 
 
 def checkout_open(order: Order, *, site_url: str = "") -> str:
@@ -129,6 +151,7 @@ def checkout_open(order: Order, *, site_url: str = "") -> str:
         cancel_url=f"{base}/payments/return/{order.public_id}/?canceled=1",
         idempotency_key=f"checkout:{order.public_id}",
         transfer_group=order.transfer_group,
+        lines=_order_lines(order),
     )
     try:
         created = gateway().create_checkout(request)

@@ -62,12 +62,13 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
         elif dispute.status in ("won", "warning_closed"):
             order.disputed, order.payout_held = False, False
             kept = order.status == OrderStatus.PAID and order.refunded_amount < order.amount
-            # Bought again while access was suspended: keep the newer unlock.
-            owns_again = Unlock.objects.active().filter(buyer_id=order.buyer_id, listing=order.listing)
-            if kept and not owns_again.exists():
-                Unlock.objects.filter(order=order, revoke_reason="disputed").update(
-                    revoked_at=None, revoke_reason=""
-                )
+            # Bought again while access was suspended: keep the newer unlock (for each of a
+            # bundle's listings too).
+            owned_again = Unlock.objects.active().filter(buyer_id=order.buyer_id).values("listing_id")
+            if kept:
+                Unlock.objects.filter(order=order, revoke_reason="disputed").exclude(
+                    listing_id__in=owned_again
+                ).update(revoked_at=None, revoke_reason="")
         elif dispute.status == "lost":
             order.disputed, order.payout_held = True, False
             order.charge_id = order.charge_id or dispute.charge_id or None  # the reversal needs it

@@ -14,6 +14,7 @@ from payments.gateway import ChargeState, SessionState
 from payments.models import (
     Licence,
     Order,
+    OrderLine,
     OrderStatus,
     Unlock,
 )
@@ -75,6 +76,9 @@ def _order_paid(order: Order, session: SessionState) -> None:
         update_fields=["status", "payment_intent_id", "charge_id", "paid_at", "failure_reason", "updated_at"]
     )
     ledger_record_payment(order, session.id)
+    if order.bundle_id is not None:
+        _bundle_paid(order)
+        return
     if order.listing is None:  # a tutoring booking
         _booking_paid(order)
         return
@@ -89,6 +93,35 @@ def _order_paid(order: Order, session: SessionState) -> None:
         _order_duplicate(order.pk)
         return  # no receipt for the copy: its refund email follows
     notices.notify_order_paid(order)
+
+
+def _bundle_paid(order: Order) -> None:
+    """One unlock per line. A listing the buyer came to own meanwhile (bought alone while the
+    bundle's checkout was open) is not unlocked twice: that line's amount goes back."""
+    lines = list(order.lines.select_related("listing").order_by("position"))
+    owned = [
+        line.pk
+        for line in lines
+        if not unlock_grant(buyer=order.buyer, listing=line.listing, order=order, licence=line.licence)
+    ]
+    if len(owned) == len(lines):
+        _order_duplicate(order.pk)
+        return
+    for line_id in owned:
+        transaction.on_commit(lambda line_id=line_id: _refund_owned_line(line_id))  # type: ignore[misc]
+    notices.notify_order_paid(order)
+
+
+def _refund_owned_line(line_id: int) -> None:
+    line = OrderLine.objects.select_related("order").get(pk=line_id)
+    if line.amount > line.refunded_amount and line.order.refundable_amount:
+        order_refund(
+            order=line.order,
+            amount=line.amount - line.refunded_amount,
+            by=None,
+            reason="Duplicate payment: you owned this listing already.",
+            line=line,
+        )
 
 
 def _order_duplicate(order_id: int) -> None:

@@ -44,7 +44,7 @@ from payments.models import (
     OrderStatus,
     Unlock,
 )
-from prompts.models import Listing
+from prompts.models import Bundle, Listing
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,13 @@ def code_find(*, seller_id: int, text: str) -> DiscountCode:
 
 
 def code_check(
-    code: DiscountCode, *, buyer: User, item: Listing | Booking, base: int, currency: str, now: datetime
+    code: DiscountCode,
+    *,
+    buyer: User,
+    item: Listing | Booking | Bundle,
+    base: int,
+    currency: str,
+    now: datetime,
 ) -> None:
     """Every rule of a code but the counters, which code_reserve enforces in the database."""
     if code.starts_at and now < code.starts_at:
@@ -238,9 +244,11 @@ def code_check(
             )
 
 
-def _in_scope(code: DiscountCode, item: Listing | Booking) -> bool:
+def _in_scope(code: DiscountCode, item: Listing | Booking | Bundle) -> bool:
     if code.seller_id != item.seller_id:
         return False
+    if isinstance(item, Bundle):
+        return code.scope == CodeScope.BUNDLES
     if isinstance(item, Booking):
         return code.scope == CodeScope.TUTORING
     if code.scope == CodeScope.ALL_LISTINGS:

@@ -18,17 +18,24 @@ from payments.gateway import (
 from payments.models import (
     LedgerAccount,
     Order,
+    OrderLine,
     OrderStatus,
     Refund,
     RefundStatus,
 )
 from payments.selectors import refund_available
-from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
+from payments.services.ledger import LedgerKind, ledger_record, ledger_record_bundle_refund, unlocks_revoke
 from payments.services.provider import gateway
 
 
 def order_refund(
-    *, order: Order, amount: int | None, by: User | None, reason: str = "", request_key: str = ""
+    *,
+    order: Order,
+    amount: int | None,
+    by: User | None,
+    reason: str = "",
+    request_key: str = "",
+    line: OrderLine | None = None,
 ) -> Refund:
     """Refund part or all of a paid order; the provider call carries refund:<order>:<n> as its key.
 
@@ -36,7 +43,9 @@ def order_refund(
     key (a Celery task, and the reconciliation job), so it happens once. A request repeated with
     the same request_key (a form submitted twice) answers the refund the first one made.
     """
-    refund = _refund_create(order_id=order.pk, amount=amount, by=by, reason=reason, request_key=request_key)
+    refund = _refund_create(
+        order_id=order.pk, amount=amount, by=by, reason=reason, request_key=request_key, line=line
+    )
     try:
         return refund_submit(refund_id=refund.pk)
     except ProviderError:
@@ -50,7 +59,13 @@ def order_refund(
 
 @transaction.atomic
 def _refund_create(
-    *, order_id: int, amount: int | None, by: User | None, reason: str, request_key: str
+    *,
+    order_id: int,
+    amount: int | None,
+    by: User | None,
+    reason: str,
+    request_key: str,
+    line: OrderLine | None = None,
 ) -> Refund:
     order = Order.objects.select_for_update().get(pk=order_id)
     # Looked up under the order's lock, so a concurrent repeat waits and then finds this refund.
@@ -72,6 +87,14 @@ def _refund_create(
             _("Refund between 1 and %(available)s (minor units) of this order.") % {"available": available},
             fields={"amount": [_("At most %(available)s.") % {"available": available}]},
         )
+    if order.bundle_id is not None and line is None and amount != available:
+        # A part of a bundle would have no listing to take back: whole refunds only.
+        raise ApplicationError(
+            "bundle_refund_whole",
+            _("A bundle is refunded whole: %(available)s (minor units), or nothing.")
+            % {"available": available},
+            fields={"amount": [_("Leave it empty, or give %(available)s.") % {"available": available}]},
+        )
     sequence = order.refunds.count() + 1
     return Refund.objects.create(
         order=order,
@@ -80,6 +103,7 @@ def _refund_create(
         requested_by=by,
         reason=reason[:300],
         request_key=request_key,
+        line=line,
     )
 
 
@@ -157,22 +181,25 @@ def refund_apply(order: Order, result: RefundState) -> None:
         order.platform_fee if fully else prorate(order.refunded_amount, order.amount, order.platform_fee)
     )
     fee_back = fee_after - fee_before
-    ledger_record(
-        order,
-        f"refund:{result.id}:seller",
-        LedgerAccount.SELLER,
-        LedgerKind.REFUND,
-        -(result.amount - fee_back),
-        result.id,
-    )
-    ledger_record(
-        order,
-        f"refund:{result.id}:platform",
-        LedgerAccount.PLATFORM,
-        LedgerKind.COMMISSION_REFUND,
-        -fee_back,
-        result.id,
-    )
+    if order.bundle_id is not None:
+        ledger_record_bundle_refund(order, refund, order.refunded_amount - refunded_before, result.id)
+    else:
+        ledger_record(
+            order,
+            f"refund:{result.id}:seller",
+            LedgerAccount.SELLER,
+            LedgerKind.REFUND,
+            -(result.amount - fee_back),
+            result.id,
+        )
+        ledger_record(
+            order,
+            f"refund:{result.id}:platform",
+            LedgerAccount.PLATFORM,
+            LedgerKind.COMMISSION_REFUND,
+            -fee_back,
+            result.id,
+        )
     if fully:
         order.status = OrderStatus.REFUNDED
         unlocks_revoke(order, "refunded")

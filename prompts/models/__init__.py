@@ -4,6 +4,15 @@ Migrations name ``new_public_id``, ``_private_storage`` and ``original_upload_to
 this package, so they are re-exported too.
 """
 
+from prompts.models.bundles import (
+    BUNDLE_ITEMS_MAX,
+    BUNDLE_ITEMS_MIN,
+    BUNDLE_PERCENT_MAX,
+    BUNDLE_PERCENT_MIN,
+    Bundle,
+    BundleItem,
+    BundleStatus,
+)
 from prompts.models.discovery import REVIEW_TEXT_MAX, Favourite, ListingActivity, Review, ViewBatch
 from prompts.models.images import (
     AiClass,
@@ -50,12 +59,19 @@ from prompts.models.trials import (
 )
 
 __all__ = [
+    "BUNDLE_ITEMS_MAX",
+    "BUNDLE_ITEMS_MIN",
+    "BUNDLE_PERCENT_MAX",
+    "BUNDLE_PERCENT_MIN",
     "COMPLAINT_NOTE_MAX",
     "REVIEW_TEXT_MAX",
     "TEXT_MODELS",
     "TRIAL_RUNS_MAX",
     "AiClass",
     "AiEvidence",
+    "Bundle",
+    "BundleItem",
+    "BundleStatus",
     "Category",
     "Complaint",
     "ComplaintReason",

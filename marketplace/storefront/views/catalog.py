@@ -19,6 +19,7 @@ from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access, unlock_licence
 from payments.services.pricing import licence_upgradable
+from prompts import bundles as bundle_selectors
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
 from prompts.documents import rating_json
@@ -28,6 +29,7 @@ HOME_SHELF = 10
 REVIEWS_SHOWN = 10
 RELATED_SHOWN = 6
 SELLER_OFFERS_SHOWN = 10
+BUNDLES_SHOWN = 6
 # Related listings and seller stats change slowly and cost most of a listing page's time (a scored
 # query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
 RELATED_CACHE_SECONDS = 300
@@ -178,6 +180,9 @@ def render_listing_page(
         "seller": seller,
         "reviews": reviews,
         "related": related,
+        "bundles": []
+        if preview
+        else list(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
         "preview": preview,
         **state,
     }
@@ -197,5 +202,12 @@ def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
         page_size=24,
     )
     offers = list(tutoring_selectors.offers_public_for_seller(handle=seller["handle"])[:SELLER_OFFERS_SHOWN])
-    context = {"seller": seller, "results": cards(documents), "next_cursor": next_cursor, "offers": offers}
+    bundles = list(bundle_selectors.bundle_list_public(seller_handle=seller["handle"])[:BUNDLES_SHOWN])
+    context = {
+        "seller": seller,
+        "results": cards(documents),
+        "next_cursor": next_cursor,
+        "offers": offers,
+        "bundles": bundles,
+    }
     return render(request, "storefront/seller.html", context)

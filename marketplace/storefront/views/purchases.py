@@ -73,7 +73,7 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
     if result.unlocked:
         messages.success(request, _("Unlocked. The prompt is below and in your library."))
         return redirect_back(request, _listing_url(listing) + "#prompt")
-    return see_other(_same_site(result.checkout_url or _listing_url(listing)))
+    return see_other(same_site_url(result.checkout_url or _listing_url(listing)))
 
 
 def _checkout_url(listing: Listing, **query: str) -> str:
@@ -127,7 +127,7 @@ def checkout_page(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "storefront/checkout.html", context)
 
 
-def _same_site(url: str) -> str:
+def same_site_url(url: str) -> str:
     """Our own URLs (the sandbox's checkout page) as paths, so the visitor stays on the host they
     came in by (localhost or 127.0.0.1), which the CSP's form-action expects."""
     if url.startswith(settings.SITE_URL + "/"):

@@ -48,6 +48,8 @@ REFUND_STATUS_LABELS = {
 def what_was_sold(order: Order) -> str:
     if order.listing is not None:
         return order.listing.title
+    if order.bundle is not None:
+        return order.bundle.title
     return order.booking.offer.title if order.booking is not None else ""
 
 

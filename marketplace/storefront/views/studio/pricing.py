@@ -55,6 +55,7 @@ class CodeForm(forms.Form):
             (CodeScope.ALL_LISTINGS, gettext_lazy("All my listings")),
             (CodeScope.LISTINGS, gettext_lazy("Chosen listings")),
             (CodeScope.TUTORING, gettext_lazy("My tutoring offers")),
+            (CodeScope.BUNDLES, gettext_lazy("My bundles")),
         ],
     )
     listings = forms.MultipleChoiceField(label=gettext_lazy("Chosen listings"), required=False, choices=[])
