@@ -5,6 +5,8 @@ Pure arithmetic: no database. JPY and KRW (no minor unit) are among the currenci
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -40,7 +42,10 @@ def _check(list_amount: int, currency: str, credit: int, code: DiscountCode | No
     assert line.credit + line.discount + line.amount == list_amount
     assert 0 <= line.credit <= credit and line.discount >= 0
     assert line.amount == 0 or line.amount >= min(minimum, list_amount)  # Stripe's smallest charge
-    assert (line.fee, line.seller_share) == split_fee(line.amount, settings.PLATFORM_FEE_BPS)
+    # split_fee's documented rule, written independently: the fee is amount * bps / 10000 rounded
+    # half up to the minor unit (Decimal), the seller share the rest.
+    fee = int((Decimal(line.amount) * settings.PLATFORM_FEE_BPS / 10_000).quantize(Decimal(1), ROUND_HALF_UP))
+    assert (line.fee, line.seller_share) == (fee, line.amount - fee)
     assert line.fee + line.seller_share == line.amount
     base = list_amount - min(credit, list_amount)
     rule = code_discount(code, base)
