@@ -67,16 +67,15 @@ class SellerPayoutDetailsApi(APIView):
         data = PayoutDetailsInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if "rail" in values:
-            rails.payout_rail_choose(user=user, rail=values["rail"])
-        if {"method", "holder_name", "account"} & set(values):
-            rails.payout_details_set(
-                user=user,
-                method=values.get("method", ""),
-                holder_name=values.get("holder_name", ""),
-                account=values.get("account", ""),
-                bank_name=values.get("bank_name", ""),
-            )
+        rails.payout_setup_save(
+            user=user,
+            rail=values.get("rail", ""),
+            details=bool({"method", "holder_name", "account"} & set(values)),
+            method=values.get("method", ""),
+            holder_name=values.get("holder_name", ""),
+            account=values.get("account", ""),
+            bank_name=values.get("bank_name", ""),
+        )
         user.refresh_from_db()
         return Response(_details_json(user))
 

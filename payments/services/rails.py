@@ -194,6 +194,30 @@ def payout_details_set(
     return profile
 
 
+@transaction.atomic
+def payout_setup_save(
+    *,
+    user: User,
+    rail: str = "",
+    details: bool = False,
+    method: str = "",
+    holder_name: str = "",
+    account: str = "",
+    bank_name: str = "",
+) -> PayoutProfile:
+    """Save the payout form in one go: the details first (when ``details``), then the rail (when
+    given). Either refused (a 400 naming the field) changes nothing: a seller never ends up on a
+    rail whose details were rejected, nor with details kept for a rail they could not choose."""
+    profile = None
+    if details:
+        profile = payout_details_set(
+            user=user, method=method, holder_name=holder_name, account=account, bank_name=bank_name
+        )
+    if rail:
+        profile = payout_rail_choose(user=user, rail=rail)
+    return profile or PayoutProfile.objects.get_or_create(user=user)[0]
+
+
 def payout_details_reseal() -> int:
     """Re-encrypt every profile under the current PAYOUT_DETAILS_KEY (after a key rotation)."""
     count = 0

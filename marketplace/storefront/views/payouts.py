@@ -81,15 +81,15 @@ def payout_details(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         values = form.cleaned_data
         try:
-            rails.payout_rail_choose(user=user, rail=values["rail"])
-            if values["rail"] == PayoutRail.MANUAL:
-                rails.payout_details_set(
-                    user=user,
-                    method=values["method"],
-                    holder_name=values["holder_name"],
-                    account=values["account"],
-                    bank_name=values["bank_name"],
-                )
+            rails.payout_setup_save(
+                user=user,
+                rail=values["rail"],
+                details=values["rail"] == PayoutRail.MANUAL,
+                method=values.get("method", ""),
+                holder_name=values.get("holder_name", ""),
+                account=values.get("account", ""),
+                bank_name=values.get("bank_name", ""),
+            )
         except ApplicationError as error:
             if not error.fields:
                 form.add_error(None, error.message)
