@@ -69,21 +69,24 @@ def _bundle(api, listings) -> Bundle:
     return Bundle.objects.get(public_id=created.json()["id"])
 
 
-# 2. The payout form
+# 9. The verification signal
 
 
-def test_rejected_details_leave_the_rail_and_payments_as_they_were(settings, seller, seller_api):
-    settings.PAYOUT_RAIL_DEFAULT = "country"
-    settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
-    seller.refresh_from_db()
-    assert rails.payout_rail_for(user=seller) == "connect" and seller.can_accept_payments
-    body = {"rail": "manual", "method": "bank", "holder_name": "张三", "account": "12ab", "bank_name": "x"}
-    refused = seller_api.put("/api/v1/seller/payout-details/", body, format="json")
-    assert refused.status_code == 400, refused.json()
-    assert "account" in refused.json()["error"]["fields"]
-    seller.refresh_from_db()
-    assert rails.payout_rail_for(user=seller) == "connect"
-    assert seller.can_accept_payments
-    with pytest.raises(ApplicationError):
-        rails.payout_setup_save(user=seller, rail="manual", details=True, method="bank", account="1")
-    assert rails.payout_rail_for(user=seller) == "connect"
+def test_saving_a_verification_refreshes_payments_only_when_status_or_country_changed(seller, monkeypatch):
+    from marketplace.verification.models import Verification
+
+    calls = []
+    monkeypatch.setattr(rails, "seller_payments_refresh", lambda *, user: calls.append(user.pk))
+    verification = Verification.objects.create(user=seller, provider="test")
+    assert calls == [seller.pk]
+    verification.failure_reason = "blurred"
+    verification.save()
+    Verification.objects.get(pk=verification.pk).save()
+    assert calls == [seller.pk]
+    verification.country = "CN"
+    verification.save()
+    assert calls == [seller.pk, seller.pk]
+    loaded = Verification.objects.get(pk=verification.pk)
+    loaded.status = "failed"
+    loaded.save(update_fields=["status"])
+    assert calls == [seller.pk] * 3
