@@ -85,9 +85,13 @@ def _unlock_free(buyer: User, priced: Quote) -> None:
     if priced.code is not None:
         code_reserve(code=priced.code, buyer=buyer)
     if priced.upgrade_from:
-        unlock_upgrade(buyer=buyer, listing=listing, old=priced.upgrade_from, new=priced.licence)
+        granted = unlock_upgrade(buyer=buyer, listing=listing, old=priced.upgrade_from, new=priced.licence)
     else:
-        unlock_grant(buyer=buyer, listing=listing, order=None, licence=priced.licence)
+        granted = unlock_grant(buyer=buyer, listing=listing, order=None, licence=priced.licence)
+    if not granted:  # a concurrent grant (or upgrade) won: raise, so the code's use rolls back too
+        raise Conflict(
+            "already_unlocked", _("You have unlocked this listing already; find it in your library.")
+        )
 
 
 def _order_title(order: Order) -> str:

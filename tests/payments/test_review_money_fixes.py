@@ -69,6 +69,47 @@ def _bundle(api, listings) -> Bundle:
     return Bundle.objects.get(public_id=created.json()["id"])
 
 
+# 2. The payout form
+
+
+def test_rejected_details_leave_the_rail_and_payments_as_they_were(settings, seller, seller_api):
+    settings.PAYOUT_RAIL_DEFAULT = "country"
+    settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
+    seller.refresh_from_db()
+    assert rails.payout_rail_for(user=seller) == "connect" and seller.can_accept_payments
+    body = {"rail": "manual", "method": "bank", "holder_name": "张三", "account": "12ab", "bank_name": "x"}
+    refused = seller_api.put("/api/v1/seller/payout-details/", body, format="json")
+    assert refused.status_code == 400, refused.json()
+    assert "account" in refused.json()["error"]["fields"]
+    seller.refresh_from_db()
+    assert rails.payout_rail_for(user=seller) == "connect"
+    assert seller.can_accept_payments
+    with pytest.raises(ApplicationError):
+        rails.payout_setup_save(user=seller, rail="manual", details=True, method="bank", account="1")
+    assert rails.payout_rail_for(user=seller) == "connect"
+
+
+# 6. A free unlock that loses a race
+
+
+def test_a_free_unlock_that_grants_nothing_keeps_the_codes_use(seller, listing, buyer, monkeypatch):
+    from marketplace.core.errors import Conflict
+
+    DiscountCode.objects.create(seller=seller, code="FREE", kind="percent", percent=100)
+    real_grant = checkout_service.unlock_grant
+
+    def losing_grant(**kwargs):  # type: ignore[no-untyped-def]
+        real_grant(**kwargs)  # a concurrent request's grant lands between the quote and ours
+        return real_grant(**kwargs)
+
+    monkeypatch.setattr(checkout_service, "unlock_grant", losing_grant)
+    with pytest.raises(Conflict) as refused:
+        checkout_service.checkout_start(buyer=buyer, listing=listing, code="FREE")
+    assert refused.value.code == "already_unlocked"
+    assert DiscountCode.objects.get().uses == 0
+    assert not Unlock.objects.filter(buyer=buyer).exists()  # rolled back with it: nothing half-done
+
+
 # 9. The verification signal
 
 
