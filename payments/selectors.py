@@ -182,6 +182,8 @@ def unlock_licence(*, user: User, listing: Listing) -> str:
         Unlock.objects.active().filter(buyer=user, listing=listing).values_list("licence", flat=True).first()
         or ""
     )
+
+
 def payout_statements_for(*, seller: User) -> QuerySet[Any, Any]:
     """The seller's manual payout statements, newest first, with the batch that paid them."""
     return (
@@ -189,14 +191,24 @@ def payout_statements_for(*, seller: User) -> QuerySet[Any, Any]:
     )
 
 
-def manual_balance_for(*, seller: User) -> list[dict[str, Any]]:
-    """The running balance per currency: the seller's manual-rail ledger rows no statement holds yet
-    (negative after money was taken back from sales already paid out)."""
+def unsettled_rows(*, seller_id: int, currency: str | None = None) -> QuerySet[LedgerEntry]:
+    """The seller's manual-rail ledger rows no statement holds yet (their running balance)."""
     rows = LedgerEntry.objects.filter(
         account=LedgerAccount.SELLER,
         statement__isnull=True,
-        order__seller=seller,
+        order__seller_id=seller_id,
         order__payout_rail="manual",
     )
-    totals = rows.values("currency").annotate(amount=Sum("amount")).order_by("currency")
+    return rows.filter(currency=currency) if currency else rows
+
+
+def manual_balance_for(*, seller: User) -> list[dict[str, Any]]:
+    """The running balance per currency: the sum of unsettled_rows (negative after money was
+    taken back from sales already paid out)."""
+    totals = (
+        unsettled_rows(seller_id=seller.pk)
+        .values("currency")
+        .annotate(amount=Sum("amount"))
+        .order_by("currency")
+    )
     return [{"currency": row["currency"], "amount": row["amount"]} for row in totals]

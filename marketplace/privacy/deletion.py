@@ -44,6 +44,7 @@ from payments.models import (
     Unlock,
 )
 from payments.selectors import manual_balance_for
+from payments.services.statements import statement_close_final
 from prompts.models import Complaint, Favourite, Listing, ListingStatus
 from prompts.services import listing_archive
 from prompts.trials.services import trial_runs_forget_buyer
@@ -70,11 +71,19 @@ def account_delete_blockers(*, user: User) -> list[str]:
     if Refund.objects.filter(order__in=Order.objects.filter(mine), status=RefundStatus.PENDING).exists():
         blockers.append(_("A refund is still being sent. Try again once it has arrived (within a few days)."))
     unpaid_statement = PayoutStatement.objects.filter(seller=user).exclude(status=StatementStatus.PAID)
-    if unpaid_statement.exists() or any(row["amount"] > 0 for row in manual_balance_for(seller=user)):
+    if unpaid_statement.exists():
+        blockers.append(
+            _(
+                "A final statement of your earnings is closed and staff will pay it to your bank or "
+                "Alipay account (we email you when it is sent). Delete the account after that."
+            )
+        )
+    elif any(row["amount"] > 0 for row in manual_balance_for(seller=user)):
         blockers.append(
             _(
                 "Some of your earnings have not been paid to your bank or Alipay account yet. "
-                "Wait for the payout, or contact support."
+                "Deleting the account closes a final statement for staff to pay; earnings from a "
+                "session still to end or a refund in flight wait until that settles."
             )
         )
     if TransferReversal.objects.filter(order__seller=user, status=ReversalStatus.PENDING).exists():
@@ -110,6 +119,9 @@ def account_delete(*, user: User, password: str, address: str) -> None:
             fields={"password": [_("The password is not right.")]},
             status_code=403,
         )
+    # Earnings below MANUAL_PAYOUT_MINIMUM would never make a scheduled statement: close a final
+    # one now (its own transaction, kept when the deletion below is refused) for staff to pay.
+    statement_close_final(seller=user)
     _account_anonymise(user_id=user.pk)
 
 

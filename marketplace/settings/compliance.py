@@ -103,17 +103,42 @@ STRIPE_CONNECT_COUNTRIES = [
     code.upper() for code in env_list("STRIPE_CONNECT_COUNTRIES", _CONNECT_COUNTRIES.split())
 ]
 MANUAL_PAYOUT_SCHEDULE = env_choice("MANUAL_PAYOUT_SCHEDULE", "weekly", {"daily", "weekly", "monthly"})
-# The least a statement pays, per currency in major units ("CNY=100,USD=20"); a currency not
-# listed closes at any positive amount.
-MANUAL_PAYOUT_MINIMUM = dict(
-    pair.split("=")
-    for pair in env_matching(
+
+
+# The least a statement pays, per currency: configured in major units ("CNY=100,USD=20"), kept in
+# minor units ({"CNY": 10000, ...}); a currency not listed closes at any positive amount. Each pair
+# is converted at start-up, so a currency we do not know or too many decimals refuses to start
+# instead of breaking every hourly statement run.
+def _minor_units_per_currency(name: str, value: str) -> dict[str, int]:
+    # Checked here before minor_from_major: its own errors are translated, and translations cannot
+    # load before the apps do.
+    from marketplace.core.money import CURRENCIES, minor_from_major
+
+    minimum = {}
+    for pair in filter(None, value.split(",")):
+        code, amount = pair.split("=")
+        currency = CURRENCIES.get(code)
+        if currency is None:
+            raise ImproperlyConfigured(
+                f"{name}: {pair!r} names an unknown currency; use one of {', '.join(CURRENCIES)}."
+            )
+        fraction = amount.partition(".")[2].rstrip("0")
+        if len(fraction) > currency.exponent:
+            raise ImproperlyConfigured(
+                f"{name}: {pair!r} has more decimals than {code} has ({currency.exponent})."
+            )
+        minimum[code] = minor_from_major(amount, code)
+    return minimum
+
+
+MANUAL_PAYOUT_MINIMUM = _minor_units_per_currency(
+    "MANUAL_PAYOUT_MINIMUM",
+    env_matching(
         "MANUAL_PAYOUT_MINIMUM",
         "CNY=100,USD=20,EUR=20,GBP=20,HKD=150,JPY=3000",
         r"([A-Z]{3}=\d+(\.\d+)?)?(,[A-Z]{3}=\d+(\.\d+)?)*",
         shape="comma-separated CURRENCY=amount pairs in major units, like CNY=100,USD=20",
-    ).split(",")
-    if pair
+    ),
 )
 # Fernet keys (comma-separated, the first encrypts, the others only decrypt: key rotation) for the
 # sellers' payout account details. DEBUG gets a key derived from SECRET_KEY; DEBUG=0 with the manual

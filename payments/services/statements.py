@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.core.money import CURRENCIES, major_text, minor_from_major
+from marketplace.core.money import major_text
 from marketplace.core.text import spreadsheet_safe
 from marketplace.notifications.services import notification_claim
+from marketplace.tutoring.policy import tutor_is_paid_q
 from payments import sealing
 from payments.models import (
     LedgerAccount,
@@ -36,7 +37,9 @@ from payments.models import (
     RefundStatus,
     StatementStatus,
 )
+from payments.selectors import unsettled_rows
 from payments.services.ledger import LedgerKind, ledger_record
+from payments.services.payouts import payout_delay
 
 logger = logging.getLogger(__name__)
 
@@ -58,27 +61,24 @@ def statement_period(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 
 def payout_minimum(currency: str) -> int:
-    """MANUAL_PAYOUT_MINIMUM of the currency in minor units; 1 for a currency not listed."""
-    configured = settings.MANUAL_PAYOUT_MINIMUM.get(currency.upper())
-    if configured is None or currency.upper() not in CURRENCIES:
-        return 1
-    return max(1, minor_from_major(configured, currency))
-
-
-def unsettled_rows(*, seller_id: int, currency: str | None = None) -> QuerySet[LedgerEntry]:
-    """The seller's manual-rail ledger rows no statement holds yet (their running balance)."""
-    rows = LedgerEntry.objects.filter(
-        account=LedgerAccount.SELLER,
-        statement__isnull=True,
-        order__seller_id=seller_id,
-        order__payout_rail="manual",
-    )
-    return rows.filter(currency=currency) if currency else rows
+    """MANUAL_PAYOUT_MINIMUM of the currency (minor units, converted and checked at start-up); 1
+    for a currency not listed."""
+    return max(1, int(settings.MANUAL_PAYOUT_MINIMUM.get(currency.upper(), 1)))
 
 
 def _settleable(rows: QuerySet[LedgerEntry], before: datetime) -> QuerySet[LedgerEntry]:
+    """The rows a statement ending at ``before`` may pay, as payouts._payable decides for Connect:
+    not a duplicate payment (refunded whole), and a booking's only once its session took place
+    (tutor_is_paid) and ended the payout delay before ``before``; until then it waits."""
     refunding = Refund.objects.filter(order=OuterRef("order_id"), status=RefundStatus.PENDING)
-    return rows.filter(created_at__lt=before).exclude(Q(order__payout_held=True) | Q(Exists(refunding)))
+    session_over = tutor_is_paid_q("order__booking__") & Q(
+        order__booking__ends_at__lte=before - payout_delay()
+    )
+    return (
+        rows.filter(created_at__lt=before)
+        .filter(Q(order__booking__isnull=True) | session_over)
+        .exclude(Q(order__payout_held=True) | Q(order__duplicate=True) | Q(Exists(refunding)))
+    )
 
 
 def statements_close(*, now: datetime | None = None) -> int:
@@ -94,18 +94,51 @@ def statements_close(*, now: datetime | None = None) -> int:
     )
     closed = 0
     for seller_id, currency in sorted(set(due)):
-        statement = statement_close(
-            seller_id=seller_id, currency=currency, period_start=period_start, period_end=period_end
-        )
+        try:
+            statement = statement_close(
+                seller_id=seller_id, currency=currency, period_start=period_start, period_end=period_end
+            )
+        except Exception:  # one seller's failure (logged with its ids) must not stop the others'
+            logger.exception("payments: statement of seller %s in %s did not close", seller_id, currency)
+            continue
         closed += statement is not None
+    return closed
+
+
+def statement_close_final(*, seller: User, now: datetime | None = None) -> list[PayoutStatement]:
+    """A seller leaving: close a statement of every currency with a positive balance that is
+    settleable now, whatever MANUAL_PAYOUT_MINIMUM says (the account cannot wait for more sales).
+    Its period ends now; the next scheduled statement starts after it."""
+    now = now or timezone.now()
+    currencies = sorted(set(unsettled_rows(seller_id=seller.pk).values_list("currency", flat=True)))
+    closed = []
+    for currency in currencies:
+        start = (
+            PayoutStatement.objects.filter(seller=seller, currency=currency)
+            .order_by("-period_end")
+            .values_list("period_end", flat=True)
+            .first()
+        ) or unsettled_rows(seller_id=seller.pk, currency=currency).order_by("created_at").values_list(
+            "created_at", flat=True
+        ).first()
+        statement = statement_close(
+            seller_id=seller.pk,
+            currency=currency,
+            period_start=start or now,
+            period_end=now,
+            minimum=1,
+        )
+        if statement is not None:
+            closed.append(statement)
     return closed
 
 
 @transaction.atomic
 def statement_close(
-    *, seller_id: int, currency: str, period_start: datetime, period_end: datetime
+    *, seller_id: int, currency: str, period_start: datetime, period_end: datetime, minimum: int | None = None
 ) -> PayoutStatement | None:
     """Close one seller's statement for the period, or None (below the minimum, or closed already).
+    ``minimum`` is the currency's MANUAL_PAYOUT_MINIMUM unless given (a final statement's is 1).
 
     The seller's payout profile row is locked first, so concurrent runs close one statement; the
     rows are then picked by id, and only rows still without a statement are claimed.
@@ -120,7 +153,7 @@ def statement_close(
         )
     )
     total = sum(amount for _pk, amount, _at in rows)
-    if not rows or total < payout_minimum(currency):
+    if not rows or total < (payout_minimum(currency) if minimum is None else minimum):
         return None
     statement = PayoutStatement.objects.create(
         seller_id=seller_id,

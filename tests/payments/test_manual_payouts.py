@@ -48,7 +48,7 @@ def week(n: int, *, hours: int = 0) -> datetime:
 def manual_rail(settings):
     settings.PAYOUT_RAIL_DEFAULT = "manual"
     settings.MANUAL_PAYOUT_SCHEDULE = "weekly"
-    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": "10"}
+    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": 1000}  # minor units
     settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
 
 
@@ -104,7 +104,7 @@ def test_a_manual_rail_seller_without_payout_details_cannot_take_payments(stripe
 def test_statements_close_above_the_minimum_once_and_below_it_the_money_waits(
     stripe_fake, manual_seller, buyer_api, settings, client_for
 ):
-    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": "20"}  # one sale's share (15.92) is below it
+    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": 2000}  # one sale's share (15.92) is below it
     listing = _listing(manual_seller)
     with time_machine.travel(week(1)):
         _pay(stripe_fake, buyer_api, listing)

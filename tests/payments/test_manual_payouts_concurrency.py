@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.slow, requires_postgres, pytest.mark.django_db(transac
 def test_concurrent_closing_runs_close_one_statement(stripe_fake, buyer_api, settings):
     settings.PAYOUT_RAIL_DEFAULT = "manual"
     settings.MANUAL_PAYOUT_SCHEDULE = "daily"
-    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": "10"}
+    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": 1000}  # minor units
     settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
     seller = UserFactory(handle="race-seller")
     rails.payout_details_set(user=seller, method="alipay", holder_name="李四", account="13900000000")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _rail(settings):
     settings.PAYOUT_RAIL_DEFAULT = "manual"
-    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": "10"}
+    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": 1000}  # minor units
     settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
 
 

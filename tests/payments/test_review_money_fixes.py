@@ -89,6 +89,61 @@ def test_rejected_details_leave_the_rail_and_payments_as_they_were(settings, sel
     assert rails.payout_rail_for(user=seller) == "connect"
 
 
+# 3. Manual statements and tutoring sessions
+
+
+def test_a_manual_rail_session_is_paid_in_a_statement_only_after_it_ended(
+    manual_rail, stripe_fake, manual_seller, buyer_api
+):
+    offer = make_offer(manual_seller)
+    with time_machine.travel(week(1), tick=False):
+        booked = book(buyer_api, offer, "2026-03-11T09:00:00+08:00")  # Wednesday of week 2
+        assert booked.status_code == 201, booked.json()
+        order = _complete(stripe_fake, booked.json()["order_id"])
+    assert (order.status, order.payout_rail) == (OrderStatus.PAID, "manual")
+    assert _close_at(week(2, hours=1)) == 0  # the session is still to come
+    assert not PayoutStatement.objects.exists()
+    assert _close_at(week(3, hours=1)) == 1  # it ended, and the payout delay passed, last week
+    statement = PayoutStatement.objects.get()
+    assert statement.amount == order.seller_amount
+
+
+def test_a_duplicate_payment_is_never_in_a_statement(manual_rail, stripe_fake, manual_seller, buyer_api):
+    listing = make_listing(manual_seller, publish=True, price_amount=1990, price_currency="CNY")
+    with time_machine.travel(week(1), tick=False):
+        order_id = buyer_api.post(f"/api/v1/listings/{listing.public_id}/checkout/").json()["order_id"]
+        order = _complete(stripe_fake, order_id)
+    Order.objects.filter(pk=order.pk).update(duplicate=True)  # its refund is on its way
+    assert _close_at(week(2, hours=1)) == 0
+
+
+# 5. Deleting an account with a balance below the minimum
+
+
+def test_deleting_an_account_closes_a_final_statement_below_the_minimum_then_goes_once_paid(
+    manual_rail, settings, stripe_fake, manual_seller, buyer_api, staff
+):
+    from marketplace.core.errors import Conflict
+    from marketplace.privacy.deletion import account_delete
+
+    settings.MANUAL_PAYOUT_MINIMUM = {"CNY": 5000}  # one sale's share, 15.92, never reaches it
+    listing = make_listing(manual_seller, publish=True, price_amount=1990, price_currency="CNY")
+    with time_machine.travel(week(1), tick=False):
+        order_id = buyer_api.post(f"/api/v1/listings/{listing.public_id}/checkout/").json()["order_id"]
+        order = _complete(stripe_fake, order_id)
+    assert _close_at(week(2, hours=1)) == 0
+    with time_machine.travel(week(2), tick=False), pytest.raises(Conflict) as refused:
+        account_delete(user=manual_seller, password=PASSWORD, address="203.0.113.9")
+    assert "final statement" in refused.value.message
+    statement = PayoutStatement.objects.get()
+    assert statement.amount == order.seller_amount
+    batch = statements.payout_batch_create(statement_ids=[statement.pk], by=staff)
+    statements.payout_batch_mark_paid(batch_id=batch.pk, reference="R-1", by=staff)
+    account_delete(user=manual_seller, password=PASSWORD, address="203.0.113.9")
+    manual_seller.refresh_from_db()
+    assert not manual_seller.is_active
+
+
 # 6. A free unlock that loses a race
 
 
@@ -108,6 +163,52 @@ def test_a_free_unlock_that_grants_nothing_keeps_the_codes_use(seller, listing, 
     assert refused.value.code == "already_unlocked"
     assert DiscountCode.objects.get().uses == 0
     assert not Unlock.objects.filter(buyer=buyer).exists()  # rolled back with it: nothing half-done
+
+
+# 7. MANUAL_PAYOUT_MINIMUM
+
+
+def test_the_payout_minimum_is_kept_in_minor_units_and_a_bad_pair_refuses_to_start():
+    from marketplace.settings.compliance import _minor_units_per_currency
+
+    assert _minor_units_per_currency("M", "CNY=100,JPY=3000,USD=20.5") == {
+        "CNY": 10000,
+        "JPY": 3000,
+        "USD": 2050,
+    }
+    with pytest.raises(ImproperlyConfigured, match="XYZ=10"):
+        _minor_units_per_currency("M", "CNY=100,XYZ=10")
+    with pytest.raises(ImproperlyConfigured, match=r"JPY=10\.5"):
+        _minor_units_per_currency("M", "JPY=10.5")
+    with pytest.raises(ImproperlyConfigured, match=r"USD=1\.001"):
+        _minor_units_per_currency("M", "USD=1.001")
+
+
+def test_one_sellers_failing_statement_does_not_stop_the_others(
+    manual_rail, stripe_fake, manual_seller, buyer_api, monkeypatch, caplog
+):
+    other = UserFactory(handle="lan-prints")
+    rails.payout_details_set(
+        user=other, method="alipay", holder_name="李兰", account="13800000000", bank_name=""
+    )
+    other.refresh_from_db()
+    with time_machine.travel(week(1), tick=False):
+        for seller in (manual_seller, other):
+            listing = make_listing(seller, publish=True, price_amount=1990, price_currency="CNY")
+            order_id = buyer_api.post(f"/api/v1/listings/{listing.public_id}/checkout/").json()["order_id"]
+            _complete(stripe_fake, order_id)
+    real = statements.statement_close
+
+    def failing(**kwargs):  # type: ignore[no-untyped-def]
+        if kwargs["seller_id"] == manual_seller.pk:
+            raise RuntimeError("boom")
+        return real(**kwargs)
+
+    monkeypatch.setattr(statements, "statement_close", failing)
+    with caplog.at_level(logging.ERROR):
+        assert _close_at(week(2, hours=1)) == 1
+    assert PayoutStatement.objects.get().seller_id == other.pk
+    assert f"seller {manual_seller.pk}" in caplog.text
 
 
 # 9. The verification signal
