@@ -28,10 +28,10 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict
 from marketplace.verification.services import buyer_require_phone
 from payments.models import CodeKind, DiscountCode, Licence, Order, OrderLine, OrderStatus, Unlock
-from payments.services.accounts import seller_account_for_payment
+from payments.services.accounts import seller_payment_destination
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.fulfilment import unlock_grant
-from payments.services.orders import order_replay
+from payments.services.orders import order_replay, order_supersede
 from payments.services.pricing import PriceLine, code_check, code_find, code_reserve, price_line
 from payments.services.provider import gateway
 from prompts.bundles import bundle_listings
@@ -156,8 +156,12 @@ def bundle_checkout_start(
 def _unlock_free(buyer: User, priced: BundleQuote) -> None:
     if priced.code is not None:
         code_reserve(code=priced.code, buyer=buyer)
-    for line in priced.lines:
+    granted = [
         unlock_grant(buyer=buyer, listing=line.listing, order=None, licence=Licence.PERSONAL)
+        for line in priced.lines
+    ]
+    if not any(granted):  # every listing was granted meanwhile: keep the code's use
+        raise Conflict("already_owned", _("You own every listing in this bundle already."))
 
 
 def _check_sums(order: Order, lines: list[OrderLine]) -> None:
@@ -167,11 +171,26 @@ def _check_sums(order: Order, lines: list[OrderLine]) -> None:
             raise ValueError(f"bundle order {order.public_id}: lines do not add up to its {field}")
 
 
-def bundle_order_create(*, buyer: User, priced: BundleQuote, idempotency_key: str) -> Order:
+def _same_terms(order: Order, priced: BundleQuote) -> bool:
+    lines = list(order.lines.order_by("position").values_list("listing_id", "amount"))
+    return (
+        order.discount_code_id == (priced.code.pk if priced.code is not None else None)
+        and order.amount == priced.amount
+        and order.currency == priced.currency
+        and lines == [(line.listing.pk, line.price.amount) for line in priced.lines]
+    )
+
+
+def bundle_order_create(
+    *, buyer: User, priced: BundleQuote, idempotency_key: str, replace: bool = True
+) -> Order:
     """A pending order with one line per listing to pay for; the buyer's open order for the
-    bundle after a race (one pending order per buyer and bundle, by constraint)."""
+    bundle after a race (one pending order per buyer and bundle, by constraint). An open order on
+    other terms (another code, other lines, another price) is superseded by a new one, as
+    order_create does. The seller's rail decides where the money goes: a Connect seller's account
+    as the destination, none for a manual-rail seller (their share accrues to statements)."""
     bundle = priced.bundle
-    account = seller_account_for_payment(seller=bundle.seller)
+    rail, destination = seller_payment_destination(seller=bundle.seller)
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -188,7 +207,8 @@ def bundle_order_create(*, buyer: User, priced: BundleQuote, idempotency_key: st
                 licence=Licence.PERSONAL,
                 provider=gateway().name,
                 idempotency_key=idempotency_key,
-                destination_account=account.account_id,
+                destination_account=destination,
+                payout_rail=rail,
             )
             lines = OrderLine.objects.bulk_create(
                 [
@@ -214,4 +234,7 @@ def bundle_order_create(*, buyer: User, priced: BundleQuote, idempotency_key: st
         existing = Order.objects.filter(buyer=buyer, bundle=bundle, status=OrderStatus.PENDING).first()
         if existing is None:
             raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        return existing
+        if not replace or _same_terms(existing, priced):
+            return existing
+    order_supersede(order=existing)
+    return bundle_order_create(buyer=buyer, priced=priced, idempotency_key=idempotency_key, replace=False)

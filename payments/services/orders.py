@@ -18,7 +18,7 @@ from marketplace.core.errors import Conflict
 from marketplace.tutoring.models import Booking
 from payments.models import Order, OrderStatus, PayoutRail
 from payments.services.accounts import seller_payment_destination
-from payments.services.pricing import Quote, code_reserve, quote
+from payments.services.pricing import Quote, code_release, code_reserve, quote
 from payments.services.provider import gateway
 from prompts.models import Listing
 
@@ -41,13 +41,47 @@ def order_replay(*, buyer: User, idempotency_key: str, sells: Callable[[Order], 
     return previous
 
 
+def order_supersede(*, order: Order) -> bool:
+    """Close a pending order the buyer replaced with a new checkout on other terms (another
+    licence, code or price), and give its code's use back. False when it was no longer pending
+    (paid or closed meanwhile). Its checkout session stays open at the provider until it expires:
+    paid anyway, fulfilment counts the late payment, and the second of two unlocks is refunded as a
+    duplicate, as for any concurrent double purchase. A held booking stays held for the new order.
+    """
+    with transaction.atomic():
+        if not Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
+            status=OrderStatus.EXPIRED, failure_reason="Replaced by a new checkout on other terms."
+        ):
+            return False
+        code_release(order=order)
+        return True
+
+
+def _same_terms(order: Order, priced: Quote) -> bool:
+    return (
+        order.licence == priced.licence
+        and order.upgrade_from == priced.upgrade_from
+        and order.discount_code_id == (priced.code.pk if priced.code is not None else None)
+        and order.amount == priced.amount
+        and order.currency == priced.currency
+    )
+
+
 def order_create(
-    *, buyer: User, item: Listing | Booking, idempotency_key: str, priced: Quote | None = None
+    *,
+    buyer: User,
+    item: Listing | Booking,
+    idempotency_key: str,
+    priced: Quote | None = None,
+    replace: bool = True,
 ) -> Order:
     """A pending order for a paid listing or a held booking; the item's open one after a race.
 
     ``priced`` is services.pricing's quote (licence, upgrade, code); the personal licence at the
-    list price when None. A code's use is reserved in the order's own transaction.
+    list price when None. A code's use is reserved in the order's own transaction. A pending
+    order on the same terms is answered again; one on other terms (the buyer changed the licence
+    or the code, or the price changed) is superseded and a new order made, so the buyer pays what
+    they were quoted now.
     """
     rail, destination = seller_payment_destination(seller=item.seller)
     priced = priced or quote(buyer=buyer, item=item)
@@ -86,7 +120,12 @@ def order_create(
         existing = Order.objects.filter(buyer=buyer, status=OrderStatus.PENDING, **_item_filter(item)).first()
         if existing is None:
             raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        return existing
+        if _same_terms(existing, priced) or not replace:
+            return existing
+    # Outside the failed savepoint: close the old order (conditionally, so of two racing changes
+    # one closes it) and try once more; a third request winning that race is answered as above.
+    order_supersede(order=existing)
+    return order_create(buyer=buyer, item=item, idempotency_key=idempotency_key, priced=priced, replace=False)
 
 
 def _item_filter(item: Listing | Booking) -> dict[str, Any]:

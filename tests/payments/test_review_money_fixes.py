@@ -69,6 +69,58 @@ def _bundle(api, listings) -> Bundle:
     return Bundle.objects.get(public_id=created.json()["id"])
 
 
+# 1. A second checkout on other terms
+
+
+def test_a_second_checkout_with_a_code_replaces_the_open_order_at_the_new_price(
+    stripe_fake, seller, listing, buyer_api
+):
+    DiscountCode.objects.create(seller=seller, code="HALF", kind="percent", percent=50)
+    url = f"/api/v1/listings/{listing.public_id}/checkout/"
+    first = buyer_api.post(url, {}, format="json")
+    assert first.status_code == 201
+    again = buyer_api.post(url, {}, format="json")  # same terms: the same order, as before
+    assert again.json()["order_id"] == first.json()["order_id"]
+
+    with_code = buyer_api.post(url, {"code": "half"}, format="json")
+    assert with_code.status_code == 201, with_code.json()
+    assert with_code.json()["order_id"] != first.json()["order_id"]
+    new = Order.objects.get(public_id=with_code.json()["order_id"])
+    assert (new.amount, new.status, new.discount_code.code) == (995, OrderStatus.PENDING, "HALF")
+    old = Order.objects.get(public_id=first.json()["order_id"])
+    assert old.status == OrderStatus.EXPIRED
+    assert DiscountCode.objects.get().uses == 1
+    sessions = stripe_fake.posts("/v1/checkout/sessions")
+    assert sessions[-1]["params"]["line_items"][0]["price_data"]["unit_amount"] == "995"
+
+    # Changing their mind back: the code's use goes back with the order that held it.
+    without = buyer_api.post(url, {}, format="json")
+    assert Order.objects.get(public_id=without.json()["order_id"]).amount == 1990
+    assert DiscountCode.objects.get().uses == 0
+    assert Order.objects.filter(status=OrderStatus.PENDING).count() == 1
+    paid = _complete(stripe_fake, without.json()["order_id"])
+    assert paid.status == OrderStatus.PAID
+
+
+def test_a_second_bundle_checkout_with_a_code_replaces_the_open_order(
+    stripe_fake, seller, seller_api, buyer_api
+):
+    listings = [
+        make_listing(seller, publish=True, price_amount=price, price_currency="CNY") for price in (1000, 2000)
+    ]
+    bundle = _bundle(seller_api, listings)
+    DiscountCode.objects.create(seller=seller, code="HALF", kind="percent", percent=50, scope="bundles")
+    url = f"/api/v1/bundles/{bundle.public_id}/checkout/"
+    first = buyer_api.post(url, {}, format="json")
+    assert first.status_code == 201, first.json()
+    with_code = buyer_api.post(url, {"code": "HALF"}, format="json")
+    assert with_code.status_code == 201, with_code.json()
+    assert with_code.json()["order_id"] != first.json()["order_id"]
+    assert Order.objects.get(public_id=with_code.json()["order_id"]).amount == 1200  # 2400 less half
+    assert Order.objects.get(public_id=first.json()["order_id"]).status == OrderStatus.EXPIRED
+    assert DiscountCode.objects.get().uses == 1
+
+
 # 2. The payout form
 
 
@@ -115,6 +167,43 @@ def test_a_duplicate_payment_is_never_in_a_statement(manual_rail, stripe_fake, m
         order = _complete(stripe_fake, order_id)
     Order.objects.filter(pk=order.pk).update(duplicate=True)  # its refund is on its way
     assert _close_at(week(2, hours=1)) == 0
+
+
+# 4. Bundles on the manual rail
+
+
+def test_a_manual_rail_sellers_bundle_accrues_per_line_and_closes_in_a_statement(
+    manual_rail, stripe_fake, manual_seller, client_for, buyer_api
+):
+    listings = [
+        make_listing(manual_seller, publish=True, price_amount=price, price_currency="CNY")
+        for price in (1000, 2590)
+    ]
+    bundle = _bundle(client_for(manual_seller), listings)
+    with time_machine.travel(week(1), tick=False):
+        response = buyer_api.post(f"/api/v1/bundles/{bundle.public_id}/checkout/")
+        assert response.status_code == 201, response.json()
+        order = _complete(stripe_fake, response.json()["order_id"])
+    assert (order.status, order.payout_rail, order.destination_account) == (OrderStatus.PAID, "manual", "")
+    (session,) = stripe_fake.posts("/v1/checkout/sessions")
+    assert not any("transfer_data" in key for key in session["params"])
+    rows = LedgerEntry.objects.filter(order=order, account=LedgerAccount.SELLER)
+    assert rows.count() == 2 and sum(row.amount for row in rows) == order.seller_amount
+    assert _close_at(week(2, hours=1)) == 1
+    statement = PayoutStatement.objects.get()
+    assert statement.amount == order.seller_amount
+    assert statement.ledger_entries.count() == 2
+
+
+def test_a_connect_sellers_bundle_still_pays_their_account(stripe_fake, seller, seller_api, buyer_api):
+    listings = [
+        make_listing(seller, publish=True, price_amount=p, price_currency="CNY") for p in (1000, 2000)
+    ]
+    bundle = _bundle(seller_api, listings)
+    order_id = buyer_api.post(f"/api/v1/bundles/{bundle.public_id}/checkout/").json()["order_id"]
+    order = Order.objects.get(public_id=order_id)
+    account = ConnectedAccount.objects.get(user=seller)
+    assert (order.payout_rail, order.destination_account) == ("connect", account.account_id)
 
 
 # 5. Deleting an account with a balance below the minimum
