@@ -232,9 +232,10 @@ def bundle_order_create(
             return order
     except IntegrityError:
         existing = Order.objects.filter(buyer=buyer, bundle=bundle, status=OrderStatus.PENDING).first()
-        if existing is None:
+        if existing is None and not replace:
             raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        if not replace or _same_terms(existing, priced):
+        if existing is not None and (not replace or _same_terms(existing, priced)):
             return existing
-    order_supersede(order=existing)
+    if existing is not None:  # as order_create: close it, once, and try once more
+        order_supersede(order=existing)
     return bundle_order_create(buyer=buyer, priced=priced, idempotency_key=idempotency_key, replace=False)

@@ -118,13 +118,16 @@ def order_create(
         # A concurrent request created the item's pending order first (one per buyer and listing,
         # one per booking, by constraint): answer with that one. Otherwise the key collided.
         existing = Order.objects.filter(buyer=buyer, status=OrderStatus.PENDING, **_item_filter(item)).first()
-        if existing is None:
+        if existing is None and not replace:
             raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        if _same_terms(existing, priced) or not replace:
+        if existing is not None and (_same_terms(existing, priced) or not replace):
             return existing
     # Outside the failed savepoint: close the old order (conditionally, so of two racing changes
-    # one closes it) and try once more; a third request winning that race is answered as above.
-    order_supersede(order=existing)
+    # one closes it) and try once more. A request that lost the race (the order it collided with
+    # closed meanwhile, or a third one's is there now) is answered as above; a collided
+    # Idempotency-Key collides again and is a 409.
+    if existing is not None:
+        order_supersede(order=existing)
     return order_create(buyer=buyer, item=item, idempotency_key=idempotency_key, priced=priced, replace=False)
 
 
