@@ -20,7 +20,7 @@ from prompts.models import PromptVersion, TrialKind, TrialRun, TrialStatus, tria
 from prompts.previews.generation import fill_variables
 from prompts.previews.generators import PermanentGeneratorError, TransientGeneratorError
 from prompts.trials import generators
-from prompts.trials.guard import reveals
+from prompts.trials.guard import reveals_template
 from prompts.trials.images import trial_content_id, trial_image, trial_xmp
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ def _render_text(run: TrialRun, version: PromptVersion) -> None:
         return
     prompt = fill_variables(version.text, run.values)
     answer = generator.answer(prompt=prompt, max_tokens=max(64, settings.TRIAL_TEXT_MAX_CHARS // 2))
-    if reveals(answer, prompt) or reveals(answer, version.text):
+    # Against the template's own text only: the buyer's values are theirs to see repeated.
+    if reveals_template(answer, version.text):
         logger.warning("trial: run %s output withheld, it repeats the prompt", run.pk)
         _finish(run.pk, TrialStatus.BLOCKED, failure_reason=WITHHELD)
         return

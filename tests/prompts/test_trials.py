@@ -13,7 +13,7 @@ from PIL import Image
 from prompts.models import TrialBudget, TrialRun, TrialStatus
 from prompts.previews import provenance
 from prompts.trials.execution import trial_run_execute, truncate
-from prompts.trials.guard import is_extraction_attempt, reveals
+from prompts.trials.guard import is_extraction_attempt, reveals, reveals_template
 from tests.factories import UserFactory, make_listing
 from tests.support.fake_chat import CANNED, fake_chat_server
 
@@ -240,6 +240,40 @@ def test_a_text_trial_is_truncated_and_comes_from_the_configured_endpoint(seller
     assert canned_run["status"] == "done" and canned_run["text"] == CANNED
     assert long_run["status"] == "done" and len(long_run["text"]) <= 120 and long_run["text"].endswith("…")
     assert fake.requests[0]["messages"][0]["content"].endswith("about rain in the voice of a sleepy cat.")
+
+
+def test_an_answer_repeating_the_buyers_own_words_is_shown_and_an_echo_is_not(seller, buyer_api, settings):
+    text_listing = make_listing(
+        seller,
+        publish=True,
+        target_model="chatgpt",
+        category="other",
+        prompt_text="Write a short poem about [topic] in the voice of a sleepy cat.",
+        trial_runs=3,
+    )
+    value = "an old lighthouse keeper counting the passing ships"  # eight words of the buyer's own
+    answer = f"Here is your poem about {value}, purring softly."
+    with fake_chat_server() as fake:
+        settings.TRIAL_TEXT_BASE_URL = fake.base_url
+        fake.mode, fake.reply = "reply", answer
+        assert _try(buyer_api, text_listing, {"topic": value}).status_code == 202
+        fake.mode = "echo"  # the whole template, filled in: still held back
+        assert _try(buyer_api, text_listing, {"topic": "rain"}).status_code == 202
+    echoed, shown = buyer_api.get(f"/api/v1/listings/{text_listing.public_id}/trials/").json()["results"]
+    assert shown["status"] == "done" and shown["text"] == answer
+    assert echoed["status"] == "blocked" and "poem" not in str(echoed)
+
+
+def test_the_template_filter_ignores_what_fills_the_variables():
+    template = "Write a short poem about [topic] in the voice of a sleepy cat."
+    value = "an old lighthouse keeper counting the passing ships"
+    assert not reveals_template(f"A poem: {value}.", template)
+    assert reveals_template("Write a short poem about rain in the voice of a sleepy cat.", template)
+    assert reveals_template("write a short poem about [x] in the voice of a sleepy cat", template)
+    assert not reveals_template("A short poem in the voice of a cat.", template)
+    long = "A watercolour painting of a quiet mountain lake at dawn, [animal] on the shore"
+    assert reveals_template("Sure: a watercolour painting of a quiet mountain lake at dawn!", long)
+    assert not reveals_template("a fox on the shore", "[animal] on the shore")  # too short to hold back
 
 
 def test_truncate_cuts_at_a_word():
