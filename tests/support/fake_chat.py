@@ -2,7 +2,8 @@
 
 ``mode`` decides the answer: "canned" (a fixed sentence), "echo" (the user message back, as a
 model tricked into repeating its instructions would), "long" (a canned answer far past any
-truncation) or "reply" (whatever the test put in ``reply``). Every request body is kept in ``requests`` so a test can see what was sent.
+truncation) or "reply" (whatever the test put in ``reply``). Every request body is kept in
+``requests`` so a test can see what was sent.
 """
 
 from __future__ import annotations
