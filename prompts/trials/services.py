@@ -32,6 +32,7 @@ from prompts.models import (
 )
 from prompts.moderation.screening import blocking, screen
 from prompts.trials import generators
+from prompts.trials.execution import UNAVAILABLE, UNFINISHED, trial_run_fail
 from prompts.trials.guard import is_extraction_attempt
 
 logger = logging.getLogger(__name__)
@@ -184,8 +185,12 @@ def trial_request(*, buyer: Any, listing: Listing, values: object, can_read_prom
 
 def trial_runs_forget_buyer(*, buyer: Any) -> int:
     """Erase what a buyer typed and got from their trial runs (account deletion). The rows stay, empty,
-    so sellers' trial counts and the day's budget do not change; the images go after the commit."""
+    so sellers' trial counts do not change; the images go after the commit. A run still queued or
+    running is failed first (its place in the day's budget given back), so a task rendering it now
+    writes nothing when it finishes (it writes only while the run is running)."""
     runs = TrialRun.objects.filter(buyer=buyer)
+    for run_id in list(runs.filter(status__in=UNFINISHED).values_list("pk", flat=True)):
+        trial_run_fail(run_id=run_id, reason=UNAVAILABLE, statuses=UNFINISHED)
     names = list(runs.exclude(image="").values_list("image", flat=True))
     # A finished run keeps a result (a database constraint): an erased one reads as withheld.
     runs.filter(status=TrialStatus.DONE).update(status=TrialStatus.BLOCKED, text="", image="")

@@ -349,3 +349,78 @@ def test_a_run_whose_task_was_lost_is_failed_and_given_back(listing, buyer, buye
     ]
     monkeypatch.undo()
     assert _try(buyer_api, listing).status_code == 202  # the lost run no longer counts
+
+
+def test_a_run_still_rendering_when_the_buyer_deletes_their_account_keeps_no_output(
+    listing, buyer, buyer_api, settings, monkeypatch
+):
+    from pathlib import Path
+
+    from prompts.models import trial_upload_to
+    from prompts.trials import generators
+    from prompts.trials.services import trial_runs_forget_buyer
+
+    class DeletedMidway(WhiteImages):
+        def generate(self, **kwargs):
+            trial_runs_forget_buyer(buyer=buyer)  # the account goes while the generator works
+            return super().generate(**kwargs)
+
+    monkeypatch.setattr(generators, "image_generator", lambda: DeletedMidway())
+    assert _try(buyer_api, listing, {"animal": "my cat Mittens"}).status_code == 202
+    run = TrialRun.objects.get()
+    assert (run.status, run.values, run.image.name, run.text) == (TrialStatus.FAILED, {}, "", "")
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / trial_upload_to(run, "")).exists()  # the file went too
+    trial_run_execute(run_id=run.pk)  # a retry of the task finds nothing to do
+    run.refresh_from_db()
+    assert (run.status, run.image.name) == (TrialStatus.FAILED, "")
+
+
+def test_a_queued_run_is_failed_when_the_buyer_is_forgotten(listing, buyer, buyer_api, monkeypatch):
+    from prompts.previews import enqueue
+    from prompts.trials.services import trial_runs_forget_buyer
+
+    monkeypatch.setattr(enqueue, "send", lambda task, *args: False)  # the message is still on its way
+    assert _try(buyer_api, listing).status_code == 202
+    trial_runs_forget_buyer(buyer=buyer)
+    trial_run_execute(run_id=TrialRun.objects.get().pk)  # the message arrives after the deletion
+    run = TrialRun.objects.get()
+    assert (run.status, run.values, run.image.name) == (TrialStatus.FAILED, {}, "")
+    assert TrialBudget.objects.get().used == 0
+
+
+def test_a_failed_run_gives_its_place_in_the_days_budget_back_once(listing, buyer, buyer_api, monkeypatch):
+    from prompts.previews import enqueue
+    from prompts.previews.generators import PermanentGeneratorError
+    from prompts.trials import generators
+    from prompts.trials.execution import trial_run_fail, trial_runs_fail_stale
+
+    class Broken:
+        model_name = "broken"
+
+        def generate(self, **kwargs):
+            raise PermanentGeneratorError("broken", "down")
+
+    assert _try(buyer_api, listing).status_code == 202  # done: it counts
+    assert TrialBudget.objects.get().used == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(generators, "image_generator", lambda: Broken())
+        assert _try(buyer_api, listing).status_code == 202
+    assert TrialRun.objects.latest("pk").status == TrialStatus.FAILED
+    assert TrialBudget.objects.get().used == 1  # the generator's failure took nothing
+
+    with monkeypatch.context() as patched:
+        patched.setattr(enqueue, "send", lambda task, *args: False)  # the broker is down
+        assert _try(buyer_api, listing).status_code == 202
+    assert TrialBudget.objects.get().used == 2
+    lost = TrialRun.objects.latest("pk")
+    later = timezone.now() + timedelta(minutes=20)
+    assert trial_runs_fail_stale(now=later) == 1
+    assert TrialBudget.objects.get().used == 1  # the sweep gave it back
+    assert trial_runs_fail_stale(now=later) == 0
+    assert not trial_run_fail(run_id=lost.pk, reason="again")  # a late worker's failure
+    assert TrialBudget.objects.get().used == 1  # once per run
+
+    TrialBudget.objects.update(used=0)
+    queued = TrialRun.objects.create(buyer=buyer, listing=listing, kind=lost.kind, values={"animal": "x"})
+    assert trial_run_fail(run_id=queued.pk, reason="lost", statuses=[TrialStatus.QUEUED])
+    assert TrialBudget.objects.get().used == 0  # never below 0
