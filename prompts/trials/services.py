@@ -114,8 +114,9 @@ def _clean_values(listing: Listing, values: object) -> dict[str, str]:
         raise ApplicationError(
             "invalid_values", _("Check the values for this trial and try again."), fields=fields
         )
-    if blocking(screen(clean)):
-        hits = sorted({hit.field for hit in blocking(screen(clean))})
+    blocked = blocking(screen(clean))
+    if blocked:
+        hits = sorted({hit.field for hit in blocked})
         raise ApplicationError(
             "screening_blocked",
             _("A value contains terms that are not allowed on Dimsum. Change it and try again."),

@@ -210,6 +210,25 @@ def test_another_buyer_cannot_see_my_trial(listing, buyer, buyer_api, stranger, 
     assert run.public_id not in site.get(f"/listings/{listing.public_id}/").content.decode()
 
 
+def test_my_own_trial_is_served_as_webp_and_one_without_an_image_is_a_404(listing, buyer, buyer_api):
+    _try(buyer_api, listing)
+    run = TrialRun.objects.get()
+    site = Client()
+    site.force_login(buyer)
+    api_url = f"/api/v1/listings/{listing.public_id}/trials/{run.public_id}/image/"
+    for response in (
+        buyer_api.get(api_url),
+        site.get(f"/listings/{listing.public_id}/trials/{run.public_id}/image/"),
+    ):
+        assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        assert Image.open(io.BytesIO(b"".join(response.streaming_content))).format == "WEBP"
+    TrialRun.objects.filter(pk=run.pk).update(status=TrialStatus.BLOCKED, image="", text="withheld")
+    missing = buyer_api.get(api_url)
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "This trial has no image."
+    assert site.get(f"/listings/{listing.public_id}/trials/{run.public_id}/image/").status_code == 404
+
+
 def test_the_task_renders_once(listing, buyer, buyer_api):
     _try(buyer_api, listing)
     run = TrialRun.objects.get()
