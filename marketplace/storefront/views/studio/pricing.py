@@ -206,15 +206,15 @@ def licences(request: HttpRequest, public_id: str) -> HttpResponse:
         for licence in (Licence.COMMERCIAL, Licence.EXTENDED)
     }
     if request.method == "POST" and all(form.is_valid() for form in forms_by_licence.values()):
-        tiers: dict[str, dict[str, int | None]] = {}
+        wanted: dict[str, dict[str, int | None]] = {}
         for licence, form in forms_by_licence.items():
             try:
-                tiers[licence] = _tier_arguments(form, listing.price_currency)
+                wanted[licence] = _tier_arguments(form, listing.price_currency)
             except ApplicationError as exc:  # shown on the tier that has it
                 add_service_errors(form, exc)
-        if len(tiers) == len(forms_by_licence):
+        if len(wanted) == len(forms_by_licence):
             try:
-                code_services.licences_set(listing=listing, tiers=tiers)
+                code_services.licences_set(listing=listing, tiers=wanted)
             except ApplicationError as exc:
                 for form in forms_by_licence.values():
                     add_service_errors(form, exc)
