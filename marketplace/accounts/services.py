@@ -117,15 +117,15 @@ def token_sign_in(*, user: User, name: str, address: str, user_agent: str = "") 
     return created
 
 
-def token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def token_revoke(*, token: ApiToken) -> int:
+    """Revoke the token if it is still live; 1 when this call revoked it, 0 when it already was."""
+    return ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
 def token_sign_out(*, token: ApiToken, address: str, user_agent: str = "") -> None:
     """The API's sign-out: the token used for the request is revoked, and the sign-out recorded once."""
-    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    if revoked:
+    if token_revoke(token=token):
         sign_in_event_record(
             user=token.user,
             kind=SignInEvent.Kind.SIGN_OUT,

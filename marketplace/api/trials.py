@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -122,11 +122,9 @@ class TrialImageApi(APIView):
     )
     def get(self, request: Request, public_id: str, trial_id: str) -> Any:
         listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
-        run = trial_selectors.trial_get_for_buyer(
+        image = trial_selectors.trial_image_open(
             buyer=current_user(request), listing=listing, public_id=trial_id
         )
-        if not run.image:
-            raise Http404
-        response = FileResponse(run.image.open("rb"), content_type="image/webp")
+        response = FileResponse(image.file, content_type=image.content_type)
         response["Cache-Control"] = "private, max-age=3600"
         return response

@@ -129,7 +129,8 @@ def env_size(name: str, default: str, *, minimum: int) -> tuple[int, int]:
     """WIDTHxHEIGHT in pixels, each side at least ``minimum``."""
     value = env_str(name, default).lower()
     width, _, height = value.partition("x")
-    if not (width.isdigit() and height.isdigit() and min(int(width), int(height)) >= minimum):
+    digits = (width + height).isascii() and width.isdigit() and height.isdigit()
+    if not (digits and min(int(width), int(height)) >= minimum):
         raise ImproperlyConfigured(
             f"{name} must be WIDTHxHEIGHT of at least {minimum}x{minimum}, got {value!r}"
         )

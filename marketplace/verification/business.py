@@ -13,17 +13,10 @@ import re
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.core.errors import ApplicationError, Conflict
+from marketplace.core.errors import ApplicationError
 from marketplace.verification.models import Method, Verification
-from marketplace.verification.providers import ProviderRefused, ProviderUnavailable, provider
-from marketplace.verification.services import (
-    identity_claim,
-    is_phone_verified,
-    is_seller_verified,
-    keyed_hash,
-    record_failure,
-    unavailable,
-)
+from marketplace.verification.providers import provider
+from marketplace.verification.services import keyed_hash, require_verifiable, verify_with_provider
 
 # GB 32100-2015: 31 characters (no I, O, Z, S, V), weights 3^i mod 31, check = 31 - sum mod 31.
 CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -76,14 +69,7 @@ def business_verify(
     *, user: User, company_name: str, credit_code: str, legal_representative: str
 ) -> Verification:
     """Check the company's name, credit code and legal representative with the provider."""
-    if not is_phone_verified(user):
-        raise ApplicationError(
-            "phone_required",
-            _("Verify your mobile number first, then your business licence."),
-            status_code=409,
-        )
-    if is_seller_verified(user):
-        raise Conflict("already_verified", _("Your identity is verified already."))
+    require_verifiable(user, phone_first=_("Verify your mobile number first, then your business licence."))
     company_name = (company_name or "").strip()
     legal_representative = (legal_representative or "").strip()
     if not 4 <= len(company_name) <= 60:
@@ -94,29 +80,23 @@ def business_verify(
             "legal_representative", _("Enter the legal representative's name as on the business licence.")
         )
     active = provider()
-    try:
-        matches = active.business_matches(
+    return verify_with_provider(
+        user,
+        active,
+        lambda: active.business_matches(
             company_name=company_name, credit_code=code, legal_representative=legal_representative
-        )
-    except (ProviderUnavailable, ProviderRefused):
-        raise unavailable() from None
-    if not matches:
-        record_failure(
-            user, active.name, _("The company name, credit code and legal representative do not match.")
-        )
-        raise _invalid(
+        ),
+        failure_reason=_("The company name, credit code and legal representative do not match."),
+        mismatch=_invalid(
             "credit_code",
             _(
                 "The company name, credit code and legal representative do not match the business register; "
                 "check all three against the licence."
             ),
-        )
-    return identity_claim(
-        user,
-        active.name,
-        keyed_hash(f"ent:{code}"),
-        mask_company_name(company_name),
-        mask_credit_code(code),
+        ),
+        key_hash=keyed_hash(f"ent:{code}"),
+        masked_name=mask_company_name(company_name),
+        masked_id=mask_credit_code(code),
         method=Method.BUSINESS_LICENCE,
         country="CN",  # a unified social credit code is issued in mainland China
         in_use_message=_(

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from marketplace.verification.models import (
     Verification,
     VerificationEvent,
 )
-from marketplace.verification.providers import ProviderRefused, ProviderUnavailable, provider
+from marketplace.verification.providers import Provider, ProviderRefused, ProviderUnavailable, provider
 from marketplace.verification.providers.sandbox import SANDBOX_CODE
 
 # Sent after a staff member revoked a seller's verification, inside that transaction; prompts
@@ -201,39 +202,73 @@ def _code_usable(record: PhoneVerification) -> bool:
     )
 
 
+def require_verifiable(user: User, *, phone_first: str) -> None:
+    """Before any identity check: the mobile number is verified (``phone_first`` says so otherwise) and
+    the identity is not yet (a verified seller cannot swap identities, nor lose theirs to a typo)."""
+    if not is_phone_verified(user):
+        raise ApplicationError("phone_required", phone_first, status_code=409)
+    if is_seller_verified(user):
+        raise Conflict("already_verified", _("Your identity is verified already."))
+
+
+def verify_with_provider(
+    user: User,
+    active: Provider,
+    check: Callable[[], bool],
+    *,
+    failure_reason: str,
+    mismatch: ApplicationError,
+    key_hash: str,
+    masked_name: str,
+    masked_id: str,
+    method: str,
+    country: str,
+    in_use_message: str = "",
+) -> Verification:
+    """Ask the provider (``check``, outside any transaction): no answer is a 503 that writes nothing; a
+    mismatch records ``failure_reason`` (what the person sees on their status) and raises ``mismatch``;
+    a match claims the identity ``key_hash`` for ``user``."""
+    try:
+        matches = check()
+    except (ProviderUnavailable, ProviderRefused):
+        raise unavailable() from None
+    if not matches:
+        record_failure(user, active.name, failure_reason)
+        raise mismatch
+    return identity_claim(
+        user,
+        active.name,
+        key_hash,
+        masked_name,
+        masked_id,
+        method=method,
+        country=country,
+        in_use_message=in_use_message,
+    )
+
+
 def identity_verify(*, user: User, name: str, id_number: str) -> Verification:
     """Check a name against an ID number with the provider; verified unless the identity has enough shops."""
-    if not is_phone_verified(user):
-        raise ApplicationError(
-            "phone_required",
-            _("Verify your mobile number first, then your name and ID number."),
-            status_code=409,
-        )
-    if is_seller_verified(user):  # a verified seller cannot swap identities (nor lose theirs to a typo)
-        raise Conflict("already_verified", _("Your identity is verified already."))
+    require_verifiable(user, phone_first=_("Verify your mobile number first, then your name and ID number."))
     name = (name or "").strip()
     if not 2 <= len(name) <= 30:
         raise _invalid("name", _("Enter your name exactly as on your ID card."))
     id_number = normalise_id_number(id_number)
     active = provider()
-    try:
-        matches = active.identity_matches(name=name, id_number=id_number)
-    except (ProviderUnavailable, ProviderRefused):
-        raise unavailable() from None
-    if not matches:
-        record_failure(user, active.name, _("The name and ID number do not match."))
-        raise _invalid(
-            "id_number", _("The name and ID number do not match; check both against your ID card.")
-        )
-    # A resident ID number: mainland China (the sandbox stands in for it under the cn profile).
-    country = "CN" if active.name == "cn_sms_id" or settings.COMPLIANCE_PROFILE == "cn" else ""
-    return identity_claim(
+    return verify_with_provider(
         user,
-        active.name,
-        keyed_hash(f"id:{id_number}"),
-        mask_name(name),
-        mask_id_number(id_number),
-        country=country,
+        active,
+        lambda: active.identity_matches(name=name, id_number=id_number),
+        failure_reason=_("The name and ID number do not match."),
+        mismatch=_invalid(
+            "id_number", _("The name and ID number do not match; check both against your ID card.")
+        ),
+        key_hash=keyed_hash(f"id:{id_number}"),
+        masked_name=mask_name(name),
+        masked_id=mask_id_number(id_number),
+        method=Method.IDENTITY_DOCUMENT,
+        # A resident ID number: mainland China (the sandbox stands in for it under the cn profile).
+        country="CN" if active.name == "cn_sms_id" or settings.COMPLIANCE_PROFILE == "cn" else "",
     )
 
 

@@ -57,20 +57,6 @@ class TokenStats:
     def frequency(self, token: str) -> float:
         return self.frequencies.get(token, self.floor)
 
-    def expected(self, groups: list[list[str]]) -> float:
-        """Expected matches: the tokens of one group (the bigrams of one Chinese run) occur
-        together, different groups independently."""
-        fraction = 1.0
-        for group in groups:
-            fraction *= min(self.frequency(token) for token in group)
-        return self.rows * fraction
-
-    def postings(self, tokens: list[str]) -> float:
-        """Index entries a GIN scan for all tokens reads: it skips through the longest list of
-        several, so that one hardly counts."""
-        sizes = sorted(self.rows * self.frequency(token) for token in tokens)
-        return sum(sizes[:-1]) if len(sizes) > 1 else sum(sizes)
-
 
 _cache: tuple[float, TokenStats | None] | None = None
 

@@ -84,31 +84,5 @@ def covering_bigrams(run: str) -> list[str]:
     return pairs
 
 
-def query_token_groups(query: str) -> list[list[str]]:
-    """The tokens that must all be present for a document to match the query, per word or Han run.
-
-    A Chinese run matches through covering bigrams (or its one character); a Latin word through its
-    stem. Tokens of one group occur together (search statistics treat them as one term).
-    """
-    groups: list[list[str]] = []
-    seen: set[str] = set()
-    budget = MAX_QUERY_TOKENS
-    for run in _RUNS.findall(normalize(query)):
-        candidates = covering_bigrams(run) if _IS_HAN.match(run) else [stem(run)]
-        group = [token for token in dict.fromkeys(candidates) if token not in seen][:budget]
-        if group:
-            groups.append(group)
-            seen.update(group)
-            budget -= len(group)
-        if budget <= 0:
-            break
-    return groups
-
-
-def query_tokens(query: str) -> list[str]:
-    """Every token of query_token_groups, in order."""
-    return [token for group in query_token_groups(query) for token in group]
-
-
 def has_han(text: str) -> bool:
     return bool(_IS_HAN.search(text))

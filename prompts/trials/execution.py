@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from prompts.models import PromptVersion, TrialKind, TrialRun, TrialStatus, trial_upload_to
+from prompts.models import PromptVersion, TrialBudget, TrialKind, TrialRun, TrialStatus, trial_upload_to
 from prompts.previews.generation import fill_variables
 from prompts.previews.generators import PermanentGeneratorError, TransientGeneratorError
 from prompts.trials import generators
-from prompts.trials.guard import reveals
+from prompts.trials.guard import reveals_template
 from prompts.trials.images import trial_content_id, trial_image, trial_xmp
 
 logger = logging.getLogger(__name__)
@@ -33,17 +36,44 @@ UNAVAILABLE = gettext_noop(
 DECLINED = gettext_noop("The generator declined these values. This run does not count; try other values.")
 NO_GENERATOR = gettext_noop("Trial runs are not available on this site right now.")
 
+UNFINISHED = (TrialStatus.QUEUED, TrialStatus.RUNNING)
+
 
 def _claim(run_id: int) -> TrialRun | None:
-    claimed = TrialRun.objects.filter(pk=run_id, status__in=[TrialStatus.QUEUED, TrialStatus.RUNNING]).update(
-        status=TrialStatus.RUNNING
-    )
+    claimed = TrialRun.objects.filter(pk=run_id, status__in=UNFINISHED).update(status=TrialStatus.RUNNING)
     if claimed != 1:
         return None
     return TrialRun.objects.select_related("listing").get(pk=run_id)
 
 
+def trial_run_fail(
+    *,
+    run_id: int,
+    reason: str,
+    statuses: Iterable[str] = (TrialStatus.RUNNING,),
+    now: datetime | None = None,
+) -> bool:
+    """Fail the run if it is still in one of ``statuses``, and give its place in the day's platform
+    budget back: a failed run does not count. Both happen on the one transition to failed only, so
+    however many workers, sweeps or deletions fail the same run, the budget goes down once, never
+    below 0. Whether this call failed it."""
+    with transaction.atomic():
+        failed = TrialRun.objects.filter(pk=run_id, status__in=list(statuses)).update(
+            status=TrialStatus.FAILED, failure_reason=reason, finished_at=now or timezone.now()
+        )
+        if failed != 1:
+            return False
+        created_at = TrialRun.objects.values_list("created_at", flat=True).get(pk=run_id)
+        # The run was admitted, and counted, on the UTC day it was created.
+        TrialBudget.objects.filter(day=created_at.astimezone(UTC).date(), used__gt=0).update(
+            used=F("used") - 1
+        )
+    return True
+
+
 def _finish(run_id: int, status: str, **fields: object) -> bool:
+    if status == TrialStatus.FAILED:
+        return trial_run_fail(run_id=run_id, reason=str(fields["failure_reason"]))
     return (
         TrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
             status=status, finished_at=timezone.now(), **fields
@@ -97,7 +127,8 @@ def _render_text(run: TrialRun, version: PromptVersion) -> None:
         return
     prompt = fill_variables(version.text, run.values)
     answer = generator.answer(prompt=prompt, max_tokens=max(64, settings.TRIAL_TEXT_MAX_CHARS // 2))
-    if reveals(answer, prompt) or reveals(answer, version.text):
+    # Against the template's own text only: the buyer's values are theirs to see repeated.
+    if reveals_template(answer, version.text):
         logger.warning("trial: run %s output withheld, it repeats the prompt", run.pk)
         _finish(run.pk, TrialStatus.BLOCKED, failure_reason=WITHHELD)
         return
@@ -153,9 +184,13 @@ def trial_runs_fail_stale(*, now: datetime | None = None) -> int:
     """Fail runs still queued or running long after they were asked for (their message was lost with a
     broker outage or a worker): failed runs do not count, so the buyer gets the run back."""
     now = now or timezone.now()
-    failed = TrialRun.objects.filter(
-        status__in=[TrialStatus.QUEUED, TrialStatus.RUNNING], created_at__lt=now - STALE_AFTER
-    ).update(status=TrialStatus.FAILED, failure_reason=UNAVAILABLE, finished_at=now)
+    stale = TrialRun.objects.filter(status__in=UNFINISHED, created_at__lt=now - STALE_AFTER).values_list(
+        "pk", flat=True
+    )
+    failed = sum(
+        trial_run_fail(run_id=run_id, reason=UNAVAILABLE, statuses=UNFINISHED, now=now)
+        for run_id in list(stale)
+    )
     if failed:
         logger.warning("trial: %s stale runs failed", failed)
     return failed

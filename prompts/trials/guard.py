@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from prompts.cleaning import VARIABLE
+
 # Runs of the prompt that may not appear in an output: this many consecutive words, or Han characters.
 WORD_RUN = 8
 HAN_RUN = 12
@@ -61,14 +63,7 @@ def _runs(tokens: list[str], length: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + length]) for i in range(len(tokens) - length + 1)}
 
 
-def reveals(output: str, prompt: str) -> bool:
-    """Does ``output`` contain the prompt, or WORD_RUN consecutive words or HAN_RUN consecutive Han
-    characters of it? Both sides are normalised first."""
-    if not output or not prompt:
-        return False
-    flat_output, flat_prompt = " ".join(_words(output)), " ".join(_words(prompt))
-    if flat_prompt and flat_prompt in flat_output:
-        return True
+def _repeats_a_run(output: str, prompt: str) -> bool:
     prompt_words = _words(prompt)
     if len(prompt_words) >= WORD_RUN and _runs(prompt_words, WORD_RUN) & _runs(_words(output), WORD_RUN):
         return True
@@ -77,3 +72,47 @@ def reveals(output: str, prompt: str) -> bool:
         output_han = _han(output)
         return any(prompt_han[i : i + HAN_RUN] in output_han for i in range(len(prompt_han) - HAN_RUN + 1))
     return False
+
+
+def reveals(output: str, prompt: str) -> bool:
+    """Does ``output`` contain the prompt, or WORD_RUN consecutive words or HAN_RUN consecutive Han
+    characters of it? Both sides are normalised first."""
+    if not output or not prompt:
+        return False
+    flat_output, flat_prompt = " ".join(_words(output)), " ".join(_words(prompt))
+    if flat_prompt and flat_prompt in flat_output:
+        return True
+    return _repeats_a_run(output, prompt)
+
+
+# A template whose own text is shorter than this is not held back for appearing whole in an output.
+TEMPLATE_MIN_WORDS = 4
+
+
+def _find(tokens: list[str], part: list[str], start: int) -> int:
+    """Where ``part`` next occurs in ``tokens`` from ``start`` (the index just past it), or -1."""
+    for i in range(start, len(tokens) - len(part) + 1):
+        if tokens[i : i + len(part)] == part:
+            return i + len(part)
+    return -1
+
+
+def reveals_template(output: str, template: str) -> bool:
+    """Does ``output`` repeat the template's own text: WORD_RUN words or HAN_RUN Han characters in a
+    row of one stretch between its [variables], or every stretch in order whatever fills the
+    variables? The variables are holes, so what a buyer typed into them never counts: an answer
+    that repeats the buyer's own words is not held back for it."""
+    if not output or not template:
+        return False
+    stretches = VARIABLE.split(template)[::2]  # the split keeps each variable's name at the odd places
+    if any(_repeats_a_run(output, stretch) for stretch in stretches):
+        return True
+    parts = [words for words in map(_words, stretches) if words]
+    if sum(map(len, parts)) < TEMPLATE_MIN_WORDS:
+        return False
+    tokens, at = _words(output), 0
+    for part in parts:
+        at = _find(tokens, part, at)
+        if at < 0:
+            return False
+    return True

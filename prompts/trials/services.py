@@ -32,6 +32,7 @@ from prompts.models import (
 )
 from prompts.moderation.screening import blocking, screen
 from prompts.trials import generators
+from prompts.trials.execution import UNAVAILABLE, UNFINISHED, trial_run_fail
 from prompts.trials.guard import is_extraction_attempt
 
 logger = logging.getLogger(__name__)
@@ -113,8 +114,9 @@ def _clean_values(listing: Listing, values: object) -> dict[str, str]:
         raise ApplicationError(
             "invalid_values", _("Check the values for this trial and try again."), fields=fields
         )
-    if blocking(screen(clean)):
-        hits = sorted({hit.field for hit in blocking(screen(clean))})
+    blocked = blocking(screen(clean))
+    if blocked:
+        hits = sorted({hit.field for hit in blocked})
         raise ApplicationError(
             "screening_blocked",
             _("A value contains terms that are not allowed on Dimsum. Change it and try again."),
@@ -184,8 +186,12 @@ def trial_request(*, buyer: Any, listing: Listing, values: object, can_read_prom
 
 def trial_runs_forget_buyer(*, buyer: Any) -> int:
     """Erase what a buyer typed and got from their trial runs (account deletion). The rows stay, empty,
-    so sellers' trial counts and the day's budget do not change; the images go after the commit."""
+    so sellers' trial counts do not change; the images go after the commit. A run still queued or
+    running is failed first (its place in the day's budget given back), so a task rendering it now
+    writes nothing when it finishes (it writes only while the run is running)."""
     runs = TrialRun.objects.filter(buyer=buyer)
+    for run_id in list(runs.filter(status__in=UNFINISHED).values_list("pk", flat=True)):
+        trial_run_fail(run_id=run_id, reason=UNAVAILABLE, statuses=UNFINISHED)
     names = list(runs.exclude(image="").values_list("image", flat=True))
     # A finished run keeps a result (a database constraint): an erased one reads as withheld.
     runs.filter(status=TrialStatus.DONE).update(status=TrialStatus.BLOCKED, text="", image="")

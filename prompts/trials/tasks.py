@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.utils import timezone
 
-from prompts.models import TrialRun, TrialStatus
 from prompts.previews.generators import TransientGeneratorError
-from prompts.trials.execution import UNAVAILABLE, trial_run_execute, trial_runs_fail_stale
+from prompts.trials.execution import UNAVAILABLE, trial_run_execute, trial_run_fail, trial_runs_fail_stale
 
 
 @shared_task(
@@ -31,9 +29,7 @@ def run_trial(self: Task, run_id: int) -> None:
     try:
         trial_run_execute(run_id=run_id, final_attempt=final_attempt)
     except SoftTimeLimitExceeded:
-        TrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
-            status=TrialStatus.FAILED, failure_reason=UNAVAILABLE, finished_at=timezone.now()
-        )
+        trial_run_fail(run_id=run_id, reason=UNAVAILABLE)
 
 
 @shared_task(

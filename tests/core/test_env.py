@@ -9,7 +9,7 @@ from marketplace.core.env import env_matching, env_retired, env_size, require_fo
 from marketplace.core.object_storage import object_storages
 
 
-@pytest.mark.parametrize("value", ["1024", "1024x", "x1024", "63x1024", "1024x1024x2", "big"])
+@pytest.mark.parametrize("value", ["1024", "1024x", "x1024", "63x1024", "1024x1024x2", "big", "1024x²"])
 def test_a_malformed_size_names_the_variable(monkeypatch, value):
     monkeypatch.setenv("PREVIEW_GENERATOR_SIZE", value)
     expected = "PREVIEW_GENERATOR_SIZE must be WIDTHxHEIGHT of at least 64x64"

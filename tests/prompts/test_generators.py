@@ -837,3 +837,13 @@ def test_the_factory_builds_the_configured_backend(settings):
     assert generators.generator_from_settings().model_name == "stability/ultra"
     settings.PREVIEW_GENERATOR, settings.PREVIEW_DIFFUSERS_PATH = "diffusers", "/srv/models/sdxl-turbo"
     assert generators.generator_from_settings().model_name == "diffusers/sdxl-turbo"
+
+
+def test_a_seed_header_in_other_digits_is_ignored_not_a_crash():
+    import httpx
+
+    from prompts.previews.generators.stability import _header_int
+
+    assert _header_int(httpx.Response(200, headers=[(b"seed", b"42")]), "seed", default=7) == 42
+    superscript = httpx.Response(200, headers=[(b"seed", "²".encode("latin-1"))])
+    assert _header_int(superscript, "seed", default=7) == 7

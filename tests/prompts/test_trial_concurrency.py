@@ -83,3 +83,30 @@ def test_twenty_buyers_racing_for_the_last_run_of_the_day_admit_one(seller, sett
     assert set(results) - set(admitted) == {"trial_budget_spent"}
     assert TrialBudget.objects.get().used == 2
     assert TrialRun.objects.count() == 2
+
+
+def test_a_run_failed_by_many_at_once_gives_its_budget_back_once(seller):
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    from prompts.models import TrialStatus
+    from prompts.trials.execution import UNFINISHED, trial_run_fail
+
+    listing = make_listing(seller, publish=True, price_amount=0, trial_runs=3)
+    now = timezone.now()
+    TrialBudget.objects.create(day=now.astimezone(UTC).date(), used=5)
+    run = TrialRun.objects.create(
+        buyer=UserFactory(handle="lost-run"),
+        listing=listing,
+        kind="image",
+        values={"animal": "koi"},
+        created_at=now,
+    )
+
+    # A sweep, a late worker and an account deletion, all at once.
+    results = _at_once(12, lambda _: trial_run_fail(run_id=run.pk, reason="lost", statuses=UNFINISHED))
+
+    assert results.count(True) == 1 and results.count(False) == 11, results
+    assert TrialRun.objects.get(pk=run.pk).status == TrialStatus.FAILED
+    assert TrialBudget.objects.get().used == 4

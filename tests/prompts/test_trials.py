@@ -13,7 +13,7 @@ from PIL import Image
 from prompts.models import TrialBudget, TrialRun, TrialStatus
 from prompts.previews import provenance
 from prompts.trials.execution import trial_run_execute, truncate
-from prompts.trials.guard import is_extraction_attempt, reveals
+from prompts.trials.guard import is_extraction_attempt, reveals, reveals_template
 from tests.factories import UserFactory, make_listing
 from tests.support.fake_chat import CANNED, fake_chat_server
 
@@ -210,6 +210,25 @@ def test_another_buyer_cannot_see_my_trial(listing, buyer, buyer_api, stranger, 
     assert run.public_id not in site.get(f"/listings/{listing.public_id}/").content.decode()
 
 
+def test_my_own_trial_is_served_as_webp_and_one_without_an_image_is_a_404(listing, buyer, buyer_api):
+    _try(buyer_api, listing)
+    run = TrialRun.objects.get()
+    site = Client()
+    site.force_login(buyer)
+    api_url = f"/api/v1/listings/{listing.public_id}/trials/{run.public_id}/image/"
+    for response in (
+        buyer_api.get(api_url),
+        site.get(f"/listings/{listing.public_id}/trials/{run.public_id}/image/"),
+    ):
+        assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        assert Image.open(io.BytesIO(b"".join(response.streaming_content))).format == "WEBP"
+    TrialRun.objects.filter(pk=run.pk).update(status=TrialStatus.BLOCKED, image="", text="withheld")
+    missing = buyer_api.get(api_url)
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "This trial has no image."
+    assert site.get(f"/listings/{listing.public_id}/trials/{run.public_id}/image/").status_code == 404
+
+
 def test_the_task_renders_once(listing, buyer, buyer_api):
     _try(buyer_api, listing)
     run = TrialRun.objects.get()
@@ -240,6 +259,40 @@ def test_a_text_trial_is_truncated_and_comes_from_the_configured_endpoint(seller
     assert canned_run["status"] == "done" and canned_run["text"] == CANNED
     assert long_run["status"] == "done" and len(long_run["text"]) <= 120 and long_run["text"].endswith("…")
     assert fake.requests[0]["messages"][0]["content"].endswith("about rain in the voice of a sleepy cat.")
+
+
+def test_an_answer_repeating_the_buyers_own_words_is_shown_and_an_echo_is_not(seller, buyer_api, settings):
+    text_listing = make_listing(
+        seller,
+        publish=True,
+        target_model="chatgpt",
+        category="other",
+        prompt_text="Write a short poem about [topic] in the voice of a sleepy cat.",
+        trial_runs=3,
+    )
+    value = "an old lighthouse keeper counting the passing ships"  # eight words of the buyer's own
+    answer = f"Here is your poem about {value}, purring softly."
+    with fake_chat_server() as fake:
+        settings.TRIAL_TEXT_BASE_URL = fake.base_url
+        fake.mode, fake.reply = "reply", answer
+        assert _try(buyer_api, text_listing, {"topic": value}).status_code == 202
+        fake.mode = "echo"  # the whole template, filled in: still held back
+        assert _try(buyer_api, text_listing, {"topic": "rain"}).status_code == 202
+    echoed, shown = buyer_api.get(f"/api/v1/listings/{text_listing.public_id}/trials/").json()["results"]
+    assert shown["status"] == "done" and shown["text"] == answer
+    assert echoed["status"] == "blocked" and "poem" not in str(echoed)
+
+
+def test_the_template_filter_ignores_what_fills_the_variables():
+    template = "Write a short poem about [topic] in the voice of a sleepy cat."
+    value = "an old lighthouse keeper counting the passing ships"
+    assert not reveals_template(f"A poem: {value}.", template)
+    assert reveals_template("Write a short poem about rain in the voice of a sleepy cat.", template)
+    assert reveals_template("write a short poem about [x] in the voice of a sleepy cat", template)
+    assert not reveals_template("A short poem in the voice of a cat.", template)
+    long = "A watercolour painting of a quiet mountain lake at dawn, [animal] on the shore"
+    assert reveals_template("Sure: a watercolour painting of a quiet mountain lake at dawn!", long)
+    assert not reveals_template("a fox on the shore", "[animal] on the shore")  # too short to hold back
 
 
 def test_truncate_cuts_at_a_word():
@@ -315,3 +368,78 @@ def test_a_run_whose_task_was_lost_is_failed_and_given_back(listing, buyer, buye
     ]
     monkeypatch.undo()
     assert _try(buyer_api, listing).status_code == 202  # the lost run no longer counts
+
+
+def test_a_run_still_rendering_when_the_buyer_deletes_their_account_keeps_no_output(
+    listing, buyer, buyer_api, settings, monkeypatch
+):
+    from pathlib import Path
+
+    from prompts.models import trial_upload_to
+    from prompts.trials import generators
+    from prompts.trials.services import trial_runs_forget_buyer
+
+    class DeletedMidway(WhiteImages):
+        def generate(self, **kwargs):
+            trial_runs_forget_buyer(buyer=buyer)  # the account goes while the generator works
+            return super().generate(**kwargs)
+
+    monkeypatch.setattr(generators, "image_generator", lambda: DeletedMidway())
+    assert _try(buyer_api, listing, {"animal": "my cat Mittens"}).status_code == 202
+    run = TrialRun.objects.get()
+    assert (run.status, run.values, run.image.name, run.text) == (TrialStatus.FAILED, {}, "", "")
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / trial_upload_to(run, "")).exists()  # the file went too
+    trial_run_execute(run_id=run.pk)  # a retry of the task finds nothing to do
+    run.refresh_from_db()
+    assert (run.status, run.image.name) == (TrialStatus.FAILED, "")
+
+
+def test_a_queued_run_is_failed_when_the_buyer_is_forgotten(listing, buyer, buyer_api, monkeypatch):
+    from prompts.previews import enqueue
+    from prompts.trials.services import trial_runs_forget_buyer
+
+    monkeypatch.setattr(enqueue, "send", lambda task, *args: False)  # the message is still on its way
+    assert _try(buyer_api, listing).status_code == 202
+    trial_runs_forget_buyer(buyer=buyer)
+    trial_run_execute(run_id=TrialRun.objects.get().pk)  # the message arrives after the deletion
+    run = TrialRun.objects.get()
+    assert (run.status, run.values, run.image.name) == (TrialStatus.FAILED, {}, "")
+    assert TrialBudget.objects.get().used == 0
+
+
+def test_a_failed_run_gives_its_place_in_the_days_budget_back_once(listing, buyer, buyer_api, monkeypatch):
+    from prompts.previews import enqueue
+    from prompts.previews.generators import PermanentGeneratorError
+    from prompts.trials import generators
+    from prompts.trials.execution import trial_run_fail, trial_runs_fail_stale
+
+    class Broken:
+        model_name = "broken"
+
+        def generate(self, **kwargs):
+            raise PermanentGeneratorError("broken", "down")
+
+    assert _try(buyer_api, listing).status_code == 202  # done: it counts
+    assert TrialBudget.objects.get().used == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(generators, "image_generator", lambda: Broken())
+        assert _try(buyer_api, listing).status_code == 202
+    assert TrialRun.objects.latest("pk").status == TrialStatus.FAILED
+    assert TrialBudget.objects.get().used == 1  # the generator's failure took nothing
+
+    with monkeypatch.context() as patched:
+        patched.setattr(enqueue, "send", lambda task, *args: False)  # the broker is down
+        assert _try(buyer_api, listing).status_code == 202
+    assert TrialBudget.objects.get().used == 2
+    lost = TrialRun.objects.latest("pk")
+    later = timezone.now() + timedelta(minutes=20)
+    assert trial_runs_fail_stale(now=later) == 1
+    assert TrialBudget.objects.get().used == 1  # the sweep gave it back
+    assert trial_runs_fail_stale(now=later) == 0
+    assert not trial_run_fail(run_id=lost.pk, reason="again")  # a late worker's failure
+    assert TrialBudget.objects.get().used == 1  # once per run
+
+    TrialBudget.objects.update(used=0)
+    queued = TrialRun.objects.create(buyer=buyer, listing=listing, kind=lost.kind, values={"animal": "x"})
+    assert trial_run_fail(run_id=queued.pk, reason="lost", statuses=[TrialStatus.QUEUED])
+    assert TrialBudget.objects.get().used == 0  # never below 0

@@ -100,7 +100,7 @@ def test_a_seller_creates_and_switches_off_a_code_and_sets_licences_in_the_studi
         "/dashboard/codes/",
         {"code": "KOI", "kind": "percent", "value": "150", "currency": "USD", "scope": "all_listings"},
     )
-    assert bad.status_code == 200 and "Give a percent from 1 to 100." in bad.content.decode()
+    assert bad.status_code == 400 and "Give a percent from 1 to 100." in bad.content.decode()
     created = site.post(
         "/dashboard/codes/",
         {
@@ -146,3 +146,31 @@ def test_a_seller_creates_and_switches_off_a_code_and_sets_licences_in_the_studi
 
 def test_another_sellers_licence_page_is_a_404(other_seller, koi):
     assert _site(other_seller).get(f"/dashboard/listings/{koi.public_id}/licences/").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣٠", "１0"])
+def test_a_percent_in_other_digits_is_a_form_error_not_a_500(seller, value):
+    bad = _site(seller).post(
+        "/dashboard/codes/",
+        {"code": "KOI", "kind": "percent", "value": value, "currency": "USD", "scope": "all_listings"},
+    )
+    assert bad.status_code == 400 and "Give a percent from 1 to 100." in bad.content.decode()
+    assert not DiscountCode.objects.exists()
+
+
+@pytest.mark.parametrize("multiple", ["inf", "-inf", "Infinity", "nan", "sNaN", "2,5"])
+def test_a_multiple_that_is_not_a_number_is_a_form_error_not_a_500(seller, koi, multiple):
+    url = f"/dashboard/listings/{koi.public_id}/licences/"
+    bad = _site(seller).post(
+        url,
+        {
+            "commercial-mode": "amount",
+            "commercial-amount": "12.00",
+            "extended-mode": "multiple",
+            "extended-multiple": multiple,
+        },
+    )
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "Give a price such as 9.90, or a multiple such as 2.5." in page
+    tiers = {t.licence: (t.amount, t.multiple_bps) for t in ListingLicence.objects.filter(listing=koi)}
+    assert tiers == {"commercial": (None, 30000)}  # nothing saved, the fine tier neither

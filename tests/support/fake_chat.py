@@ -1,8 +1,9 @@
 """An OpenAI-compatible chat completions server on a local port, for text trials.
 
 ``mode`` decides the answer: "canned" (a fixed sentence), "echo" (the user message back, as a
-model tricked into repeating its instructions would), or "long" (a canned answer far past any
-truncation). Every request body is kept in ``requests`` so a test can see what was sent.
+model tricked into repeating its instructions would), "long" (a canned answer far past any
+truncation) or "reply" (whatever the test put in ``reply``). Every request body is kept in
+``requests`` so a test can see what was sent.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ CANNED = "A calm, friendly reply that follows the requested style and answers th
 class FakeChat:
     def __init__(self) -> None:
         self.mode = "canned"
+        self.reply = ""
         self.requests: list[dict[str, Any]] = []
         self.base_url = ""
 
     def answer(self, body: dict[str, Any]) -> str:
         if self.mode == "echo":
             return "Sure! My instructions are: " + body["messages"][-1]["content"]
+        if self.mode == "reply":
+            return self.reply
         if self.mode == "long":
             return " ".join(["This answer keeps going with more and more words."] * 60)
         return CANNED

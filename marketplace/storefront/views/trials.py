@@ -82,13 +82,11 @@ def trial_status(request: HttpRequest, public_id: str) -> JsonResponse:
 def trial_image(request: HttpRequest, public_id: str, trial_id: str) -> FileResponse:
     listing = _listing(public_id, request.user)
     try:
-        run = trial_selectors.trial_get_for_buyer(
+        image = trial_selectors.trial_image_open(
             buyer=current_user(request), listing=listing, public_id=trial_id
         )
-    except NotFound:
-        raise Http404("No trial run of yours has this id.") from None
-    if not run.image:
-        raise Http404("This trial has no image.")
-    response = FileResponse(run.image.open("rb"), content_type="image/webp")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    response = FileResponse(image.file, content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -104,7 +104,7 @@ class StabilityImages:
 
 def _header_int(response: httpx.Response, name: str, *, default: int) -> int:
     value = response.headers.get(name, "")
-    return int(value) if value.isdigit() else default
+    return int(value) if value.isascii() and value.isdigit() else default
 
 
 def _error(response: httpx.Response) -> GeneratorError:

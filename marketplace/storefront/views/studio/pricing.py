@@ -83,7 +83,7 @@ def _code_arguments(data: dict[str, Any]) -> dict[str, Any]:
     }
     try:
         if data["kind"] == CodeKind.PERCENT:
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit(), not to int()
                 raise ApplicationError(
                     "invalid",
                     _("Give a percent from 1 to 100."),
@@ -139,7 +139,8 @@ def codes(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Code %(code)s is ready to share.") % {"code": created.code})
             return see_other(reverse("web:codes"))
     rows = list(payment_selectors.codes_for_seller(seller=seller)[:200])
-    return render(request, "storefront/studio/codes.html", {"form": form, "codes": rows})
+    status = 400 if request.method == "POST" else 200  # a POST that is still here was refused
+    return render(request, "storefront/studio/codes.html", {"form": form, "codes": rows}, status=status)
 
 
 class LicenceTierForm(forms.Form):
@@ -160,19 +161,24 @@ class LicenceTierForm(forms.Form):
     )
 
 
+def _multiple(text: str) -> Decimal:
+    """'2.5' -> Decimal('2.5'); anything that is not a finite number (inf, nan, '') is a ValueError."""
+    multiple = Decimal(text.strip())
+    if not multiple.is_finite():
+        raise ValueError(text)
+    return multiple
+
+
 def _tier_arguments(form: LicenceTierForm, currency: str) -> dict[str, int | None]:
     mode, data = form.cleaned_data["mode"], form.cleaned_data
     try:
         if mode == "amount":
             return {"amount": minor_from_major(data["amount"], currency), "multiple_bps": None}
         if mode == "multiple":
-            return {"amount": None, "multiple_bps": int(Decimal(data["multiple"].strip()) * 10_000)}
+            return {"amount": None, "multiple_bps": int(_multiple(data["multiple"]) * 10_000)}
     except (MoneyError, InvalidOperation, ValueError):
-        raise ApplicationError(
-            "invalid",
-            _("Give a price such as 9.90, or a multiple such as 2.5."),
-            fields={"amount": [_("Give a price such as 9.90, or a multiple such as 2.5.")]},
-        ) from None
+        message = _("Give a price such as 9.90, or a multiple such as 2.5.")
+        raise ApplicationError("invalid", message, fields={mode: [message]}) from None
     return {"amount": None, "multiple_bps": None}
 
 
@@ -200,23 +206,25 @@ def licences(request: HttpRequest, public_id: str) -> HttpResponse:
         for licence in (Licence.COMMERCIAL, Licence.EXTENDED)
     }
     if request.method == "POST" and all(form.is_valid() for form in forms_by_licence.values()):
-        try:
-            code_services.licences_set(
-                listing=listing,
-                tiers={
-                    licence: _tier_arguments(form, listing.price_currency)
-                    for licence, form in forms_by_licence.items()
-                },
-            )
-        except ApplicationError as exc:
-            for form in forms_by_licence.values():
+        wanted: dict[str, dict[str, int | None]] = {}
+        for licence, form in forms_by_licence.items():
+            try:
+                wanted[licence] = _tier_arguments(form, listing.price_currency)
+            except ApplicationError as exc:  # shown on the tier that has it
                 add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Licences saved."))
-            return see_other(reverse("web:studio-licences", args=[listing.public_id]))
+        if len(wanted) == len(forms_by_licence):
+            try:
+                code_services.licences_set(listing=listing, tiers=wanted)
+            except ApplicationError as exc:
+                for form in forms_by_licence.values():
+                    add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Licences saved."))
+                return see_other(reverse("web:studio-licences", args=[listing.public_id]))
     context = {
         "listing": listing,
         "tier_forms": [(licence.label, form) for licence, form in forms_by_licence.items()],
         "prices": licence_prices(listing),
     }
-    return render(request, "storefront/studio/licences.html", context)
+    status = 400 if request.method == "POST" else 200  # a POST that is still here was refused
+    return render(request, "storefront/studio/licences.html", context, status=status)
