@@ -19,8 +19,11 @@ from marketplace.demo.demo_art import draw_example
 from marketplace.tutoring import services as tutoring_services
 from marketplace.verification import services as verification
 from marketplace.verification.providers.sandbox import SANDBOX_CODE
+from payments.models import DiscountCode
 from payments.services import seller_onboarding_link
+from payments.services.codes import code_create
 from prompts import services
+from prompts.bundles import bundle_create, bundle_publish
 from prompts.models import Listing, ListingStatus, ScreeningAction, ScreeningList, ScreeningTerm
 from prompts.moderation.decisions import listing_approve
 
@@ -45,6 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if User.objects.filter(email=SELLERS[0][0]).exists():
             added = seed_tutoring_offers()  # demo data loaded before the tutoring offers existed
+            seed_bundles_and_codes()  # ... or before bundles and discount codes
             self.stdout.write(f"Demo data already loaded ({added} tutoring offers added).")
             return
         sellers = [
@@ -80,6 +84,7 @@ class Command(BaseCommand):
         for listing in Listing.objects.filter(status=ListingStatus.PENDING_REVIEW):
             listing_approve(listing=listing, by=moderator)
         seed_tutoring_offers()
+        seed_bundles_and_codes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(rows)} listings by {len(sellers)} sellers. Log in as any "
@@ -102,6 +107,30 @@ class Command(BaseCommand):
                 upload = SimpleUploadedFile(f"example-{n}.png", png, content_type="image/png")
                 services.listing_image_add(listing=listing, by=seller, upload=upload)
         services.listing_submit(listing=listing, by=seller)
+
+
+def seed_bundles_and_codes() -> None:
+    """Per demo seller: one bundle of three paid listings of one currency at 20% off, and a code
+    WELCOME10 (10% off their listings), so that `make run` shows both. Idempotent."""
+    if DiscountCode.objects.filter(code="WELCOME10").exists():
+        return
+    for email, _handle, _name in SELLERS:
+        seller = User.objects.get(email=email)
+        code_create(seller=seller, code="WELCOME10", kind="percent", percent=10)
+        by_currency: dict[str, list[Listing]] = {}
+        for listing in Listing.objects.published().filter(seller=seller, price_amount__gt=0).order_by("pk"):
+            by_currency.setdefault(listing.price_currency, []).append(listing)
+        members = next((found[:3] for found in by_currency.values() if len(found) >= 3), None)
+        if members is None:
+            continue
+        bundle = bundle_create(
+            seller=seller,
+            title=f"{seller.display_name} · 3 prompts / 三件套",
+            description="Three of this seller's prompts together, 20% off. 本店三个提示词合购，八折。",
+            discount_percent=20,
+            listings=[listing.public_id for listing in members],
+        )
+        bundle_publish(bundle=bundle, by=seller)
 
 
 # Tutoring offers of the demo sellers: (seller email, fields, weekly windows in the offer's zone).
