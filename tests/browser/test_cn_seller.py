@@ -253,6 +253,13 @@ def test_a_mainland_seller_is_paid_by_statement_through_a_staff_batch(
     try:
         _seller_verifies_and_enters_alipay(seller.page)
         public_id = _seller_lists_with_an_ai_image(seller.page, tmp_path)
+        # The listing page shows the AI notice beside the uploaded image; its served preview carries
+        # the one implicit label.
+        buyer.page.goto(f"/listings/{public_id}/")
+        notice = buyer.page.locator(".gallery figure figcaption .ai-notice")
+        assert notice.get_attribute("data-ai-class") == "ai_generated" and notice.is_visible()
+        labels = _served_preview_labels(buyer.page, public_id)
+        assert len(labels) == 1 and _verified(labels[0])
         _buyer_buys_and_reads(buyer.page, public_id)
         order = Order.objects.get(listing__public_id=public_id)
         assert order.status == "paid" and order.destination_account == ""  # charged on the platform
