@@ -107,32 +107,41 @@ def non_pixel_bytes(data: bytes, fmt: str) -> bytes:
         return data  # unparseable structure: scan it all (decoding will reject it anyway)
 
 
-def _png_extras(data: bytes) -> bytes:
-    extras, offset = [], 8
+def png_chunks(data: bytes) -> tuple[list[tuple[bytes, bytes]], int]:
+    """A PNG's chunks as (type, body) up to IEND, and the offset where they end."""
+    chunks, offset = [], 8
     while offset + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        end = offset + 12 + length
-        if kind != b"IDAT":
-            extras.append(data[offset + 8 : end - 4])
-        offset = end
+        chunks.append((kind, data[offset + 8 : offset + 8 + length]))
+        offset += 12 + length
         if kind == b"IEND":
             break
-    extras.append(data[offset:])
-    return b"".join(extras)
+    return chunks, offset
 
 
-def _jpeg_extras(data: bytes) -> bytes:
-    extras, offset = [], 2
+def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
+    """A JPEG's marker segments as (marker, body), up to the start of scan (pixels follow it)."""
+    segments, offset = [], 2
     while offset + 4 <= len(data) and data[offset] == 0xFF:
         marker = data[offset + 1]
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             offset += 2
             continue
         (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
-        extras.append(data[offset + 4 : offset + 2 + length])
+        segments.append((marker, data[offset + 4 : offset + 2 + length]))
         offset += 2 + length
         if marker == 0xDA:  # start of scan: entropy-coded pixels follow up to the end-of-image marker
             break
+    return segments
+
+
+def _png_extras(data: bytes) -> bytes:
+    chunks, end = png_chunks(data)
+    return b"".join([body for kind, body in chunks if kind != b"IDAT"] + [data[end:]])
+
+
+def _jpeg_extras(data: bytes) -> bytes:
+    extras = [body for _marker, body in jpeg_segments(data)]
     end = data.rfind(b"\xff\xd9")
     if end != -1:
         extras.append(data[end + 2 :])

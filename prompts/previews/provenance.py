@@ -26,7 +26,7 @@ from django.conf import settings
 from PIL import Image
 
 from prompts.models.images import AiClass, AiEvidence
-from prompts.previews.images import non_pixel_bytes
+from prompts.previews.images import jpeg_segments, non_pixel_bytes, png_chunks
 
 # IPTC's codes for media made by a trained model, alone or composited with other media.
 AI_SOURCE_TYPES = {"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"}
@@ -151,11 +151,11 @@ def _c2pa_boxes(data: bytes, fmt: str) -> list[bytes]:
         if fmt == "jpeg":
             # A large store spans several APP11 segments: only the first names it `c2pa`.
             jumbf = b"".join(
-                body for marker, body in _jpeg_segments(data) if marker == 0xEB and body[:2] == b"JP"
+                body for marker, body in jpeg_segments(data) if marker == 0xEB and body[:2] == b"JP"
             )
             return [jumbf] if b"c2pa" in jumbf else []
         if fmt == "png":
-            return [body for kind, body in _png_chunks(data) if kind == b"caBX"]
+            return [body for kind, body in png_chunks(data)[0] if kind == b"caBX"]
         if fmt == "webp":
             return [body for kind, body in _riff_chunks(data) if kind == b"C2PA"]
     except (IndexError, ValueError, struct.error):
@@ -188,36 +188,10 @@ def _generator_exif(file: IO[bytes]) -> bool:
 def png_text_keywords(data: bytes) -> set[str]:
     """Keywords of tEXt, zTXt and iTXt chunks; their text is not read."""
     keywords = set()
-    for kind, body in _png_chunks(data):
+    for kind, body in png_chunks(data)[0]:
         if kind in (b"tEXt", b"zTXt", b"iTXt"):
             keywords.add(body.split(b"\0", 1)[0].decode("latin-1").strip().lower())
     return keywords
-
-
-def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    chunks, offset = [], 8
-    while offset + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        chunks.append((kind, data[offset + 8 : offset + 8 + length]))
-        offset += 12 + length
-        if kind == b"IEND":
-            break
-    return chunks
-
-
-def _jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
-    segments, offset = [], 2
-    while offset + 4 <= len(data) and data[offset] == 0xFF:
-        marker = data[offset + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            offset += 2
-            continue
-        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
-        segments.append((marker, data[offset + 4 : offset + 2 + length]))
-        offset += 2 + length
-        if marker == 0xDA:
-            break
-    return segments
 
 
 def _riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
