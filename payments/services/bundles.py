@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from payments.models import CodeKind, DiscountCode, Licence, Order, OrderLine, O
 from payments.services.accounts import seller_payment_destination
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.fulfilment import unlock_grant
-from payments.services.orders import order_replay, order_supersede
+from payments.services.orders import order_create_or_supersede, order_replay
 from payments.services.pricing import PriceLine, code_check, code_find, code_reserve, price_line
 from payments.services.provider import gateway
 from prompts.bundles import bundle_listings
@@ -181,9 +181,7 @@ def _same_terms(order: Order, priced: BundleQuote) -> bool:
     )
 
 
-def bundle_order_create(
-    *, buyer: User, priced: BundleQuote, idempotency_key: str, replace: bool = True
-) -> Order:
+def bundle_order_create(*, buyer: User, priced: BundleQuote, idempotency_key: str) -> Order:
     """A pending order with one line per listing to pay for; the buyer's open order for the
     bundle after a race (one pending order per buyer and bundle, by constraint). An open order on
     other terms (another code, other lines, another price) is superseded by a new one, as
@@ -191,51 +189,48 @@ def bundle_order_create(
     as the destination, none for a manual-rail seller (their share accrues to statements)."""
     bundle = priced.bundle
     rail, destination = seller_payment_destination(seller=bundle.seller)
-    try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                buyer=buyer,
-                seller_id=bundle.seller_id,
-                bundle=bundle,
-                amount=priced.amount,
-                currency=priced.currency,
-                platform_fee=priced.fee,
-                seller_amount=priced.seller_share,
-                list_amount=priced.list_amount,
-                discount_amount=priced.bundle_discount + priced.code_discount,
-                discount_code=priced.code,
-                licence=Licence.PERSONAL,
-                provider=gateway().name,
-                idempotency_key=idempotency_key,
-                destination_account=destination,
-                payout_rail=rail,
-            )
-            lines = OrderLine.objects.bulk_create(
-                [
-                    OrderLine(
-                        order=order,
-                        listing=line.listing,
-                        position=position,
-                        list_amount=line.price.list_amount,
-                        bundle_discount=line.price.credit,
-                        code_discount=line.price.discount,
-                        amount=line.price.amount,
-                        platform_fee=line.price.fee,
-                        seller_amount=line.price.seller_share,
-                    )
-                    for position, line in enumerate(priced.lines)
-                ]
-            )
-            _check_sums(order, lines)
-            if priced.code is not None:
-                code_reserve(code=priced.code, buyer=buyer)
-            return order
-    except IntegrityError:
-        existing = Order.objects.filter(buyer=buyer, bundle=bundle, status=OrderStatus.PENDING).first()
-        if existing is None and not replace:
-            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        if existing is not None and (not replace or _same_terms(existing, priced)):
-            return existing
-    if existing is not None:  # as order_create: close it, once, and try once more
-        order_supersede(order=existing)
-    return bundle_order_create(buyer=buyer, priced=priced, idempotency_key=idempotency_key, replace=False)
+
+    def create() -> Order:
+        order = Order.objects.create(
+            buyer=buyer,
+            seller_id=bundle.seller_id,
+            bundle=bundle,
+            amount=priced.amount,
+            currency=priced.currency,
+            platform_fee=priced.fee,
+            seller_amount=priced.seller_share,
+            list_amount=priced.list_amount,
+            discount_amount=priced.bundle_discount + priced.code_discount,
+            discount_code=priced.code,
+            licence=Licence.PERSONAL,
+            provider=gateway().name,
+            idempotency_key=idempotency_key,
+            destination_account=destination,
+            payout_rail=rail,
+        )
+        lines = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    listing=line.listing,
+                    position=position,
+                    list_amount=line.price.list_amount,
+                    bundle_discount=line.price.credit,
+                    code_discount=line.price.discount,
+                    amount=line.price.amount,
+                    platform_fee=line.price.fee,
+                    seller_amount=line.price.seller_share,
+                )
+                for position, line in enumerate(priced.lines)
+            ]
+        )
+        _check_sums(order, lines)
+        if priced.code is not None:
+            code_reserve(code=priced.code, buyer=buyer)
+        return order
+
+    return order_create_or_supersede(
+        create=create,
+        pending=lambda: Order.objects.filter(buyer=buyer, bundle=bundle, status=OrderStatus.PENDING).first(),
+        same_terms=lambda existing: _same_terms(existing, priced),
+    )

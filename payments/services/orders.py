@@ -73,7 +73,6 @@ def order_create(
     item: Listing | Booking,
     idempotency_key: str,
     priced: Quote | None = None,
-    replace: bool = True,
 ) -> Order:
     """A pending order for a paid listing or a held booking; the item's open one after a race.
 
@@ -90,45 +89,67 @@ def order_create(
     if isinstance(item, Booking) and rail == PayoutRail.CONNECT:
         # A separate charge, transferred after the session; a manual-rail tutor's share accrues instead.
         sold["transfer_group"] = booking_transfer_group(item)
-    try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                buyer=buyer,
-                seller_id=item.seller_id,
-                amount=line.amount,
-                currency=line.currency,
-                platform_fee=line.fee,
-                seller_amount=line.seller_share,
-                list_amount=line.list_amount,
-                credit_amount=line.credit,
-                discount_amount=line.discount,
-                discount_code=priced.code,
-                licence=priced.licence,
-                upgrade_from=priced.upgrade_from,
-                provider=gateway().name,
-                idempotency_key=idempotency_key,
-                destination_account=destination,
-                payout_rail=rail,
-                **sold,
-            )
-            if priced.code is not None:
-                code_reserve(code=priced.code, buyer=buyer)
-            return order
-    except IntegrityError:
-        # A concurrent request created the item's pending order first (one per buyer and listing,
-        # one per booking, by constraint): answer with that one. Otherwise the key collided.
-        existing = Order.objects.filter(buyer=buyer, status=OrderStatus.PENDING, **_item_filter(item)).first()
-        if existing is None and not replace:
-            raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already.")) from None
-        if existing is not None and (_same_terms(existing, priced) or not replace):
-            return existing
-    # Outside the failed savepoint: close the old order (conditionally, so of two racing changes
-    # one closes it) and try once more. A request that lost the race (the order it collided with
-    # closed meanwhile, or a third one's is there now) is answered as above; a collided
-    # Idempotency-Key collides again and is a 409.
-    if existing is not None:
-        order_supersede(order=existing)
-    return order_create(buyer=buyer, item=item, idempotency_key=idempotency_key, priced=priced, replace=False)
+
+    def create() -> Order:
+        order = Order.objects.create(
+            buyer=buyer,
+            seller_id=item.seller_id,
+            amount=line.amount,
+            currency=line.currency,
+            platform_fee=line.fee,
+            seller_amount=line.seller_share,
+            list_amount=line.list_amount,
+            credit_amount=line.credit,
+            discount_amount=line.discount,
+            discount_code=priced.code,
+            licence=priced.licence,
+            upgrade_from=priced.upgrade_from,
+            provider=gateway().name,
+            idempotency_key=idempotency_key,
+            destination_account=destination,
+            payout_rail=rail,
+            **sold,
+        )
+        if priced.code is not None:
+            code_reserve(code=priced.code, buyer=buyer)
+        return order
+
+    return order_create_or_supersede(
+        create=create,
+        pending=lambda: Order.objects.filter(
+            buyer=buyer, status=OrderStatus.PENDING, **_item_filter(item)
+        ).first(),
+        same_terms=lambda existing: _same_terms(existing, priced),
+    )
+
+
+def order_create_or_supersede(
+    *, create: Callable[[], Order], pending: Callable[[], Order | None], same_terms: Callable[[Order], bool]
+) -> Order:
+    """Create a pending order; after a collision, the item's open order when it is on the same
+    terms, else supersede it and create once more.
+
+    A concurrent request may have created the item's pending order first (one per buyer and item,
+    by constraint): on the same terms it is the answer. On other terms (another licence, code or
+    price) it is closed, conditionally, so of two racing changes one closes it, and creation is
+    tried once more outside the failed savepoint. A request that lost that race gets the order
+    that is there now; a collision with no pending order is a reused Idempotency-Key, a 409.
+    """
+    for replace in (True, False):
+        try:
+            with transaction.atomic():
+                return create()
+        except IntegrityError:
+            existing = pending()
+            if existing is None and not replace:
+                raise Conflict(
+                    "idempotency_key_reused", _("This Idempotency-Key was used already.")
+                ) from None
+            if existing is not None and (not replace or same_terms(existing)):
+                return existing
+        if existing is not None:
+            order_supersede(order=existing)
+    raise AssertionError("unreachable: the second try returns or raises")
 
 
 def _item_filter(item: Listing | Booking) -> dict[str, Any]:
