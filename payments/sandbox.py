@@ -79,6 +79,10 @@ class SandboxGateway:
     def retrieve_session(self, session_id: str) -> SessionState:
         return _state(self._get(session_id=session_id))
 
+    def expire_session(self, session_id: str) -> SessionState:
+        self._get(session_id=session_id)  # an unknown one is resource_missing, as at Stripe
+        return self.cancel(session_id)  # the page's Cancel: open becomes expired, nothing else changes
+
     def session_for_payment_intent(self, payment_intent_id: str) -> SessionState | None:
         session = (
             SandboxSession.objects.select_related("order").filter(payment_intent_id=payment_intent_id).first()

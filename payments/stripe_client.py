@@ -152,6 +152,21 @@ class StripeGateway:
         )
         return self._session(data)
 
+    def expire_session(self, session_id: str) -> SessionState:
+        # No idempotency key of ours: expiring twice changes nothing, and Stripe would answer a
+        # key's first failure (a 500) again to every retry that reused it.
+        try:
+            return self._session(self._call(self.client.v1.checkout.sessions.expire, session_id))
+        except ProviderError as exc:
+            if exc.transient:
+                raise
+            # Stripe refuses to expire a session that is no longer open (paid, or expired
+            # already) with a 400 that has no code of its own: ask how the session stands.
+            session = self.retrieve_session(session_id)
+            if session.status == "open":
+                raise
+            return session
+
     def session_for_payment_intent(self, payment_intent_id: str) -> SessionState | None:
         page = self._call(
             self.client.v1.checkout.sessions.list, {"payment_intent": payment_intent_id, "limit": 1}

@@ -10,7 +10,7 @@ from celery.signals import beat_init
 from payments import services
 from payments.gateway import ProviderError
 from payments.models import PayoutStatus, TransferReversal
-from payments.services import disputes, payouts, statements
+from payments.services import disputes, orders, payouts, statements
 from payments.services.reconcile import reconcile_run
 from payments.services.unlock_counts import unlocks_recount
 
@@ -47,6 +47,22 @@ def submit_transfer_reversal(reversal_id: int) -> None:
         disputes.transfer_reversal_submit(reversal_id=reversal_id)
     except TransferReversal.DoesNotExist:
         logger.warning("payments: transfer reversal %s does not exist; dropped", reversal_id)
+
+
+@shared_task(
+    name="payments.expire_checkout_session",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ProviderError,),  # the service raises only transient ones
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def expire_checkout_session(order_id: int) -> None:
+    """Expire a superseded order's checkout session at the provider, so its old tab cannot be paid.
+    Expiring twice changes nothing. After the last retry the session lapses at the provider on its
+    own, and a payment made on it meanwhile is refunded as a duplicate."""
+    orders.order_checkout_expire(order_id=order_id)
 
 
 @shared_task(name="payments.pay_out_bookings", acks_late=True, reject_on_worker_lost=True, time_limit=600)

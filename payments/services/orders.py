@@ -7,20 +7,25 @@ and one pending order per item (by constraint) is what a concurrent second reque
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict
 from marketplace.tutoring.models import Booking
+from payments.gateway import ProviderError, SessionState
 from payments.models import Order, OrderStatus, PayoutRail
 from payments.services.accounts import seller_payment_destination
 from payments.services.pricing import Quote, code_release, code_reserve, quote
 from payments.services.provider import gateway
 from prompts.models import Listing
+
+logger = logging.getLogger(__name__)
 
 
 def booking_transfer_group(booking: Booking) -> str:
@@ -44,9 +49,13 @@ def order_replay(*, buyer: User, idempotency_key: str, sells: Callable[[Order], 
 def order_supersede(*, order: Order) -> bool:
     """Close a pending order the buyer replaced with a new checkout on other terms (another
     licence, code or price), and give its code's use back. False when it was no longer pending
-    (paid or closed meanwhile). Its checkout session stays open at the provider until it expires:
-    paid anyway, fulfilment counts the late payment, and the second of two unlocks is refunded as a
-    duplicate, as for any concurrent double purchase. A held booking stays held for the new order.
+    (paid or closed meanwhile). A held booking stays held for the new order.
+
+    Once this commits, its checkout session is expired at the provider (order_checkout_expire, a
+    task retried while the provider is unreachable), so the old tab can no longer be paid; the
+    provider's expired event that follows finds the order closed already and changes nothing. A
+    payment that beat the expiry is still fulfilled: fulfilment counts the late payment, and the
+    second of two unlocks is refunded as a duplicate, as for any concurrent double purchase.
     """
     with transaction.atomic():
         if not Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING).update(
@@ -54,7 +63,60 @@ def order_supersede(*, order: Order) -> bool:
         ):
             return False
         code_release(order=order)
+        order_id = order.pk
+        # robust: a broker that is down must not fail the buyer's new checkout; the old session
+        # then lapses at the provider on its own, and a payment on it is refunded as above.
+        transaction.on_commit(lambda: _checkout_expire_later(order_id), robust=True)
         return True
+
+
+def _checkout_expire_later(order_id: int) -> None:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from payments.tasks import expire_checkout_session
+
+        expire_checkout_session.delay(order_id)  # retried with backoff by the worker
+        return
+    # No broker (the embedded setup, tests): one try in this process (an eager task would raise
+    # its retries instead of scheduling them).
+    try:
+        order_checkout_expire(order_id=order_id)
+    except ProviderError as exc:
+        logger.warning(
+            "payments: the checkout session of order %s was not expired (%s); it lapses at the provider",
+            order_id,
+            exc.code,
+        )
+
+
+def order_checkout_expire(*, order_id: int) -> SessionState | None:
+    """Expire the provider's checkout session of an order closed here (superseded), so that it
+    can no longer be paid. None when there is nothing to expire: the order is gone, was paid
+    meanwhile, or never opened a session.
+
+    Safe to repeat: a session already expired or complete is answered as it is, and one paid
+    before the expiry stays fulfilment's (its event refunds the duplicate). Raises ProviderError
+    only when retrying may help; a permanent refusal is logged and dropped.
+    """
+    order = Order.objects.filter(pk=order_id).only("public_id", "status", "checkout_session_id").first()
+    if order is None:
+        logger.warning("payments: order %s does not exist; its checkout session is not expired", order_id)
+        return None
+    if order.status != OrderStatus.EXPIRED or not order.checkout_session_id:
+        return None
+    try:
+        session = gateway().expire_session(order.checkout_session_id)
+    except ProviderError as exc:
+        if exc.transient:
+            raise
+        logger.error(
+            "payments: the provider refused to expire the checkout session of order %s (%s)",
+            order.public_id,
+            exc.code,
+        )
+        return None
+    if session.payment_status != "unpaid":
+        logger.info("payments: order %s was paid before its session could be expired", order.public_id)
+    return session
 
 
 def _same_terms(order: Order, priced: Quote) -> bool:

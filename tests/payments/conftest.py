@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.accounts.models import User
+from marketplace.celery import app as celery_app
 from payments.services import rails
 from prompts.models import Listing
 from tests.factories import UserFactory, make_listing
@@ -25,3 +26,13 @@ def manual_seller(db) -> User:  # type: ignore[no-untyped-def]
     )
     user.refresh_from_db()
     return user
+
+
+@pytest.fixture
+def through_the_broker(settings):  # type: ignore[no-untyped-def]
+    """Tasks go to Redis for a real worker (tests.support.worker), not run in this process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = settings.REDIS_URL
+    yield
+    celery_app.conf.task_always_eager = True

@@ -266,7 +266,7 @@ def test_a_late_duplicate_upgrade_is_refunded_and_the_licence_stays(
     assert Unlock.objects.get(buyer=buyer).licence == "commercial"
 
     with django_capture_on_commit_callbacks(execute=True):  # the expired session is paid after all
-        assert deliver(stripe_fake.complete(first_session)).status_code == 200
+        assert deliver(stripe_fake.complete(first_session, late=True)).status_code == 200
     late = Order.objects.get(public_id=first)
     assert late.duplicate and late.status == OrderStatus.REFUNDED
     assert Order.objects.get(pk=second.pk).status == OrderStatus.PAID
@@ -280,6 +280,6 @@ def test_a_code_order_paid_after_it_expired_counts_its_use_again(stripe_fake, se
     session = stripe_fake.session_for_order(order_id)["id"]
     assert deliver(stripe_fake.expire(session)).status_code == 200
     assert DiscountCode.objects.get(pk=code.pk).uses == 0
-    assert deliver(stripe_fake.complete(session)).status_code == 200
+    assert deliver(stripe_fake.complete(session, late=True)).status_code == 200
     assert Order.objects.get(public_id=order_id).status == OrderStatus.PAID
     assert DiscountCode.objects.get(pk=code.pk).uses == 1

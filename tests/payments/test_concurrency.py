@@ -98,7 +98,10 @@ def test_two_paid_orders_for_one_listing_applied_at_once_keep_one_unlock_and_ref
     second = checkout(buyer_api, listing)["order_id"]
     assert second != first
     # Both end up paid at Stripe (a late payment on the first tab, then the second).
-    events = [stripe_fake.complete(first_session), stripe_fake.complete(_session_of(stripe_fake, second))]
+    events = [
+        stripe_fake.complete(first_session, late=True),
+        stripe_fake.complete(_session_of(stripe_fake, second)),
+    ]
 
     responses = _at_once(2, lambda i: deliver(events[i], client=Client(raise_request_exception=False)))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from marketplace.celery import app as celery_app
 from payments.models import LedgerEntry, Order, ReversalStatus, TransferReversal
 from tests.conftest import requires_postgres, requires_redis
 from tests.payments.helpers import checkout, deliver
@@ -13,15 +12,6 @@ from tests.support.fake_stripe import SECRET_KEY, WEBHOOK_SECRET
 from tests.support.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.slow, requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def through_the_broker(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = settings.REDIS_URL
-    yield
-    celery_app.conf.task_always_eager = True
 
 
 def test_the_worker_retries_a_reversal_stripe_fails_into_one_reversal(

@@ -57,6 +57,10 @@ def decode_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return root
 
 
+class SessionExpired(Exception):
+    """The buyer tried to pay a checkout session that has expired: Stripe's page says so instead."""
+
+
 def _id(prefix: str, length: int = 24) -> str:
     return f"{prefix}_" + secrets.token_hex(length // 2 + 1)[:length]
 
@@ -117,6 +121,7 @@ class FakeStripe:
             ("POST", r"/v1/checkout/sessions", self._create_session),
             ("GET", r"/v1/checkout/sessions", self._list_sessions),
             ("GET", r"/v1/checkout/sessions/(?P<id>[^/]+)", self._get_session),
+            ("POST", r"/v1/checkout/sessions/(?P<id>[^/]+)/expire", self._expire_session),
             ("GET", r"/v1/charges/(?P<id>[^/]+)", self._get_charge),
             ("POST", r"/v1/refunds", self._create_refund),
             ("GET", r"/v1/disputes/(?P<id>[^/]+)", self._get_dispute),
@@ -192,6 +197,22 @@ class FakeStripe:
         if id not in self.sessions:
             return self._missing("checkout.session", id)
         return 200, self._session_json(self.sessions[id], list(params.get("expand") or []))
+
+    def _expire_session(self, params: dict[str, Any], id: str) -> tuple[int, dict[str, Any]]:
+        """As Stripe: only an open session can be expired (then it sends checkout.session.expired);
+        any other is a 400 without a code."""
+        session = self.sessions.get(id)
+        if session is None:
+            return self._missing("checkout.session", id)
+        if session["status"] != "open":
+            return 400, self._error(
+                "invalid_request_error",
+                'Only Checkout Sessions with a status in ["open"] can be expired. '
+                f"This Checkout Session has a status of `{session['status']}`.",
+            )
+        session["status"] = "expired"
+        self.event("checkout.session.expired", self._session_json(session, []))
+        return 200, self._session_json(session, [])
 
     def _list_sessions(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         items = sorted(self.sessions.values(), key=lambda s: s["created"], reverse=True)
@@ -409,10 +430,16 @@ class FakeStripe:
     def session_for_order(self, order_id: str) -> dict[str, Any]:
         return next(s for s in self.sessions.values() if s["client_reference_id"] == order_id)
 
-    def complete(self, session_id: str, *, paid: bool = True) -> dict[str, Any]:
-        """The buyer finishes checkout: paid at once (cards) or pending (async methods)."""
+    def complete(self, session_id: str, *, paid: bool = True, late: bool = False) -> dict[str, Any]:
+        """The buyer finishes checkout: paid at once (cards) or pending (async methods).
+
+        An expired session cannot be paid, as at Stripe: SessionExpired. ``late`` stages the race
+        fulfilment still guards against, a payment that went through as the session expired.
+        """
         with self.lock:
             session = self.sessions[session_id]
+            if session["status"] == "expired" and not late:
+                raise SessionExpired(session_id)
             params = session["_params"]["payment_intent_data"]
             intent = {
                 "id": _id("pi"),
