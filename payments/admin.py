@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
@@ -9,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from marketplace.accounts.models import User
+from marketplace.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from marketplace.core.errors import ApplicationError
 from payments import services
 from payments.gateway import ProviderError
@@ -30,17 +29,6 @@ from payments.models import (
 from payments.sealing import PayoutDetailsUnreadable
 from payments.services import statements
 from payments.services.codes import code_update
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RefundInline(admin.TabularInline):
@@ -228,6 +216,8 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/payments/payoutbatch/mark_paid.html", context)
+
+
 @admin.register(ListingLicence)
 class ListingLicenceAdmin(ReadOnlyAdmin):
     """The paid tiers above the personal licence; the seller sets them (payments.services.codes)."""
@@ -238,15 +228,10 @@ class ListingLicenceAdmin(ReadOnlyAdmin):
     search_fields = ("listing__public_id", "listing__title")
 
 
-class DiscountCodeBuyerInline(admin.TabularInline):
+class DiscountCodeBuyerInline(ReadOnlyInline):
     model = DiscountCodeBuyer
-    extra = 0
-    can_delete = False
     fields = ("buyer", "uses")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DiscountCode)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.models import User
+from marketplace.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from marketplace.core.errors import ApplicationError
 from prompts.models import (
     Favourite,
@@ -41,23 +42,16 @@ class RejectForm(forms.Form):
     )
 
 
-class PromptVersionInline(admin.TabularInline):
+class PromptVersionInline(ReadOnlyInline):
     """Prompt text is shown only to staff with the explicit view permission for versions."""
 
     model = PromptVersion
-    extra = 0
-    can_delete = False
     fields = ("number", "text", "usage_notes", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-
-class ListingImageInline(admin.TabularInline):
+class ListingImageInline(ReadOnlyInline):
     model = ListingImage
-    extra = 0
-    can_delete = False
     fields = (
         "public_id",
         "status",
@@ -70,19 +64,11 @@ class ListingImageInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-
-class ListingEventInline(admin.TabularInline):
+class ListingEventInline(ReadOnlyInline):
     model = ListingEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "action", "actor", "detail")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Listing)
@@ -212,20 +198,11 @@ class ScreeningListAdmin(admin.ModelAdmin):
 
 
 @admin.register(ListingEvent)
-class ListingEventAdmin(admin.ModelAdmin):
+class ListingEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "listing", "action", "actor")
     list_filter = ("action",)
     search_fields = ("listing__public_id", "actor__handle")
     list_select_related = ("listing", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FlagResolutionForm(forms.Form):
@@ -341,22 +318,13 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Favourite)
-class FavouriteAdmin(admin.ModelAdmin):
+class FavouriteAdmin(ReadOnlyAdmin):
     """Who saved which listing: read-only, buyers add and remove their own."""
 
     list_display = ("created_at", "listing", "buyer")
     search_fields = ("listing__public_id", "listing__title", "buyer__handle", "buyer__email")
     list_select_related = ("listing", "buyer")
     readonly_fields = ("listing", "buyer", "created_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SearchSynonymForm(forms.ModelForm):

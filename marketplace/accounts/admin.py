@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
 
 from marketplace.accounts.forms import UserPasswordForm
 from marketplace.accounts.models import ApiToken, SignInEvent, User
+from marketplace.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -33,7 +33,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdmin):
     """The sign-in audit trail: read-only; only the retention task deletes rows."""
 
     list_display = ("at", "user", "kind", "door", "address", "user_agent")
@@ -41,12 +41,3 @@ class SignInEventAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__handle", "address")
     date_hierarchy = "at"
     list_select_related = ("user",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

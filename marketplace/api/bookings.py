@@ -35,7 +35,7 @@ from marketplace.api.openapi import (
     errors,
     idempotency_key_parameter,
 )
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import BookingOutput, TutorReviewOutput
 from marketplace.api.tutoring import review_json
@@ -251,23 +251,18 @@ class SellerBookingsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = tutoring_selectors.bookings_for_seller(seller=current_user(request))
-        return booking_page(request, self, rows, extra=payouts.booking_payouts_json)
+        return booking_page(request, rows, extra=payouts.booking_payouts_json)
 
 
-class BookingPagination(CursorPage):
-    page_size = 50
-    ordering = ("-starts_at", "-pk")
-
-
-def booking_page(request: Request, view: APIView, rows: Any, extra: Any = None) -> Response:
+def booking_page(request: Request, rows: Any, extra: Any = None) -> Response:
     """A page of bookings; ``extra(page)`` may add fields per booking (payments adds the payout)."""
-    paginator = BookingPagination()
-    page: list[Booking] = paginator.paginate_queryset(rows, request, view=view) or []
-    added = extra(page) if extra else {}
     user = current_user(request)
-    return paginator.get_paginated_response(
-        [{**booking_json(b, for_user=user), **added.get(b.pk, {})} for b in page]
-    )
+
+    def render(page: list[Booking]) -> list[dict[str, Any]]:
+        added = extra(page) if extra else {}
+        return [{**booking_json(b, for_user=user), **added.get(b.pk, {})} for b in page]
+
+    return cursor_page_response(request, rows, render, ordering=("-starts_at", "-pk"), page_size=50)
 
 
 class MyBookingsApi(APIView):
@@ -278,7 +273,7 @@ class MyBookingsApi(APIView):
         operation_id="v1_me_bookings_retrieve",
     )
     def get(self, request: Request) -> Response:
-        return booking_page(request, self, tutoring_selectors.bookings_for_buyer(buyer=current_user(request)))
+        return booking_page(request, tutoring_selectors.bookings_for_buyer(buyer=current_user(request)))
 
 
 def _invite_response(booking: Booking, user: User) -> HttpResponse:

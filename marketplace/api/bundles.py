@@ -24,7 +24,7 @@ from marketplace.api.openapi import (
     errors,
     idempotency_key_parameter,
 )
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import CheckoutOutput
 from marketplace.core.money import money_json
@@ -94,11 +94,6 @@ class BundleUpdateInput(serializers.Serializer):
     )
 
 
-class BundlePagination(CursorPage):
-    page_size = 24
-    ordering = ("-created_at", "-pk")
-
-
 class SellerBundleListApi(APIView):
     @extend_schema(
         parameters=CURSOR_PARAMETERS,
@@ -107,11 +102,13 @@ class SellerBundleListApi(APIView):
         operation_id="v1_seller_bundles_list",
     )
     def get(self, request: Request) -> Response:
-        paginator = BundlePagination()
-        page = paginator.paginate_queryset(
-            bundle_services.bundle_list_for_seller(seller=current_user(request)), request, view=self
+        return cursor_page_response(
+            request,
+            bundle_services.bundle_list_for_seller(seller=current_user(request)),
+            lambda page: [bundle_json(b, for_seller=True) for b in page],
+            ordering=("-created_at", "-pk"),
+            page_size=24,
         )
-        return paginator.get_paginated_response([bundle_json(b, for_seller=True) for b in page or []])
 
     @extend_schema(request=BundleInput, responses={201: SellerBundleOutput}, summary="Create a draft bundle")
     def post(self, request: Request) -> Response:
@@ -171,11 +168,6 @@ class SellerBundleArchiveApi(APIView):
         )
 
 
-class PublicBundlePagination(CursorPage):
-    page_size = 24
-    ordering = ("-published_at", "-pk")
-
-
 class BundleListApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -187,9 +179,13 @@ class BundleListApi(APIView):
         operation_id="v1_bundles_list",
     )
     def get(self, request: Request) -> Response:
-        paginator = PublicBundlePagination()
-        page = paginator.paginate_queryset(bundle_services.bundle_list_public(), request, view=self)
-        return paginator.get_paginated_response([bundle_json(b) for b in page or []])
+        return cursor_page_response(
+            request,
+            bundle_services.bundle_list_public(),
+            lambda page: [bundle_json(b) for b in page],
+            ordering=("-published_at", "-pk"),
+            page_size=24,
+        )
 
 
 class BundleDetailApi(APIView):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
 from marketplace.core.errors import ApplicationError
 from marketplace.core.money import money_json
@@ -139,11 +139,6 @@ class CodeUpdateInput(serializers.Serializer):
     max_uses_per_buyer = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class CodePagination(CursorPage):
-    page_size = 50
-    ordering = ("-created_at", "-pk")
-
-
 class SellerCodeListApi(APIView):
     @extend_schema(
         parameters=CURSOR_PARAMETERS,
@@ -152,11 +147,13 @@ class SellerCodeListApi(APIView):
         operation_id="v1_seller_codes_list",
     )
     def get(self, request: Request) -> Response:
-        paginator = CodePagination()
-        page = paginator.paginate_queryset(
-            selectors.codes_for_seller(seller=current_user(request)), request, view=self
+        return cursor_page_response(
+            request,
+            selectors.codes_for_seller(seller=current_user(request)),
+            lambda page: [code_json(code) for code in page],
+            ordering=("-created_at", "-pk"),
+            page_size=50,
         )
-        return paginator.get_paginated_response([code_json(code) for code in page or []])
 
     @extend_schema(
         request=CodeCreateInput, responses={201: CodeOutput, **errors(409)}, summary="Create a discount code"

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from django.http import HttpResponse
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from marketplace.api.catalog import CATALOG_PAGE, CATALOG_PARAMETERS, catalog_page_body
 from marketplace.api.fields import RatingField
-from marketplace.api.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors
-from marketplace.api.pagination import CursorPage
+from marketplace.api.openapi import OPTIONAL_TOKEN, RatingOutput, cursor_page, errors, sized_page_parameters
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
 from marketplace.api.schema import CardOutput, PersonOutput, SavedListingOutput
 from marketplace.core.errors import ApplicationError
@@ -32,17 +32,7 @@ def _card(card_json: str, public_id: str) -> Any:
     return orjson.loads(card_json) if card_json else {"id": public_id}
 
 
-class _Pagination(CursorPage):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-    ordering = ("-created_at", "-pk")
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
-    OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default 20."),
-]
+PAGE_PARAMETERS = sized_page_parameters(default=20, most=MAX_PAGE_SIZE)
 
 
 # --- Related and trending ------------------------------------------------------------------------
@@ -135,9 +125,14 @@ class ListingReviewsApi(APIView):
     )
     def get(self, request: Request, public_id: str) -> Response:
         listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
-        paginator = _Pagination()
-        page = paginator.paginate_queryset(discovery.reviews_for_listing(listing=listing), request, view=self)
-        response = paginator.get_paginated_response(ReviewOutput(page or [], many=True).data)
+        response = cursor_page_response(
+            request,
+            discovery.reviews_for_listing(listing=listing),
+            lambda page: ReviewOutput(page, many=True).data,
+            ordering=("-created_at", "-pk"),
+            page_size=20,
+            max_page_size=MAX_PAGE_SIZE,
+        )
         response.data["rating"] = rating_json(listing.rating_sum, listing.rating_count)
         return response
 
@@ -234,15 +229,17 @@ class FavouritesApi(APIView):
         operation_id="favourites_list",
     )
     def get(self, request: Request) -> Response:
-        paginator = _Pagination()
-        rows = paginator.paginate_queryset(
-            discovery.favourites_for(buyer=current_user(request)), request, view=self
+        return cursor_page_response(
+            request,
+            discovery.favourites_for(buyer=current_user(request)),
+            lambda rows: [
+                _favourite_json(row["listing__card_json"], row["listing__public_id"], row["created_at"])
+                for row in rows
+            ],
+            ordering=("-created_at", "-pk"),
+            page_size=20,
+            max_page_size=MAX_PAGE_SIZE,
         )
-        results = [
-            _favourite_json(row["listing__card_json"], row["listing__public_id"], row["created_at"])
-            for row in rows or []
-        ]
-        return paginator.get_paginated_response(results)
 
     @extend_schema(
         request=FavouriteInput,

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
 from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
 from marketplace.core.money import money_json
 from payments import selectors
@@ -106,11 +106,6 @@ def statement_json(statement: PayoutStatement) -> dict[str, Any]:
     }
 
 
-class StatementPagination(CursorPage):
-    page_size = 50
-    ordering = ("-period_end", "-pk")
-
-
 class SellerStatementsApi(APIView):
     @extend_schema(
         parameters=CURSOR_PARAMETERS,
@@ -125,9 +120,13 @@ class SellerStatementsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         seller = current_user(request)
-        paginator = StatementPagination()
-        page = paginator.paginate_queryset(selectors.payout_statements_for(seller=seller), request, view=self)
-        response = paginator.get_paginated_response([statement_json(s) for s in page or []])
+        response = cursor_page_response(
+            request,
+            selectors.payout_statements_for(seller=seller),
+            lambda page: [statement_json(s) for s in page],
+            ordering=("-period_end", "-pk"),
+            page_size=50,
+        )
         response.data["balance"] = [
             money_json(row["amount"], row["currency"]) for row in selectors.manual_balance_for(seller=seller)
         ]

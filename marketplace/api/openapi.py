@@ -102,6 +102,14 @@ CURSOR_PARAMETERS = [
 ]
 
 
+def sized_page_parameters(default: int, most: int) -> list[OpenApiParameter]:
+    """The cursor and `page_size`, for a list that lets the client choose how many rows a page has."""
+    return [
+        *CURSOR_PARAMETERS,
+        OpenApiParameter("page_size", int, description=f"1-{most}, default {default}."),
+    ]
+
+
 def cursor_page(name: str, item: Any, **extra: Any) -> Any:
     """A page as the cursor paginators render it: absolute next/previous links and the results."""
     return inline_serializer(

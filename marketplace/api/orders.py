@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors, idempotency_key_parameter
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import CheckoutOutput, LibraryItemOutput, OrderOutput
 from marketplace.core.money import money_json
@@ -126,11 +126,6 @@ class OrderApi(APIView):
         )
 
 
-class LibraryPagination(CursorPage):
-    page_size = 24
-    ordering = ("-granted_at", "-pk")
-
-
 class LibraryApi(APIView):
     @extend_schema(
         parameters=CURSOR_PARAMETERS,
@@ -139,21 +134,23 @@ class LibraryApi(APIView):
         operation_id="v1_me_library_retrieve",
     )
     def get(self, request: Request) -> Response:
-        paginator = LibraryPagination()
-        rows = paginator.paginate_queryset(
-            selectors.library_for(buyer=current_user(request)), request, view=self
+        return cursor_page_response(
+            request,
+            selectors.library_for(buyer=current_user(request)),
+            lambda rows: [_library_item_json(row) for row in rows],
+            ordering=("-granted_at", "-pk"),
+            page_size=24,
         )
-        results = [
-            {
-                "listing": orjson.loads(row["listing__card_json"])
-                if row["listing__card_json"]
-                else {"id": row["listing__public_id"]},
-                "unlocked_at": row["granted_at"],
-                "prompt_version": row["latest_version"],
-                "prompt_url": f"/api/v1/listings/{row['listing__public_id']}/prompt/",
-                "order": row["order__public_id"],
-                "licence": row["licence"],
-            }
-            for row in rows or []
-        ]
-        return paginator.get_paginated_response(results)
+
+
+def _library_item_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "listing": orjson.loads(row["listing__card_json"])
+        if row["listing__card_json"]
+        else {"id": row["listing__public_id"]},
+        "unlocked_at": row["granted_at"],
+        "prompt_version": row["latest_version"],
+        "prompt_url": f"/api/v1/listings/{row['listing__public_id']}/prompt/",
+        "order": row["order__public_id"],
+        "licence": row["licence"],
+    }

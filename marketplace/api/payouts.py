@@ -14,7 +14,7 @@ from marketplace.accounts.models import User
 from marketplace.api.fields import StrictIntegerField
 from marketplace.api.openapi import CURSOR_PARAMETERS, cursor_page, errors, idempotency_key_parameter
 from marketplace.api.orders import order_json
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user, idempotency_key
 from marketplace.api.schema import (
     OnboardingOutput,
@@ -28,11 +28,6 @@ from payments import selectors, services
 from payments.models import ConnectedAccount
 
 
-class SalesPagination(CursorPage):
-    page_size = 50
-    ordering = ("-created_at", "-pk")
-
-
 class SellerSalesApi(APIView):
     @extend_schema(
         parameters=CURSOR_PARAMETERS,
@@ -42,9 +37,13 @@ class SellerSalesApi(APIView):
     )
     def get(self, request: Request) -> Response:
         seller = current_user(request)
-        paginator = SalesPagination()
-        page = paginator.paginate_queryset(selectors.sales_for(seller=seller), request, view=self)
-        response = paginator.get_paginated_response([order_json(order) for order in page or []])
+        response = cursor_page_response(
+            request,
+            selectors.sales_for(seller=seller),
+            lambda page: [order_json(order) for order in page],
+            ordering=("-created_at", "-pk"),
+            page_size=50,
+        )
         response.data["totals"] = [
             {
                 "currency": row["currency"],

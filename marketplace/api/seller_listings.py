@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from marketplace.api.fields import PriceField
 from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
 from marketplace.api.schema import PreviewSizeOutput
 from marketplace.core.money import money_json
@@ -170,11 +170,6 @@ def _listing_response(request: Request, public_id: str, status_code: int = 200) 
     return Response(SellerListingOutput(_seller_listing(request, public_id)).data, status=status_code)
 
 
-class SellerListingPagination(CursorPage):
-    page_size = 50
-    ordering = ("-created_at", "-id")
-
-
 class SellerListingListApi(APIView):
     @extend_schema(
         parameters=[
@@ -187,13 +182,13 @@ class SellerListingListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         status_filter = choice_param(request.query_params, "status", ListingStatus.values)
-        paginator = SellerListingPagination()
-        page = paginator.paginate_queryset(
-            selectors.listing_list_for_seller(seller=current_user(request), status=status_filter),
+        return cursor_page_response(
             request,
-            view=self,
+            selectors.listing_list_for_seller(seller=current_user(request), status=status_filter),
+            lambda page: SellerListingOutput(page, many=True).data,
+            ordering=("-created_at", "-id"),
+            page_size=50,
         )
-        return paginator.get_paginated_response(SellerListingOutput(page, many=True).data)
 
     @extend_schema(
         request=ListingInput,

@@ -7,14 +7,14 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.openapi import ErrorEnvelope, cursor_page, errors
-from marketplace.api.pagination import CursorPage
+from marketplace.api.openapi import ErrorEnvelope, cursor_page, errors, sized_page_parameters
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
 from marketplace.core.errors import envelope
 from payments.selectors import prompt_access_allowed
@@ -55,13 +55,6 @@ class TrialOutput(serializers.Serializer):
         return gettext(run.failure_reason) if run.failure_reason else ""
 
 
-class _Pagination(CursorPage):
-    page_size = 20
-    max_page_size = 50
-    page_size_query_param = "page_size"
-    ordering = ("-created_at", "-pk")
-
-
 def _limit_response(exc: TrialLimitReached) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
     return Response(envelope(exc.code, exc.message), status=429, headers=headers)
@@ -98,20 +91,21 @@ class TrialsApi(APIView):
         return Response(TrialOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
-            OpenApiParameter("page_size", int, description="1-50, default 20."),
-        ],
+        parameters=sized_page_parameters(default=20, most=50),
         responses=cursor_page("TrialPage", TrialOutput()),
         summary="Your trial runs of a listing, newest first",
         operation_id="listing_trials_list",
     )
     def get(self, request: Request, public_id: str) -> Response:
         listing = selectors.listing_get_visible(public_id=public_id, user=request.user)
-        paginator = _Pagination()
-        runs = trial_selectors.trials_for_buyer(buyer=current_user(request), listing=listing)
-        page = paginator.paginate_queryset(runs, request, view=self)
-        return paginator.get_paginated_response(TrialOutput(page or [], many=True).data)
+        return cursor_page_response(
+            request,
+            trial_selectors.trials_for_buyer(buyer=current_user(request), listing=listing),
+            lambda page: TrialOutput(page, many=True).data,
+            ordering=("-created_at", "-pk"),
+            page_size=20,
+            max_page_size=50,
+        )
 
 
 class TrialImageApi(APIView):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from marketplace.api.fields import PriceField, StrictIntegerField
 from marketplace.api.openapi import CURSOR_PARAMETERS, RatingOutput, cursor_page
-from marketplace.api.pagination import CursorPage
+from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user, date_param
 from marketplace.api.schema import (
     AvailabilityOutput,
@@ -99,11 +99,6 @@ def _offer_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-class OfferPagination(CursorPage):
-    page_size = 50
-    ordering = ("-created_at", "-pk")
-
-
 class SellerOfferListApi(APIView):
     @extend_schema(
         operation_id="v1_seller_tutoring_offers_list",
@@ -112,11 +107,13 @@ class SellerOfferListApi(APIView):
         summary="Your offers",
     )
     def get(self, request: Request) -> Response:
-        paginator = OfferPagination()
-        page = paginator.paginate_queryset(
-            selectors.offers_for_seller(seller=current_user(request)), request, self
+        return cursor_page_response(
+            request,
+            selectors.offers_for_seller(seller=current_user(request)),
+            lambda page: [offer_json(o) for o in page],
+            ordering=("-created_at", "-pk"),
+            page_size=50,
         )
-        return paginator.get_paginated_response([offer_json(o) for o in page or []])
 
     @extend_schema(request=OfferInput, responses={201: OfferOutput}, summary="Publish an offer")
     def post(self, request: Request) -> Response:
@@ -221,11 +218,6 @@ class OfferDetailApi(APIView):
         return Response({**offer_json(offer), "rating": selectors.offer_rating(offer=offer)})
 
 
-class ReviewPagination(CursorPage):
-    page_size = 20
-    ordering = ("-created_at", "-pk")
-
-
 class OfferReviewsApi(APIView):
     permission_classes = (AllowAny,)
 
@@ -237,9 +229,13 @@ class OfferReviewsApi(APIView):
     )
     def get(self, request: Request, public_id: str) -> Response:
         offer = selectors.offer_get_public(public_id=public_id)
-        paginator = ReviewPagination()
-        page = paginator.paginate_queryset(selectors.reviews_for_offer(offer=offer), request, view=self)
-        response = paginator.get_paginated_response([review_json(r) for r in page or []])
+        response = cursor_page_response(
+            request,
+            selectors.reviews_for_offer(offer=offer),
+            lambda page: [review_json(r) for r in page],
+            ordering=("-created_at", "-pk"),
+            page_size=20,
+        )
         response.data["rating"] = selectors.offer_rating(offer=offer)
         return response
 

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.core.admin import ReadOnlyAdmin
 from marketplace.core.errors import ApplicationError
 from marketplace.verification.models import PhoneVerification, Verification, VerificationEvent
 from marketplace.verification.services import verification_revoke
@@ -57,18 +58,9 @@ class PhoneVerificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationEvent)
-class VerificationEventAdmin(admin.ModelAdmin):
+class VerificationEventAdmin(ReadOnlyAdmin):
     """The audit trail of verification changes: read-only."""
 
     list_display = ("at", "user", "action", "provider", "actor")
     list_filter = ("action",)
     search_fields = ("user__email", "user__handle")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -39,6 +39,10 @@ def _body_schema(method: str, path: str, status: str) -> dict[str, Any]:
         "/api/v1/seller/tutoring/offers/",
         "/api/v1/me/bookings/",
         "/api/v1/seller/bookings/",
+        "/api/v1/seller/bundles/",
+        "/api/v1/bundles/",
+        "/api/v1/seller/codes/",
+        "/api/v1/seller/statements/",
     ],
 )
 def test_a_cursor_this_api_never_gave_is_a_400_not_a_404(path: str, seller: Any) -> None:

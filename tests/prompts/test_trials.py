@@ -196,6 +196,19 @@ def test_values_are_screened_like_any_text(listing, buyer_api):
     assert not TrialRun.objects.exists()
 
 
+def test_my_trials_come_newest_first_in_pages_of_the_size_i_ask_for(listing, buyer_api):
+    _try(buyer_api, listing)
+    _try(buyer_api, listing, {"animal": "heron"})
+    url = f"/api/v1/listings/{listing.public_id}/trials/"
+    first = buyer_api.get(f"{url}?page_size=1").json()
+    assert [run["values"] for run in first["results"]] == [{"animal": "heron"}]
+    second = buyer_api.get(first["next"]).json()
+    assert [run["values"] for run in second["results"]] == [{"animal": "koi"}]
+    assert second["next"] is None and second["previous"]
+    bad = buyer_api.get(f"{url}?cursor=garbage")
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_cursor")
+
+
 def test_another_buyer_cannot_see_my_trial(listing, buyer, buyer_api, stranger, client_for):
     _try(buyer_api, listing)
     run = TrialRun.objects.get()
