@@ -71,6 +71,7 @@ def card(listing: Listing, tags: list[str], previews: list[dict[str, Any]]) -> d
         "published_at": _iso(listing.published_at),
         "url": f"/api/v1/listings/{listing.public_id}/",
         "rating": rating_json(listing.rating_sum, listing.rating_count),
+        "trial_runs": listing.trial_runs,
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from marketplace.api.openapi import MoneyOutput, RatingOutput
-from prompts.models import AiClass
+from prompts.models import TRIAL_RUNS_MAX, AiClass
 
 
 class PersonOutput(serializers.Serializer):
@@ -62,6 +62,13 @@ class _ListingDocument(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     url = serializers.CharField(help_text="Path of the listing's detail on this API.")
     rating = RatingOutput()
+    trial_runs = serializers.IntegerField(
+        min_value=0,
+        max_value=TRIAL_RUNS_MAX,
+        help_text="Free trial runs the seller offers each signed-in buyer before buying (0: none). "
+        "`POST /api/v1/listings/{id}/trials/` asks for one; it answers 503 `trials_unavailable` "
+        "where this site has no generator for the listing's model.",
+    )
 
 
 class CardOutput(_ListingDocument):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from marketplace.tutoring.models import Booking, TutoringOffer, TutorReview
@@ -13,6 +14,8 @@ class TutoringOfferAdmin(admin.ModelAdmin):
     list_display = ("public_id", "title", "seller", "duration_minutes", "price_amount", "price_currency")
     list_select_related = ("seller",)
     search_fields = ("public_id", "title", "seller__email")
+    # A meeting link typed without a scheme is https, as on the tutor's own offer form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Booking)

@@ -54,7 +54,12 @@ def trial_kind(listing: Listing) -> str:
 
 def trials_available(listing: Listing) -> bool:
     """Does this site have a generator for the listing's kind of output?"""
-    if trial_kind(listing) == TrialKind.TEXT:
+    return trials_available_for_model(listing.target_model)
+
+
+def trials_available_for_model(target_model: str) -> bool:
+    """Does this site have a generator for what `target_model` outputs? Cards know only the model."""
+    if target_model in TEXT_MODELS:
         return generators.text_generator() is not None
     return settings.TRIAL_GENERATOR != "none"
 

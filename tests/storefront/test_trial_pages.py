@@ -87,3 +87,25 @@ def test_the_dashboard_shows_trials_and_conversion(seller, buyer, client_for):
     _site(buyer).post(f"/listings/{listing.public_id}/buy/")  # free: unlocks at once
     dashboard = _site(seller).get("/dashboard/").content.decode()
     assert "3 runs by 2 buyers, 1 bought (50%)" in dashboard
+
+
+def test_cards_and_the_listing_page_say_how_many_free_tries_a_listing_offers(seller, buyer):
+    listing = make_listing(seller, publish=True, title="Koi to try", trial_runs=3)
+    make_listing(seller, publish=True, title="Koi to buy")
+    browse = Client().get("/browse/").content.decode()
+    assert browse.count("data-free-tries=") == 1 and 'data-free-tries="3">3 free tries<' in browse
+    page = Client().get(f"/listings/{listing.public_id}/").content.decode()
+    assert 'href="#trials" data-free-tries="3">3 free tries<' in page
+    chinese = Client(headers={"accept-language": "zh-hans"}).get("/browse/").content.decode()
+    assert "可免费试用 3 次" in chinese
+
+    site = _site(buyer)
+    page = _try(site, listing, "koi")
+    assert 'data-free-tries="2">2 free tries left<' in page
+
+
+def test_no_free_tries_are_advertised_where_the_site_cannot_run_trials(seller, settings):
+    listing = make_listing(seller, publish=True, trial_runs=3)
+    settings.TRIAL_GENERATOR = "none"
+    assert "data-free-tries" not in Client().get("/browse/").content.decode()
+    assert "data-free-tries" not in Client().get(f"/listings/{listing.public_id}/").content.decode()

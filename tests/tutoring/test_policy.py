@@ -146,11 +146,8 @@ def test_the_bookings_page_gives_a_buyer_the_start_as_the_refund_deadline_after_
 # --- an offer's bounds hold on every way in ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("cancel_full_refund_hours", 100_000), ("buffer_after_minutes", 300)]
-)
-def test_the_admin_refuses_an_offer_outside_the_bounds_with_a_form_error(seller, field, value):
-    offer = make_offer(seller, cancel_full_refund_hours=24)
+def _admin_edit(offer: TutoringOffer, **changes: object):
+    """Submit the offer's admin change form as staff, with its current values and `changes`."""
     admin = User.objects.create_superuser(email="root@example.com", password="x" * 20, handle="root-user")
     staff = Client()
     staff.force_login(admin)
@@ -159,9 +156,25 @@ def test_the_admin_refuses_an_offer_outside_the_bounds_with_a_form_error(seller,
     data = {name: value for name, value in form.initial.items() if value is not None and name != "created_at"}
     created = offer.created_at.astimezone(timezone.get_current_timezone())
     data.update({"created_at_0": created.date(), "created_at_1": created.time().replace(microsecond=0)})
-    data.update({"seller": seller.pk, "languages": "[]", field: value})
-    response = staff.post(url, data)
+    data.update({"seller": offer.seller_id, "languages": "[]", **changes})
+    return staff.post(url, data)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("cancel_full_refund_hours", 100_000), ("buffer_after_minutes", 300)]
+)
+def test_the_admin_refuses_an_offer_outside_the_bounds_with_a_form_error(seller, field, value):
+    offer = make_offer(seller, cancel_full_refund_hours=24)
+    response = _admin_edit(offer, **{field: value})
     assert response.status_code == 200
     assert "From 0 to" in response.content.decode()
     offer.refresh_from_db()
     assert getattr(offer, field) != value
+
+
+def test_a_meeting_link_typed_without_a_scheme_in_the_admin_is_https(seller):
+    offer = make_offer(seller)
+    response = _admin_edit(offer, meeting_link="meet.example.com/tutor-room")
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.meeting_link == "https://meet.example.com/tutor-room"

@@ -15,6 +15,7 @@ from marketplace.core.timezones import zone
 from marketplace.storefront import formatting, labels, pricing
 from payments.models import Licence
 from prompts.previews.reasons import reason_in_language
+from prompts.trials.services import trials_available_for_model
 
 register = template.Library()
 
@@ -97,6 +98,13 @@ def licence_label(code: str) -> str:
 def failure_reason(text: str) -> str:
     """Why an image failed, stored in English, in the visitor's language where it is one of ours."""
     return reason_in_language(text or "")
+
+
+@register.filter
+def free_tries(card: dict[str, Any]) -> int:
+    """The free trial runs a listing card offers, or 0 where this site cannot run its model's trials."""
+    offered = int(card.get("trial_runs") or 0)
+    return offered if offered and trials_available_for_model(str(card.get("target_model", ""))) else 0
 
 
 @register.filter
