@@ -82,3 +82,4 @@ def test_the_payout_form_shows_only_the_fields_of_the_chosen_rail(page: Any, set
     page.locator("form[data-payout-form] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/dashboard/$"))
     assert "we pay your statements to 138****0000" in page.locator(".messages").inner_text()
+    assert "Bank or Alipay transfer" in page.locator("#account-payouts").inner_text()
