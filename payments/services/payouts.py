@@ -26,9 +26,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
+from marketplace.accounts.models import User
 from marketplace.core.money import money_json
 from marketplace.tutoring.models import Booking
 from marketplace.tutoring.policy import tutor_is_paid, tutor_is_paid_q
@@ -62,18 +63,23 @@ def payout_delay() -> timedelta:
     return timedelta(hours=settings.TUTORING_PAYOUT_DELAY_HOURS)
 
 
-def _payable(now: datetime) -> Q:
-    """Orders whose tutor may be paid now: a separate charge, paid and kept, for a session that
-    took place and ended at least the payout delay ago."""
+def _kept_for_payout() -> Q:
+    """Orders whose tutor is paid once the session is over: a separate charge, paid and kept (no
+    refund, dispute or hold), for a booking that earns the tutor their share."""
     refunding = Refund.objects.filter(order=OuterRef("pk")).exclude(status=RefundStatus.FAILED)
     return (
         Q(booking__isnull=False, status=OrderStatus.PAID, refunded_amount=0, seller_amount__gt=0)
         & Q(disputed=False, payout_held=False, duplicate=False)
         & ~Q(transfer_group="")
         & tutor_is_paid_q("booking__")
-        & Q(booking__ends_at__lte=now - payout_delay())
         & ~Q(Exists(refunding))
     )
+
+
+def _payable(now: datetime) -> Q:
+    """Orders whose tutor may be paid now: kept, for a session that ended at least the payout
+    delay ago."""
+    return _kept_for_payout() & Q(booking__ends_at__lte=now - payout_delay())
 
 
 def _claimable(now: datetime) -> Q:
@@ -209,6 +215,27 @@ def payouts_expire(*, now: datetime | None = None) -> int:
 
 
 # --- what the seller sees ---------------------------------------------------------------------------
+
+
+def booking_payouts_upcoming(*, seller: User) -> list[dict[str, Any]]:
+    """Per currency, the seller's session shares not transferred yet: their sum, how many, and
+    when the next one is due (its session's end plus the payout delay). One query."""
+    waiting = Q(payout__isnull=True) | Q(payout__status=PayoutStatus.PENDING)
+    rows = (
+        Order.objects.filter(_kept_for_payout(), waiting, seller=seller)
+        .values("currency")
+        .annotate(amount=Sum("seller_amount"), count=Count("pk"), first_end=Min("booking__ends_at"))
+        .order_by("currency")
+    )
+    return [
+        {
+            "currency": row["currency"],
+            "amount": row["amount"],
+            "count": row["count"],
+            "next_due_at": row["first_end"] + payout_delay(),
+        }
+        for row in rows
+    ]
 
 
 def booking_payouts_json(bookings: list[Booking]) -> dict[int, dict[str, Any]]:

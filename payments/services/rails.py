@@ -73,6 +73,7 @@ class PayoutSetup:
     rails_allowed: list[str]
     profile: PayoutProfile | None
     account: ConnectedAccount | None
+    verification: Verification | None = None
 
 
 def payout_setup(*, user: User) -> PayoutSetup:
@@ -80,7 +81,8 @@ def payout_setup(*, user: User) -> PayoutSetup:
     profile = _related(row, "payout_profile")
     verification = _related(row, "verification")
     country = verification.country if verification and verification.status == Status.VERIFIED else ""
-    return PayoutSetup(_rail(profile, country), _allowed(country), profile, _related(row, "payout_account"))
+    account = _related(row, "payout_account")
+    return PayoutSetup(_rail(profile, country), _allowed(country), profile, account, verification)
 
 
 def _related(row: User, name: str) -> Any:

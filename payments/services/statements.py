@@ -60,6 +60,19 @@ def statement_period(now: datetime | None = None) -> tuple[datetime, datetime]:
     return (end - timedelta(days=1)).replace(day=1), end
 
 
+def statement_next_close(now: datetime | None = None) -> datetime:
+    """When the period running now ends: the next time statements close (a seller's balance
+    then becomes a statement if it reaches the minimum)."""
+    local = timezone.localtime(now or timezone.now())
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    schedule = settings.MANUAL_PAYOUT_SCHEDULE
+    if schedule == "daily":
+        return midnight + timedelta(days=1)
+    if schedule == "weekly":
+        return midnight + timedelta(days=7 - midnight.weekday())
+    return (midnight.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def payout_minimum(currency: str) -> int:
     """MANUAL_PAYOUT_MINIMUM of the currency (minor units, converted and checked at start-up); 1
     for a currency not listed."""

@@ -56,3 +56,30 @@ def test_a_seller_enters_payout_details_and_reads_statements_on_a_phone(
     _fits_the_screen(page, phone=True)
     snap(page, "payout-statements-phone-zh")
     visitor.context.close()
+
+
+def test_the_payout_form_shows_only_the_fields_of_the_chosen_rail(page: Any, settings):
+    settings.PAYOUT_RAIL_DEFAULT = "country"  # Connect first, the manual rail to choose
+    settings.PAYOUT_DETAILS_KEY = Fernet.generate_key().decode()
+    _sign_up(page, "rail-seller@example.com", "rail-seller", "a-long-walk-password-42")
+    page.goto("/dashboard/payouts/details/")
+    assert page.locator("input[name=rail][value=connect]").is_checked()
+    assert page.locator("#current-rail h2").inner_text() == "Stripe pays you out"
+    holder = page.locator("#id_holder_name")
+    assert not holder.is_visible()
+    page.locator("label[for=id_rail_1]").click()  # "Bank or Alipay transfer", by its label
+    holder.wait_for(state="visible")
+    assert not page.locator("#id_bank_name").is_visible()  # Alipay needs no bank name
+    page.locator("input[name=method][value=bank]").check()
+    page.locator("#id_bank_name").wait_for(state="visible")
+    snap(page, "payout-rail-manual")
+    page.locator("input[name=rail][value=connect]").check()
+    holder.wait_for(state="hidden")
+    page.locator("input[name=rail][value=manual]").check()
+    page.locator("input[name=method][value=alipay]").check()
+    holder.fill("陈大文")
+    page.locator("#id_account").fill("13800000000")
+    page.locator("form[data-payout-form] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert "we pay your statements to 138****0000" in page.locator(".messages").inner_text()
+    assert "Bank or Alipay transfer" in page.locator("#account-payouts").inner_text()

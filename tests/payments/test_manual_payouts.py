@@ -370,3 +370,20 @@ def test_with_the_connect_default_a_verified_chinese_seller_stays_on_connect(set
     seller.refresh_from_db()
     assert rails.payout_rails_allowed(user=seller) == ["connect"]
     assert seller.can_accept_payments
+
+
+@pytest.mark.parametrize(
+    ("schedule", "now", "closes"),
+    [
+        ("daily", datetime(2026, 3, 4, 12, 0, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)),
+        ("weekly", datetime(2026, 3, 4, 12, 0, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC)),
+        ("weekly", datetime(2026, 3, 9, 0, 30, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)),
+        ("monthly", datetime(2026, 1, 31, 12, 0, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)),
+        ("monthly", datetime(2026, 12, 31, 23, 0, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_the_next_statement_closes_when_the_running_period_ends(settings, schedule, now, closes):
+    settings.MANUAL_PAYOUT_SCHEDULE = schedule
+    assert statements.statement_next_close(now) == closes
+    assert statements.statement_period(closes)[1] == closes  # the period that then closes
+    assert statements.statement_period(closes)[0] <= now

@@ -41,6 +41,7 @@ ALLOWED = {
     "ernie",
     "vilg",
     "stripe",
+    "connect",  # Stripe Connect, the provider's product that pays sellers out
     "alipay",
     "wechat",
     "pay",

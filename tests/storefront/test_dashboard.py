@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from marketplace.accounts.models import User
 from prompts import services
 from prompts.models import ImageStatus, ListingImage
-from tests.factories import make_listing, png_upload
+from tests.factories import make_listing, onboard, png_upload
+from tests.verification.conftest import verify_seller
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,27 @@ def test_the_dashboard_in_chinese(seller):
     page = response.content.decode()
     assert '<html lang="zh-Hans">' in page
     assert "卖家中心" in page and "我的商品" in page  # "Seller dashboard", "Your listings"
+
+
+def _account_box(page: str) -> str:
+    start = page.index('aria-labelledby="account-h"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_account_box_links_identity_payouts_and_statements(buyer):
+    site = _site(buyer)
+    box = _account_box(site.get("/dashboard/").content.decode())
+    assert 'href="/account/verification/?next=/dashboard/"' in box and "Start verification" in box
+    assert 'href="/dashboard/payouts/details/"' in box and "Stripe Connect" in box and "Not set up" in box
+    assert 'href="/dashboard/payouts/statements/"' in box
+    verify_seller(buyer)
+    onboard(buyer)
+    box = _account_box(site.get("/dashboard/").content.decode())
+    assert "Verified" in box and "张*" in box and "Start verification" not in box
+    assert "Active" in box and "Not set up" not in box
+
+
+def test_the_account_box_names_the_manual_rail(buyer, settings):
+    settings.PAYOUT_RAIL_DEFAULT = "manual"
+    box = _account_box(_site(buyer).get("/dashboard/").content.decode())
+    assert "Bank or Alipay transfer" in box and "Not set up" in box

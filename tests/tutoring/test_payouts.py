@@ -141,6 +141,24 @@ def test_a_late_buyer_cancellation_kept_by_the_policy_pays_the_tutor_for_the_res
     assert _paid_out() == [SHARE]
 
 
+def test_the_tutor_sees_the_share_still_to_send_and_when_the_next_is_due(
+    seller, buyer_api, seller_api, clock
+):
+    offer = make_offer(seller)
+    booked_and_paid(buyer_api, offer, WED_9)
+    cancelled = booked_and_paid(buyer_api, offer, "2026-05-06T10:00:00+08:00")
+    _seller_cancels({"id": cancelled["booking_id"], "seller_api": seller_api})  # refunded: never sent
+    booked_and_paid(buyer_api, offer, "2026-05-07T09:00:00+08:00")
+    assert payouts.booking_payouts_upcoming(seller=seller) == [
+        {"currency": "CNY", "amount": 2 * SHARE, "count": 2, "next_due_at": ENDS + timedelta(hours=24)}
+    ]
+    clock.move_to(ENDS + timedelta(hours=24))
+    assert pay_out_bookings()["paid"] == 1
+    (row,) = payouts.booking_payouts_upcoming(seller=seller)
+    assert (row["amount"], row["count"]) == (SHARE, 1)
+    assert row["next_due_at"] == datetime.fromisoformat("2026-05-08T10:00:00+08:00")
+
+
 def test_an_unpaid_or_expired_booking_has_no_payout(seller, buyer_api, seller_api, clock):
     book(buyer_api, make_offer(seller), WED_9)
     assert _payout_shown(seller_api) is None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from marketplace.verification import services
-from tests.verification.conftest import ZHANG_ID
+from tests.verification.conftest import ZHANG_ID, verify_phone, verify_seller
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,53 @@ def test_the_dashboard_shows_the_verification_step_next_to_payouts(site, seller)
     page = site.get("/dashboard/").content.decode()
     assert 'id="verification-step"' in page and "/account/verification/?next=/dashboard/" in page
     assert page.index('id="verification-step"') < page.index('id="payouts-h"')
+
+
+def _sandbox_notice(page: str) -> bool:
+    return 'id="sandbox-code"' in page and "Sandbox: no text is sent; the code is 123456." in page
+
+
+def test_the_sandbox_says_its_code_on_the_page_until_the_phone_is_verified(site, seller) -> None:  # type: ignore[no-untyped-def]
+    assert _sandbox_notice(site.get("/account/verification/").content.decode())
+    site.post("/account/verification/phone/", {"phone": "13800000000"})
+    page = site.get("/account/verification/").content.decode()
+    assert "We texted a code to 138****0000" in page and _sandbox_notice(page)
+    assert _sandbox_notice(site.get("/account/verification/").content.decode())  # not a one-off message
+    site.post("/account/verification/phone/confirm/", {"code": "123456"})
+    assert not _sandbox_notice(site.get("/account/verification/").content.decode())
+
+
+def test_a_real_sms_provider_gets_no_sandbox_notice(site, aliyun) -> None:  # type: ignore[no-untyped-def]
+    site.post("/account/verification/phone/", {"phone": "13800000000"})
+    page = site.get("/account/verification/").content.decode()
+    assert "We texted a code to" in page and "123456" not in page and not _sandbox_notice(page)
+
+
+def test_a_verified_seller_is_shown_where_to_go_next(site, seller) -> None:  # type: ignore[no-untyped-def]
+    assert 'id="next-steps"' not in site.get("/account/verification/").content.decode()
+    verify_seller(seller)
+    page = site.get("/account/verification/").content.decode()
+    steps = page[page.index('id="next-steps"') :]
+    assert 'href="/dashboard/listings/new/"' in steps and "Create a listing" in steps
+    assert 'href="/dashboard/"' in steps and "Back to your dashboard" in steps
+    assert "Continue where you were" not in steps
+    page = site.get("/account/verification/?next=/dashboard/sales/").content.decode()
+    steps = page[page.index('id="next-steps"') :]
+    assert 'href="/dashboard/sales/"' in steps and "Continue where you were" in steps
+    page = site.get("/account/verification/?next=https://evil.example/").content.decode()
+    assert 'href="https://evil.example/"' not in page and "Continue where you were" not in page
+
+
+def test_a_buyer_with_a_verified_phone_continues_to_where_they_were(site, seller) -> None:  # type: ignore[no-untyped-def]
+    verify_phone(seller)
+    page = site.get("/account/verification/?next=/listings/abc/").content.decode()
+    steps = page[page.index('id="next-steps"') :]
+    assert 'href="/listings/abc/"' in steps and "Create a listing" not in steps
+
+
+def test_the_next_steps_speak_chinese(site, seller) -> None:  # type: ignore[no-untyped-def]
+    verify_seller(seller)
+    with translation.override("en"):  # the page activates Chinese; later tests expect English
+        page = site.get("/account/verification/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    steps = page[page.index('id="next-steps"') :]
+    assert "创建商品" in steps and "返回卖家中心" in steps

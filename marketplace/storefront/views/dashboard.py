@@ -21,7 +21,7 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, see_other, site_url
 from marketplace.storefront.views.studio.common import blocked_fields, held_fields, with_last_event
-from marketplace.verification.services import is_seller_verified
+from marketplace.verification.models import Status
 from payments import selectors as payment_selectors
 from payments.conversion import trial_conversion
 from payments.gateway import ProviderError
@@ -70,14 +70,19 @@ def _listing_row(listing: Listing) -> dict[str, Any]:
     }
 
 
-def _payouts(seller: User) -> dict[str, Any]:
+def _account(seller: User) -> dict[str, Any]:
+    """The Account and Payouts boxes: identity and how the seller is paid."""
     setup = payout_setup(user=seller)  # one query: the Connect account, payout profile, verification
+    verification = setup.verification
     return {
         "account": setup.account,
         "can_accept_payments": seller.can_accept_payments,
         "payout_rail": setup.rail,
         "payout_profile": setup.profile,
         "can_choose_rail": PayoutRail.MANUAL in setup.rails_allowed,
+        "verification": verification,
+        "verified": verification is not None and verification.status == Status.VERIFIED,
+        "verification_required": settings.VERIFICATION_REQUIRED,
     }
 
 
@@ -101,9 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "previews_waiting": waiting,
         "totals": payment_selectors.sales_totals(seller=seller),
         "recent_sales": list(payment_selectors.sales_for(seller=seller)[:RECENT_SALES]),
-        **_payouts(seller),
-        "verification_required": settings.VERIFICATION_REQUIRED,
-        "verified": settings.VERIFICATION_REQUIRED and is_seller_verified(seller),
+        **_account(seller),
     }
     return render(request, "storefront/dashboard/dashboard.html", context)
 

@@ -98,6 +98,7 @@ def _page(request: HttpRequest, bound: forms.Form | None = None, status: int = 2
         "verification": services.verification_for(user=user),
         "required": settings.VERIFICATION_REQUIRED,
         "document_check": settings.VERIFICATION_STRIPE_IDENTITY,
+        "sandbox_code": SANDBOX_CODE if settings.VERIFICATION_PROVIDER == "sandbox" else "",
         "phone_form": phone_form,
         "code_form": code_form,
         "identity_form": identity_form,
@@ -137,8 +138,6 @@ def phone_send(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         return _refused(request, form, error)
     messages.success(request, _("We sent a code to your phone. Enter it below."))
-    if settings.VERIFICATION_PROVIDER == "sandbox":
-        messages.info(request, _("Sandbox: no text is sent; the code is %(code)s.") % {"code": SANDBOX_CODE})
     query = urlencode({"next": safe_next(request)}) if safe_next(request) else ""
     return see_other(reverse("web:verification") + (f"?{query}" if query else "") + "#code")
 
