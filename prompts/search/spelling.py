@@ -57,6 +57,11 @@ class Vocabulary:
             return self.words[key][0] == word
         return all(stem(part) in self.stems for part in re.split(r"[-']", word) if part)
 
+    def joins(self, first: str, second: str) -> bool:
+        """Whether the catalog writes the two words as one ("hot pot": hotpot, "t shirt": t-shirt)."""
+        joined = _key(first + second)
+        return joined in self.words or stem(joined) in self.stems
+
 
 def _key(word: str) -> str:
     return word.replace("-", "").replace("'", "")
