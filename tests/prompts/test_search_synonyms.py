@@ -156,6 +156,20 @@ def test_only_words_the_vocabulary_knows_joined_become_one_term():
     assert horse.alternatives == (("sea", "hors"), ("seahors",))
 
 
+def test_robot_mech_finds_the_mecha_listings_and_not_every_robot(seller, anon):
+    """Cause 4: a phrase the shipped groups lacked. Mecha listings never say "robot", and a robot is
+    not a mech, but "robot mech" (like "koi fish") names the same thing as "mecha"."""
+    listing(seller, "Mecha hangar wallpaper")
+    listing(seller, "机甲插画")
+    listing(seller, "Robot vacuum product shot")
+    assert (
+        set(titles(anon, "robot mech"))
+        == set(titles(anon, "mech robot"))
+        == {"Mecha hangar wallpaper", "机甲插画"}
+    )
+    assert titles(anon, "robot") == ["Robot vacuum product shot"]
+
+
 def test_a_longer_chinese_word_finds_the_shorter_one_it_contains(seller, anon):
     """Cause 3 (continued): the shipped groups make T恤衫, T恤 and "t-shirt" one term."""
     listing(seller, "Retro T-shirt art")
