@@ -190,7 +190,6 @@ def query_terms(
     """The query's terms with their synonyms, within MAX_QUERY_TOKENS of the query's own tokens and
     MAX_EXPANDED_TOKENS in all (earlier words keep theirs first)."""
     thesaurus = thesaurus if thesaurus is not None else current()
-    vocabulary = vocabulary if vocabulary is not None else current_vocabulary()
     normalized = normalize(text)
     units = _units(normalized)
     parts: list[tuple[list[Alternative], list[Alternative]]] = []
@@ -214,9 +213,10 @@ def query_terms(
     return _within_budget(parts)
 
 
-def _written_as_one(units: list[_Unit], index: int, text: str, vocabulary: Vocabulary) -> bool:
+def _written_as_one(units: list[_Unit], index: int, text: str, vocabulary: Vocabulary | None) -> bool:
     """Whether units[index] and the next are Latin words apart only by spaces that the catalog
-    writes as one word (and the second is not the start of a hyphenated word)."""
+    writes as one word (and the second is not the start of a hyphenated word). The vocabulary is
+    only asked for such a pair: a query of one word or none needs no vocabulary."""
     if index + 1 >= len(units):
         return False
     first, second = units[index], units[index + 1]
@@ -224,7 +224,7 @@ def _written_as_one(units: list[_Unit], index: int, text: str, vocabulary: Vocab
         return False
     if index + 2 < len(units) and text[second.end : units[index + 2].start] == "-":
         return False
-    return vocabulary.joins(first.text, second.text)
+    return (vocabulary or current_vocabulary()).joins(first.text, second.text)
 
 
 def _plain_end(units: list[_Unit], index: int, thesaurus: Thesaurus, text: str) -> int:
