@@ -37,7 +37,7 @@ from prompts.search.tokens import normalize, stem
 
 VOCABULARY_SIZE = 50_000  # the most used words; rarer ones are still "known" through the query's results
 VOCABULARY_SECONDS = 600
-LONG_WORD = 7  # a typed word of this many letters may be two edits from the word meant
+LONG_WORD = 7  # a typed word of this many letters or more may be two edits from the word meant
 LONGEST_TWO_EDIT_WORD = 14  # the lookups for two edits grow with the square of the length
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"  # what a key is made of
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]")  # after normalize(): a Latin word, maybe hyphenated
@@ -151,9 +151,10 @@ def _closest(
 
 
 def _two_edit_candidates(key: str, vocabulary: Vocabulary) -> set[str]:
-    """Vocabulary words two edits from the key that share no one-letter deletion with it. Less one
-    letter, such a word is the key with a letter added, changed or swapped, or the key less a letter
-    with one changed or swapped; a shorter word is the key less two letters, or that with one more."""
+    """Vocabulary words two edits from the key, with those the one-deletion lookups miss: words that
+    need two deletions to meet the key. Less one letter, such a word is the key with a letter added,
+    changed or swapped, or the key less a letter with one changed or swapped; a shorter word is the
+    key less two letters, or that with one more."""
     once = _deletions(key)
     shorter = {twice for deleted in once for twice in _deletions(deleted)}
     lookups = _with_a_letter_added(key) | _with_a_letter_changed(key) | shorter
