@@ -12,6 +12,10 @@ run of Chinese characters the longest terms are taken first ("熊猫表情包" i
 one-character term (猫) only counts as a query word of its own, so 熊猫 does not also mean "cat",
 and is never added as a synonym ("cat" does not find 熊猫 through 猫).
 
+Two Latin words that the catalog writes as one (the spelling vocabulary knows the joined word or
+its stem: "hot pot" for hotpot, "t shirt" for t-shirt) are one term: the words as typed, or the
+joined word. A thesaurus term of two or more words is matched first; one of a single word gives way.
+
 The forms the buyer typed (and the terms written the same up to spaces and hyphens) are the exact
 alternatives; the rest are synonyms, which rank below exact matches (prompts/search/query.py).
 """
@@ -32,6 +36,7 @@ from django.utils.translation import gettext
 
 from marketplace.core.errors import ApplicationError
 from prompts.models import SearchSynonym
+from prompts.search.spelling import Vocabulary, current_vocabulary
 from prompts.search.tokens import (
     HAN,
     MAX_EXPANDED_TOKENS,
@@ -179,7 +184,9 @@ def _run_length(units: list[_Unit], index: int) -> int:
     return sum(1 for unit in units if unit.han and unit.run == units[index].run)
 
 
-def query_terms(text: str, thesaurus: Thesaurus | None = None) -> list[Term]:
+def query_terms(
+    text: str, thesaurus: Thesaurus | None = None, vocabulary: Vocabulary | None = None
+) -> list[Term]:
     """The query's terms with their synonyms, within MAX_QUERY_TOKENS of the query's own tokens and
     MAX_EXPANDED_TOKENS in all (earlier words keep theirs first)."""
     thesaurus = thesaurus if thesaurus is not None else current()
@@ -189,6 +196,11 @@ def query_terms(text: str, thesaurus: Thesaurus | None = None) -> list[Term]:
     index = 0
     while index < len(units):
         found = thesaurus.match(units, index)
+        if (found is None or found[0] == 1) and _written_as_one(units, index, normalized, vocabulary):
+            pair = units[index : index + 2]
+            parts.append(([_tokens(pair, normalized), (_key(pair),)], []))
+            index += 2
+            continue
         if found is not None:
             length, key = found
             same, other = thesaurus.synonyms(key)
@@ -199,6 +211,20 @@ def query_terms(text: str, thesaurus: Thesaurus | None = None) -> list[Term]:
         parts.append((_plain(units[index:end], normalized), []))
         index = end
     return _within_budget(parts)
+
+
+def _written_as_one(units: list[_Unit], index: int, text: str, vocabulary: Vocabulary | None) -> bool:
+    """Whether units[index] and the next are Latin words apart only by spaces that the catalog
+    writes as one word (and the second is not the start of a hyphenated word). The vocabulary is
+    only asked for such a pair: a query of one word or none needs no vocabulary."""
+    if index + 1 >= len(units):
+        return False
+    first, second = units[index], units[index + 1]
+    if first.han or second.han or text[first.end : second.start].strip():
+        return False
+    if index + 2 < len(units) and text[second.end : units[index + 2].start] == "-":
+        return False
+    return (vocabulary or current_vocabulary()).joins(first.text, second.text)
 
 
 def _plain_end(units: list[_Unit], index: int, thesaurus: Thesaurus, text: str) -> int:

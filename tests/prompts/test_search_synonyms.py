@@ -12,6 +12,7 @@ from django.test import Client
 
 from prompts.models import Listing, SearchSynonym
 from prompts.search import synonyms
+from prompts.search.spelling import build_vocabulary
 from prompts.search.synonyms import Thesaurus, query_terms
 from prompts.search.tokens import MAX_EXPANDED_TOKENS, MAX_QUERY_TOKENS
 from tests.factories import UserFactory, make_listing, onboard
@@ -128,6 +129,45 @@ def test_spellings_that_differ_only_in_hyphens_spaces_and_width_are_one_word(sel
     assert titles(anon, "lofi") == titles(anon, "lo-fi") == titles(anon, "ＬＯ－ＦＩ") == ["Lo-fi bedroom"]
     assert titles(anon, "tshirt") == ["Retro T-shirt art"]
     assert titles(anon, "T恤衫") == []  # without the shipped groups: no way from 恤衫 to 恤
+
+
+def test_two_words_the_catalog_writes_as_one_also_find_the_joined_word(seller, anon, monkeypatch):
+    """Cause 3 (continued): "hot pot" asked for hot and pot, and the listings say "hotpot"."""
+    no_synonyms(monkeypatch)
+    listing(seller, "Hotpot party logo")
+    listing(seller, "Hot cocoa in a clay pot")
+    listing(seller, "Hot dog stand")
+    both = {"Hotpot party logo", "Hot cocoa in a clay pot"}
+    assert set(titles(anon, "hot pot")) == set(titles(anon, "Hot  pots")) == both
+
+
+def test_only_words_the_vocabulary_knows_joined_become_one_term():
+    vocabulary = build_vocabulary([("hotpot", 2), ("t-shirt", 1), ("seahorse", 1)])
+    sea = Thesaurus.build([["sea", "ocean"]])
+    (pot,) = query_terms("hot pot", sea, vocabulary)
+    assert pot.exact_alternatives == (("hot", "pot"), ("hotpot",))
+    (shirt,) = query_terms("t shirt", sea, vocabulary)  # the catalog writes it t-shirt
+    assert shirt.exact_alternatives == (("t", "shirt"), ("tshirt",))
+    assert len(query_terms("hot dog", sea, vocabulary)) == 2  # no "hotdog" in the catalog
+    assert len(query_terms("hot, pot", sea, vocabulary)) == 2  # not apart by spaces only
+    hyphenated = query_terms("hot pot-luck", sea, vocabulary)  # pot belongs to pot-luck
+    assert [term.alternatives for term in hyphenated] == [(("hot",),), (("pot", "luck"), ("potluck",))]
+    (horse,) = query_terms("sea horse", sea, vocabulary)  # the joined word, not "sea" or ocean
+    assert horse.alternatives == (("sea", "hors"), ("seahors",))
+
+
+def test_robot_mech_finds_the_mecha_listings_and_not_every_robot(seller, anon):
+    """Cause 4: a phrase the shipped groups lacked. Mecha listings never say "robot", and a robot is
+    not a mech, but "robot mech" (like "koi fish") names the same thing as "mecha"."""
+    listing(seller, "Mecha hangar wallpaper")
+    listing(seller, "机甲插画")
+    listing(seller, "Robot vacuum product shot")
+    assert (
+        set(titles(anon, "robot mech"))
+        == set(titles(anon, "mech robot"))
+        == {"Mecha hangar wallpaper", "机甲插画"}
+    )
+    assert titles(anon, "robot") == ["Robot vacuum product shot"]
 
 
 def test_a_longer_chinese_word_finds_the_shorter_one_it_contains(seller, anon):

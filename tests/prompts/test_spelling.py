@@ -140,6 +140,31 @@ def test_spelling_pieces():
     assert correct_query("壁纸", vocabulary) is None
 
 
+def test_a_word_of_seven_letters_or_more_may_be_two_edits_off():
+    words = {
+        "astronaut": 3,
+        "illustration": 2,
+        "dragon": 2,
+        "mountain": 1,
+        "fountain": 9,
+        "portray": 9,
+        "portrait": 1,
+    }
+    vocabulary = build_vocabulary(list(words.items()))
+    assert correct_query("astronot", vocabulary) == "astronaut"  # a letter changed and one dropped
+    assert correct_query("astrenaot", vocabulary) == "astronaut"  # two letters changed
+    assert correct_query("ilustraton", vocabulary) == "illustration"  # two letters dropped
+    assert correct_query("dargin", vocabulary) is None  # six letters: dragon is two edits off
+    assert correct_query("mountan", vocabulary) == "mountain"  # one edit beats more use two edits off
+    assert correct_query("portrait", vocabulary) is None  # a rare known word, two edits from a common one
+
+
+def test_astronot_finds_the_astronaut_listings(seller, anon):
+    make_listing(seller, publish=True, title="Astronaut sticker sheet", tags=["astronaut"])
+    body = search(anon, "astronot")
+    assert body["corrected_query"] == "astronaut" and titles(body) == {"Astronaut sticker sheet"}
+
+
 # --- Counts ----------------------------------------------------------------------------------------
 
 
