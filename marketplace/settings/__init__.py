@@ -238,7 +238,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("AUTH_THROTTLE_RATE", "10/min"),
+        # Sign-ups per client address: accounts created, and attempts of any outcome.
         "register": env_rate("REGISTER_THROTTLE_RATE", "5/hour"),
+        "register_attempt": env_rate("REGISTER_ATTEMPT_THROTTLE_RATE", "30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Our throttles call client_address(); any other DRF throttle reads the same proxy count.

@@ -293,7 +293,9 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
         "{'auth':",
         "'10/min',",
         "'register':",
-        "'5/hour'}",
+        "'5/hour',",
+        "'register_attempt':",
+        "'30/hour'}",
         "True",
         "False",
     ]
@@ -301,7 +303,12 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("variable", "value"), [("AUTH_THROTTLE_RATE", "ten/min"), ("REGISTER_THROTTLE_RATE", "5")]
+    ("variable", "value"),
+    [
+        ("AUTH_THROTTLE_RATE", "ten/min"),
+        ("REGISTER_THROTTLE_RATE", "5"),
+        ("REGISTER_ATTEMPT_THROTTLE_RATE", "30"),
+    ],
 )
 def test_a_malformed_throttle_rate_stops_start_up_instead_of_failing_each_request(variable, value):
     result = _check_settings(**{variable: value})
