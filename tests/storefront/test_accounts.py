@@ -176,10 +176,34 @@ def test_the_login_form_needs_its_csrf_token(buyer):
 
 def test_logging_out_takes_a_post(buyer):
     site = _site(buyer)
-    assert site.get("/accounts/logout/").status_code == 405
-    assert _signed_in_as(site) == "buyer"
     assert site.post("/accounts/logout/").status_code == 303
     assert _signed_in_as(site) is None
+
+
+def test_the_logout_address_shows_a_button_that_needs_its_csrf_token(buyer):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(buyer)
+    page = strict.get("/accounts/logout/?next=/library/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "You are logged in as @buyer." in html
+    assert re.search(r'<form[^>]*method="post" action="/accounts/logout/"', html)
+    assert 'name="next" value="/library/"' in html
+    assert _signed_in_as(strict) == "buyer"  # opening the address logs nobody out
+
+    assert strict.post("/accounts/logout/").status_code == 403  # a forged form
+    assert _signed_in_as(strict) == "buyer"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    done = strict.post("/accounts/logout/", {"csrfmiddlewaretoken": token.group(1), "next": "/library/"})
+    assert done.status_code == 303 and done["Location"] == "/library/"
+    assert _signed_in_as(strict) is None
+
+
+def test_the_logout_address_tells_a_visitor_who_is_not_logged_in():
+    page = _site().get("/accounts/logout/")
+    assert page.status_code == 200
+    assert "You are not logged in." in page.content.decode()
 
 
 # --- Password reset ----------------------------------------------------------------------------------

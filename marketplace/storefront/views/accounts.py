@@ -102,7 +102,7 @@ def _add_service_errors(form: forms.Form, error: ApplicationError) -> None:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """One form, the API's rules (user_register), then signed in and back where the visitor was."""
     form = SignupForm(request.POST if request.method == "POST" else None)
@@ -173,7 +173,7 @@ def email_digest(email: str) -> str:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST if request.method == "POST" else None)
     status, retry_after = 200, None
@@ -205,8 +205,13 @@ def login(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    """A POST (CSRF-checked) logs out; a GET, such as a typed or linked address, shows the button:
+    a link anyone can put in a page must not log a visitor out."""
+    if request.method != "POST":
+        return render(request, "storefront/accounts/logout.html", {"next": safe_next(request)})
     auth_logout(request)
     messages.success(request, gettext("You are logged out."))
     return redirect_back(request, reverse("web:home"))
@@ -319,7 +324,7 @@ def _account_context(request: HttpRequest, user: User) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     initial = {"display_name": user.display_name, "bio": user.bio}

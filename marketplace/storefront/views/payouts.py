@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
@@ -70,11 +70,11 @@ def _context(user: User, form: PayoutDetailsForm) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def payout_details(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     allowed = rails.payout_rails_allowed(user=user)
-    if request.method == "GET":
+    if request.method != "POST":
         form = PayoutDetailsForm(rails_allowed=allowed, initial={"rail": rails.payout_rail_for(user=user)})
         return render(request, "storefront/dashboard/payout_details.html", _context(user, form))
     form = PayoutDetailsForm(request.POST, rails_allowed=allowed)
@@ -104,7 +104,7 @@ def payout_details(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def payout_statements(request: HttpRequest) -> HttpResponse:
     seller = current_user(request)
     page = Paginator(payment_selectors.payout_statements_for(seller=seller), STATEMENTS_PER_PAGE).get_page(

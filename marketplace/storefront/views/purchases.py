@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, redirect_back, see_other, site_url
@@ -85,7 +85,7 @@ def _checkout_url(listing: Listing, **query: str) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def checkout_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """Choose a licence and type a code: the price before and after, then Pay.
 
@@ -135,7 +135,7 @@ def same_site_url(url: str) -> str:
     return url
 
 
-@require_GET
+@require_safe
 def order_status(request: HttpRequest, public_id: str) -> JsonResponse:
     """Polled by the return page while the payment provider's webhook is on its way.
 
@@ -220,7 +220,7 @@ class ReportForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     """The complaint channel: anyone, signed in or not, reports a listing to staff."""
     listing = _listing(public_id, request.user)
@@ -241,13 +241,13 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "storefront/report.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def complaints_info(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/complaints.html", {"hours": settings.COMPLAINT_RESPONSE_HOURS})
 
 
 @login_required
-@require_GET
+@require_safe
 def library(request: HttpRequest) -> HttpResponse:
     """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
     query = request.GET.get("q", "").strip()[:100]
@@ -269,7 +269,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def favourites(request: HttpRequest) -> HttpResponse:
     rows = discovery.favourites_for(buyer=current_user(request))
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
