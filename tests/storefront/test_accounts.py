@@ -12,7 +12,7 @@ from django.utils import translation
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.services import token_create
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,57 @@ def test_signup_mistakes_are_shown_on_the_form(buyer, fields, message):
     assert message in response.content.decode()
     assert not User.objects.filter(handle="fresh-face").exists()
     assert not User.objects.filter(email="fresh@example.com").exists()
+
+
+# --- The header's Log in and Sign up links ------------------------------------------------------------
+
+
+def _header_links(page: str) -> dict[str, str]:
+    """The header's Log in and Sign up links by their text, HTML-unescaped."""
+    header = page.split("</header>", 1)[0]
+    found = re.findall(
+        r'<a (?:class="button" )?href="(/accounts/(?:login|signup)/[^"]*)">(Log in|Sign up)</a>', header
+    )
+    return {text: href.replace("&amp;", "&") for href, text in found}
+
+
+def test_the_header_links_bring_you_back_to_the_page_you_were_on(seller):
+    listing = make_listing(seller, publish=True)
+    page = _site().get(f"/listings/{listing.public_id}/?lang=en").content.decode()
+    back = f"/listings/{listing.public_id}/%3Flang%3Den"
+    assert _header_links(page) == {
+        "Log in": f"/accounts/login/?next={back}",
+        "Sign up": f"/accounts/signup/?next={back}",
+    }
+
+
+def test_on_the_login_page_the_header_passes_its_next_on_without_nesting(seller):
+    listing = make_listing(seller, publish=True)
+    listing_path = f"/listings/{listing.public_id}/"
+    page = _site().get(f"/accounts/login/?next={listing_path}").content.decode()
+    links = _header_links(page)
+    assert links == {
+        "Log in": f"/accounts/login/?next={listing_path}",
+        "Sign up": f"/accounts/signup/?next={listing_path}",
+    }
+    # Following the header's Sign up link and signing up lands back on the listing.
+    site = _site()
+    signup_page = site.get(links["Sign up"]).content.decode()
+    assert f'name="next" value="{listing_path}"' in signup_page
+    assert _header_links(signup_page)["Log in"] == f"/accounts/login/?next={listing_path}"
+    form = {"email": "new@example.com", "handle": "new-person", "password": PASSWORD, "next": listing_path}
+    response = site.post("/accounts/signup/", form)
+    assert response.status_code == 303 and response["Location"] == listing_path
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/login/?next=https://evil.example/"]
+)
+def test_sign_in_pages_without_a_safe_next_give_their_header_links_none(path):
+    assert _header_links(_site().get(path).content.decode()) == {
+        "Log in": "/accounts/login/",
+        "Sign up": "/accounts/signup/",
+    }
 
 
 # --- Log in, log out ---------------------------------------------------------------------------------
