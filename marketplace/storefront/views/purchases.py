@@ -219,22 +219,37 @@ class ReportForm(forms.Form):
         help_text=gettext_lazy("So we can tell you what we decided."),
     )
 
+    def __init__(self, *args: Any, signed_in: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if signed_in:  # the receipt and the decision go to the account's email
+            del self.fields["contact_email"]
+
+
+def _report_filed_message(request: HttpRequest, report_number: str) -> str:
+    values = {"id": report_number, "hours": settings.COMPLAINT_RESPONSE_HOURS}
+    if request.user.is_authenticated:
+        return _(
+            "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
+            "hours; the receipt and the decision go to %(email)s."
+        ) % {**values, "email": current_user(request).email}
+    return (
+        _(
+            "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
+            "hours; if you left an email address, the receipt and the decision go there."
+        )
+        % values
+    )
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     """The complaint channel: anyone, signed in or not, reports a listing to staff."""
     listing = _listing(public_id, request.user)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = ReportForm(data, signed_in=request.user.is_authenticated)
+    if form.is_valid():
         complaint = complaints.complaint_file(listing=listing, reporter=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _(
-                "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
-                "hours; if you left an email address, the receipt and the decision go there."
-            )
-            % {"id": complaint.public_id, "hours": settings.COMPLAINT_RESPONSE_HOURS},
-        )
+        messages.success(request, _report_filed_message(request, complaint.public_id))
         return redirect_back(request, _listing_url(listing))
     status = 400 if request.method == "POST" else 200
     context = {"listing": listing, "form": form, "hours": settings.COMPLAINT_RESPONSE_HOURS}
