@@ -17,16 +17,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# `make run PORT=8100` (and HOST=...) serves elsewhere; links made outside a request (emails) use
-# SITE_URL, which follows HOST and PORT unless it is set.
+# `make run PORT=8100` (and HOST=...) serves elsewhere; HOST=0.0.0.0 (or ::) listens on every
+# interface. runlocal prints the address to open, and links made outside a request (emails) follow
+# it unless SITE_URL is set.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# runserver takes an IPv6 address in brackets.
+BIND = $(if $(findstring :,$(HOST)),[$(subst [,,$(subst ],,$(HOST)))],$(HOST))
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Dimsum is at http://$(HOST):$(PORT)  (API docs: /api/docs/, admin: /admin/)"
-	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runlocal $(HOST):$(PORT)
+	$(PY) manage.py runlocal $(BIND):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -53,7 +53,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"received": True, "duplicate": not applied})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     """The sandbox's stand-in for Stripe Checkout. It says plainly that no money moves."""
     if settings.PAYMENTS_PROVIDER != "sandbox":

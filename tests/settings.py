@@ -24,6 +24,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("AUTH_THROTTLE_RATE", "1000/min"),
         "register": env_rate("REGISTER_THROTTLE_RATE", "1000/min"),
+        "register_attempt": env_rate("REGISTER_ATTEMPT_THROTTLE_RATE", "1000/min"),
     },
 }
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.accounts import lockout, services
+from marketplace.accounts import lockout, services, signup_limits
 from marketplace.accounts.models import ApiToken, User
 from marketplace.api.openapi import ErrorEnvelope, errors
 from marketplace.core.client import ClientAddressThrottle, client_address, user_agent
@@ -42,7 +42,7 @@ class RegisterApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (ClientAddressThrottle,)
-    throttle_scope = "register"
+    throttle_scope = signup_limits.ATTEMPTS_SCOPE  # every attempt; accounts created: below
 
     @extend_schema(
         request=RegisterInput,
@@ -55,9 +55,18 @@ class RegisterApi(APIView):
         summary="Create an account and get an API token",
     )
     def post(self, request: Request) -> Response:
+        try:
+            signup_limits.sign_up_check(request, count_attempt=False)
+        except signup_limits.SignUpLimited as limited:
+            return Response(
+                envelope(limited.code, limited.message),
+                status=limited.status_code,
+                headers={"Retry-After": str(limited.retry_after)},
+            )
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)
+        signup_limits.sign_up_counted(request)
         _, raw = services.token_sign_in(
             user=user, name="registration", address=client_address(request), user_agent=user_agent(request)
         )

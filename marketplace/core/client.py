@@ -59,13 +59,60 @@ class ClientAddressThrottle(ScopedRateThrottle):
         return client_address(request)
 
 
-def throttle_wait(request: HttpRequest, scope: str) -> float | None:
+class _AddressThrottle(ClientAddressThrottle):
+    """Counts by client address even for a signed-in visitor: the API's doors that share these
+    budgets authenticate nobody, and a browser must not get a fresh budget with each account."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _PeekThrottle(_AddressThrottle):
+    """Says whether a scope's budget has room, using none of it."""
+
+    def throttle_success(self) -> bool:
+        return True
+
+    def wait(self) -> float | None:
+        # Until the budget has room again: when the rate's count-th newest entry expires. (DRF's
+        # wait() spreads the time over the requests left, and gives none once more were counted.)
+        count, seconds = self.parse_rate(self.rate)
+        if count is None or seconds is None or len(self.history) < count:
+            return None
+        return seconds - (self.now - self.history[count - 1])
+
+
+class _CountThrottle(_AddressThrottle):
+    """Counts one use of a scope's budget even past its rate: for something that already happened."""
+
+    def throttle_failure(self) -> bool:
+        return self.throttle_success()
+
+
+def _allows(throttle: ClientAddressThrottle, request: HttpRequest | Any, scope: str) -> bool:
+    return throttle.allow_request(request, SimpleNamespace(throttle_scope=scope))  # type: ignore[arg-type]
+
+
+def throttle_wait(request: HttpRequest | Any, scope: str) -> float | None:
     """For a website view: count one request against an API throttle scope (so both share one
     budget per address); None while within the rate, else the seconds to wait."""
-    throttle = ClientAddressThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
+    throttle = _AddressThrottle()
+    if _allows(throttle, request, scope):
         return None
     return throttle.wait() or 1.0
+
+
+def throttle_peek(request: HttpRequest | Any, scope: str) -> float | None:
+    """Like throttle_wait, without counting this request: for a budget only some outcomes use."""
+    throttle = _PeekThrottle()
+    if _allows(throttle, request, scope):
+        return None
+    return max(1.0, throttle.wait() or 1.0)
+
+
+def throttle_count(request: HttpRequest | Any, scope: str) -> None:
+    """Count one use of the scope's budget for the request's client address."""
+    _allows(_CountThrottle(), request, scope)
 
 
 def user_agent(request: HttpRequest | Any) -> str:

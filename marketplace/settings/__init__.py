@@ -35,7 +35,13 @@ SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG=0")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+# A local (DEBUG) run always answers on this machine's loopback names, and ALLOWED_HOSTS adds to
+# them (a LAN address, a tunnel's name): naming one must not turn localhost away. With DEBUG=0
+# only ALLOWED_HOSTS counts. `manage.py runlocal` adds the address it serves on (marketplace/core).
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+if DEBUG:
+    ALLOWED_HOSTS = list(dict.fromkeys([*LOCAL_HOSTS, *ALLOWED_HOSTS]))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Dimsum")
 
@@ -238,7 +244,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "marketplace.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_rate("AUTH_THROTTLE_RATE", "10/min"),
+        # Sign-ups per client address: accounts created, and attempts of any outcome.
         "register": env_rate("REGISTER_THROTTLE_RATE", "5/hour"),
+        "register_attempt": env_rate("REGISTER_ATTEMPT_THROTTLE_RATE", "30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Our throttles call client_address(); any other DRF throttle reads the same proxy count.

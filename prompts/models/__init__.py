@@ -1,7 +1,7 @@
 """The models of the prompts app, one module per concern, all re-exported here (Django's convention).
 
-Migrations name ``new_public_id``, ``_private_storage`` and ``original_upload_to`` by their path in
-this package, so they are re-exported too.
+Migrations name ``new_public_id``, ``new_report_number``, ``_private_storage`` and
+``original_upload_to`` by their path in this package, so they are re-exported too.
 """
 
 from prompts.models.bundles import (
@@ -47,6 +47,7 @@ from prompts.models.moderation import (
     ScreeningAction,
     ScreeningList,
     ScreeningTerm,
+    new_report_number,
 )
 from prompts.models.search import SearchSynonym, SearchTerm
 from prompts.models.trials import (
@@ -105,6 +106,7 @@ __all__ = [
     "ViewBatch",
     "_private_storage",
     "new_public_id",
+    "new_report_number",
     "original_upload_to",
     "trial_upload_to",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from prompts.models.listings import Listing, new_public_id
+from prompts.models.listings import Listing
 
 
 class FlagStatus(models.TextChoices):
@@ -149,10 +151,23 @@ class ComplaintStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+# Crockford's base32: digits and capitals without I, L, O and U, so a report number read out on
+# the phone or copied by hand has no 0/O or 1/I/l to mix up.
+REPORT_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_report_number() -> str:
+    """Twelve random characters in groups of four, e.g. "R7K2-9QXM-4TDZ": 60 bits, so numbers do
+    not collide in millions of reports. Reports made before kept their URL-safe ids."""
+    characters = "".join(secrets.choice(REPORT_NUMBER_ALPHABET) for _ in range(12))
+    return "-".join(characters[start : start + 4] for start in range(0, 12, 4))
+
+
 class Complaint(models.Model):
     """A report about a listing from anyone (signed in or not), for staff to handle in the admin."""
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    # The report number the reporter is given.
+    public_id = models.CharField(max_length=16, unique=True, default=new_report_number, editable=False)
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="complaints")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -91,7 +91,7 @@ def test_inactive_users_token_stops_working(seller, client_for):
 def test_login_is_throttled(settings, anon):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "register": "3/min"},
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "register": "3/min", "register_attempt": "3/min"},
     }
     codes = [
         anon.post(

@@ -17,7 +17,7 @@ WRONG = "wrong-password-123"
 def tight_rates(settings):  # type: ignore[no-untyped-def]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "3/hour", "register": "3/hour"},
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/hour", "register": "3/hour", "register_attempt": "30/hour"},
     }
 
 

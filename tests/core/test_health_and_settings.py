@@ -201,6 +201,33 @@ def _read_settings(*names: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+def test_hosts_named_in_debug_are_added_to_this_machines_own():
+    # Naming a LAN address must not turn localhost away (a 400 for the address `make run` printed).
+    result = _read_settings("ALLOWED_HOSTS", ALLOWED_HOSTS="192.168.1.20, dimsum.lan,localhost")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == str(
+        ["localhost", "127.0.0.1", "[::1]", "testserver", "192.168.1.20", "dimsum.lan"]
+    )
+    assert _read_settings("ALLOWED_HOSTS").stdout.splitlines()[-1] == str(
+        ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+
+
+@pytest.mark.slow
+def test_production_serves_only_the_hosts_it_names():
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60,
+        "STRIPE_SECRET_KEY": "sk_test_x",
+        "STRIPE_WEBHOOK_SECRET": "whsec_x",
+    }
+    named = _read_settings("ALLOWED_HOSTS", ALLOWED_HOSTS="dimsum.example", **production)
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.splitlines()[-1] == "['dimsum.example']"
+    assert _read_settings("ALLOWED_HOSTS", **production).stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["1280,wide,320", "640;320", "1280,-5"])
 def test_malformed_preview_widths_stop_start_up_naming_the_variable(value):
     result = _check_settings(PREVIEW_WIDTHS=value)
@@ -293,7 +320,9 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
         "{'auth':",
         "'10/min',",
         "'register':",
-        "'5/hour'}",
+        "'5/hour',",
+        "'register_attempt':",
+        "'30/hour'}",
         "True",
         "False",
     ]
@@ -301,7 +330,12 @@ def test_production_settings_are_the_same_in_a_process_that_imported_pytest():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("variable", "value"), [("AUTH_THROTTLE_RATE", "ten/min"), ("REGISTER_THROTTLE_RATE", "5")]
+    ("variable", "value"),
+    [
+        ("AUTH_THROTTLE_RATE", "ten/min"),
+        ("REGISTER_THROTTLE_RATE", "5"),
+        ("REGISTER_ATTEMPT_THROTTLE_RATE", "30"),
+    ],
 )
 def test_a_malformed_throttle_rate_stops_start_up_instead_of_failing_each_request(variable, value):
     result = _check_settings(**{variable: value})

@@ -146,6 +146,51 @@ def test_a_signed_in_reporter_gets_the_receipt_at_their_account_in_their_languag
     assert "48 小时" in message.body
 
 
+def test_a_signed_in_reporter_is_not_asked_for_an_email(published, django_capture_on_commit_callbacks):
+    reporter = UserFactory(handle="reporter", email="reporter@example.com")
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+    visitor.force_login(reporter)
+    form = visitor.get(f"/listings/{published.public_id}/report/").content.decode()
+    assert "Your email (optional)" not in form and 'name="contact_email"' not in form
+    assert "We send the receipt and our decision to reporter@example.com." in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = visitor.post(
+            f"/listings/{published.public_id}/report/",
+            {"reason": "copyright", "contact_email": "someone-else@example.com"},
+            follow=True,
+        ).content.decode()
+    complaint = Complaint.objects.get(listing=published)
+    assert complaint.contact_email == "reporter@example.com"
+    assert "the receipt and the decision go to reporter@example.com" in page
+    assert "if you left an email address" not in page
+    the_one("complaint_received", to="reporter@example.com", chinese=False)
+
+
+REPORT_NUMBER = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+
+
+def test_new_report_numbers_are_easy_to_read_out(published):
+    numbers = {_file(published).public_id for _ in range(20)}
+    assert len(numbers) == 20
+    for number in numbers:
+        assert REPORT_NUMBER.fullmatch(number), number  # capitals and digits without I, L, O or U
+
+
+def test_reports_numbered_before_keep_their_numbers(published, staff, admin_client):
+    old = _file(published)
+    Complaint.objects.filter(pk=old.pk).update(public_id="X47aIrT-7_Y")
+    old.refresh_from_db()
+    new = _file(published)
+    found = admin_client.get("/admin/prompts/complaint/?q=x47airt-7_y").content.decode()
+    assert "X47aIrT-7_Y" in found and new.public_id not in found
+    found = admin_client.get(f"/admin/prompts/complaint/?q={new.public_id.lower()}").content.decode()
+    assert new.public_id in found and "X47aIrT-7_Y" not in found
+    complaints.complaint_resolve(complaint=old, by=staff, upheld=True, resolution="A copy.")
+    published.refresh_from_db()
+    assert "Taken down after report X47aIrT-7_Y" in published.rejection_reason
+
+
 # --- the weekly summary ------------------------------------------------------------------------------
 
 

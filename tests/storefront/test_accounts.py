@@ -12,7 +12,7 @@ from django.utils import translation
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.services import token_create
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,57 @@ def test_signup_mistakes_are_shown_on_the_form(buyer, fields, message):
     assert not User.objects.filter(email="fresh@example.com").exists()
 
 
+# --- The header's Log in and Sign up links ------------------------------------------------------------
+
+
+def _header_links(page: str) -> dict[str, str]:
+    """The header's Log in and Sign up links by their text, HTML-unescaped."""
+    header = page.split("</header>", 1)[0]
+    found = re.findall(
+        r'<a (?:class="button" )?href="(/accounts/(?:login|signup)/[^"]*)">(Log in|Sign up)</a>', header
+    )
+    return {text: href.replace("&amp;", "&") for href, text in found}
+
+
+def test_the_header_links_bring_you_back_to_the_page_you_were_on(seller):
+    listing = make_listing(seller, publish=True)
+    page = _site().get(f"/listings/{listing.public_id}/?lang=en").content.decode()
+    back = f"/listings/{listing.public_id}/%3Flang%3Den"
+    assert _header_links(page) == {
+        "Log in": f"/accounts/login/?next={back}",
+        "Sign up": f"/accounts/signup/?next={back}",
+    }
+
+
+def test_on_the_login_page_the_header_passes_its_next_on_without_nesting(seller):
+    listing = make_listing(seller, publish=True)
+    listing_path = f"/listings/{listing.public_id}/"
+    page = _site().get(f"/accounts/login/?next={listing_path}").content.decode()
+    links = _header_links(page)
+    assert links == {
+        "Log in": f"/accounts/login/?next={listing_path}",
+        "Sign up": f"/accounts/signup/?next={listing_path}",
+    }
+    # Following the header's Sign up link and signing up lands back on the listing.
+    site = _site()
+    signup_page = site.get(links["Sign up"]).content.decode()
+    assert f'name="next" value="{listing_path}"' in signup_page
+    assert _header_links(signup_page)["Log in"] == f"/accounts/login/?next={listing_path}"
+    form = {"email": "new@example.com", "handle": "new-person", "password": PASSWORD, "next": listing_path}
+    response = site.post("/accounts/signup/", form)
+    assert response.status_code == 303 and response["Location"] == listing_path
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/login/?next=https://evil.example/"]
+)
+def test_sign_in_pages_without_a_safe_next_give_their_header_links_none(path):
+    assert _header_links(_site().get(path).content.decode()) == {
+        "Log in": "/accounts/login/",
+        "Sign up": "/accounts/signup/",
+    }
+
+
 # --- Log in, log out ---------------------------------------------------------------------------------
 
 
@@ -176,10 +227,34 @@ def test_the_login_form_needs_its_csrf_token(buyer):
 
 def test_logging_out_takes_a_post(buyer):
     site = _site(buyer)
-    assert site.get("/accounts/logout/").status_code == 405
-    assert _signed_in_as(site) == "buyer"
     assert site.post("/accounts/logout/").status_code == 303
     assert _signed_in_as(site) is None
+
+
+def test_the_logout_address_shows_a_button_that_needs_its_csrf_token(buyer):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(buyer)
+    page = strict.get("/accounts/logout/?next=/library/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "You are logged in as @buyer." in html
+    assert re.search(r'<form[^>]*method="post" action="/accounts/logout/"', html)
+    assert 'name="next" value="/library/"' in html
+    assert _signed_in_as(strict) == "buyer"  # opening the address logs nobody out
+
+    assert strict.post("/accounts/logout/").status_code == 403  # a forged form
+    assert _signed_in_as(strict) == "buyer"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    done = strict.post("/accounts/logout/", {"csrfmiddlewaretoken": token.group(1), "next": "/library/"})
+    assert done.status_code == 303 and done["Location"] == "/library/"
+    assert _signed_in_as(strict) is None
+
+
+def test_the_logout_address_tells_a_visitor_who_is_not_logged_in():
+    page = _site().get("/accounts/logout/")
+    assert page.status_code == 200
+    assert "You are not logged in." in page.content.decode()
 
 
 # --- Password reset ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class DeleteAccountForm(forms.Form):
 @sensitive_post_parameters("password")
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete_page(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)

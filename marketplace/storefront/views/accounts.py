@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -30,10 +29,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from marketplace.accounts import lockout, services
+from marketplace.accounts import lockout, services, signup_limits
 from marketplace.accounts.forms import ResetPasswordForm
 from marketplace.accounts.models import HANDLE_PATTERN, ApiToken, User
-from marketplace.core.client import client_address, throttle_wait
+from marketplace.core.client import client_address
 from marketplace.core.errors import ApplicationError
 from marketplace.core.text import validate_visible_text
 from marketplace.storefront.views.common import current_user, redirect_back, safe_next, see_other
@@ -103,22 +102,20 @@ def _add_service_errors(form: forms.Form, error: ApplicationError) -> None:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """One form, the API's rules (user_register), then signed in and back where the visitor was."""
     form = SignupForm(request.POST if request.method == "POST" else None)
-    # The API's sign-up budget per client address: one budget, whichever door is used.
-    wait = throttle_wait(request, "register") if form.is_bound else None
-    if wait is not None:
-        minutes = max(1, math.ceil(wait / 60))
-        message = ngettext(
-            "Too many sign-ups from your network. Try again in %(minutes)d minute.",
-            "Too many sign-ups from your network. Try again in %(minutes)d minutes.",
-            minutes,
-        )
-        form.add_error(None, message % {"minutes": minutes})
-        context = {"form": form, "next": safe_next(request)}
-        return render(request, "storefront/accounts/signup.html", context, status=429)
+    if form.is_bound:
+        # The API's sign-up budgets per client address: one budget, whichever door is used.
+        try:
+            signup_limits.sign_up_check(request, count_attempt=True)
+        except signup_limits.SignUpLimited as limited:
+            form.add_error(None, limited.message)
+            context = {"form": form, "next": safe_next(request)}
+            response = render(request, "storefront/accounts/signup.html", context, status=429)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
     if form.is_valid():
         try:
             user = services.user_register(
@@ -129,6 +126,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             _add_service_errors(form, error)
         else:
+            signup_limits.sign_up_counted(request)
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.user_language_remember(user=user, language=translation.get_language())
             messages.success(request, gettext("Welcome to Dimsum, @%(handle)s!") % {"handle": user.handle})
@@ -175,7 +173,7 @@ def email_digest(email: str) -> str:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST if request.method == "POST" else None)
     status, retry_after = 200, None
@@ -207,8 +205,13 @@ def login(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    """A POST (CSRF-checked) logs out; a GET, such as a typed or linked address, shows the button:
+    a link anyone can put in a page must not log a visitor out."""
+    if request.method != "POST":
+        return render(request, "storefront/accounts/logout.html", {"next": safe_next(request)})
     auth_logout(request)
     messages.success(request, gettext("You are logged out."))
     return redirect_back(request, reverse("web:home"))
@@ -321,7 +324,7 @@ def _account_context(request: HttpRequest, user: User) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     initial = {"display_name": user.display_name, "bio": user.bio}

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, see_other, site_url
@@ -51,7 +51,7 @@ def _quote(request: HttpRequest, bundle: Bundle, code: str) -> tuple[BundleQuote
             return None, again.message, ""
 
 
-@require_GET
+@require_safe
 def bundle_page(request: HttpRequest, public_id: str) -> HttpResponse:
     bundle = _bundle(public_id)
     listings = bundle_selectors.bundle_listings(bundle)

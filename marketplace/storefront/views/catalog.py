@@ -8,7 +8,7 @@ import orjson
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import CURRENCIES
@@ -45,7 +45,7 @@ def _shelf(**filters: Any) -> list[dict[str, Any]]:
     return cards(documents)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Trending, newest and free listings: three indexed queries of stored card documents."""
     context = {
@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html", context)
 
 
-@require_GET
+@require_safe
 def browse(request: HttpRequest) -> HttpResponse:
     """Browse and search with the API's filters and sorts; the URL is the whole state (shareable)."""
     params = request.GET.copy()
@@ -124,7 +124,7 @@ def _buyer_state(request: HttpRequest, listing: Listing) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         document = orjson.loads(selectors.listing_public_detail_json(public_id=public_id))
@@ -133,7 +133,8 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = Listing.objects.only(
         "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables"
     ).get(public_id=public_id)
-    discovery.views_record(public_id=public_id)
+    if request.method == "GET":  # uptime checks' HEADs are nobody looking at the listing
+        discovery.views_record(public_id=public_id)
     return render_listing_page(request, document, listing)
 
 
@@ -189,7 +190,7 @@ def render_listing_page(
     return render(request, "storefront/listing.html", context)
 
 
-@require_GET
+@require_safe
 def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
     try:
         seller = discovery.seller_rating(handle=handle)

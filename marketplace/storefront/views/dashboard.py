@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
@@ -88,7 +88,7 @@ def _account(seller: User) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A constant number of queries whatever the number of listings (prefetched, paginated)."""
     seller = current_user(request)
@@ -113,7 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def dashboard_status(request: HttpRequest) -> JsonResponse:
     """What site.js polls while previews render: the page reloads when "state" changes."""
     state, waiting = preview_state(seller=current_user(request))

@@ -20,7 +20,7 @@ from marketplace.storefront.views.common import current_user, see_other
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
@@ -41,7 +41,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 # The signed token is the authority, and all it can do is turn one kind of email off.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = emails.unsubscribe_read(token)
     user = User.objects.filter(pk=found[0], is_active=True).first() if found else None

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from marketplace.core.errors import NotFound
 from marketplace.storefront.views.common import current_user
@@ -20,7 +20,7 @@ ORDERS_PER_PAGE = 25
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def order_history(request: HttpRequest) -> HttpResponse:
     """Every order that took the buyer's money, newest first, with what became of it."""
     page = Paginator(payment_selectors.orders_for(buyer=current_user(request)), ORDERS_PER_PAGE).get_page(
@@ -35,7 +35,7 @@ def order_history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, public_id: str) -> HttpResponse:
     """Only the buyer sees a receipt; anyone else, the seller included, gets a 404."""
     try:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError
@@ -129,10 +129,10 @@ def _form(allowed: list[str], profile: PayoutProfile | None, **kwargs: Any) -> P
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def payout_details(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(request, user, None)
     profile = PayoutProfile.objects.filter(user=user).first()
     form = _form(rails.payout_rails_allowed(user=user), profile, data=request.POST)
@@ -192,7 +192,7 @@ def _saved_messages(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def payout_statements(request: HttpRequest) -> HttpResponse:
     seller = current_user(request)
     page = Paginator(payment_selectors.payout_statements_for(seller=seller), STATEMENTS_PER_PAGE).get_page(

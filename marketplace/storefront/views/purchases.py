@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, redirect_back, see_other, site_url
@@ -85,7 +85,7 @@ def _checkout_url(listing: Listing, **query: str) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def checkout_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """Choose a licence and type a code: the price before and after, then Pay.
 
@@ -135,7 +135,7 @@ def same_site_url(url: str) -> str:
     return url
 
 
-@require_GET
+@require_safe
 def order_status(request: HttpRequest, public_id: str) -> JsonResponse:
     """Polled by the return page while the payment provider's webhook is on its way.
 
@@ -219,35 +219,50 @@ class ReportForm(forms.Form):
         help_text=gettext_lazy("So we can tell you what we decided."),
     )
 
+    def __init__(self, *args: Any, signed_in: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if signed_in:  # the receipt and the decision go to the account's email
+            del self.fields["contact_email"]
 
-@require_http_methods(["GET", "POST"])
+
+def _report_filed_message(request: HttpRequest, report_number: str) -> str:
+    values = {"id": report_number, "hours": settings.COMPLAINT_RESPONSE_HOURS}
+    if request.user.is_authenticated:
+        return _(
+            "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
+            "hours; the receipt and the decision go to %(email)s."
+        ) % {**values, "email": current_user(request).email}
+    return (
+        _(
+            "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
+            "hours; if you left an email address, the receipt and the decision go there."
+        )
+        % values
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     """The complaint channel: anyone, signed in or not, reports a listing to staff."""
     listing = _listing(public_id, request.user)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = ReportForm(data, signed_in=request.user.is_authenticated)
+    if form.is_valid():
         complaint = complaints.complaint_file(listing=listing, reporter=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _(
-                "Thank you. Your report number is %(id)s. Moderators will decide on it within %(hours)s "
-                "hours; if you left an email address, the receipt and the decision go there."
-            )
-            % {"id": complaint.public_id, "hours": settings.COMPLAINT_RESPONSE_HOURS},
-        )
+        messages.success(request, _report_filed_message(request, complaint.public_id))
         return redirect_back(request, _listing_url(listing))
     status = 400 if request.method == "POST" else 200
     context = {"listing": listing, "form": form, "hours": settings.COMPLAINT_RESPONSE_HOURS}
     return render(request, "storefront/report.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def complaints_info(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/complaints.html", {"hours": settings.COMPLAINT_RESPONSE_HOURS})
 
 
 @login_required
-@require_GET
+@require_safe
 def library(request: HttpRequest) -> HttpResponse:
     """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
     query = request.GET.get("q", "").strip()[:100]
@@ -269,7 +284,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def favourites(request: HttpRequest) -> HttpResponse:
     rows = discovery.favourites_for(buyer=current_user(request))
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))

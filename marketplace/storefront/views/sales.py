@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import MoneyError, major_text, minor_from_major
@@ -67,7 +67,7 @@ def _sale_row(order: Order) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def sales(request: HttpRequest) -> HttpResponse:
     """Every sale, newest first, 25 to a page, with the totals per currency above them."""
     seller = current_user(request)
@@ -137,7 +137,7 @@ def _refund_error(error: ApplicationError, order: Order) -> str:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def refund(request: HttpRequest, public_id: str) -> HttpResponse:
     """Ask for the amount, then confirm it; the refund is the API's service, keyed by the form."""
     order = _sale(request, public_id)
@@ -154,7 +154,7 @@ def refund(request: HttpRequest, public_id: str) -> HttpResponse:
         "confirming": False,
         "available": available,
     }
-    if request.method == "GET" or not form.is_valid():
+    if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "storefront/dashboard/refund.html", context, status=status)
     if "confirm" not in request.POST:
@@ -216,7 +216,7 @@ def _csv_rows(orders: Any) -> Iterator[list[str]]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def sales_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every sale as CSV, streamed in chunks: the size of the shop never decides the memory used."""
     writer = csv.writer(_Echo())

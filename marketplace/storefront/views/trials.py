@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, see_other
@@ -70,7 +70,7 @@ def trial_create(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def trial_status(request: HttpRequest, public_id: str) -> JsonResponse:
     listing = _listing(public_id, request.user)
     runs = trial_selectors.trials_for_buyer(buyer=current_user(request), listing=listing)
@@ -78,7 +78,7 @@ def trial_status(request: HttpRequest, public_id: str) -> JsonResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def trial_image(request: HttpRequest, public_id: str, trial_id: str) -> FileResponse:
     listing = _listing(public_id, request.user)
     try:

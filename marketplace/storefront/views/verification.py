@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.common import current_user, safe_next, see_other
@@ -77,7 +77,7 @@ def verification_step(request: HttpRequest, error: ApplicationError, back: str) 
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def verification_page(request: HttpRequest) -> HttpResponse:
     return _page(request)
 

@@ -58,7 +58,7 @@ def _choices(seller: User) -> list[tuple[str, str]]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def bundles(request: HttpRequest) -> HttpResponse:
     """The seller's bundles, and a form for a new one (created as a draft, then published)."""
     seller = current_user(request)
@@ -86,7 +86,7 @@ def _own_bundle(seller: User, public_id: str) -> Bundle:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def bundle_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     """Edit a bundle's title, discount and listings; publish or archive it."""
     seller = current_user(request)

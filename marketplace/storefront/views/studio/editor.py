@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront import labels
@@ -79,7 +79,7 @@ def _editor_page(
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_new(request: HttpRequest) -> HttpResponse:
     form = ListingForm.for_new(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -97,7 +97,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def listing_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = own_listing_or_404(request, public_id)
     form = ListingForm.for_listing(listing, request.POST if request.method == "POST" else None)
@@ -147,7 +147,7 @@ def _as_data(initial: Mapping[str, Any]) -> dict[str, str]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def listing_status(request: HttpRequest, public_id: str) -> JsonResponse:
     """What studio.js polls while previews render: each image's status, in the visitor's language."""
     listing = own_listing_or_404(request, public_id)

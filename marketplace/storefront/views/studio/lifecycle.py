@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError
 from marketplace.storefront.views.catalog import render_listing_page
@@ -93,7 +93,7 @@ def listing_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def listing_preview(request: HttpRequest, public_id: str) -> HttpResponse:
     """The buyer's listing page, built by the same code, for the seller only, marked not public."""
     listing = own_listing_or_404(request, public_id)

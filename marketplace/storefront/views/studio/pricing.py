@@ -102,7 +102,7 @@ def _code_arguments(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def codes(request: HttpRequest) -> HttpResponse:
     """List the seller's codes; create one; switch one off or on."""
     seller = current_user(request)
@@ -192,7 +192,7 @@ def _tier_initial(tier: ListingLicence | None, currency: str) -> dict[str, str]:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def licences(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listing's commercial and extended licences: off, at a price, or a multiple of the base."""
     listing = own_listing_or_404(request, public_id)

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
@@ -151,7 +151,7 @@ def _booking_rows(bookings: list[Booking], *, user: User, now: datetime) -> list
 
 
 @login_required
-@require_GET
+@require_safe
 def my_bookings(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     now = timezone.now()
@@ -199,7 +199,7 @@ def booking_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def booking_ics(request: HttpRequest, public_id: str) -> HttpResponse:
     """The calendar invite, for the buyer or the tutor, built by tutoring's .ics builder."""
     user = current_user(request)
@@ -256,7 +256,7 @@ def _not_reschedulable_message(booking: Booking) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def booking_reschedule(request: HttpRequest, public_id: str) -> HttpResponse:
     """The buyer moves a confirmed session once, within the policy: the offer's slot picker, then the
     reschedule service the API calls. Refusals come back as messages."""

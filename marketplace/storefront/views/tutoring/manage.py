@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.storefront.views.common import current_user, see_other
@@ -81,7 +81,7 @@ def _upcoming_overrides(offer: TutoringOffer) -> tuple[list[DateOverride], list[
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def tutor_offers(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     offers = selectors.offers_for_seller(seller=user).order_by("-created_at", "-pk")
@@ -115,7 +115,7 @@ def _offer_form_page(request: HttpRequest, form: OfferForm, offer: TutoringOffer
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def tutor_offer_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _offer_form_page(request, OfferForm.for_new(zone=visitor_zone(request).key), None)
@@ -137,7 +137,7 @@ def tutor_offer_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def tutor_offer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = _own_offer_or_404(request, public_id)
     form = OfferForm.for_offer(offer, request.POST if request.method == "POST" else None)
@@ -157,7 +157,7 @@ def tutor_offer_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def tutor_offer_hours(request: HttpRequest, public_id: str) -> HttpResponse:
     """Weekly hours and date overrides, replaced together by availability_set, as the API's PUT does."""
     offer = _own_offer_or_404(request, public_id)

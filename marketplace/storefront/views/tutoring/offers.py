@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
@@ -61,7 +61,7 @@ def _offer_or_404(public_id: str) -> TutoringOffer:
         raise Http404("No tutoring offer has this id.") from None
 
 
-@require_GET
+@require_safe
 def offers(request: HttpRequest) -> HttpResponse:
     page = Paginator(_public_offers(), OFFERS_PAGE).get_page(request.GET.get("page"))
     return render(request, "storefront/tutoring/offers.html", {"page": page, "offers": list(page)})
@@ -81,7 +81,7 @@ def _library_choices(user: User) -> list[tuple[str, str]]:
     return choices
 
 
-@require_GET
+@require_safe
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     offer = _offer_or_404(public_id)
     user = current_user(request) if request.user.is_authenticated else None
