@@ -79,17 +79,14 @@ def booking_place(
 def booking_checkout_start(
     *, buyer: User, booking: Booking, idempotency_key: str = "", site_url: str = "", code: str = ""
 ) -> CheckoutResult:
-    """Create the order of a held booking (one pending per booking) and open its checkout."""
+    """Create the order of a held booking (one pending per booking) and open its checkout.
+
+    A code that would make the session free is refused by the quote (see pricing.session_price).
+    """
     order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
     try:
         if order is None:
             priced = quote(buyer=buyer, item=booking, code=code)
-            if priced.amount == 0:  # a session is confirmed by its paid order: keep one to pay
-                raise ApplicationError(
-                    "code_not_applicable",
-                    _("This code would make the session free; tutoring sessions need a payment."),
-                    fields={"code": [_("This code does not apply to this item.")]},
-                )
             order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key, priced=priced)
         url = order.checkout_url or checkout_open(order, site_url=site_url)
     except ApplicationError:
