@@ -173,6 +173,18 @@ def session_price(
     return line, found
 
 
+def price_as_shown(*, amount: int, currency: str, shown_price: tuple[int, str] | None) -> None:
+    """Refuse to charge other than the (amount, currency) the buyer saw beside Pay: a code typed but
+    not applied, another licence ticked, or a price changed since the page was drawn all come back
+    to the page first. ``shown_price`` None: the caller has no page to compare with (the API)."""
+    if shown_price is None or shown_price == (amount, currency.upper()):
+        return
+    raise Conflict(
+        "price_changed",
+        _("The price is now %(price)s: check it before you pay.") % {"price": format_money(amount, currency)},
+    )
+
+
 def _line_with_code(
     buyer: User,
     item: Listing | Booking | TutoringOffer,
