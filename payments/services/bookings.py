@@ -23,7 +23,7 @@ from payments.selectors import has_unlocked
 from payments.services.accounts import seller_payment_destination
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.orders import order_create, order_replay
-from payments.services.pricing import quote
+from payments.services.pricing import price_as_shown, quote
 from payments.services.refunds import order_refund
 from prompts.models import Listing
 
@@ -44,10 +44,13 @@ def booking_place(
     buyer_timezone: str = "",
     site_url: str = "",
     code: str = "",
+    shown_price: tuple[int, str] | None = None,
 ) -> CheckoutResult:
     """Hold the slot and open its checkout. A retry with the same Idempotency-Key answers the same.
 
     ``site_url`` is where the buyer comes back to (the host they use); SITE_URL when empty.
+    ``shown_price``: the (amount, currency) the buyer saw; any other price is a 409
+    ``price_changed`` and the slot is let go.
     """
     previous = order_replay(
         buyer=buyer,
@@ -72,24 +75,33 @@ def booking_place(
         buyer=buyer, offer=offer, start=start, listing=listing, buyer_timezone=buyer_timezone
     )
     return booking_checkout_start(
-        buyer=buyer, booking=booking, idempotency_key=idempotency_key, site_url=site_url, code=code
+        buyer=buyer,
+        booking=booking,
+        idempotency_key=idempotency_key,
+        site_url=site_url,
+        code=code,
+        shown_price=shown_price,
     )
 
 
 def booking_checkout_start(
-    *, buyer: User, booking: Booking, idempotency_key: str = "", site_url: str = "", code: str = ""
+    *,
+    buyer: User,
+    booking: Booking,
+    idempotency_key: str = "",
+    site_url: str = "",
+    code: str = "",
+    shown_price: tuple[int, str] | None = None,
 ) -> CheckoutResult:
-    """Create the order of a held booking (one pending per booking) and open its checkout."""
+    """Create the order of a held booking (one pending per booking) and open its checkout.
+
+    A code that would make the session free is refused by the quote (see pricing.session_price).
+    """
     order = Order.objects.filter(booking=booking, status=OrderStatus.PENDING).first()
     try:
         if order is None:
             priced = quote(buyer=buyer, item=booking, code=code)
-            if priced.amount == 0:  # a session is confirmed by its paid order: keep one to pay
-                raise ApplicationError(
-                    "code_not_applicable",
-                    _("This code would make the session free; tutoring sessions need a payment."),
-                    fields={"code": [_("This code does not apply to this item.")]},
-                )
+            price_as_shown(amount=priced.amount, currency=priced.currency, shown_price=shown_price)
             order = order_create(buyer=buyer, item=booking, idempotency_key=idempotency_key, priced=priced)
         url = order.checkout_url or checkout_open(order, site_url=site_url)
     except ApplicationError:

@@ -32,7 +32,14 @@ from payments.services.accounts import seller_payment_destination
 from payments.services.checkout import CheckoutResult, checkout_open
 from payments.services.fulfilment import unlock_grant
 from payments.services.orders import order_create_or_supersede, order_replay
-from payments.services.pricing import PriceLine, code_check, code_find, code_reserve, price_line
+from payments.services.pricing import (
+    PriceLine,
+    code_check,
+    code_find,
+    code_reserve,
+    price_as_shown,
+    price_line,
+)
 from payments.services.provider import gateway
 from prompts.bundles import bundle_listings
 from prompts.models import Bundle, Listing
@@ -132,16 +139,23 @@ def bundle_quote(*, buyer: User, bundle: Bundle, code: str = "") -> BundleQuote:
 
 
 def bundle_checkout_start(
-    *, buyer: User, bundle: Bundle, idempotency_key: str = "", site_url: str = "", code: str = ""
+    *,
+    buyer: User,
+    bundle: Bundle,
+    idempotency_key: str = "",
+    site_url: str = "",
+    code: str = "",
+    shown_price: tuple[int, str] | None = None,
 ) -> CheckoutResult:
     """One order for the listings of the bundle the buyer lacks, and one checkout session; the
-    listings unlocked at once when a code leaves nothing to pay."""
+    listings unlocked at once when a code leaves nothing to pay. ``shown_price`` as checkout_start's."""
     previous = order_replay(
         buyer=buyer, idempotency_key=idempotency_key, sells=lambda order: order.bundle_id == bundle.pk
     )
     if previous is not None:
         return CheckoutResult(order=previous, checkout_url=previous.checkout_url or None, unlocked=False)
     priced = bundle_quote(buyer=buyer, bundle=bundle, code=code)
+    price_as_shown(amount=priced.amount, currency=priced.currency, shown_price=shown_price)
     buyer_require_phone(user=buyer)
     if priced.amount == 0:
         _unlock_free(buyer, priced)

@@ -23,7 +23,7 @@ from payments.models import Licence, Order, OrderStatus
 from payments.selectors import has_unlocked
 from payments.services.fulfilment import unlock_grant, unlock_upgrade
 from payments.services.orders import order_create, order_replay
-from payments.services.pricing import Quote, code_release, code_reserve, quote
+from payments.services.pricing import Quote, code_release, code_reserve, price_as_shown, quote
 from payments.services.provider import gateway
 from prompts.models import Listing, ListingStatus
 
@@ -50,11 +50,14 @@ def checkout_start(
     site_url: str = "",
     licence: str = "",
     code: str = "",
+    shown_price: tuple[int, str] | None = None,
 ) -> CheckoutResult:
     """Unlock at once what costs nothing (a free listing, a code taking it all), or create an order
     and a checkout session. A buyer holding a lower licence pays the difference for a higher one.
 
     ``site_url`` is where the buyer comes back to (the host they use); SITE_URL when empty.
+    ``shown_price``: the (amount, currency) the buyer saw beside Pay; any other price is a 409
+    ``price_changed`` and nothing is charged or unlocked.
     """
     previous = order_replay(
         buyer=buyer, idempotency_key=idempotency_key, sells=lambda order: order.listing_id == listing.pk
@@ -67,6 +70,7 @@ def checkout_start(
             "already_unlocked", _("You have unlocked this listing already; find it in your library.")
         )
     priced = quote(buyer=buyer, item=listing, licence=licence, code=code)
+    price_as_shown(amount=priced.amount, currency=priced.currency, shown_price=shown_price)
     buyer_require_phone(user=buyer)
     if priced.amount == 0:
         _unlock_free(buyer, priced)

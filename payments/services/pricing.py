@@ -12,6 +12,7 @@ a buyer is shown is what the order charges. All arithmetic is on integer minor u
   a discount that would leave less than that is reduced until it does not (Stripe refuses
   smaller charges).
 - The platform fee is ``split_fee`` on what the buyer pays, not on the list price.
+- A tutoring session is never free: a code that would take all of it is refused, saying so.
 
 ``price_line`` is the arithmetic alone, for one line: a purchase of several listings prices
 each line with it and adds them up.
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.core.money import apply_basis_points, format_money, get_currency, split_fee
-from marketplace.tutoring.models import Booking
+from marketplace.tutoring.models import Booking, TutoringOffer
 from payments.models import (
     LICENCE_RANK,
     CodeKind,
@@ -126,10 +127,7 @@ def quote(*, buyer: User, item: Listing | Booking, licence: str = "", code: str 
     """The price of ``item`` for ``buyer`` with this licence and code; a 4xx ApplicationError explains
     a licence not offered, an upgrade that is not one, or a code that does not apply."""
     if isinstance(item, Booking):
-        found = code_find(seller_id=item.seller_id, text=code) if code else None
-        line = _line_with_code(
-            buyer, item, found, list_amount=item.price_amount, credit=0, currency=item.price_currency
-        )
+        line, found = session_price(buyer=buyer, session=item, code=code)
         return Quote(item=item, licence="", upgrade_from="", code=found, line=line)
     licence = licence or Licence.PERSONAL
     prices = licence_prices(item)
@@ -154,9 +152,42 @@ def quote(*, buyer: User, item: Listing | Booking, licence: str = "", code: str 
     return Quote(item=item, licence=licence, upgrade_from=upgrade_from, code=found, line=line)
 
 
+def session_price(
+    *, buyer: User, session: Booking | TutoringOffer, code: str = ""
+) -> tuple[PriceLine, DiscountCode | None]:
+    """A tutoring session's price with a code: an offer's before a slot is held, a booking's after.
+
+    A code that would leave nothing to pay is refused: a session is confirmed by its paid order,
+    so a free one would have no way to be confirmed.
+    """
+    found = code_find(seller_id=session.seller_id, text=code) if code else None
+    line = _line_with_code(
+        buyer, session, found, list_amount=session.price_amount, credit=0, currency=session.price_currency
+    )
+    if found is not None and line.amount == 0:
+        message = _(
+            "Code %(code)s would make the session free, and a session is only booked through a "
+            "payment. Ask the tutor for a code that leaves something to pay."
+        ) % {"code": found.code}
+        raise _code_error("code_not_applicable", message)
+    return line, found
+
+
+def price_as_shown(*, amount: int, currency: str, shown_price: tuple[int, str] | None) -> None:
+    """Refuse to charge other than the (amount, currency) the buyer saw beside Pay: a code typed but
+    not applied, another licence ticked, or a price changed since the page was drawn all come back
+    to the page first. ``shown_price`` None: the caller has no page to compare with (the API)."""
+    if shown_price is None or shown_price == (amount, currency.upper()):
+        return
+    raise Conflict(
+        "price_changed",
+        _("The price is now %(price)s: check it before you pay.") % {"price": format_money(amount, currency)},
+    )
+
+
 def _line_with_code(
     buyer: User,
-    item: Listing | Booking,
+    item: Listing | Booking | TutoringOffer,
     code: DiscountCode | None,
     *,
     list_amount: int,
@@ -206,7 +237,7 @@ def code_check(
     code: DiscountCode,
     *,
     buyer: User,
-    item: Listing | Booking | Bundle,
+    item: Listing | Booking | TutoringOffer | Bundle,
     base: int,
     currency: str,
     now: datetime,
@@ -216,7 +247,9 @@ def code_check(
         raise _code_error("code_not_started", _("This code cannot be used yet."))
     if code.ends_at and now >= code.ends_at:
         raise _code_error("code_expired", _("This code has expired."))
-    if base <= 0 or not _in_scope(code, item):
+    if not _in_scope(code, item):
+        raise _code_error("code_not_applicable", _out_of_scope_message(code, item))
+    if base <= 0:
         raise _code_error("code_not_applicable", _("This code does not apply to this item."))
     if code.max_uses is not None and code.uses >= code.max_uses:
         raise _code_error("code_used_up", _("This code has been used up."))
@@ -244,16 +277,36 @@ def code_check(
             )
 
 
-def _in_scope(code: DiscountCode, item: Listing | Booking | Bundle) -> bool:
+def _in_scope(code: DiscountCode, item: Listing | Booking | TutoringOffer | Bundle) -> bool:
     if code.seller_id != item.seller_id:
         return False
     if isinstance(item, Bundle):
         return code.scope == CodeScope.BUNDLES
-    if isinstance(item, Booking):
+    if isinstance(item, Booking | TutoringOffer):
         return code.scope == CodeScope.TUTORING
     if code.scope == CodeScope.ALL_LISTINGS:
         return True
     return code.scope == CodeScope.LISTINGS and code.listings.filter(pk=item.pk).exists()
+
+
+def _out_of_scope_message(code: DiscountCode, item: Listing | Booking | TutoringOffer | Bundle) -> str:
+    """Why the code does not apply, from what its scope covers and what is being bought."""
+    names = {"code": code.code}
+    if code.seller_id != item.seller_id:
+        return _("This code does not apply to this item.")
+    if isinstance(item, Bundle):
+        if code.scope == CodeScope.TUTORING:
+            return _("%(code)s applies to tutoring sessions, not bundles.") % names
+        return _("%(code)s applies to single prompts, not bundles.") % names
+    if isinstance(item, Booking | TutoringOffer):
+        if code.scope == CodeScope.BUNDLES:
+            return _("%(code)s applies to bundles, not tutoring sessions.") % names
+        return _("%(code)s applies to prompts, not tutoring sessions.") % names
+    if code.scope == CodeScope.BUNDLES:
+        return _("%(code)s applies to bundles, not single prompts.") % names
+    if code.scope == CodeScope.TUTORING:
+        return _("%(code)s applies to tutoring sessions, not prompts.") % names
+    return _("%(code)s applies to some of this seller's prompts, not this one.") % names
 
 
 def code_reserve(*, code: DiscountCode, buyer: User) -> None:

@@ -7,8 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from marketplace.core.errors import ApplicationError
 from payments.models import DiscountCode, LedgerEntry, ListingLicence, Order, OrderStatus, Unlock
 from payments.services import fulfilment
+from payments.services.bundles import bundle_quote
+from payments.services.pricing import quote, session_price
+from prompts import bundles
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory, make_listing
 from tests.payments.helpers import deliver
@@ -283,3 +287,40 @@ def test_a_code_order_paid_after_it_expired_counts_its_use_again(stripe_fake, se
     assert deliver(stripe_fake.complete(session, late=True)).status_code == 200
     assert Order.objects.get(public_id=order_id).status == OrderStatus.PAID
     assert DiscountCode.objects.get(pk=code.pk).uses == 1
+
+
+@pytest.mark.parametrize(
+    ("scope", "item", "message"),
+    [
+        ("all_listings", "bundle", "WELCOME10 applies to single prompts, not bundles."),
+        ("listings", "bundle", "WELCOME10 applies to single prompts, not bundles."),
+        ("tutoring", "bundle", "WELCOME10 applies to tutoring sessions, not bundles."),
+        ("all_listings", "session", "WELCOME10 applies to prompts, not tutoring sessions."),
+        ("bundles", "session", "WELCOME10 applies to bundles, not tutoring sessions."),
+        ("bundles", "listing", "WELCOME10 applies to bundles, not single prompts."),
+        ("tutoring", "listing", "WELCOME10 applies to tutoring sessions, not prompts."),
+        ("listings", "listing", "WELCOME10 applies to some of this seller's prompts, not this one."),
+    ],
+)
+def test_a_code_out_of_its_scope_says_what_it_applies_to(seller, buyer, offer, scope, item, message):
+    listings = [
+        make_listing(seller, publish=True, price_amount=1990, price_currency="CNY", title=f"Koi {n}")
+        for n in range(3)
+    ]
+    code = _code(seller, "WELCOME10", scope=scope)
+    if scope == "listings":
+        code.listings.set([listings[2]])
+    bundle = bundles.bundle_publish(
+        bundle=bundles.bundle_create(
+            seller=seller, title="Koi", discount_percent=10, listings=[x.public_id for x in listings[:2]]
+        ),
+        by=seller,
+    )
+    price = {
+        "bundle": lambda: bundle_quote(buyer=buyer, bundle=bundle, code="welcome10"),
+        "session": lambda: session_price(buyer=buyer, session=offer, code="welcome10"),
+        "listing": lambda: quote(buyer=buyer, item=listings[0], code="welcome10"),
+    }[item]
+    with pytest.raises(ApplicationError) as refused:
+        price()
+    assert (refused.value.code, refused.value.fields) == ("code_not_applicable", {"code": [message]})

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client, TestCase
 
-from payments.models import Order, OrderStatus, Unlock
+from payments.models import DiscountCode, Order, OrderStatus, Unlock
 from payments.services.fulfilment import unlock_grant
 from prompts import bundles
 from prompts.models import Bundle
@@ -97,3 +97,47 @@ def test_a_seller_creates_and_publishes_a_bundle_in_the_studio(seller, trio):
     bundle = Bundle.objects.get(title="Two")
     assert bundle.status == "published" and bundle.items.count() == 2
     assert Client().get(f"/bundles/{bundle.public_id}/").status_code == 200
+
+
+def _pay_form(html: str) -> dict[str, str]:
+    """The hidden fields of the bundle's one buy form, which also holds the code box and Pay."""
+    form = re.search(r'<form method="post" action="/bundles/[^"]+/buy/".*?</form>', html, re.S)
+    assert form is not None and 'name="code"' in form.group(0) and 'value="pay"' in form.group(0)
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
+
+
+def test_a_code_typed_on_the_bundle_and_paid_at_once_shows_the_new_price_first(buyer, seller, bundle):
+    DiscountCode.objects.create(
+        seller=seller, code="TRIO5", kind="fixed", amount=500, currency="USD", scope="bundles"
+    )
+    site = _site(buyer)
+    fields = _pay_form(site.get(f"/bundles/{bundle.public_id}/").content.decode())
+    assert (fields["shown_amount"], fields["shown_currency"]) == ("1500", "USD")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = site.post(f"/bundles/{bundle.public_id}/buy/", {**fields, "code": "trio5"})
+    assert response.status_code == 303 and response["Location"].endswith("?code=trio5")
+    assert not Order.objects.exists() and DiscountCode.objects.get().uses == 0
+    page = site.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["The price is now $10.00: check it before you pay."]
+    assert "Code TRIO5 −$5.00" in _text(page.content.decode())
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        paid = site.post(
+            f"/bundles/{bundle.public_id}/buy/", {**_pay_form(page.content.decode()), "code": "trio5"}
+        )
+    assert "/payments/sandbox/checkout/" in paid["Location"]
+    order = Order.objects.get(buyer=buyer, bundle=bundle)
+    assert (order.amount, order.discount_code.code) == (1000, "TRIO5")
+
+
+def test_a_listings_code_on_a_bundle_says_what_it_applies_to_and_charges_nothing(buyer, seller, bundle):
+    DiscountCode.objects.create(seller=seller, code="WELCOME10", kind="percent", percent=10)
+    site = _site(buyer)
+    fields = _pay_form(site.get(f"/bundles/{bundle.public_id}/").content.decode())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = site.post(f"/bundles/{bundle.public_id}/buy/", {**fields, "code": "WELCOME10"})
+    page = _text(site.get(response["Location"]).content.decode())
+    assert "WELCOME10 applies to single prompts, not bundles." in page and "Pay $15.00" in page
+    assert not Order.objects.exists()
+    updated = site.post(f"/bundles/{bundle.public_id}/buy/", {"code": "WELCOME10", "intent": "update"})
+    assert updated["Location"].endswith("?code=WELCOME10#bundle-buy-h") and not Order.objects.exists()

@@ -174,3 +174,96 @@ def test_a_multiple_that_is_not_a_number_is_a_form_error_not_a_500(seller, koi, 
     assert bad.status_code == 400 and "Give a price such as 9.90, or a multiple such as 2.5." in page
     tiers = {t.licence: (t.amount, t.multiple_bps) for t in ListingLicence.objects.filter(listing=koi)}
     assert tiers == {"commercial": (None, 30000)}  # nothing saved, the fine tier neither
+
+
+# --- Pay carries the code typed: never charged at a price the buyer did not see ---------------------------
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    """The named fields of the checkout page's one form, as the browser would post them with Pay."""
+    form = re.search(r'<form method="post" action="[^"]+/buy/".*?</form>', html, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
+    fields["licence"] = re.search(r'name="licence" value="(\w+)"[^>]* checked', form.group(0)).group(1)
+    assert 'name="code"' in form.group(0) and 'name="intent" value="pay"' in form.group(0)
+    return fields
+
+
+def test_a_code_typed_without_updating_the_price_brings_the_new_price_back_before_paying(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="KOI20", kind="percent", percent=20)
+    site = _site(buyer)
+    fields = _form_fields(site.get(f"/listings/{koi.public_id}/checkout/").content.decode())
+    assert (fields["shown_amount"], fields["shown_currency"], fields["licence"]) == ("499", "USD", "personal")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = site.post(f"/listings/{koi.public_id}/buy/", {**fields, "code": "koi20", "intent": "pay"})
+    assert response.status_code == 303 and not Order.objects.exists()
+    assert "/checkout/?licence=personal&code=koi20" in response["Location"]
+    page = site.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["The price is now $4.00: check it before you pay."]
+    text = _text(page.content.decode())
+    assert "Code KOI20 −$0.99" in text and "Pay $4.00" in text
+    assert DiscountCode.objects.get().uses == 0
+
+    order = _pay(site, koi, **_form_fields(page.content.decode()), code="koi20")
+    assert (order.amount, order.discount_amount, order.status) == (400, 99, "paid")
+
+
+def test_a_bad_code_typed_and_paid_comes_back_with_its_error_and_charges_nothing(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="TUTOR", kind="percent", percent=20, scope="tutoring")
+    site = _site(buyer)
+    fields = _form_fields(site.get(f"/listings/{koi.public_id}/checkout/").content.decode())
+    for typed, error in [
+        ("NOPE", "This code does not exist for this seller."),
+        ("tutor", "TUTOR applies to tutoring sessions, not prompts."),
+    ]:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = site.post(f"/listings/{koi.public_id}/buy/", {**fields, "code": typed})
+        assert response.status_code == 303 and f"code={typed}" in response["Location"]
+        page = _text(site.get(response["Location"]).content.decode())
+        assert error in page and "Pay $4.99" in page
+    assert not Order.objects.exists() and not Unlock.objects.exists()
+
+
+def test_update_the_price_only_prices_and_a_code_taking_it_all_unlocks_only_once_seen(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="FREE", kind="fixed", amount=1000, currency="USD")
+    site = _site(buyer)
+    fields = _form_fields(site.get(f"/listings/{koi.public_id}/checkout/").content.decode())
+    updated = site.post(f"/listings/{koi.public_id}/buy/", {**fields, "code": "free", "intent": "update"})
+    assert updated.status_code == 303 and "/checkout/?licence=personal&code=free" in updated["Location"]
+    assert not Unlock.objects.exists()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        paid_direct = site.post(f"/listings/{koi.public_id}/buy/", {**fields, "code": "free"})
+    assert "/checkout/" in paid_direct["Location"] and not Unlock.objects.exists()
+    page = site.get(paid_direct["Location"]).content.decode()
+    assert "Unlock now, free" in page and DiscountCode.objects.get().uses == 0
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        unlocked = site.post(f"/listings/{koi.public_id}/buy/", {**_form_fields(page), "code": "free"})
+    assert "#prompt" in unlocked["Location"] and Unlock.objects.filter(buyer=buyer, listing=koi).exists()
+
+
+def test_a_code_cleared_or_another_licence_ticked_is_priced_again_before_paying(buyer, seller, koi):
+    DiscountCode.objects.create(seller=seller, code="KOI20", kind="percent", percent=20)
+    site = _site(buyer)
+    fields = _form_fields(site.get(f"/listings/{koi.public_id}/checkout/?code=KOI20").content.decode())
+    assert fields["shown_amount"] == "400"
+    cleared = site.post(f"/listings/{koi.public_id}/buy/", {**fields, "code": ""})
+    assert "Pay $4.99" in _text(site.get(cleared["Location"]).content.decode())
+    commercial = site.post(
+        f"/listings/{koi.public_id}/buy/", {**fields, "code": "KOI20", "licence": "commercial"}
+    )
+    assert "Pay $11.98" in _text(site.get(commercial["Location"]).content.decode())  # 14.97 less 20%
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("abc", "USD"), ("٤٩٩", "USD"), ("499", "EUR"), ("-1", "")])
+def test_a_shown_price_that_is_not_the_price_charges_nothing_and_is_no_error(buyer, koi, amount, currency):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = _site(buyer).post(
+            f"/listings/{koi.public_id}/buy/",
+            {"licence": "personal", "shown_amount": amount, "shown_currency": currency},
+        )
+    assert response.status_code == 303 and "/checkout/?licence=personal" in response["Location"]
+    assert not Order.objects.exists()

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from marketplace.tutoring.models import Booking, TutorReview
 from payments import services
-from payments.models import Order, Refund
+from payments.models import DiscountCode, Order, Refund
 from payments.sandbox import SandboxGateway
 from tests.factories import UserFactory, make_listing
 from tests.tutoring.helpers import make_offer
@@ -376,3 +376,74 @@ def test_my_bookings_reads_a_constant_number_of_queries(described_offer, buyer, 
         confirmed_booking(buyer, described_offer, f"{day}T09:00:00+08:00")
         confirmed_booking(UserFactory(), described_offer, f"{day}T11:00:00+08:00")
     assert (queries(buyer), queries(seller)) == one
+
+
+# --- a discount code on the booking form ------------------------------------------------------------------
+
+
+def _shown(html: str) -> dict[str, str]:
+    """The booking form's hidden fields: the price it shows travels with the time chosen."""
+    form = re.search(r'<form method="post" action="/tutoring/[^"]+/book/".*?</form>', html, re.S)
+    assert form is not None and 'name="code"' in form.group(0) and 'name="start"' in form.group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
+    return {name: fields[name] for name in ("shown_amount", "shown_currency")}
+
+
+def test_a_tutoring_code_is_priced_on_the_offer_page_and_charged_as_shown(described_offer, buyer, seller):
+    DiscountCode.objects.create(seller=seller, code="TUTOR10", kind="percent", percent=10, scope="tutoring")
+    client = browser(buyer)
+    assert _shown(html_of(client.get(page_url(described_offer)))) == {
+        "shown_amount": "19900",
+        "shown_currency": "CNY",
+    }
+    updated = book(client, described_offer, "", code="tutor10", intent="update")
+    assert updated["Location"] == page_url(described_offer) + "&code=tutor10#slots"
+    assert not Booking.objects.exists()
+    html = html_of(client.get(updated["Location"]))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Code TUTOR10 −CN¥19.90" in text and "You pay CN¥179.10" in text
+    response = book(client, described_offer, WED_9, code="tutor10", **_shown(html))
+    assert "/payments/sandbox/checkout/" in response["Location"]
+    order = Order.objects.get()
+    assert (order.amount, order.discount_amount, order.discount_code.code) == (17910, 1990, "TUTOR10")
+
+
+def test_a_code_typed_and_a_time_picked_at_once_holds_nothing_and_shows_the_new_price(
+    described_offer, buyer, seller
+):
+    DiscountCode.objects.create(seller=seller, code="TUTOR10", kind="percent", percent=10, scope="tutoring")
+    client = browser(buyer)
+    shown = _shown(html_of(client.get(page_url(described_offer))))
+    response = book(client, described_offer, WED_9, code="tutor10", **shown)
+    assert response["Location"] == page_url(described_offer) + "&code=tutor10"
+    page = client.get(response["Location"])
+    assert messages_on(page) == ["The price is now ¥179.10: check it before you pay."]
+    assert _shown(html_of(page))["shown_amount"] == "17910"
+    assert not Order.objects.exists() and not Booking.objects.filter(status="held").exists()
+    assert DiscountCode.objects.get().uses == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("NOPE", "This code does not exist for this seller."),
+        ("PROMPTS", "PROMPTS applies to prompts, not tutoring sessions."),
+        (
+            "ALL",
+            "Code ALL would make the session free, and a session is only booked through a payment. "
+            "Ask the tutor for a code that leaves something to pay.",
+        ),
+    ],
+)
+def test_a_code_that_does_not_apply_is_explained_on_the_page_and_holds_nothing(
+    described_offer, buyer, seller, code, message
+):
+    DiscountCode.objects.create(seller=seller, code="PROMPTS", kind="percent", percent=10)
+    DiscountCode.objects.create(seller=seller, code="ALL", kind="percent", percent=100, scope="tutoring")
+    client = browser(buyer)
+    html = html_of(client.get(page_url(described_offer) + f"&code={code}"))
+    assert f'<span id="b-code-error" class="error">{message}</span>'.replace("'", "&#x27;") in html
+    assert _shown(html)["shown_amount"] == "19900"
+    response = book(client, described_offer, WED_9, code=code, **_shown(html))
+    assert messages_on(client.get(response["Location"])) == [message]
+    assert not Order.objects.exists() and not Booking.objects.filter(status="held").exists()

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import current_user, see_other, site_url
+from marketplace.storefront.views.common import (
+    current_user,
+    flash_checkout_refusal,
+    see_other,
+    shown_price,
+    site_url,
+)
 from marketplace.storefront.views.purchases import same_site_url
 from marketplace.storefront.views.verification import verification_step
 from payments.services.bundles import BundleQuote, bundle_checkout_start, bundle_quote
@@ -87,16 +93,24 @@ def _card(listing: Any) -> dict[str, Any]:
 @login_required
 @require_POST
 def bundle_buy(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Pay for the bundle at the price shown, or, charging nothing, back to the page with the code's
+    error or the new price; "Update the price" only prices the code typed."""
     bundle = _bundle(public_id)
     code = request.POST.get("code", "").strip()[:60]
+    if request.POST.get("intent") == "update":
+        return see_other(_page_url(bundle, code) + "#bundle-buy-h")
     try:
         result = bundle_checkout_start(
-            buyer=current_user(request), bundle=bundle, site_url=site_url(request), code=code
+            buyer=current_user(request),
+            bundle=bundle,
+            site_url=site_url(request),
+            code=code,
+            shown_price=shown_price(request),
         )
     except ApplicationError as exc:
         if step := verification_step(request, exc, _page_url(bundle)):
             return step
-        messages.error(request, exc.message)
+        flash_checkout_refusal(request, exc)
         return see_other(_page_url(bundle, code))
     if result.unlocked:
         messages.success(request, _("Unlocked. The prompts are in your library."))

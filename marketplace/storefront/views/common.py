@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.accounts.models import User
+from marketplace.core.errors import ApplicationError
 
 
 def cards(documents: list[str]) -> list[dict[str, Any]]:
@@ -37,6 +39,25 @@ def site_url(request: HttpRequest) -> str:
     outside a request, where no visitor's host is known.
     """
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def shown_price(request: HttpRequest) -> tuple[int, str] | None:
+    """The (amount, currency) a checkout form showed beside its Pay button, so the service charges
+    that or sends the buyer back to look; None when the form shows no price (a plain Buy button).
+    A value that is not a whole number matches no price, so the page is shown again."""
+    amount = request.POST.get("shown_amount")
+    if amount is None:
+        return None
+    whole = amount.isascii() and amount.isdigit() and len(amount) <= 18
+    return (int(amount) if whole else -1), request.POST.get("shown_currency", "")[:3].upper()
+
+
+def flash_checkout_refusal(request: HttpRequest, exc: ApplicationError) -> None:
+    """Why a checkout did not start: a new price to check is news, anything else an error."""
+    if exc.code == "price_changed":
+        messages.info(request, exc.message)
+    else:
+        messages.error(request, exc.message)
 
 
 def see_other(url: str) -> HttpResponse:

@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import current_user, redirect_back, see_other, site_url
+from marketplace.storefront.views.common import (
+    current_user,
+    flash_checkout_refusal,
+    redirect_back,
+    see_other,
+    shown_price,
+    site_url,
+)
 from marketplace.storefront.views.verification import verification_step
 from payments import selectors as payment_selectors
 from payments import services as payment_services
@@ -50,11 +57,16 @@ def _listing_url(listing: Listing) -> str:
 def buy(request: HttpRequest, public_id: str) -> HttpResponse:
     """The Buy button: a free listing unlocks now; a paid one goes to checkout (Stripe or sandbox).
 
-    From the checkout page it carries the licence chosen and the discount code typed.
+    From the checkout page it carries the licence ticked, the code typed and the price shown beside
+    Pay. "Update the price" only prices them again. Pay charges the price shown, or brings the page
+    back, charging nothing, with the code's error or with the new price (a code typed but not
+    applied yet, another licence ticked) for the buyer to check.
     """
     listing = _listing(public_id, request.user)
     licence = request.POST.get("licence", "")[:20]
     code = request.POST.get("code", "").strip()[:60]
+    if request.POST.get("intent") == "update":
+        return see_other(_checkout_url(listing, licence=licence, code=code))
     try:
         result = payment_services.checkout_start(
             buyer=current_user(request),
@@ -62,11 +74,12 @@ def buy(request: HttpRequest, public_id: str) -> HttpResponse:
             site_url=site_url(request),
             licence=licence,
             code=code,
+            shown_price=shown_price(request),
         )
     except ApplicationError as exc:
         if step := verification_step(request, exc, _listing_url(listing)):
             return step
-        messages.error(request, exc.message)
+        flash_checkout_refusal(request, exc)
         if licence or code:
             return see_other(_checkout_url(listing, licence=licence, code=code))
         return redirect_back(request, _listing_url(listing))

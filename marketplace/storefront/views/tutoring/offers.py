@@ -24,7 +24,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront.views.common import current_user, see_other, site_url
+from marketplace.storefront.views.common import (
+    current_user,
+    flash_checkout_refusal,
+    see_other,
+    shown_price,
+    site_url,
+)
 from marketplace.storefront.views.tutoring.common import (
     LIBRARY_CHOICES,
     OFFERS_PAGE,
@@ -39,6 +45,7 @@ from marketplace.tutoring.parsing import parse_start
 from payments import services as payment_services
 from payments.models import Order, OrderStatus
 from payments.selectors import library_for
+from payments.services.pricing import session_price
 from prompts.models import Listing
 
 # --- the offers -------------------------------------------------------------------------------------
@@ -67,9 +74,10 @@ def offers(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/tutoring/offers.html", {"page": page, "offers": list(page)})
 
 
-def _offer_url(offer: TutoringOffer, first: str = "") -> str:
+def _offer_url(offer: TutoringOffer, first: str = "", code: str = "") -> str:
     url = reverse("web:tutoring-offer", args=[offer.public_id])
-    return f"{url}?{urlencode({'from': first})}" if first else url
+    query = urlencode({name: value for name, value in (("from", first), ("code", code)) if value})
+    return f"{url}?{query}" if query else url
 
 
 def _library_choices(user: User) -> list[tuple[str, str]]:
@@ -87,8 +95,10 @@ def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user = current_user(request) if request.user.is_authenticated else None
     own = user is not None and user.pk == offer.seller_id
     can_book = offer.seller.can_accept_payments and not own
+    code = request.GET.get("code", "").strip()[:60]
     context = {
         "offer": offer,
+        **_priced_with_code(user, offer, code if can_book else ""),
         **slot_picker(request, offer),
         "rating": selectors.offer_rating(offer=offer),
         "reviews": list(selectors.reviews_for_offer(offer=offer)[:REVIEWS_SHOWN]),
@@ -100,6 +110,24 @@ def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
         "library": _library_choices(user) if user is not None and not own else [],
     }
     return render(request, "storefront/tutoring/offer.html", context)
+
+
+def _priced_with_code(user: User | None, offer: TutoringOffer, code: str) -> dict[str, object]:
+    """The code typed, why it does not apply, and what the buyer pays: the price the booking form
+    carries, so a booking is charged what the page showed."""
+    line, applied, code_error = None, None, ""
+    if user is not None and code:
+        try:
+            line, applied = session_price(buyer=user, session=offer, code=code)
+        except ApplicationError as exc:
+            code_error = exc.message
+    return {
+        "code": code,
+        "code_error": code_error,
+        "session_price": line,
+        "applied_code": applied,
+        "pay_amount": line.amount if line is not None else offer.price_amount,
+    }
 
 
 # --- booking ------------------------------------------------------------------------------------------
@@ -134,10 +162,18 @@ def _own_pending_checkout(buyer: User, offer: TutoringOffer, start: datetime) ->
 @login_required
 @require_POST
 def book(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Hold the chosen slot and go to checkout; any refusal comes back to the offer page as a message."""
+    """Hold the chosen slot and go to checkout; any refusal comes back to the offer page as a message.
+
+    The code typed travels with the slot and the price shown: "Update the price" only prices the
+    code; a time chosen with a code not applied yet, or one that does not apply, holds nothing and
+    comes back to the page with the new price or the code's error.
+    """
     offer = _offer_or_404(public_id)
     user = current_user(request)
-    back = _offer_url(offer, request.POST.get("from", "")[:10])
+    code = request.POST.get("code", "").strip()[:60]
+    back = _offer_url(offer, request.POST.get("from", "")[:10], code)
+    if request.POST.get("intent") == "update":
+        return see_other(back + "#slots")
     try:
         start = parse_start(request.POST.get("start"))
     except ApplicationError as exc:
@@ -151,6 +187,8 @@ def book(request: HttpRequest, public_id: str) -> HttpResponse:
             listing=_chosen_listing(request.POST.get("listing", "")),
             buyer_timezone=getattr(request, "visitor_timezone", ""),
             site_url=site_url(request),
+            code=code,
+            shown_price=shown_price(request),
         )
     except ApplicationError as exc:
         # The same form sent twice: the first request holds the slot; the second goes to its checkout.
@@ -159,6 +197,9 @@ def book(request: HttpRequest, public_id: str) -> HttpResponse:
             return see_other(pending)
         if step := verification_step(request, exc, back):
             return step
-        flash_error(request, exc)
+        if exc.code == "price_changed":
+            flash_checkout_refusal(request, exc)
+        else:
+            flash_error(request, exc)
         return see_other(back)
     return see_other(result.checkout_url or reverse("web:my-bookings"))
