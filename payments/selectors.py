@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -21,6 +23,9 @@ from payments.models import (
     Unlock,
 )
 from prompts.models import Listing
+from prompts.search import matching as search_matching
+from prompts.search import query as search
+from prompts.search import spelling
 
 
 def prompt_access_allowed(*, user: Any, listing: Listing) -> bool:
@@ -68,6 +73,37 @@ def library_for(*, buyer: User) -> QuerySet[Any, Any]:
         )
         .order_by("-granted_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class LibrarySearch:
+    rows: QuerySet[Any, Any]  # library_for's rows whose listing matches
+    corrected_query: str | None  # the query they match, when a typo was corrected
+
+
+def library_search(*, buyer: User, text: str) -> LibrarySearch:
+    """The buyer's library rows (as library_for) whose listing matches ``text`` as the catalog
+    search matches it: synonyms in either language, the same normalisation. When none does and a
+    spelling correction finds some, those, with the correction. Archived listings are found too."""
+    owned = list(
+        Unlock.objects.active()
+        .filter(buyer=buyer)
+        .values_list("pk", "listing_id", "listing__status", "listing__card_json")
+    )
+    found, corrected = _library_matches(owned, text), None
+    if not found:
+        fixed = spelling.correct_query(text)
+        found = _library_matches(owned, fixed) if fixed else []
+        corrected = fixed if found else None
+    return LibrarySearch(library_for(buyer=buyer).filter(pk__in=found), corrected)
+
+
+def _library_matches(owned: Sequence[tuple[int, int, str, str | None]], text: str) -> list[int]:
+    query = search.parse_query(text)
+    if query is None:
+        return []
+    listings = search_matching.listings_matching(query, [row[1:] for row in owned])
+    return [pk for pk, listing_id, _, _ in owned if listing_id in listings]
 
 
 def seller_payout_account(*, seller: User) -> ConnectedAccount | None:

@@ -11,7 +11,7 @@ import unicodedata
 from django.utils.translation import gettext as _
 
 from marketplace.core.errors import ApplicationError
-from marketplace.core.money import CURRENCIES, MoneyError, validate_price
+from marketplace.core.prices import checked_price
 from marketplace.core.text import require_visible_text
 
 MAX_TAGS = 10
@@ -62,13 +62,7 @@ def clean_tags(raw_tags: list[str]) -> list[str]:
 
 
 def check_price(amount: int, currency: str) -> str:
-    try:
-        return validate_price(amount, currency).code
-    except MoneyError as exc:
-        # The message is in the visitor's language; the currency table says which field is wrong.
-        known = isinstance(currency, str) and currency.upper() in CURRENCIES
-        field = "price.amount" if known else "price.currency"
-        raise ApplicationError("invalid_price", str(exc), fields={field: [str(exc)]}) from None
+    return checked_price(amount, currency).code
 
 
 def clean_variable_examples(raw: dict[str, str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.accounts.models import User
+from marketplace.api.fields import CurrencyField, MinorUnitsField, MoneyInput
 from marketplace.api.openapi import CURSOR_PARAMETERS, MoneyOutput, cursor_page, errors
 from marketplace.api.pagination import cursor_page_response
 from marketplace.api.parsing import current_user
@@ -115,10 +116,8 @@ class CodeCreateInput(serializers.Serializer):
     code = serializers.CharField(max_length=40, help_text="Buyers type it in any case.")
     kind = serializers.ChoiceField(choices=CodeKind.values)
     percent = serializers.IntegerField(required=False, allow_null=True, help_text="1-100, for kind=percent.")
-    amount = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Minor units, for kind=fixed."
-    )
-    currency = serializers.CharField(required=False, allow_blank=True, default="", max_length=3)
+    amount = MinorUnitsField(required=False, allow_null=True, help_text="Minor units, for kind=fixed.")
+    currency = CurrencyField(required=False, allow_blank=True, default="")
     scope = serializers.ChoiceField(choices=CodeScope.values, default=CodeScope.ALL_LISTINGS)
     listings = serializers.ListField(
         child=serializers.CharField(max_length=16), required=False, default=list, max_length=200
@@ -127,8 +126,10 @@ class CodeCreateInput(serializers.Serializer):
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     max_uses = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     max_uses_per_buyer = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    min_order_amount = serializers.IntegerField(required=False, default=0, min_value=0)
-    min_order_currency = serializers.CharField(required=False, allow_blank=True, default="", max_length=3)
+    min_order_amount = MinorUnitsField(
+        required=False, default=0, min_value=0, help_text="Minor units; 0 for no minimum."
+    )
+    min_order_currency = CurrencyField(required=False, allow_blank=True, default="")
 
 
 class CodeUpdateInput(serializers.Serializer):
@@ -206,8 +207,11 @@ class SellerCodeDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LicenceTierInput(serializers.Serializer):
-    amount = serializers.IntegerField(
+class LicenceTierInput(MoneyInput):
+    """A tier's price: an amount, or a multiple of the listing's price. Anything wrong with it is a
+    400 with code `invalid_price`, its message on `commercial.amount` (and so on) in `error.fields`."""
+
+    amount = MinorUnitsField(
         required=False, allow_null=True, help_text="Minor units, the listing's currency."
     )
     multiple_bps = serializers.IntegerField(

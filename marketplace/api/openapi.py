@@ -35,11 +35,16 @@ class ErrorEnvelope(serializers.Serializer):
     error = inline_serializer(
         "ErrorDetail",
         {
-            "code": serializers.CharField(help_text="Stable, for programs: `invalid`, `not_found`, ..."),
+            "code": serializers.CharField(
+                help_text="Stable, for programs: `invalid`, `invalid_price`, `not_found`, ..."
+            ),
             "message": serializers.CharField(help_text="For people, in the request's language."),
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()),
-                help_text="Messages per input field; empty when the error is not about one field.",
+                help_text=(
+                    "Messages per input field, a nested one by its path (`price.amount`); empty when "
+                    "the error is not about one field."
+                ),
             ),
         },
     )

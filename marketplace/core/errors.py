@@ -18,6 +18,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
+# The code of every refused price or amount of money, whether a service or an API field refuses it.
+INVALID_PRICE = "invalid_price"
+
 
 class ApplicationError(Exception):
     """A failure a person can act on. ``code`` is stable; ``message`` is for humans."""
@@ -64,10 +67,44 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+def _codes(detail: Any) -> set[str | None]:
+    if isinstance(detail, dict):
+        return {code for value in detail.values() for code in _codes(value)}
+    if isinstance(detail, list):
+        return {code for item in detail for code in _codes(item)}
+    return {getattr(detail, "code", None)}
+
+
+def _by_path(detail: Any, path: str) -> dict[str, list[str]]:
+    """Errors by the path of the part that is wrong: {"price": {"amount": [...]}} is "price.amount"."""
+    if not isinstance(detail, dict):
+        return {path: _flatten(detail)}
+    fields: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        child = path if key == "non_field_errors" else f"{path}.{key}"
+        for name, messages in _by_path(value, child).items():
+            fields.setdefault(name, []).extend(messages)
+    return fields
+
+
 def _field_errors(detail: Any) -> dict[str, list[str]]:
     if not isinstance(detail, dict):
         return {"non_field_errors": _flatten(detail)}
-    return {str(key): _flatten(value) for key, value in detail.items()}
+    fields: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        if _codes(value) == {INVALID_PRICE}:
+            fields.update(_by_path(value, str(key)))
+        else:
+            fields[str(key)] = _flatten(value)
+    return fields
+
+
+def _validation_envelope(detail: Any) -> dict[str, Any]:
+    """A serializer's refusal; when only money is wrong, the invalid_price error a service gives."""
+    fields = _field_errors(detail)
+    if isinstance(detail, dict) and detail and _codes(detail) == {INVALID_PRICE}:
+        return envelope(INVALID_PRICE, next(iter(fields.values()))[0], fields)
+    return envelope("invalid", _("Some fields are not valid."), fields)
 
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
@@ -104,7 +141,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, exceptions.APIException):
         return response  # unexpected: let it reach the logs as a 500
     if isinstance(exc, exceptions.ValidationError):
-        body = envelope("invalid", _("Some fields are not valid."), _field_errors(exc.detail))
+        body = _validation_envelope(exc.detail)
     else:
         code = _DRF_CODES.get(type(exc)) or str(getattr(exc, "default_code", "error"))
         message = " ".join(_flatten(exc.detail))

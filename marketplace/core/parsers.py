@@ -5,10 +5,18 @@ a control character in a key or string (see marketplace.core.text): deep nesting
 every consumer after the parser, and PostgreSQL rejects NUL in text with an error that would
 otherwise surface as a 500. orjson reads the body: it refuses lone surrogates, NaN and
 Infinity, and stops at its own depth limit instead of exhausting Python's stack.
+
+An integer is an integer however many digits it has: orjson reads one past 64 bits as a float
+(1e+23), or refuses it past a double's range, so such a body is read again by the standard library,
+whose integers are exact, with orjson's refusals. A price of 99999999999999999999999 is then "too
+large", as 10**15 is, not "not a whole number".
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -24,10 +32,51 @@ if TYPE_CHECKING:
     from marketplace.core.errors import ApplicationError
 
 MAX_JSON_DEPTH = 64
+# Past this many digits an integer is beyond every bound the application checks, so it is read as
+# +-10**MAX_INTEGER_DIGITS: int() of a long digit string takes quadratic time, and Python refuses
+# one of more than 4300 digits.
+MAX_INTEGER_DIGITS = 100
+# 20 digits in a row: the shortest integer literal orjson may read as a float is 2**64 (20 digits).
+_LONG_DIGIT_RUN = re.compile(r"\d{20}")
+_LONG_DIGIT_RUN_BYTES = re.compile(rb"\d{20}")
 
 
 class JSONTooDeep(ValueError):
     pass
+
+
+def read_integer(text: str) -> int:
+    """The integer a decimal literal ("-0042", "99999999999999999999999") says, at most
+    +-10**MAX_INTEGER_DIGITS in size."""
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > MAX_INTEGER_DIGITS:
+        return sign * 10**MAX_INTEGER_DIGITS
+    return sign * int(digits)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number is infinity when parsed as double")
+    return number
+
+
+def _load_exact(payload: bytes | str) -> Any:
+    """The standard library's reading, with exact integers, refusing what orjson refuses."""
+    try:
+        value = json.loads(
+            payload, parse_int=read_integer, parse_float=_finite_float, parse_constant=_refuse_constant
+        )
+    except RecursionError:
+        raise JSONTooDeep("nested too deeply") from None
+    if nesting_depth(value) <= MAX_JSON_DEPTH:
+        json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate: UnicodeEncodeError
+    return value
 
 
 def load_json(payload: bytes | str) -> Any:
@@ -37,7 +86,13 @@ def load_json(payload: bytes | str) -> Any:
     except orjson.JSONDecodeError as exc:
         if "depth" in str(exc) or "recursion" in str(exc):
             raise JSONTooDeep(str(exc)) from None
-        raise
+        if "infinity" not in str(exc):
+            raise
+        value = _load_exact(payload)  # an integer past a double's range, or a float that is refused
+    else:
+        long_digits = _LONG_DIGIT_RUN_BYTES if isinstance(payload, bytes) else _LONG_DIGIT_RUN
+        if long_digits.search(payload):  # type: ignore[arg-type]
+            value = _load_exact(payload)
     if nesting_depth(value) > MAX_JSON_DEPTH:
         raise JSONTooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels")
     return value

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.core.money import MoneyError, validate_price
+from marketplace.core.prices import checked_price, price_error
 from marketplace.core.text import require_visible_text
 from marketplace.core.timezones import zone_or_error
 from marketplace.tutoring import calendar_guard, emails, slots
@@ -65,12 +65,9 @@ OFFER_FIELDS = {
 
 
 def _offer_validate(offer: TutoringOffer) -> None:
-    try:
-        currency = validate_price(offer.price_amount, offer.price_currency)
-    except MoneyError as exc:
-        raise ApplicationError("invalid_price", str(exc), fields={"price": [str(exc)]}) from None
+    currency = checked_price(offer.price_amount, offer.price_currency)
     if offer.price_amount == 0:
-        raise ApplicationError("invalid_price", _("A tutoring session needs a price above zero."))
+        raise price_error(_("A tutoring session needs a price above zero."), field="price.amount")
     offer.price_currency = currency.code
     if not MIN_DURATION <= offer.duration_minutes <= MAX_DURATION:
         message = _("A session lasts %(min)s to %(max)s minutes.") % {

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
-from marketplace.core.money import MoneyError, get_currency, validate_price
+from marketplace.core.money import MoneyError, format_money, get_currency
+from marketplace.core.prices import checked_price, price_error
 from payments.models import CodeKind, CodeScope, DiscountCode, Licence, ListingLicence
 from prompts.models import Listing
 
@@ -54,7 +55,9 @@ def code_create(
             raise _invalid("percent", _("Give a percent from 1 to 100."))
         fields["percent"] = percent
     elif kind == CodeKind.FIXED:
-        fields["amount"], fields["currency"] = _amount(amount, currency, field="amount")
+        fields["amount"], fields["currency"] = _amount(
+            amount, currency, field="amount", currency_field="currency"
+        )
     else:
         raise _invalid("kind", _("Choose percent or fixed."))
     if scope not in CodeScope.values:
@@ -66,7 +69,10 @@ def code_create(
         raise _invalid("listings", _("Choose only your own listings."))
     if min_order_amount:
         fields["min_order_amount"], fields["min_order_currency"] = _amount(
-            min_order_amount, min_order_currency, field="min_order_amount"
+            min_order_amount,
+            min_order_currency,
+            field="min_order_amount",
+            currency_field="min_order_currency",
         )
     _check_window_and_limits(starts_at, ends_at, max_uses, max_uses_per_buyer)
     try:
@@ -87,16 +93,20 @@ def code_create(
     return created
 
 
-def _amount(amount: Any, currency: str, *, field: str, price: bool = False) -> tuple[int, str]:
-    """An amount in minor units above zero; a price (a licence's) also within the currency's limits."""
+def _amount(amount: Any, currency: str, *, field: str, currency_field: str) -> tuple[int, str]:
+    """An amount in minor units, above zero and at most the currency's largest price."""
     try:
         found = get_currency(currency)
-        if price:
-            validate_price(amount, currency)
     except MoneyError as exc:
-        raise _invalid(field, str(exc)) from None
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= found.maximum_price:
-        raise _invalid(field, _("Give an amount above zero, in minor units (cents, fen)."))
+        raise price_error(exc, field=currency_field) from None
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise price_error(_("Give an amount above zero, in minor units (cents, fen)."), field=field)
+    if amount > found.maximum_price:
+        message = _("The largest amount in %(currency)s is %(amount)s.") % {
+            "currency": found.code,
+            "amount": format_money(found.maximum_price, found.code),
+        }
+        raise price_error(message, field=field)
     return amount, found.code
 
 
@@ -143,15 +153,20 @@ def licence_set(
         ListingLicence.objects.filter(listing=listing, licence=licence).delete()
         return
     if amount is not None and multiple_bps is not None:
-        raise _invalid("amount", _("Give an amount or a multiple of the base price, not both."))
+        message = _("Give an amount or a multiple of the base price, not both.")
+        raise price_error(message, field=f"{licence}.amount")
     if amount is not None:
-        _amount(amount, listing.price_currency, field="amount", price=True)
+        checked_price(amount, listing.price_currency, field=licence)
+        if amount == 0:
+            message = _("Give an amount above zero, in minor units (cents, fen).")
+            raise price_error(message, field=f"{licence}.amount")
     elif (
         isinstance(multiple_bps, bool)
         or not isinstance(multiple_bps, int)
         or not 10_000 <= multiple_bps <= 1_000_000
     ):
-        raise _invalid("multiple_bps", _("Give a multiple from 1x (10000) to 100x (1000000)."))
+        message = _("Give a multiple from 1x (10000) to 100x (1000000).")
+        raise price_error(message, field=f"{licence}.multiple_bps")
     ListingLicence.objects.update_or_create(
         listing=listing, licence=licence, defaults={"amount": amount, "multiple_bps": multiple_bps}
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.accounts.models import User
-from marketplace.core.parsers import MAX_JSON_DEPTH
+from marketplace.core.parsers import MAX_INTEGER_DIGITS, MAX_JSON_DEPTH, load_json
 from marketplace.tutoring.models import Booking, TutoringOffer
 from prompts.models import Listing
 from tests.tutoring.helpers import make_offer
@@ -87,7 +87,24 @@ def test_sixty_four_levels_reach_the_fields_rules(seller_api):
     assert "languages" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("body", ['"\\ud800"', '{"title": "\\udfff"}', "NaN", '{"a": Infinity}', "{"])
+LONG = "9" * 23  # past 64 bits: orjson alone would read it as the float 1e+23
+UNREADABLE = [
+    '"\\ud800"',
+    '{"title": "\\udfff"}',
+    "NaN",
+    '{"a": Infinity}',
+    "{",
+    # Bodies with a long integer are read again exactly, and refused the same way.
+    f'["\\ud800", {LONG}]',
+    f"[NaN, {LONG}]",
+    f"[1e400, {LONG}]",
+    "[1e400]",
+    f'[1{"0" * 400}, "\\udfff"]',
+    f"[{LONG}, ",
+]
+
+
+@pytest.mark.parametrize("body", UNREADABLE)
 def test_unreadable_json_is_a_400_envelope(anon, body):
     response = anon.post("/api/v1/auth/token/", body, content_type="application/json")
     assert response.status_code == 400
@@ -113,3 +130,23 @@ def test_a_json_body_past_the_upload_limit_is_a_413_and_writes_nothing(seller_ap
     assert response.status_code == 413, response.content[:300]
     assert response.json()["error"]["code"] == "request_too_large"
     assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        (f'{{"amount": {LONG}}}', {"amount": int(LONG)}),
+        ("[18446744073709551616, -9223372036854775809]", [2**64, -(2**63) - 1]),
+        (f"[1{'0' * 400}, -{'9' * 5000}]", [10**MAX_INTEGER_DIGITS, -(10**MAX_INTEGER_DIGITS)]),
+        (f'{{"title": "{LONG}", "ratio": 1.5, "big": 1e30}}', {"title": LONG, "ratio": 1.5, "big": 1e30}),
+    ],
+    ids=["23 digits", "just past 64 bits", "past a double's range", "digits in a string"],
+)
+def test_integers_are_read_exactly_however_long(body, value):
+    assert load_json(body) == value
+    assert load_json(body.encode()) == value
+
+
+def test_a_long_integer_before_deep_nesting_is_still_too_deep(anon):
+    body = f"[1{'0' * 400}, " + nested_lists(100_000) + "]"  # orjson stops at the number first
+    assert_too_deep(anon.post("/api/v1/auth/token/", body, content_type="application/json"))

@@ -138,3 +138,36 @@ def test_registering_a_taken_email_is_the_documented_409(seller: Any) -> None:
     body = {"email": seller.email, "password": "a-long-password-42", "handle": "someone-new"}
     response = checked_call("POST", "/api/v1/auth/register/", body=body, media_type="application/json")
     assert response.status_code == 409
+
+
+def _property(schema_name: str, name: str) -> dict[str, Any]:
+    node = RAW_SCHEMA["components"]["schemas"][schema_name]["properties"][name]
+    return _resolve(node["allOf"][0] if "allOf" in node else node)
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "field"),
+    [
+        ("ListingInputRequest", "price"),
+        ("PatchedListingUpdateInputRequest", "price"),
+        ("OfferInputRequest", "price"),
+        ("PatchedOfferInputRequest", "price"),
+    ],
+)
+def test_a_price_input_is_documented_with_its_refusal(schema_name: str, field: str) -> None:
+    price = _property(schema_name, field)
+    assert price["properties"]["amount"]["type"] == "integer"
+    assert price["properties"]["currency"] == {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 3,
+        "description": "ISO 4217, one of USD, CNY, EUR, GBP, JPY, HKD, SGD, AUD, CAD, CHF, KRW.",
+    }
+    assert "`invalid_price`" in price["description"] and "`price.amount`" in price["description"]
+
+
+def test_licence_tiers_are_documented_with_their_refusal() -> None:
+    tier = _property("LicencesInputRequest", "commercial")
+    assert set(tier["properties"]) == {"amount", "multiple_bps"}
+    assert tier["properties"]["amount"]["type"] == "integer"
+    assert "`invalid_price`" in tier["description"]

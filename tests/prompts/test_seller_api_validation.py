@@ -32,6 +32,9 @@ def with_changes(**changes: Any) -> dict[str, Any]:
     return {**VALID, **changes}
 
 
+PRICE_PARTS = {"price", "price.amount", "price.currency"}
+
+
 def assert_error(response: Any, status: int, code: str, field: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.content[:500]
     error = response.json()["error"]
@@ -41,6 +44,9 @@ def assert_error(response: Any, status: int, code: str, field: str | None = None
     if field is not None:
         assert field in error["fields"], error
         assert all(error["fields"][field])
+    if code == "invalid_price":  # one shape, whether the type or the value is wrong
+        assert set(error["fields"]) <= PRICE_PARTS, error
+        assert error["message"] == error["fields"][field][0], error
     return error
 
 
@@ -53,22 +59,34 @@ def assert_nothing_created() -> None:
 # --- Creating ------------------------------------------------------------------------------------
 
 BAD_CREATE = {
-    "price amount as words": (with_changes(price={"amount": "abc", "currency": "USD"}), "invalid", "price"),
+    "price amount as words": (
+        with_changes(price={"amount": "abc", "currency": "USD"}),
+        "invalid_price",
+        "price.amount",
+    ),
     "price amount with a fraction": (
         with_changes(price={"amount": 12.5, "currency": "USD"}),
-        "invalid",
-        "price",
+        "invalid_price",
+        "price.amount",
     ),
     "price amount as a decimal string": (
         with_changes(price={"amount": "12.0", "currency": "USD"}),
-        "invalid",
-        "price",
+        "invalid_price",
+        "price.amount",
     ),
-    "price amount true": (with_changes(price={"amount": True, "currency": "USD"}), "invalid", "price"),
-    "price amount null": (with_changes(price={"amount": None, "currency": "USD"}), "invalid", "price"),
-    "price without currency": (with_changes(price={"amount": 399}), "invalid", "price"),
-    "price as a number": (with_changes(price=399), "invalid", "price"),
-    "price null": (with_changes(price=None), "invalid", "price"),
+    "price amount true": (
+        with_changes(price={"amount": True, "currency": "USD"}),
+        "invalid_price",
+        "price.amount",
+    ),
+    "price amount null": (
+        with_changes(price={"amount": None, "currency": "USD"}),
+        "invalid_price",
+        "price.amount",
+    ),
+    "price without currency": (with_changes(price={"amount": 399}), "invalid_price", "price.currency"),
+    "price as a number": (with_changes(price=399), "invalid_price", "price"),
+    "price null": (with_changes(price=None), "invalid_price", "price"),
     "negative price": (
         with_changes(price={"amount": -100, "currency": "USD"}),
         "invalid_price",
@@ -104,8 +122,21 @@ BAD_CREATE = {
         "invalid_price",
         "price.currency",
     ),
-    "two-letter currency": (with_changes(price={"amount": 399, "currency": "US"}), "invalid", "price"),
-    "formatted yen amount": (with_changes(price={"amount": "¥500", "currency": "JPY"}), "invalid", "price"),
+    "two-letter currency": (
+        with_changes(price={"amount": 399, "currency": "US"}),
+        "invalid_price",
+        "price.currency",
+    ),
+    "currency as a number": (
+        with_changes(price={"amount": 399, "currency": 840}),
+        "invalid_price",
+        "price.currency",
+    ),
+    "formatted yen amount": (
+        with_changes(price={"amount": "¥500", "currency": "JPY"}),
+        "invalid_price",
+        "price.amount",
+    ),
     "tags as a string": (with_changes(tags="panda, emoji"), "invalid", "tags"),
     "tags null": (with_changes(tags=None), "invalid", "tags"),
     "an eleventh tag": (with_changes(tags=[f"tag-{n}" for n in range(11)]), "invalid", "tags"),
@@ -147,6 +178,64 @@ def test_price_errors_say_what_is_allowed(seller_api):
     unknown = seller_api.post(LISTINGS, with_changes(price={"amount": 399, "currency": "XYZ"}), format="json")
     assert "USD" in unknown.json()["error"]["message"]
     assert_nothing_created()
+
+
+LARGE_AMOUNTS = {
+    "2**63": 2**63,
+    "2**64": 2**64,
+    "24 digits": 10**23,
+    "23 digits as a string": "99999999999999999999999",
+    "401 digits": 10**400,
+    "5000 digits as a string": "9" * 5000,
+}
+
+
+@pytest.mark.parametrize("amount", LARGE_AMOUNTS.values(), ids=LARGE_AMOUNTS.keys())
+def test_any_amount_past_the_largest_price_is_too_large_however_long(seller_api, amount):
+    response = seller_api.post(
+        LISTINGS, with_changes(price={"amount": amount, "currency": "USD"}), format="json"
+    )
+    error = assert_error(response, 400, "invalid_price", "price.amount")
+    assert error["fields"] == {"price.amount": ["The largest price in USD is $10,000.00."]}
+    assert_nothing_created()
+
+
+def test_a_long_negative_amount_is_negative(seller_api):
+    response = seller_api.post(
+        LISTINGS, with_changes(price={"amount": -(10**23), "currency": "JPY"}), format="json"
+    )
+    error = assert_error(response, 400, "invalid_price", "price.amount")
+    assert error["message"] == "Price cannot be negative."
+
+
+def test_a_wrong_amount_and_currency_are_both_named(seller_api):
+    response = seller_api.post(
+        LISTINGS, with_changes(price={"amount": "4.99", "currency": "usd!"}), format="json"
+    )
+    error = assert_error(response, 400, "invalid_price", "price.amount")
+    assert error["fields"]["price.amount"] == ["Must be a whole number of minor units (e.g. 499 for $4.99)."]
+    assert error["fields"]["price.currency"][0].startswith("Unsupported currency 'usd!'.")
+
+
+def test_a_bad_price_beside_another_bad_field_keeps_its_path(seller_api):
+    response = seller_api.post(
+        LISTINGS, with_changes(title="", price={"amount": "abc", "currency": "USD"}), format="json"
+    )
+    error = assert_error(response, 400, "invalid", "title")
+    assert set(error["fields"]) == {"title", "price.amount"}
+    assert error["fields"]["price.amount"] == ["Must be a whole number of minor units (e.g. 499 for $4.99)."]
+    assert_nothing_created()
+
+
+def test_price_errors_speak_the_visitors_language(seller_api):
+    response = seller_api.post(
+        LISTINGS,
+        with_changes(price={"amount": "abc", "currency": "USD"}),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    error = assert_error(response, 400, "invalid_price", "price.amount")
+    assert error["message"] == "必须是以最小货币单位计的整数（例如 $4.99 写作 499）。"
 
 
 @pytest.mark.parametrize(
@@ -231,17 +320,22 @@ def snapshot(listing: Listing) -> dict[str, Any]:
 
 
 BAD_EDIT = {
-    "price amount as words": ({"price": {"amount": "abc"}}, "invalid", "price"),
-    "price amount with a fraction": ({"price": {"amount": 12.5}}, "invalid", "price"),
-    "price amount true": ({"price": {"amount": True}}, "invalid", "price"),
-    "price amount null": ({"price": {"amount": None}}, "invalid", "price"),
-    "price null": ({"price": None}, "invalid", "price"),
+    "price amount as words": ({"price": {"amount": "abc"}}, "invalid_price", "price.amount"),
+    "price amount with a fraction": ({"price": {"amount": 12.5}}, "invalid_price", "price.amount"),
+    "price amount true": ({"price": {"amount": True}}, "invalid_price", "price.amount"),
+    "price amount null": ({"price": {"amount": None}}, "invalid_price", "price.amount"),
+    "price null": ({"price": None}, "invalid_price", "price"),
+    "price amount of 24 digits": ({"price": {"amount": 10**23}}, "invalid_price", "price.amount"),
     "negative price": ({"price": {"amount": -1}}, "invalid_price", "price.amount"),
     "absurd price": ({"price": {"amount": 10**15}}, "invalid_price", "price.amount"),
     "price just over the maximum": ({"price": {"amount": 1_000_001}}, "invalid_price", "price.amount"),
     "price below the minimum": ({"price": {"amount": 1}}, "invalid_price", "price.amount"),
     "unknown currency": ({"price": {"currency": "XYZ"}}, "invalid_price", "price.currency"),
-    "formatted yen amount": ({"price": {"amount": "¥500", "currency": "JPY"}}, "invalid", "price"),
+    "formatted yen amount": (
+        {"price": {"amount": "¥500", "currency": "JPY"}},
+        "invalid_price",
+        "price.amount",
+    ),
     "tags as a string": ({"tags": "neon"}, "invalid", "tags"),
     "an eleventh tag": ({"tags": [f"tag-{n}" for n in range(11)]}, "invalid", "tags"),
     "a tag of 31 characters": ({"tags": ["x" * 31]}, "invalid", "tags"),

@@ -267,3 +267,15 @@ def test_a_shown_price_that_is_not_the_price_charges_nothing_and_is_no_error(buy
         )
     assert response.status_code == 303 and "/checkout/?licence=personal" in response["Location"]
     assert not Order.objects.exists()
+
+def test_a_licence_price_past_the_largest_is_shown_on_its_own_tier(seller, koi):
+    url = f"/dashboard/listings/{koi.public_id}/licences/"
+    bad = _site(seller).post(
+        url, {"commercial-mode": "off", "extended-mode": "amount", "extended-amount": "10000.01"}
+    )
+    assert bad.status_code == 400
+    (_, commercial), (_, extended) = bad.context["tier_forms"]
+    assert commercial.errors == {}
+    assert extended.errors["amount"] == ["The largest price in USD is $10,000.00."]
+    tiers = {t.licence: (t.amount, t.multiple_bps) for t in ListingLicence.objects.filter(listing=koi)}
+    assert tiers == {"commercial": (None, 30000)}  # nothing saved, the withdrawn tier neither

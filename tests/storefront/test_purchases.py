@@ -128,8 +128,8 @@ def test_favourites_toggle_and_list(buyer, koi):
 
 
 def test_the_library_is_searchable(buyer, seller):
-    for title in ("Free emoji", "免费壁纸"):
-        _buy(_site(buyer), make_listing(seller, publish=True, title=title, price_amount=0))
+    for title, category in (("Free emoji", "emoji"), ("免费壁纸", "illustration")):
+        _buy(_site(buyer), make_listing(seller, publish=True, title=title, price_amount=0, category=category))
     site = _site(buyer)
     assert "免费壁纸" in site.get("/library/", {"q": "壁纸"}).content.decode()
     assert "Free emoji" not in site.get("/library/", {"q": "壁纸"}).content.decode()

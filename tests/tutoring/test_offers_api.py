@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tutoring.helpers import error_code
+from marketplace.core.money import CURRENCIES
+from marketplace.tutoring.models import TutoringOffer
+from tests.tutoring.helpers import error_code, make_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +46,68 @@ def test_create_update_and_set_availability(seller_api, anon):
         ({"timezone": "Asia/Atlantis"}, "timezone"),
         ({"duration_minutes": 10}, "duration_minutes"),
         ({"duration_minutes": 181}, "duration_minutes"),
-        ({"price": {"amount": 1, "currency": "USD"}}, "price"),
-        ({"price": {"amount": 500, "currency": "XYZ"}}, "price"),
     ],
 )
 def test_bad_offers_get_the_envelope(seller_api, change, field):
     response = seller_api.post("/api/v1/seller/tutoring/offers/", {**OFFER, **change}, format="json")
     assert response.status_code == 400, response.json()
-    assert field in response.json()["error"]["fields"] or error_code(response) == "invalid_price"
+    assert field in response.json()["error"]["fields"]
+
+
+WHOLE_MINOR_UNITS = "Must be a whole number of minor units (e.g. 499 for $4.99)."
+BAD_SESSION_PRICES = {
+    "below the minimum": (
+        {"amount": 1, "currency": "USD"},
+        "price.amount",
+        "The smallest non-zero price in USD is $0.50.",
+    ),
+    "zero": (
+        {"amount": 0, "currency": "USD"},
+        "price.amount",
+        "A tutoring session needs a price above zero.",
+    ),
+    "24 digits": (
+        {"amount": 10**23, "currency": "USD"},
+        "price.amount",
+        "The largest price in USD is $10,000.00.",
+    ),
+    "amount in words": ({"amount": "fifty", "currency": "USD"}, "price.amount", WHOLE_MINOR_UNITS),
+    "amount with a fraction": ({"amount": 49.5, "currency": "USD"}, "price.amount", WHOLE_MINOR_UNITS),
+    "unknown currency": (
+        {"amount": 500, "currency": "XYZ"},
+        "price.currency",
+        f"Unsupported currency 'XYZ'. Use one of: {', '.join(CURRENCIES)}.",
+    ),
+    "not an object": (
+        5000,
+        "price",
+        "Give the price as an object with an amount in minor units and a currency.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("price", "field", "message"), BAD_SESSION_PRICES.values(), ids=BAD_SESSION_PRICES.keys()
+)
+def test_every_bad_session_price_is_one_invalid_price_error(seller_api, price, field, message):
+    response = seller_api.post("/api/v1/seller/tutoring/offers/", {**OFFER, "price": price}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_price",
+        "message": message,
+        "fields": {field: [message]},
+    }
+    assert not TutoringOffer.objects.exists()
+
+
+def test_a_patched_price_is_refused_the_same_way(seller, seller_api):
+    offer = make_offer(seller, price_amount=19900, price_currency="CNY")
+    url = f"/api/v1/seller/tutoring/offers/{offer.public_id}/"
+    response = seller_api.patch(url, {"price": {"amount": 10**23}}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"price.amount": ["The largest price in CNY is ¥70,000.00."]}
+    offer.refresh_from_db()
+    assert offer.price_amount == 19900
 
 
 def test_bad_availability_and_other_sellers_offers(seller_api, client_for, other_seller):

@@ -277,11 +277,12 @@ def complaints_info(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
-    """Everything the buyer unlocked, newest first, searchable by title, seller or tag."""
+    """Everything the buyer unlocked, newest first, searchable as the catalog is (title, tags,
+    seller, model, category; synonyms in either language; a typo corrected when nothing matches)."""
     query = request.GET.get("q", "").strip()[:100]
-    rows = payment_selectors.library_for(buyer=current_user(request))
-    if query:
-        rows = rows.filter(listing__card_json__icontains=query)
+    buyer = current_user(request)
+    found = payment_selectors.library_search(buyer=buyer, text=query) if query else None
+    rows = found.rows if found else payment_selectors.library_for(buyer=buyer)
     page = Paginator(rows, LIBRARY_PAGE).get_page(request.GET.get("page"))
     items = [
         {
@@ -293,7 +294,13 @@ def library(request: HttpRequest) -> HttpResponse:
         for row in page
         if row["listing__card_json"]
     ]
-    return render(request, "storefront/library.html", {"items": items, "page": page, "library_query": query})
+    context = {
+        "items": items,
+        "page": page,
+        "library_query": query,
+        "corrected_query": found.corrected_query if found else None,
+    }
+    return render(request, "storefront/library.html", context)
 
 
 @login_required

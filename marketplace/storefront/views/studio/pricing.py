@@ -28,6 +28,7 @@ from prompts import selectors
 from prompts.models import ListingStatus
 
 CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
+TIER_FORM_FIELD = {"amount": "amount", "multiple_bps": "multiple"}  # a tier's service field -> its form field
 
 
 class CodeForm(forms.Form):
@@ -190,6 +191,20 @@ def _tier_initial(tier: ListingLicence | None, currency: str) -> dict[str, str]:
     return {"mode": "multiple", "multiple": str(Decimal(tier.multiple_bps or 0) / 10_000)}
 
 
+def _tier_error(error: ApplicationError, licence: str) -> ApplicationError | None:
+    """The service's refusal as one tier's form shows it ("commercial.amount" is its "amount"), or
+    None when it is about the other tier."""
+    prefix = f"{licence}."
+    fields = {
+        TIER_FORM_FIELD.get(name.removeprefix(prefix), name): texts
+        for name, texts in error.fields.items()
+        if name.startswith(prefix)
+    }
+    if error.fields and not fields:
+        return None
+    return ApplicationError(error.code, error.message, fields=fields)
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -216,8 +231,10 @@ def licences(request: HttpRequest, public_id: str) -> HttpResponse:
             try:
                 code_services.licences_set(listing=listing, tiers=wanted)
             except ApplicationError as exc:
-                for form in forms_by_licence.values():
-                    add_service_errors(form, exc)
+                for licence, form in forms_by_licence.items():
+                    tier_error = _tier_error(exc, licence)
+                    if tier_error is not None:
+                        add_service_errors(form, tier_error)
             else:
                 messages.success(request, _("Licences saved."))
                 return see_other(reverse("web:studio-licences", args=[listing.public_id]))

@@ -44,7 +44,9 @@ from marketplace.tutoring.services import Override
 # Where the services' field names show up in the form.
 FORM_FIELD_OF = {
     "price_amount": "price",
+    "price.amount": "price",
     "price_currency": "currency",
+    "price.currency": "currency",
     "timezone": "timezone_other",
     "languages": "other_languages",
 }
