@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from prompts.models import AiClass, Category, License, TargetModel
+from prompts.models import AiClass, Category, TargetModel
 
 # Model names are brands: the same in every language, except where Chinese has its own.
 MODELS = {value: label for value, label in TargetModel.choices} | {
@@ -25,7 +25,6 @@ CATEGORIES = {
     "logo": _("Logo"),
     "other": _("Other"),
 }
-LICENSES = {"personal": _("Personal use"), "commercial": _("Commercial use")}
 LANGUAGES = {"en": _("English"), "zh-hans": _("Chinese")}
 SORTS = {
     "relevance": _("Best match"),
@@ -57,6 +56,6 @@ AI_CLASSES = {
     "none": _("AI-generated"),
 }
 
-assert set(CATEGORIES) == set(Category.values) and set(LICENSES) == set(License.values)
+assert set(CATEGORIES) == set(Category.values)
 assert set(MODELS) == set(TargetModel.values)
 assert set(AI_CLASSES) == set(AiClass.values)

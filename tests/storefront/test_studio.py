@@ -44,7 +44,6 @@ def _form(**overrides: str) -> dict[str, str]:
         "tags": "ink, Dragon, ink",
         "price": "4.99",
         "currency": "USD",
-        "license": "commercial",
         "prompt_text": "an ink [creature] over [place], rice paper",
         "variable_examples": "creature: dragon\nplace: West Lake",
         "usage_notes": "Use --ar 3:2",
@@ -65,11 +64,7 @@ def test_a_new_listing_from_the_form_is_a_draft_with_every_field(seller):
     response = _site(seller).post("/dashboard/listings/new/", _form())
     listing = Listing.objects.get(seller=seller)
     assert response.status_code == 303 and response["Location"] == _edit(listing)
-    assert (listing.status, listing.title, listing.license) == (
-        ListingStatus.DRAFT,
-        "Ink dragons",
-        "commercial",
-    )
+    assert (listing.status, listing.title) == (ListingStatus.DRAFT, "Ink dragons")
     assert (listing.price_amount, listing.price_currency) == (499, "USD")
     assert sorted(listing.tags.values_list("slug", flat=True)) == ["dragon", "ink"]
     assert listing.variables == ["creature", "place"]
@@ -271,7 +266,7 @@ def test_editing_a_published_prompt_says_buyers_get_the_new_version_and_shows_hi
     assert "Saving a changed prompt makes version 2" in page
     data = _form(
         title=listing.title, description=listing.description, target_model="stable-diffusion",
-        category="wallpaper", tags="neon, koi", license="personal", variable_examples="", usage_notes="",
+        category="wallpaper", tags="neon, koi", variable_examples="", usage_notes="",
         prompt_text="a new [animal] prompt",
     )  # fmt: skip
     with TestCase.captureOnCommitCallbacks(execute=True):

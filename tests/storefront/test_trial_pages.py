@@ -45,7 +45,6 @@ def test_the_seller_offers_trials_in_the_editor(seller):
         "tags": "neon, koi",
         "price": "4.99",
         "currency": "USD",
-        "license": "personal",
         "trial_runs": "3",
         "prompt_text": "glowing [animal] in a neon pond, 8k wallpaper",
         "variable_examples": "",

@@ -72,7 +72,6 @@ def alternate_url(context: Any, language: str = "") -> str:
 _LABELS: dict[str, dict[str, Any]] = {
     "model": labels.MODELS,
     "category": labels.CATEGORIES,
-    "license": labels.LICENSES,
     "language": labels.LANGUAGES,
     "sort": labels.SORTS,
     "listing_status": labels.LISTING_STATUSES,

@@ -18,7 +18,7 @@ from marketplace.storefront.views.common import cards
 from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access, unlock_licence
-from payments.services.pricing import licence_upgradable
+from payments.services.pricing import licence_prices, licence_upgradable
 from prompts import bundles as bundle_selectors
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
@@ -131,7 +131,7 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound:
         raise Http404("No published listing has this id.") from None
     listing = Listing.objects.only(
-        "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables"
+        "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables", "price_amount"
     ).get(public_id=public_id)
     discovery.views_record(public_id=public_id)
     return render_listing_page(request, document, listing)
@@ -172,7 +172,7 @@ def render_listing_page(
         )
     state = _buyer_state(request, listing)
     if preview:
-        state.update(can_read=False, owned=False, favourite=False, versions=[])
+        state.update(can_read=False, owned=False, favourite=False, versions=[], licence="")
     else:
         state.update(trial_state(request, listing, can_read=state["can_read"]))
     context = {
@@ -184,6 +184,11 @@ def render_listing_page(
         if preview
         else list(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
         "preview": preview,
+        # What checkout sells, so the page names no licence that cannot be bought.
+        "licences": [
+            {"licence": name, "amount": amount, "held": name == state.get("licence")}
+            for name, amount in licence_prices(listing).items()
+        ],
         **state,
     }
     return render(request, "storefront/listing.html", context)

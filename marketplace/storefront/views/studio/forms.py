@@ -112,7 +112,6 @@ class ListingForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("Currency"), choices=[(code, code) for code in CURRENCIES], widget=QuickSelect
     )
-    license = forms.ChoiceField(label=_("Licence"), choices=_choices(labels.LICENSES), widget=QuickSelect)
     trial_runs = forms.TypedChoiceField(
         label=_("Trial runs per buyer"),
         choices=[(n, str(n)) for n in range(TRIAL_RUNS_MAX + 1)],
@@ -169,7 +168,6 @@ class ListingForm(forms.Form):
         initial = {
             "language": "zh-hans" if chinese else "en",
             "currency": "CNY" if chinese else "USD",
-            "license": "personal",
             "trial_runs": 0,
         }
         return cls(data, initial=initial)
@@ -188,7 +186,6 @@ class ListingForm(forms.Form):
             if listing.price_amount
             else None,
             "currency": listing.price_currency,
-            "license": listing.license,
             "trial_runs": listing.trial_runs,
             "prompt_text": version.text if version else "",
             "usage_notes": version.usage_notes if version else "",
@@ -244,7 +241,7 @@ class ListingForm(forms.Form):
         """What the services take, named as they name it; on edit, only what the seller changed."""
         names = [
             "title", "description", "language", "target_model", "category", "tags", "price",
-            "currency", "license", "trial_runs", "prompt_text", "variable_examples", "usage_notes",
+            "currency", "trial_runs", "prompt_text", "variable_examples", "usage_notes",
         ]  # fmt: skip
         changed = set(self.changed_data)
         fields = {
