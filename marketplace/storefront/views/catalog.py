@@ -34,7 +34,7 @@ BUNDLES_SHOWN = 6
 # query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
 RELATED_CACHE_SECONDS = 300
 SELLER_CACHE_SECONDS = 60
-FILTER_KEYS = ("category", "model", "language", "free", "currency", "min_price", "max_price", "tag")
+FILTER_KEYS = ("category", "model", "language", "free", "trials", "currency", "min_price", "max_price", "tag")
 
 
 def _shelf(**filters: Any) -> list[dict[str, Any]]:
@@ -47,11 +47,12 @@ def _shelf(**filters: Any) -> list[dict[str, Any]]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Trending, newest and free listings: three indexed queries of stored card documents."""
+    """Trending, newest, free and trial listings: four queries of stored card documents."""
     context = {
         "trending": _shelf(sort="popular"),
         "newest": _shelf(sort="newest"),
         "free": _shelf(free=True, sort="popular"),
+        "trials": _shelf(trials=True, sort="popular"),
         "categories": labels.CATEGORIES,
         "models": labels.MODELS,
     }
