@@ -83,8 +83,18 @@ def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(seller):
     assert response.status_code == 400
     page = response.content.decode()
     assert re.search(r'id="id_title_error"><li>This field is required', page)
-    assert re.search(r'id="id_price_error"><li>Use at most 2 decimals', page)
+    assert re.search(r'id="id_price_error"><li>USD amounts have at most 2 digits after the point', page)
     assert re.search(r'id="id_variable_examples_error"><li>Line 1: write it as name: value', page)
+    assert not Listing.objects.exists()
+
+
+def test_a_yen_price_with_decimals_says_yen_are_whole_in_either_language(seller):
+    english = _site(seller).post("/dashboard/listings/new/", _form(price="500.5", currency="JPY")).content
+    assert re.search(r'id="id_price_error"><li>JPY amounts are whole yen, such as 500\.<', english.decode())
+    chinese = _site(seller)
+    chinese.cookies["django_language"] = "zh-hans"
+    page = chinese.post("/dashboard/listings/new/", _form(price="500.5", currency="JPY")).content.decode()
+    assert "JPY 金额须为整数日元，例如 500。" in page
     assert not Listing.objects.exists()
 
 

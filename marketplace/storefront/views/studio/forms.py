@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.money import CURRENCIES, get_currency
+from marketplace.core.money import CURRENCIES, get_currency, too_many_decimals
 from marketplace.storefront import labels
 from marketplace.storefront.views.tutoring.tutor_forms import major_units
 from prompts import selectors
@@ -233,7 +233,7 @@ class ListingForm(forms.Form):
         exponent = get_currency(code).exponent
         minor = price.scaleb(exponent)
         if minor != minor.to_integral_value():
-            self.add_error("price", _("Use at most %(digits)s decimals.") % {"digits": exponent})
+            self.add_error("price", too_many_decimals(code))
             return 0
         return int(minor)
 
