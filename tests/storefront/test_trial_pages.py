@@ -81,6 +81,7 @@ def test_an_extraction_attempt_is_refused_on_the_page_in_chinese(seller, buyer):
 def test_the_dashboard_shows_trials_and_conversion(seller, buyer, client_for):
     listing = make_listing(seller, publish=True, price_amount=0, trial_runs=2)
     _try(_site(buyer), listing, "koi")
+    assert "1 run by 1 buyer, 0 bought (0%)" in _site(seller).get("/dashboard/").content.decode()
     _try(_site(buyer), listing, "heron")
     _try(_site(UserFactory(handle="window-shopper")), listing, "owl")
     _site(buyer).post(f"/listings/{listing.public_id}/buy/")  # free: unlocks at once
