@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from prompts.models import AiClass, Category, TargetModel
 
-# Model names are brands: the same in every language, except where Chinese has its own.
+# Model names are brands: the same in every language, except where Chinese has its own
+# (文心一格 for ERNIE-ViLG, 太乙 for Taiyi).
 MODELS = {value: label for value, label in TargetModel.choices} | {
     "other": _("Other model"),
+    "ernie-vilg": _("ERNIE-ViLG"),
     "taiyi": _("Taiyi"),
 }
 CATEGORIES = {

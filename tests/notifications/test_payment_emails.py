@@ -41,6 +41,7 @@ def test_a_purchase_delivered_twice_sends_one_receipt_and_one_sale_email_in_chin
     receipt = the_one("purchase", to=zh_buyer.email)
     assert order.public_id in receipt.body and "¥19.90" in receipt.body
     assert "CN¥" not in receipt.body  # Chinese writes the yuan as ¥, as the website does
+    assert f"：{order.public_id}" in receipt.body and f": {order.public_id}" not in receipt.body
     assert f"/listings/{listing.public_id}/" in html_of(receipt)
     assert "收据" in receipt.subject
     sale = the_one("sale", to=zh_seller.email)

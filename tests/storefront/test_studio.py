@@ -16,6 +16,7 @@ from prompts.models import (
     Listing,
     ListingFlag,
     ListingStatus,
+    PromptVersion,
     ScreeningList,
     ScreeningTerm,
 )
@@ -86,6 +87,16 @@ def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(seller):
     assert re.search(r'id="id_price_error"><li>USD amounts have at most 2 digits after the point', page)
     assert re.search(r'id="id_variable_examples_error"><li>Line 1: write it as name: value', page)
     assert not Listing.objects.exists()
+
+
+def test_a_chinese_keyboards_commas_and_colons_separate_tags_and_example_values(seller):
+    examples = "动物：熊猫\n地点: 西湖：断桥"
+    form = _form(tags="霓虹，锦鲤、壁纸", prompt_text="一只[动物]在[地点]", variable_examples=examples)
+    _site(seller).post("/dashboard/listings/new/", form)
+    listing = Listing.objects.get(seller=seller)
+    assert sorted(listing.tags.values_list("slug", flat=True)) == sorted(["霓虹", "锦鲤", "壁纸"])
+    version = PromptVersion.objects.get(listing=listing)
+    assert version.variable_examples == {"动物": "熊猫", "地点": "西湖：断桥"}
 
 
 def test_a_yen_price_with_decimals_says_yen_are_whole_in_either_language(seller):

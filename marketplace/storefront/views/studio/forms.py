@@ -201,15 +201,19 @@ class ListingForm(forms.Form):
         return [self[name] for name in EXAMPLE_FIELDS]
 
     def clean_tags(self) -> list[str]:
-        return [tag.strip() for tag in str(self.cleaned_data["tags"]).split(",") if tag.strip()]
+        # Chinese keyboards type "，" or "、" between words; each separates tags like ",".
+        text = str(self.cleaned_data["tags"]).replace("，", ",").replace("、", ",")
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
 
     def clean_variable_examples(self) -> dict[str, str]:
         examples: dict[str, str] = {}
         for number, line in enumerate(str(self.cleaned_data["variable_examples"]).splitlines(), start=1):
             if not line.strip():
                 continue
-            name, colon, value = line.partition(":")
-            if not colon or not name.strip():
+            # The first colon splits, ASCII or a Chinese keyboard's "：".
+            cut = min((at for at in (line.find(":"), line.find("：")) if at >= 0), default=-1)
+            name, value = line[:cut], line[cut + 1 :]
+            if cut < 0 or not name.strip():
                 raise forms.ValidationError(
                     _("Line %(number)s: write it as name: value, e.g. subject: a koi fish.")
                     % {"number": number}
