@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from marketplace.accounts.models import User
 from marketplace.core.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -132,7 +133,8 @@ class ListingAdmin(admin.ModelAdmin):
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
-        self.message_user(request, _("Published %(count)d listing(s).") % {"count": done}, messages.SUCCESS)
+        published = ngettext("Published %(count)d listing.", "Published %(count)d listings.", done)
+        self.message_user(request, published % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Reject selected listings (asks for a reason)"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Listing]) -> HttpResponse | None:
@@ -148,7 +150,9 @@ class ListingAdmin(admin.ModelAdmin):
                     done += 1
                 except ApplicationError as exc:
                     self.message_user(request, f"{listing.title}: {exc.message}", messages.WARNING)
-            rejected = _("Rejected %(count)d listing(s).") % {"count": done}
+            rejected = ngettext("Rejected %(count)d listing.", "Rejected %(count)d listings.", done) % {
+                "count": done
+            }
             self.message_user(request, rejected, messages.SUCCESS)
             return None
         return TemplateResponse(
@@ -278,7 +282,8 @@ class ListingFlagAdmin(admin.ModelAdmin):
             )
             for flag in queryset.filter(status=FlagStatus.OPEN)
         )
-        self.message_user(request, _("%(count)d flag(s) decided.") % {"count": done}, messages.SUCCESS)
+        decided = ngettext("%(count)d flag decided.", "%(count)d flags decided.", done)
+        self.message_user(request, decided % {"count": done}, messages.SUCCESS)
         return None
 
     @admin.action(description=_("Confirm: the example images were copied"), permissions=["change"])

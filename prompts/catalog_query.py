@@ -96,6 +96,7 @@ def parse_catalog_query(
         min_price=min_price,
         max_price=max_price,
         free=boolean_param(params, "free"),
+        trials=boolean_param(params, "trials"),
         seller=params.get("seller", "").strip()[:30],
         min_reference=reference_bound(params, "price_min", visitor_currency) if visitor_currency else None,
         max_reference=reference_bound(params, "price_max", visitor_currency) if visitor_currency else None,

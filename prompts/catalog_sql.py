@@ -55,6 +55,10 @@ def conditions(filters: Any) -> tuple[list[str], list[Any]]:
         where.append("l.price_amount = 0")
     elif filters.free is False:
         where.append("l.price_amount > 0")
+    if filters.trials is True:
+        where.append("l.trial_runs > 0")
+    elif filters.trials is False:
+        where.append("l.trial_runs = 0")
     if filters.seller:
         where.append(f"l.seller_id IN (SELECT id FROM {_USER} WHERE LOWER(handle) = LOWER(%s))")  # noqa: S608
         params.append(filters.seller)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.notifications import kinds
 from marketplace.notifications.kinds import Content
@@ -129,7 +130,11 @@ def _complaint_received(notification: Notification) -> Content | None:
     hours = settings.COMPLAINT_RESPONSE_HOURS
     return Content(
         subject=_("We received your report %(id)s") % {"id": complaint.public_id},
-        headline=_("Thank you. Moderators will decide on your report within %(hours)s hours and email you.")
+        headline=ngettext(
+            "Thank you. Moderators will decide on your report within %(hours)s hour and email you.",
+            "Thank you. Moderators will decide on your report within %(hours)s hours and email you.",
+            hours,
+        )
         % {"hours": hours},
         facts=[
             (_("Report number"), complaint.public_id),
@@ -152,13 +157,18 @@ def _complaint_summary(notification: Notification) -> Content | None:
         (_("Decided"), str(data.get("decided", 0))),
         (
             _("Median time to decision"),
+            # A median with one decimal (12.5, 1.0) is plural in English whatever its value.
             _("%(hours)s hours") % {"hours": median} if median is not None else "-",
         ),
         (_("Open past the deadline now"), str(data.get("overdue", 0))),
     ]
     return Content(
         subject=_("Reports, week %(week)s") % {"week": data.get("week", "")},
-        headline=_("The complaint queue last week (deadline %(hours)s hours).")
+        headline=ngettext(
+            "The complaint queue last week (deadline %(hours)s hour).",
+            "The complaint queue last week (deadline %(hours)s hours).",
+            int(data.get("deadline_hours") or 0),
+        )
         % {"hours": data.get("deadline_hours", "")},
         facts=facts,
         link=settings.SITE_URL + reverse("admin:prompts_complaint_changelist"),

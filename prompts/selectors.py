@@ -56,6 +56,7 @@ class CatalogFilters:
     min_price: int | None = None
     max_price: int | None = None
     free: bool | None = None
+    trials: bool | None = None  # True: only listings that offer trial runs
     seller: str = ""
     # Bounds on the reference price (US cents), whatever each listing's currency.
     min_reference: int | None = None
@@ -84,6 +85,10 @@ def _filtered(filters: CatalogFilters) -> QuerySet[Listing]:
         qs = qs.filter(price_amount=0)
     elif filters.free is False:
         qs = qs.filter(price_amount__gt=0)
+    if filters.trials is True:
+        qs = qs.filter(trial_runs__gt=0)
+    elif filters.trials is False:
+        qs = qs.filter(trial_runs=0)
     if filters.seller:
         qs = qs.filter(seller__handle__iexact=filters.seller)
     if filters.tag:

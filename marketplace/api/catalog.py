@@ -48,6 +48,7 @@ CATALOG_PARAMETERS = [
     OpenApiParameter("min_price", int, description="Minor units; needs `currency`."),
     OpenApiParameter("max_price", int, description="Minor units; needs `currency`."),
     OpenApiParameter("free", bool),
+    OpenApiParameter("trials", bool, description="true: only listings a buyer can try before buying."),
     OpenApiParameter("seller", str, description="Seller handle."),
     OpenApiParameter(
         "sort",

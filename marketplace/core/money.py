@@ -1,7 +1,8 @@
 """Money: integer minor units plus an ISO 4217 code. Never floats.
 
 All conversion, formatting and fee rounding lives here, under one rounding rule
-(round half up on integers).
+(round half up on integers). ``format_money`` is the one way a price is written, for the
+website, emails, the sandbox page and the API's ``display`` alike.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from babel.numbers import format_currency, get_currency_symbol
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
 class Currency:
     code: str
     exponent: int  # digits after the decimal point; JPY and KRW have none
-    symbol: str
     minimum_charge: int  # smallest non-zero price, minor units (Stripe's minimums)
     maximum_price: int  # largest price we accept, minor units
 
@@ -29,17 +32,17 @@ def _major(units: int, exponent: int) -> int:
 CURRENCIES: dict[str, Currency] = {
     currency.code: currency
     for currency in (
-        Currency("USD", 2, "$", 50, _major(10_000, 2)),
-        Currency("CNY", 2, "¥", 400, _major(70_000, 2)),
-        Currency("EUR", 2, "€", 50, _major(10_000, 2)),
-        Currency("GBP", 2, "£", 30, _major(10_000, 2)),
-        Currency("JPY", 0, "¥", 50, _major(1_500_000, 0)),
-        Currency("HKD", 2, "HK$", 400, _major(80_000, 2)),
-        Currency("SGD", 2, "S$", 50, _major(15_000, 2)),
-        Currency("AUD", 2, "A$", 50, _major(15_000, 2)),
-        Currency("CAD", 2, "CA$", 50, _major(15_000, 2)),
-        Currency("CHF", 2, "CHF ", 50, _major(10_000, 2)),
-        Currency("KRW", 0, "₩", 1000, _major(15_000_000, 0)),
+        Currency("USD", 2, 50, _major(10_000, 2)),
+        Currency("CNY", 2, 400, _major(70_000, 2)),
+        Currency("EUR", 2, 50, _major(10_000, 2)),
+        Currency("GBP", 2, 30, _major(10_000, 2)),
+        Currency("JPY", 0, 50, _major(1_500_000, 0)),
+        Currency("HKD", 2, 400, _major(80_000, 2)),
+        Currency("SGD", 2, 50, _major(15_000, 2)),
+        Currency("AUD", 2, 50, _major(15_000, 2)),
+        Currency("CAD", 2, 50, _major(15_000, 2)),
+        Currency("CHF", 2, 50, _major(10_000, 2)),
+        Currency("KRW", 0, 1000, _major(15_000_000, 0)),
     )
 }
 
@@ -78,14 +81,32 @@ def validate_price(amount: int, currency_code: str) -> Currency:
     return currency
 
 
-def format_money(amount: int, currency_code: str) -> str:
-    """'$4.99', '¥29.00', '¥500' (JPY). Locale-aware formatting belongs to the website."""
+# Django language codes to CLDR locales.
+LOCALES = {"en": "en_US", "zh-hans": "zh_Hans_CN"}
+# CLDR's English writes the yen as a bare "¥", the sign Chinese readers know as the yuan's. "JP¥"
+# (CLDR's own Chinese symbol for the yen) keeps a yen price from ever reading as yuan: CN¥ and JP¥
+# in English, ¥ and JP¥ in Chinese.
+_SYMBOLS = {("en_US", "JPY"): "JP¥"}
+
+
+def format_money(amount: int, currency_code: str, language: str | None = None, *, whole: bool = False) -> str:
+    """'$4.99', 'CN¥29.00', 'JP¥500' in English; 'US$4.99', '¥29.00', 'JP¥500' in Chinese (CLDR).
+
+    ``language`` is a Django language code; the active language when not given. ``whole`` rounds to
+    whole units (half up) for an approximate price, where cents would claim false precision.
+    """
     currency = get_currency(currency_code)
-    sign = "-" if amount < 0 else ""
-    if currency.exponent == 0:
-        return f"{sign}{currency.symbol}{abs(amount):,}"
-    whole, fraction = divmod(abs(amount), 10**currency.exponent)
-    return f"{sign}{currency.symbol}{whole:,}.{fraction:0{currency.exponent}d}"
+    locale = LOCALES.get(language or translation.get_language() or "en", "en_US")
+    value = Decimal(amount).scaleb(-currency.exponent)
+    if whole:
+        value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        text = format_currency(value, currency.code, format="¤#,##0", locale=locale, currency_digits=False)
+    else:
+        text = format_currency(value, currency.code, locale=locale, currency_digits=True)
+    symbol = _SYMBOLS.get((locale, currency.code))
+    if symbol is not None:
+        text = text.replace(get_currency_symbol(currency.code, locale), symbol, 1)
+    return text
 
 
 def split_fee(amount: int, basis_points: int) -> tuple[int, int]:
@@ -107,7 +128,9 @@ def apply_basis_points(amount: int, basis_points: int) -> int:
 
 
 def money_json(amount: int, currency_code: str) -> dict[str, object]:
-    return {"amount": amount, "currency": currency_code, "display": format_money(amount, currency_code)}
+    """The API's money: ``display`` is in English whatever the request's language, because listing
+    documents are rendered once for every reader."""
+    return {"amount": amount, "currency": currency_code, "display": format_money(amount, currency_code, "en")}
 
 
 def prorate(part: int, whole: int, share: int) -> int:
@@ -118,6 +141,26 @@ def prorate(part: int, whole: int, share: int) -> int:
 
 
 _MAJOR = re.compile(r"(\d{1,15})?(?:\.(\d{0,6}))?", re.ASCII)
+
+
+# The unit of each currency without decimals: "JPY amounts are whole yen".
+_WHOLE_UNITS = {"JPY": gettext_lazy("yen"), "KRW": gettext_lazy("won")}
+assert set(_WHOLE_UNITS) == {code for code, currency in CURRENCIES.items() if currency.exponent == 0}
+
+
+def too_many_decimals(currency_code: str) -> str:
+    """What to tell a person who typed more decimals than the currency has, on any money field."""
+    currency = get_currency(currency_code)
+    if currency.exponent == 0:
+        return _("%(currency)s amounts are whole %(unit)s, such as %(example)s.") % {
+            "currency": currency.code,
+            "unit": _WHOLE_UNITS[currency.code],
+            "example": currency.minimum_charge * 10,
+        }
+    return _("%(currency)s amounts have at most %(digits)s digits after the point.") % {
+        "currency": currency.code,
+        "digits": currency.exponent,
+    }
 
 
 def minor_from_major(text: str, currency_code: str) -> int:
@@ -132,12 +175,7 @@ def minor_from_major(text: str, currency_code: str) -> int:
         raise MoneyError(_("Enter an amount such as %(example)s.") % {"example": example})
     whole, fraction = found.group(1) or "0", found.group(2) or ""
     if len(fraction.rstrip("0")) > currency.exponent:
-        raise MoneyError(
-            _("%(currency)s amounts are whole numbers, such as 500.") % {"currency": currency.code}
-            if currency.exponent == 0
-            else _("%(currency)s amounts have at most %(digits)s digits after the point.")
-            % {"currency": currency.code, "digits": currency.exponent}
-        )
+        raise MoneyError(too_many_decimals(currency.code))
     fraction = fraction[: currency.exponent]
     return int(whole) * 10**currency.exponent + int(fraction.ljust(currency.exponent, "0") or "0")
 
@@ -150,6 +188,8 @@ def major_text(amount: int, currency_code: str) -> str:
         return f"{sign}{abs(amount)}"
     whole, fraction = divmod(abs(amount), 10**exponent)
     return f"{sign}{whole}.{fraction:0{exponent}d}"
+
+
 def convert(
     amount: int, source: str, target: str, *, source_per_usd: Decimal, target_per_usd: Decimal
 ) -> int:

@@ -1,44 +1,28 @@
-"""Locale-aware display of money and numbers (CLDR via Babel): one home for the website's formats."""
+"""Locale-aware display of approximate prices and time zones (CLDR via Babel) for the website."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location, get_timezone_name
-from babel.numbers import format_currency
 from django.utils.translation import gettext as _
 
-from marketplace.core.money import get_currency
-
-# Django language codes to CLDR locales.
-LOCALES = {"en": "en_US", "zh-hans": "zh_Hans_CN"}
+from marketplace.core.money import LOCALES, format_money, get_currency
 
 
 def _locale(language: str | None) -> str:
     return LOCALES.get(language or "en", "en_US")
 
 
-@cache
-def _exponent(currency: str) -> int:
-    return get_currency(currency).exponent
-
-
-def money(amount: int, currency: str, language: str | None) -> str:
-    """'$4.99' / 'CN¥29.00' in English, 'US$4.99' / '¥29.00' in Chinese; JPY has no decimals."""
-    exponent = _exponent(currency)
-    value = amount if exponent == 0 else amount / 10**exponent
-    return format_currency(value, currency, locale=_locale(language), currency_digits=True)
-
-
 def approximate_money(amount: int, currency: str, language: str | None) -> str:
     """'CN¥71' for a converted price: whole units from 10 up (cents would claim false precision)."""
-    exponent = _exponent(currency)
+    exponent = get_currency(currency).exponent
     whole = (amount + 10**exponent // 2) // 10**exponent  # half up, like marketplace.core.money
-    if exponent == 0 or whole < 10:
-        return money(amount, currency, language)
-    return format_currency(whole, currency, format="¤#,##0", locale=_locale(language), currency_digits=False)
+    return format_money(amount, currency, language, whole=exponent > 0 and whole >= 10)
+
+
 # Zones with no place of their own: CLDR calls them "Unknown Region (UTC) Time".
 _PLACELESS = ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "Etc/")
 

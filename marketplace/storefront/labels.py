@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from prompts.models import AiClass, Category, License, TargetModel
+from prompts.models import AiClass, Category, TargetModel
 
-# Model names are brands: the same in every language, except where Chinese has its own.
+# Model names are brands: the same in every language, except where Chinese has its own
+# (文心一格 for ERNIE-ViLG, 太乙 for Taiyi).
 MODELS = {value: label for value, label in TargetModel.choices} | {
     "other": _("Other model"),
+    "ernie-vilg": _("ERNIE-ViLG"),
     "taiyi": _("Taiyi"),
 }
 CATEGORIES = {
@@ -25,7 +27,6 @@ CATEGORIES = {
     "logo": _("Logo"),
     "other": _("Other"),
 }
-LICENSES = {"personal": _("Personal use"), "commercial": _("Commercial use")}
 LANGUAGES = {"en": _("English"), "zh-hans": _("Chinese")}
 SORTS = {
     "relevance": _("Best match"),
@@ -57,6 +58,6 @@ AI_CLASSES = {
     "none": _("AI-generated"),
 }
 
-assert set(CATEGORIES) == set(Category.values) and set(LICENSES) == set(License.values)
+assert set(CATEGORIES) == set(Category.values)
 assert set(MODELS) == set(TargetModel.values)
 assert set(AI_CLASSES) == set(AiClass.values)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.core.errors import ApplicationError, Conflict
 from marketplace.tutoring import selectors, slots
@@ -34,13 +35,22 @@ def start_check(*, offer: TutoringOffer, start: datetime, now: datetime) -> None
     if start < earliest:
         raise ApplicationError(
             "inside_notice",
-            _("This tutor needs %(minutes)s minutes' notice; pick a later slot.")
+            ngettext(
+                "This tutor needs %(minutes)s minute's notice; pick a later slot.",
+                "This tutor needs %(minutes)s minutes' notice; pick a later slot.",
+                offer.min_notice_minutes,
+            )
             % {"minutes": offer.min_notice_minutes},
         )
     if start > latest:
         raise ApplicationError(
             "beyond_booking_window",
-            _("Sessions can be booked at most %(days)s days ahead.") % {"days": offer.max_days_ahead},
+            ngettext(
+                "Sessions can be booked at most %(days)s day ahead.",
+                "Sessions can be booked at most %(days)s days ahead.",
+                offer.max_days_ahead,
+            )
+            % {"days": offer.max_days_ahead},
         )
     local_day = start.astimezone(ZoneInfo(offer.timezone)).date()
     if start not in slots.grid(offer, local_day, local_day):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, Conflict
@@ -323,7 +324,11 @@ def _not_reschedulable(booking: Booking, now: datetime) -> Conflict:
         return Conflict("not_reschedulable", _("This session has started already."))
     return Conflict(
         "not_reschedulable",
-        _("Rescheduling closes %(hours)s hours before the session.")
+        ngettext(
+            "Rescheduling closes %(hours)s hour before the session.",
+            "Rescheduling closes %(hours)s hours before the session.",
+            booking.offer.cancel_full_refund_hours,
+        )
         % {"hours": booking.offer.cancel_full_refund_hours},
     )
 

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from marketplace.core.admin import ReadOnlyAdmin
 from marketplace.core.errors import ApplicationError
@@ -36,7 +37,8 @@ class VerificationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{verification.user}: {error.message}", messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, _("%(count)d verifications revoked.") % {"count": done})
+        revoked = ngettext("%(count)d verification revoked.", "%(count)d verifications revoked.", done)
+        self.message_user(request, revoked % {"count": done})
 
 
 @admin.register(PhoneVerification)

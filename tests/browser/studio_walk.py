@@ -75,7 +75,6 @@ def _fill_listing(page: Any, title: str, price: str, currency: str) -> None:
     page.locator("#id_tags").fill("ink, dragon, 水墨")
     page.locator("#id_price").fill(price)
     page.locator("#id_currency").select_option(currency)
-    page.locator("#id_license").select_option("commercial")
     page.locator("#id_prompt_text").fill(PROMPT)
     # studio.js lists the [variables] as they are typed, before anything is saved.
     page.locator("#variables code", has_text="[place]").wait_for()

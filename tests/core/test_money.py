@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from marketplace.core.money import (
     format_money,
     major_text,
     minor_from_major,
+    money_json,
     split_fee,
     validate_price,
 )
@@ -86,11 +88,11 @@ def test_split_fee_refuses_impossible_input(amount, basis_points):
         (0, "USD", "$0.00"),
         (5, "USD", "$0.05"),
         (1_000_000, "USD", "$10,000.00"),
-        (2_900, "CNY", "¥29.00"),
-        (12_345_678, "CNY", "¥123,456.78"),
-        (500, "JPY", "¥500"),
-        (1, "JPY", "¥1"),
-        (1_500_000, "JPY", "¥1,500,000"),
+        (2_900, "CNY", "CN¥29.00"),
+        (12_345_678, "CNY", "CN¥123,456.78"),
+        (500, "JPY", "JP¥500"),
+        (1, "JPY", "JP¥1"),
+        (1_500_000, "JPY", "JP¥1,500,000"),
         (15_000, "KRW", "₩15,000"),
         (999, "usd", "$9.99"),
     ],
@@ -99,17 +101,39 @@ def test_format_money(amount, code, shown):
     assert format_money(amount, code) == shown
 
 
+@pytest.mark.parametrize(
+    ("amount", "code", "english", "chinese"),
+    [
+        (900, "CNY", "CN¥9.00", "¥9.00"),
+        (900, "JPY", "JP¥900", "JP¥900"),
+        (499, "USD", "$4.99", "US$4.99"),
+        (900, "HKD", "HK$9.00", "HK$9.00"),
+    ],
+)
+def test_yuan_and_yen_never_read_alike_in_either_language(amount, code, english, chinese):
+    assert format_money(amount, code, "en") == english
+    assert format_money(amount, code, "zh-hans") == chinese
+    with translation.override("zh-hans"):
+        assert format_money(amount, code) == chinese  # the active language by default
+    assert money_json(amount, code)["display"] == english  # the API's, whoever asks
+
+
+def test_an_approximate_price_rounds_to_whole_units_half_up():
+    assert format_money(7_150, "CNY", "en", whole=True) == "CN¥72"
+    assert format_money(7_149, "CNY", "zh-hans", whole=True) == "¥71"
+
+
 @given(amount=st.integers(min_value=0, max_value=10**12), code=st.sampled_from(["JPY", "KRW"]))
 def test_zero_decimal_currencies_show_the_amount_itself(amount, code):
     shown = format_money(amount, code)
     assert "." not in shown
-    assert int(shown.lstrip("¥₩").replace(",", "")) == amount
+    assert int(shown.lstrip("JP¥₩").replace(",", "")) == amount
 
 
 @given(amount=st.integers(min_value=0, max_value=10**12), code=st.sampled_from(["USD", "CNY"]))
 def test_two_decimal_currencies_show_major_and_minor_units(amount, code):
     shown = format_money(amount, code)
-    whole, _, cents = shown.lstrip("$¥").replace(",", "").partition(".")
+    whole, _, cents = shown.lstrip("$CN¥").replace(",", "").partition(".")
     assert len(cents) == 2
     assert int(whole) * 100 + int(cents) == amount
 
@@ -149,11 +173,11 @@ def test_free_minimum_and_maximum_prices_are_accepted(code):
         (499, "", "Unsupported currency ''"),
         (499, None, "Unsupported currency None"),
         (1_000_001, "USD", "The largest price in USD is $10,000.00."),
-        (1_500_001, "JPY", "The largest price in JPY is ¥1,500,000."),
+        (1_500_001, "JPY", "The largest price in JPY is JP¥1,500,000."),
         (15_000_001, "KRW", "The largest price in KRW is ₩15,000,000."),
         (49, "USD", "The smallest non-zero price in USD is $0.50."),
-        (399, "CNY", "The smallest non-zero price in CNY is ¥4.00."),
-        (49, "JPY", "The smallest non-zero price in JPY is ¥50."),
+        (399, "CNY", "The smallest non-zero price in CNY is CN¥4.00."),
+        (49, "JPY", "The smallest non-zero price in JPY is JP¥50."),
     ],
 )
 def test_refused_prices_say_what_to_change(amount, code, message):
@@ -196,6 +220,10 @@ def test_amounts_that_are_not_money_are_refused_with_a_message(text):
 
 
 def test_yen_amounts_are_whole_and_print_without_decimals():
-    with pytest.raises(MoneyError, match="JPY amounts are whole numbers"):
+    with pytest.raises(MoneyError, match=r"^JPY amounts are whole yen, such as 500\.$"):
         minor_from_major("10.5", "JPY")
+    with pytest.raises(MoneyError, match=r"^KRW amounts are whole won, such as 10000\.$"):
+        minor_from_major("10.5", "KRW")
+    with pytest.raises(MoneyError, match=r"^USD amounts have at most 2 digits after the point\.$"):
+        minor_from_major("10.555", "USD")
     assert (major_text(500, "JPY"), major_text(990, "USD"), major_text(-5, "USD")) == ("500", "9.90", "-0.05")

@@ -40,6 +40,8 @@ def test_a_purchase_delivered_twice_sends_one_receipt_and_one_sale_email_in_chin
 
     receipt = the_one("purchase", to=zh_buyer.email)
     assert order.public_id in receipt.body and "¥19.90" in receipt.body
+    assert "CN¥" not in receipt.body  # Chinese writes the yuan as ¥, as the website does
+    assert f"：{order.public_id}" in receipt.body and f": {order.public_id}" not in receipt.body
     assert f"/listings/{listing.public_id}/" in html_of(receipt)
     assert "收据" in receipt.subject
     sale = the_one("sale", to=zh_seller.email)
@@ -54,7 +56,7 @@ def test_an_english_receipt_has_the_amount_the_order_number_and_a_link_to_the_pr
     receipt = the_one("purchase", to=buyer.email, chinese=False)
     assert receipt.subject == f"Your receipt for {listing.title}"
     assert f"Order number: {order.public_id}" in receipt.body
-    assert "Amount paid: ¥19.90" in receipt.body
+    assert "Amount paid: CN¥19.90" in receipt.body
     assert f"{settings.SITE_URL}/listings/{listing.public_id}/" in receipt.body
     # A receipt is always sent: no unsubscribe link or header.
     assert "List-Unsubscribe" not in receipt.extra_headers

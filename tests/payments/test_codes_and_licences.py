@@ -57,7 +57,7 @@ def test_a_code_lowers_the_charge_the_line_item_and_the_fee(stripe_fake, seller,
     params = request["params"]
     assert params["line_items"][0]["price_data"]["unit_amount"] == "1493"
     assert params["line_items"][0]["price_data"]["product_data"]["description"] == (
-        "Personal licence; code SPRING: ¥4.97 off ¥19.90"
+        "Personal licence; code SPRING: CN¥4.97 off CN¥19.90"
     )
     assert params["payment_intent_data"]["application_fee_amount"] == "299"
     assert DiscountCode.objects.get().uses == 1  # held by the pending order
@@ -176,7 +176,7 @@ def test_seller_manages_codes_through_the_api(seller_api, seller, listing, other
         format="json",
     )
     assert created.status_code == 201, created.json()
-    assert created.json()["amount"]["display"] == "¥3.00"
+    assert created.json()["amount"]["display"] == "CN¥3.00"
     again = seller_api.post(
         "/api/v1/seller/codes/", {"code": "LAUNCH-10", "kind": "percent", "percent": 5}, format="json"
     )

@@ -55,7 +55,7 @@ def test_the_checkout_page_says_no_money_moves_and_offers_pay_and_cancel(buyer_a
     assert 'name="action" value="pay"' in html
     assert 'name="action" value="cancel"' in html
     assert 'name="csrfmiddlewaretoken"' in html
-    assert "¥29.00" in html and sandbox_listing.title in html
+    assert "CN¥29.00" in html and sandbox_listing.title in html  # as the listing page writes it
     assert "CANARY-sandbox" not in html
 
 

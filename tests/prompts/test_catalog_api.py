@@ -183,7 +183,7 @@ def test_without_filters_every_published_listing_is_listed_newest_first(shelf, a
 
 def test_a_card_shows_price_seller_and_tags(shelf, anon):
     (card,) = anon.get(f"{CATALOG}?q=熊猫").json()["results"]
-    assert card["price"] == {"amount": 900, "currency": "CNY", "display": "¥9.00"}
+    assert card["price"] == {"amount": 900, "currency": "CNY", "display": "CN¥9.00"}
     assert card["is_free"] is False
     assert card["seller"]["handle"] == "seller-one"
     assert card["tags"] == ["emoji", "熊猫"]

@@ -244,8 +244,8 @@ def test_price_errors_speak_the_visitors_language(seller_api):
         ({"amount": 1_000_000, "currency": "USD"}, "$10,000.00"),
         ({"amount": 50, "currency": "USD"}, "$0.50"),
         ({"amount": 0, "currency": "USD"}, "$0.00"),
-        ({"amount": 500, "currency": "jpy"}, "¥500"),
-        ({"amount": "1500", "currency": "CNY"}, "¥15.00"),
+        ({"amount": 500, "currency": "jpy"}, "JP¥500"),
+        ({"amount": "1500", "currency": "CNY"}, "CN¥15.00"),
     ],
 )
 def test_prices_at_the_limits_are_accepted(seller_api, price, display):

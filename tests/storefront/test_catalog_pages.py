@@ -60,6 +60,29 @@ def test_home_shows_trending_newest_and_free_shelves_with_prices_in_the_visitor_
     assert "US$4.99" in chinese and "¥29.00" in chinese  # and Chinese marks the dollar
 
 
+def test_the_free_shelf_holds_free_listings_and_the_trial_shelf_listings_a_buyer_can_try(seller, catalog):
+    make_listing(seller, publish=True, title="Paid ink dragons", price_amount=499, trial_runs=2)
+    page = _text(Client().get("/"))
+    assert "Free to try" not in page
+    free_shelf = page.split('id="free-h"')[1].split("</section>")[0]
+    assert ">Free</h2>" in free_shelf and "Free emoji pack" in free_shelf
+    assert "Paid ink dragons" not in free_shelf
+    trial_shelf = page.split('id="trials-h"')[1].split("</section>")[0]
+    assert ">Try before you buy</h2>" in trial_shelf and "/browse/?trials=true" in trial_shelf
+    assert "Paid ink dragons" in trial_shelf and "Free emoji pack" not in trial_shelf
+
+    chinese = _text(Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/"))
+    assert ">免费</h2>" in chinese and ">先试后买</h2>" in chinese and ">免费试用</h2>" not in chinese
+
+    browse = _text(Client().get("/browse/", {"trials": "true"}))
+    assert "Paid ink dragons" in browse and "Neon koi wallpaper" not in browse
+    assert 'name="trials" value="true" checked' in browse
+
+
+def test_home_has_no_trial_shelf_when_no_listing_offers_trials(catalog):
+    assert 'id="trials-h"' not in _text(Client().get("/"))
+
+
 def test_home_runs_the_same_number_of_queries_however_many_listings_exist(seller, catalog):
     client = Client()
     client.get("/")

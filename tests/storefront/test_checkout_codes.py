@@ -81,6 +81,23 @@ def test_a_buyer_upgrades_on_the_website_paying_the_difference(buyer, koi):
     assert "You hold the highest licence" in site.get(f"/listings/{koi.public_id}/checkout/").content.decode()
 
 
+def test_the_listing_page_names_the_licences_checkout_sells_and_the_one_the_buyer_holds(buyer, koi):
+    page = _text(Client().get(f"/listings/{koi.public_id}/").content.decode())
+    assert "Licences Personal · $4.99 Commercial · $14.97" in page
+    site = _site(buyer)
+    _pay(site, koi)
+    page = _text(site.get(f"/listings/{koi.public_id}/").content.decode())
+    assert "Personal · $4.99 (yours) Commercial · $14.97" in page
+
+
+def test_a_listing_without_tiers_offers_only_the_personal_licence_whatever_its_old_licence_field_says(seller):
+    # Listing.license predates the tiers and decides nothing; the page must not promise it.
+    listing = make_listing(seller, publish=True, price_amount=900, price_currency="CNY", license="commercial")
+    page = _text(Client().get(f"/listings/{listing.public_id}/").content.decode())
+    assert "Licence Personal · CN¥9.00" in page
+    assert "Commercial" not in page and "License" not in page
+
+
 def test_free_after_discount_unlocks_from_the_checkout_page(buyer, seller, koi):
     DiscountCode.objects.create(seller=seller, code="FREE", kind="fixed", amount=1000, currency="USD")
     site = _site(buyer)

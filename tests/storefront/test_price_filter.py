@@ -46,8 +46,8 @@ def test_a_chinese_visitor_filters_in_yuan(mixed):
 def test_the_currency_selector_converts_the_bounds_and_is_remembered(mixed):
     client = Client()
     page = client.get("/browse/", {"display_currency": "JPY", "price_min": "1500", "sort": "price"})
-    assert shown(page) == ["Dollar prompt", "Yen prompt"]  # ¥1,500 = $10.00
-    assert "≈ ¥1,500" in page.content.decode()  # the dollar listing, in yen
+    assert shown(page) == ["Dollar prompt", "Yen prompt"]  # JP¥1,500 = $10.00
+    assert "≈ JP¥1,500" in page.content.decode()  # the dollar listing, in yen
     later = client.get("/browse/", {"price_max": "1100", "sort": "price"})  # still yen, from the cookie
     assert shown(later) == ["Euro prompt", "Yuan prompt"]
 
@@ -67,7 +67,7 @@ def test_the_price_sort_orders_mixed_currencies_by_real_value(mixed):
     [
         ({"price_min": "abc"}, "Enter an amount such as 9.90."),
         ({"price_max": "-3"}, "Enter an amount such as 9.90."),
-        ({"price_min": "9.5", "display_currency": "JPY"}, "JPY amounts are whole numbers, such as 500."),
+        ({"price_min": "9.5", "display_currency": "JPY"}, "JPY amounts are whole yen, such as 500."),
         ({"price_min": "1.999"}, "USD amounts have at most 2 digits after the point."),
     ],
 )

@@ -85,16 +85,16 @@ def test_the_sales_page_lists_every_sale_with_its_money_and_totals_per_currency(
     page = site(seller).get("/dashboard/sales/").content.decode()
     assert "Mei Lin" in page and "Taro Yamada" in page and "Ukiyo-e cats" in page
     # USD 4.99: 20% fee rounded half up is $1.00, the seller keeps $3.99. JPY has no decimals:
-    # ¥333 gives a ¥67 fee (66.6 rounded) and ¥266 to the seller.
+    # JP¥333 gives a JP¥67 fee (66.6 rounded) and JP¥266 to the seller.
     assert "$4.99" in page and "$1.00" in page and "$3.99" in page
-    assert "¥333" in page and "¥67" in page and "¥266" in page and "¥333.00" not in page
+    assert "JP¥333" in page and "JP¥67" in page and "JP¥266" in page and "¥333.00" not in page
     totals = re.search(r'<table class="data sales-totals">.*?</table>', page, re.S)
     assert totals is not None
     rows = re.findall(
         r'<th scope="row">(\w+)</th><td>(\d+)</td>\s*<td>([^<]+)</td><td>([^<]+)</td>', totals.group(0)
     )
-    assert rows == [("JPY", "1", "¥333", "¥67"), ("USD", "2", "$9.98", "$2.00")]
-    assert "$7.98" in totals.group(0) and "¥266" in totals.group(0)  # the earnings per currency
+    assert rows == [("JPY", "1", "JP¥333", "JP¥67"), ("USD", "2", "$9.98", "$2.00")]
+    assert "$7.98" in totals.group(0) and "JP¥266" in totals.group(0)  # the earnings per currency
     assert "SECRET-" not in page
 
 
@@ -143,7 +143,7 @@ def test_a_yen_refund_takes_whole_yen(seller, buyer):
     order = paid_order(buyer, _listing(seller, "Ukiyo-e cats", 500, "JPY"))
     refused = _refund(seller, order, "10.5", "d" * 32)
     assert refused.status_code == 400
-    assert "JPY amounts are whole numbers, such as 500." in refused.content.decode()
+    assert "JPY amounts are whole yen, such as 500." in refused.content.decode()
     assert _refund(seller, order, "120", "e" * 32).status_code == 303
     order.refresh_from_db()
     assert order.refunded_amount == 120

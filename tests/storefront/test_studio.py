@@ -16,6 +16,7 @@ from prompts.models import (
     Listing,
     ListingFlag,
     ListingStatus,
+    PromptVersion,
     ScreeningList,
     ScreeningTerm,
 )
@@ -44,7 +45,6 @@ def _form(**overrides: str) -> dict[str, str]:
         "tags": "ink, Dragon, ink",
         "price": "4.99",
         "currency": "USD",
-        "license": "commercial",
         "prompt_text": "an ink [creature] over [place], rice paper",
         "variable_examples": "creature: dragon\nplace: West Lake",
         "usage_notes": "Use --ar 3:2",
@@ -65,11 +65,7 @@ def test_a_new_listing_from_the_form_is_a_draft_with_every_field(seller):
     response = _site(seller).post("/dashboard/listings/new/", _form())
     listing = Listing.objects.get(seller=seller)
     assert response.status_code == 303 and response["Location"] == _edit(listing)
-    assert (listing.status, listing.title, listing.license) == (
-        ListingStatus.DRAFT,
-        "Ink dragons",
-        "commercial",
-    )
+    assert (listing.status, listing.title) == (ListingStatus.DRAFT, "Ink dragons")
     assert (listing.price_amount, listing.price_currency) == (499, "USD")
     assert sorted(listing.tags.values_list("slug", flat=True)) == ["dragon", "ink"]
     assert listing.variables == ["creature", "place"]
@@ -88,8 +84,28 @@ def test_bad_input_shows_errors_next_to_the_fields_and_writes_nothing(seller):
     assert response.status_code == 400
     page = response.content.decode()
     assert re.search(r'id="id_title_error"><li>This field is required', page)
-    assert re.search(r'id="id_price_error"><li>Use at most 2 decimals', page)
+    assert re.search(r'id="id_price_error"><li>USD amounts have at most 2 digits after the point', page)
     assert re.search(r'id="id_variable_examples_error"><li>Line 1: write it as name: value', page)
+    assert not Listing.objects.exists()
+
+
+def test_a_chinese_keyboards_commas_and_colons_separate_tags_and_example_values(seller):
+    examples = "动物：熊猫\n地点: 西湖：断桥"
+    form = _form(tags="霓虹，锦鲤、壁纸", prompt_text="一只[动物]在[地点]", variable_examples=examples)
+    _site(seller).post("/dashboard/listings/new/", form)
+    listing = Listing.objects.get(seller=seller)
+    assert sorted(listing.tags.values_list("slug", flat=True)) == sorted(["霓虹", "锦鲤", "壁纸"])
+    version = PromptVersion.objects.get(listing=listing)
+    assert version.variable_examples == {"动物": "熊猫", "地点": "西湖：断桥"}
+
+
+def test_a_yen_price_with_decimals_says_yen_are_whole_in_either_language(seller):
+    english = _site(seller).post("/dashboard/listings/new/", _form(price="500.5", currency="JPY")).content
+    assert re.search(r'id="id_price_error"><li>JPY amounts are whole yen, such as 500\.<', english.decode())
+    chinese = _site(seller)
+    chinese.cookies["django_language"] = "zh-hans"
+    page = chinese.post("/dashboard/listings/new/", _form(price="500.5", currency="JPY")).content.decode()
+    assert "JPY 金额须为整数日元，例如 500。" in page
     assert not Listing.objects.exists()
 
 
@@ -271,7 +287,7 @@ def test_editing_a_published_prompt_says_buyers_get_the_new_version_and_shows_hi
     assert "Saving a changed prompt makes version 2" in page
     data = _form(
         title=listing.title, description=listing.description, target_model="stable-diffusion",
-        category="wallpaper", tags="neon, koi", license="personal", variable_examples="", usage_notes="",
+        category="wallpaper", tags="neon, koi", variable_examples="", usage_notes="",
         prompt_text="a new [animal] prompt",
     )  # fmt: skip
     with TestCase.captureOnCommitCallbacks(execute=True):

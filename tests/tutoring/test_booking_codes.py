@@ -26,7 +26,7 @@ def test_a_tutoring_code_lowers_the_booking_charge(stripe_fake, seller, offer, b
     (request,) = stripe_fake.posts("/v1/checkout/sessions")
     price = request["params"]["line_items"][0]["price_data"]
     assert price["unit_amount"] == "17910"
-    assert price["product_data"]["description"] == "Tutoring session; code TUTOR10: ¥19.90 off ¥199.00"
+    assert price["product_data"]["description"] == "Tutoring session; code TUTOR10: CN¥19.90 off CN¥199.00"
     assert DiscountCode.objects.get().uses == 1
 
 

@@ -83,6 +83,12 @@ def test_bad_starts_get_the_envelope(offer, buyer_api, start, status, code):
     assert not Booking.objects.exists()
 
 
+def test_a_one_day_booking_window_is_named_in_the_singular(seller, buyer_api):
+    response = book(buyer_api, make_offer(seller, max_days_ahead=1), WED_9)
+    assert error_code(response) == "beyond_booking_window"
+    assert response.json()["error"]["message"] == "Sessions can be booked at most 1 day ahead."
+
+
 def test_inside_the_notice_window_is_refused(seller, buyer_api):
     offer = make_offer(seller, min_notice_minutes=24 * 60)
     response = book(buyer_api, offer, "2026-05-04T11:00:00+08:00")

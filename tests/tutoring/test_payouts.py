@@ -48,7 +48,7 @@ def test_the_tutor_is_paid_once_after_the_session_and_the_delay(seller, buyer_ap
     assert (order.transfer_group, order.seller_amount) == (f"booking:{body['booking_id']}", SHARE)
     shown = _payout_shown(seller_api)
     assert shown["status"] == "scheduled"
-    assert shown["amount"] == {"amount": SHARE, "currency": "CNY", "display": "¥159.20"}
+    assert shown["amount"] == {"amount": SHARE, "currency": "CNY", "display": "CN¥159.20"}
     assert datetime.fromisoformat(shown["due_at"].replace("Z", "+00:00")) == ENDS + timedelta(hours=24)
 
     clock.move_to(ENDS + timedelta(hours=23, minutes=59))

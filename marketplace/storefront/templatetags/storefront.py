@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
+from marketplace.core.money import format_money
 from marketplace.core.timezones import zone
 from marketplace.storefront import formatting, labels, pricing
 from payments.models import Licence
@@ -25,12 +26,12 @@ def money(price: dict[str, Any] | None) -> str:
     """A price object from a listing document ({"amount", "currency"}) in the visitor's locale."""
     if not price:
         return ""
-    return formatting.money(int(price["amount"]), str(price["currency"]), translation.get_language())
+    return format_money(int(price["amount"]), str(price["currency"]))
 
 
 @register.simple_tag
 def money_of(amount: int, currency: str) -> str:
-    return formatting.money(amount, currency, translation.get_language())
+    return format_money(amount, currency)
 
 
 @register.simple_tag(takes_context=True)
@@ -73,7 +74,6 @@ def alternate_url(context: Any, language: str = "") -> str:
 _LABELS: dict[str, dict[str, Any]] = {
     "model": labels.MODELS,
     "category": labels.CATEGORIES,
-    "license": labels.LICENSES,
     "language": labels.LANGUAGES,
     "sort": labels.SORTS,
     "listing_status": labels.LISTING_STATUSES,

@@ -18,7 +18,7 @@ from marketplace.storefront.views.common import cards
 from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access, unlock_licence
-from payments.services.pricing import licence_upgradable
+from payments.services.pricing import licence_prices, licence_upgradable
 from prompts import bundles as bundle_selectors
 from prompts import discovery, selectors
 from prompts.catalog_query import parse_catalog_query
@@ -34,7 +34,7 @@ BUNDLES_SHOWN = 6
 # query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
 RELATED_CACHE_SECONDS = 300
 SELLER_CACHE_SECONDS = 60
-FILTER_KEYS = ("category", "model", "language", "free", "currency", "min_price", "max_price", "tag")
+FILTER_KEYS = ("category", "model", "language", "free", "trials", "currency", "min_price", "max_price", "tag")
 
 
 def _shelf(**filters: Any) -> list[dict[str, Any]]:
@@ -47,11 +47,12 @@ def _shelf(**filters: Any) -> list[dict[str, Any]]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Trending, newest and free listings: three indexed queries of stored card documents."""
+    """Trending, newest, free and trial listings: four queries of stored card documents."""
     context = {
         "trending": _shelf(sort="popular"),
         "newest": _shelf(sort="newest"),
         "free": _shelf(free=True, sort="popular"),
+        "trials": _shelf(trials=True, sort="popular"),
         "categories": labels.CATEGORIES,
         "models": labels.MODELS,
     }
@@ -131,7 +132,7 @@ def listing_page(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound:
         raise Http404("No published listing has this id.") from None
     listing = Listing.objects.only(
-        "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables"
+        "pk", "seller_id", "public_id", "status", "target_model", "trial_runs", "variables", "price_amount"
     ).get(public_id=public_id)
     if request.method == "GET":  # uptime checks' HEADs are nobody looking at the listing
         discovery.views_record(public_id=public_id)
@@ -173,7 +174,7 @@ def render_listing_page(
         )
     state = _buyer_state(request, listing)
     if preview:
-        state.update(can_read=False, owned=False, favourite=False, versions=[])
+        state.update(can_read=False, owned=False, favourite=False, versions=[], licence="")
     else:
         state.update(trial_state(request, listing, can_read=state["can_read"]))
     context = {
@@ -185,6 +186,11 @@ def render_listing_page(
         if preview
         else list(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
         "preview": preview,
+        # What checkout sells, so the page names no licence that cannot be bought.
+        "licences": [
+            {"licence": name, "amount": amount, "held": name == state.get("licence")}
+            for name, amount in licence_prices(listing).items()
+        ],
         **state,
     }
     return render(request, "storefront/listing.html", context)

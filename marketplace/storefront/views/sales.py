@@ -14,16 +14,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.core.money import MoneyError, major_text, minor_from_major
+from marketplace.core.money import MoneyError, format_money, major_text, minor_from_major
 from marketplace.core.text import spreadsheet_safe
-from marketplace.storefront import formatting
 from marketplace.storefront.views.common import current_user, see_other
 from payments import selectors as payment_selectors
 from payments import services as payment_services
@@ -111,13 +109,11 @@ def _sale(request: HttpRequest, public_id: str) -> Order:
 
 
 def _refund_message(refund: Refund, order: Order) -> tuple[int, str]:
-    amount = formatting.money(refund.amount, order.currency, translation.get_language())
+    amount = format_money(refund.amount, order.currency)
     if refund.status == RefundStatus.SUCCEEDED:
         return messages.SUCCESS, _("Refunded %(amount)s to the buyer.") % {"amount": amount}
     if refund.status == RefundStatus.PENDING:
-        text = _(
-            "The refund of %(amount)s is pending: the payment provider did not answer yet, we retry."
-        )
+        text = _("The refund of %(amount)s is pending: the payment provider did not answer yet, we retry.")
         return messages.WARNING, text % {"amount": amount}
     reason = refund.last_error or _("the payment provider refused it.")
     return messages.ERROR, _("The refund of %(amount)s failed: %(reason)s") % {
@@ -131,7 +127,7 @@ def _refund_error(error: ApplicationError, order: Order) -> str:
     if error.code != "invalid_refund_amount":
         return error.message
     left = payment_selectors.refund_available(order)
-    most = formatting.money(left, order.currency, translation.get_language())
+    most = format_money(left, order.currency)
     return _("You can refund at most %(amount)s of this sale.") % {"amount": most}
 
 

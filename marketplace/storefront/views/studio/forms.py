@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.money import CURRENCIES, get_currency
+from marketplace.core.money import CURRENCIES, get_currency, too_many_decimals
 from marketplace.storefront import labels
 from marketplace.storefront.views.tutoring.tutor_forms import major_units
 from prompts import selectors
@@ -112,7 +112,6 @@ class ListingForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("Currency"), choices=[(code, code) for code in CURRENCIES], widget=QuickSelect
     )
-    license = forms.ChoiceField(label=_("Licence"), choices=_choices(labels.LICENSES), widget=QuickSelect)
     trial_runs = forms.TypedChoiceField(
         label=_("Trial runs per buyer"),
         choices=[(n, str(n)) for n in range(TRIAL_RUNS_MAX + 1)],
@@ -169,7 +168,6 @@ class ListingForm(forms.Form):
         initial = {
             "language": "zh-hans" if chinese else "en",
             "currency": "CNY" if chinese else "USD",
-            "license": "personal",
             "trial_runs": 0,
         }
         return cls(data, initial=initial)
@@ -188,7 +186,6 @@ class ListingForm(forms.Form):
             if listing.price_amount
             else None,
             "currency": listing.price_currency,
-            "license": listing.license,
             "trial_runs": listing.trial_runs,
             "prompt_text": version.text if version else "",
             "usage_notes": version.usage_notes if version else "",
@@ -204,15 +201,19 @@ class ListingForm(forms.Form):
         return [self[name] for name in EXAMPLE_FIELDS]
 
     def clean_tags(self) -> list[str]:
-        return [tag.strip() for tag in str(self.cleaned_data["tags"]).split(",") if tag.strip()]
+        # Chinese keyboards type "，" or "、" between words; each separates tags like ",".
+        text = str(self.cleaned_data["tags"]).replace("，", ",").replace("、", ",")
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
 
     def clean_variable_examples(self) -> dict[str, str]:
         examples: dict[str, str] = {}
         for number, line in enumerate(str(self.cleaned_data["variable_examples"]).splitlines(), start=1):
             if not line.strip():
                 continue
-            name, colon, value = line.partition(":")
-            if not colon or not name.strip():
+            # The first colon splits, ASCII or a Chinese keyboard's "：".
+            cut = min((at for at in (line.find(":"), line.find("：")) if at >= 0), default=-1)
+            name, value = line[:cut], line[cut + 1 :]
+            if cut < 0 or not name.strip():
                 raise forms.ValidationError(
                     _("Line %(number)s: write it as name: value, e.g. subject: a koi fish.")
                     % {"number": number}
@@ -236,7 +237,7 @@ class ListingForm(forms.Form):
         exponent = get_currency(code).exponent
         minor = price.scaleb(exponent)
         if minor != minor.to_integral_value():
-            self.add_error("price", _("Use at most %(digits)s decimals.") % {"digits": exponent})
+            self.add_error("price", too_many_decimals(code))
             return 0
         return int(minor)
 
@@ -244,7 +245,7 @@ class ListingForm(forms.Form):
         """What the services take, named as they name it; on edit, only what the seller changed."""
         names = [
             "title", "description", "language", "target_model", "category", "tags", "price",
-            "currency", "license", "trial_runs", "prompt_text", "variable_examples", "usage_notes",
+            "currency", "trial_runs", "prompt_text", "variable_examples", "usage_notes",
         ]  # fmt: skip
         changed = set(self.changed_data)
         fields = {

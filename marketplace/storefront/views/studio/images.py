@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from marketplace.core.errors import ApplicationError, NotFound
@@ -58,9 +59,12 @@ def images_upload(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             added += 1
     if added:
-        messages.success(
-            request, _("%(count)s image(s) added. Their previews are being prepared.") % {"count": added}
+        added_text = ngettext(
+            "%(count)s image added. Its preview is being prepared.",
+            "%(count)s images added. Their previews are being prepared.",
+            added,
         )
+        messages.success(request, added_text % {"count": added})
     return _back(public_id)
 
 

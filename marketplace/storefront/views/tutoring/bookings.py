@@ -13,13 +13,13 @@ from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import ApplicationError, NotFound
-from marketplace.storefront import formatting
+from marketplace.core.money import format_money
 from marketplace.storefront.views.common import current_user, see_other
 from marketplace.storefront.views.tutoring.common import (
     BOOKINGS_PAGE,
@@ -73,7 +73,7 @@ def _cancel_texts(booking: Booking, terms: BookingTerms, paid: Order | None) -> 
         return _("Cancel this booking? Nothing has been charged."), _("Not paid yet: nothing to refund.")
     role = terms.role
     amount = paid.refundable_amount if paid is not None and terms.cancel_refunds_in_full else 0
-    money = formatting.money(amount, booking.price_currency, translation.get_language())
+    money = format_money(amount, booking.price_currency)
     hours = booking.offer.cancel_full_refund_hours
     if role == "seller":
         if not amount:
@@ -189,7 +189,7 @@ def booking_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
         flash_error(request, exc)
         return see_other(reverse("web:my-bookings"))
     if refund is not None:
-        money = formatting.money(refund.amount, booking.price_currency, translation.get_language())
+        money = format_money(refund.amount, booking.price_currency)
         messages.success(request, _("Cancelled. A refund of %(amount)s is on its way.") % {"amount": money})
     elif was_paid:
         messages.success(request, _("Cancelled. Under the cancellation policy nothing is refunded."))

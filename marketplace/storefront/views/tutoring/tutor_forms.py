@@ -16,9 +16,9 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.money import CURRENCIES, get_currency
+from marketplace.core.money import CURRENCIES, format_money, get_currency, too_many_decimals
 from marketplace.core.timezones import valid_zone_name
-from marketplace.storefront import formatting, labels
+from marketplace.storefront import labels
 from marketplace.storefront.views.tutoring.common import zone_label
 from marketplace.tutoring.models import OFFER_BOUNDS, TutoringOffer
 
@@ -213,20 +213,16 @@ class OfferForm(forms.Form):
         minor = price.scaleb(currency.exponent)
         language = translation.get_language()
         if minor != minor.to_integral_value():
-            if currency.exponent == 0:
-                self.add_error("price", _("Prices in %(currency)s have no decimals.") % {"currency": code})
-            else:
-                message = _("Use at most %(digits)s decimals.") % {"digits": currency.exponent}
-                self.add_error("price", message)
+            self.add_error("price", too_many_decimals(code))
             return None
         amount = int(minor)
         if amount < currency.minimum_charge:
-            smallest = formatting.money(currency.minimum_charge, code, language)
+            smallest = format_money(currency.minimum_charge, code, language)
             self.add_error("price", _("The smallest price in %(currency)s is %(amount)s.") % {
                 "currency": code, "amount": smallest})  # fmt: skip
             return None
         if amount > currency.maximum_price:
-            largest = formatting.money(currency.maximum_price, code, language)
+            largest = format_money(currency.maximum_price, code, language)
             self.add_error("price", _("The largest price in %(currency)s is %(amount)s.") % {
                 "currency": code, "amount": largest})  # fmt: skip
             return None
