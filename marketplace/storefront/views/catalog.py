@@ -14,6 +14,7 @@ from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import CURRENCIES
 from marketplace.storefront import labels, paging
 from marketplace.storefront.pricing import remember_currency, visitor_currency
+from marketplace.storefront.views.bundles import bundle_cards
 from marketplace.storefront.views.common import cards
 from marketplace.storefront.views.trials import trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
@@ -182,7 +183,7 @@ def render_listing_page(
         "related": related,
         "bundles": []
         if preview
-        else list(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
+        else bundle_cards(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
         "preview": preview,
         **state,
     }
@@ -202,12 +203,12 @@ def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
         page_size=24,
     )
     offers = list(tutoring_selectors.offers_public_for_seller(handle=seller["handle"])[:SELLER_OFFERS_SHOWN])
-    bundles = list(bundle_selectors.bundle_list_public(seller_handle=seller["handle"])[:BUNDLES_SHOWN])
+    bundles = bundle_selectors.bundle_list_public(seller_handle=seller["handle"])[:BUNDLES_SHOWN]
     context = {
         "seller": seller,
         "results": cards(documents),
         "next_cursor": next_cursor,
         "offers": offers,
-        "bundles": bundles,
+        "bundles": bundle_cards(bundles),
     }
     return render(request, "storefront/seller.html", context)
