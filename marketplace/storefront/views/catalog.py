@@ -16,7 +16,7 @@ from marketplace.storefront import labels, no_results, paging
 from marketplace.storefront.pricing import remember_currency, visitor_currency
 from marketplace.storefront.views.bundles import bundle_cards
 from marketplace.storefront.views.common import cards
-from marketplace.storefront.views.trials import trial_state
+from marketplace.storefront.views.trials import trial_preview_state, trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access, unlock_licence
 from payments.services.pricing import licence_upgradable
@@ -181,6 +181,7 @@ def render_listing_page(
     state = _buyer_state(request, listing)
     if preview:
         state.update(can_read=False, owned=False, favourite=False, versions=[])
+        state.update(trial_preview_state(listing))
     else:
         state.update(trial_state(request, listing, can_read=state["can_read"]))
     context = {
