@@ -8,11 +8,13 @@ from collections.abc import Iterable
 
 import jieba
 from django.db import transaction
+from django.db.models.functions import Length
 
 from prompts.models import Listing, SearchTerm
 from prompts.search.tokens import has_han, normalize
 
 MAX_TERM = 120
+POPULAR_TERM_MAX = 20  # longer terms are phrases from one title, not searches many listings share
 _LATIN_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -42,6 +44,18 @@ def suggest(prefix: str, limit: int = 10) -> list[str]:
     if not key:
         return []
     rows = SearchTerm.objects.filter(term__startswith=key).order_by("-weight", "term")
+    return list(rows.values_list("display", flat=True)[:limit])
+
+
+def popular_terms(limit: int = 40) -> list[str]:
+    """The vocabulary's heaviest single words and tags (weight: how many published listings carry
+    them), for a search that found nothing. Whole titles, which name one listing, are left out."""
+    rows = (
+        SearchTerm.objects.exclude(term__contains=" ")
+        .annotate(size=Length("term"))
+        .filter(size__lte=POPULAR_TERM_MAX)
+        .order_by("-weight", "term")
+    )
     return list(rows.values_list("display", flat=True)[:limit])
 
 

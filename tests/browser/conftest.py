@@ -89,6 +89,9 @@ def snap(page: Any, name: str, *, full_page: bool = True) -> Path:
 
 
 def log_in(page: Any, email: str, password: str) -> None:
+    menu = page.locator("header .menu > summary")
+    if menu.is_visible():  # a phone: the header's links are behind its Menu button
+        menu.click()
     page.get_by_role("link", name="Log in").first.click()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)

@@ -1,4 +1,5 @@
-"""Browsing on a phone and a desktop: the image viewer, the filters button, the prompt's Copy button."""
+"""Browsing on a phone and a desktop: the image viewer, the filters button, the prompt's Copy button,
+the listing page's order on a phone, the header's menu, results that found nothing, tables as cards."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import TestCase
 
+from payments.services.fulfilment import unlock_grant
 from prompts import services
 from tests.browser.conftest import snap
 from tests.factories import PASSWORD, UserFactory, make_listing, onboard, png_upload
@@ -155,3 +157,91 @@ def test_the_api_docs_render_under_the_site_csp(page: Any) -> None:
     page.locator(".swagger-ui .info .title").wait_for(state="visible")
     assert "Dimsum API" in page.locator(".swagger-ui .info .title").inner_text()
     snap(page, "api-docs", full_page=False)  # the fixture fails on any CSP violation in the console
+
+
+def _phone(browser: Any, live_server: Any, language: str) -> Any:
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_a_phone_shows_the_price_and_buy_button_before_the_examples(
+    browser: Any, live_server: Any, shop: Any, language: str
+) -> None:
+    phone = _phone(browser, live_server, language)
+    phone.goto(f"/listings/{shop['koi'].public_id}/")
+    header, title = _box(phone.locator("header.top")), _box(phone.locator("h1"))
+    price, buy = _box(phone.locator(".buy .price")), _box(phone.locator(".buy a.button"))
+    gallery = _box(phone.locator(".gallery figure").first)
+    assert header["height"] <= 120  # brand and menu button on one row, the search box under them
+    assert title["y"] < price["y"] < buy["y"] < gallery["y"]
+    assert buy["y"] + buy["height"] <= 844  # on the first screen, no scrolling
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(phone, f"listing-phone-{language}", full_page=False)
+
+    links = phone.locator("header .links")
+    assert not links.is_visible()
+    phone.locator("header .menu > summary").tap()
+    links.wait_for(state="visible")
+    assert phone.locator("header .links a").first.is_visible()
+    snap(phone, f"menu-phone-{language}", full_page=False)
+    phone.context.close()
+
+
+def test_the_header_shows_its_links_on_a_desktop(page: Any, shop: Any) -> None:
+    page.goto("/")
+    assert page.get_by_role("link", name="Browse", exact=True).is_visible()
+    assert not page.locator("header .menu > summary").is_visible()
+
+
+def test_a_search_that_finds_nothing_says_so_across_the_results_column(
+    page: Any, phone: Any, shop: Any
+) -> None:
+    for visitor, name in ((page, "desktop"), (phone, "phone")):
+        visitor.goto("/browse/?q=hot+pot")
+        message = _box(visitor.locator(".no-results"))
+        column = _box(visitor.locator(".browse > section"))
+        assert message["width"] >= column["width"] - 1  # not squeezed into one card's column
+        assert visitor.locator(".no-results a[href='?q=koi']").is_visible()  # a search that finds something
+        snap(visitor, f"no-results-{name}")
+
+
+def test_apply_leaves_empty_filters_out_of_the_url(page: Any, shop: Any) -> None:
+    page.goto("/browse/?q=koi")
+    page.locator("#f-category").select_option("wallpaper")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url(re.compile(r"category=wallpaper"))
+    query = page.url.split("?", 1)[1]
+    assert sorted(query.split("&")) == [
+        "category=wallpaper",
+        "display_currency=USD",
+        "q=koi",
+        "sort=relevance",
+    ]
+    assert page.locator(".grid .card").count() == 4
+
+
+def test_the_library_is_one_card_per_prompt_on_a_phone(phone: Any, shop: Any) -> None:
+    buyer = UserFactory(handle="mei", email="mei@example.com", password=PASSWORD)
+    unlock_grant(buyer=buyer, listing=shop["koi"], order=None)
+    phone.goto("/accounts/login/")
+    phone.get_by_label("Email").fill("mei@example.com")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name=re.compile("Log in", re.I)).click()
+    phone.wait_for_url(re.compile(r"/(dashboard/)?$"))
+    phone.goto("/library/")
+    title = phone.get_by_role("link", name="Neon koi wallpaper")
+    assert _box(title)["height"] < 40  # one line, not a character per line
+    assert not phone.locator("table.data thead").is_visible()
+    assert phone.get_by_text("Licence:").is_visible()  # each figure keeps its label
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(phone, "library-phone")

@@ -13,7 +13,7 @@ from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db
 
-migration = import_module("prompts.migrations.0018_documents_price_display")
+migration = import_module("prompts.migrations.0020_documents_price_display")
 
 
 def test_stored_documents_say_cn_yuan_and_jp_yen_and_keep_everything_else(seller):

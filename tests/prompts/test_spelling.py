@@ -110,7 +110,7 @@ def test_the_website_says_which_query_it_shows_and_offers_the_typed_one(shop):
     assert instead is not None
     typed = Client().get("/browse/" + html.unescape(instead.group(1))).content.decode()
     assert "Showing results for" not in typed and "Neon koi wallpaper" not in typed
-    assert "No listing matches these words" in typed
+    assert "No listing matches “wallpapr”." in typed
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/browse/", {"q": "emoij"}).content.decode()
     assert "显示 <strong>emoji</strong> 的结果" in chinese and "仍然搜索 emoij" in chinese
     assert "共 3 个结果" in chinese  # emoji, and the sticker sheet its synonym finds

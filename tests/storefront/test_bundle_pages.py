@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
+import orjson
 import pytest
 from django.test import Client, TestCase
 
 from payments.models import DiscountCode, Order, OrderStatus, Unlock
 from payments.services.fulfilment import unlock_grant
 from prompts import bundles
-from prompts.models import Bundle
+from prompts.models import Bundle, Listing
 from tests.factories import make_listing
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +68,44 @@ def test_the_bundle_shows_on_its_listings_and_its_sellers_page_and_never_a_promp
 ):
     listing_page = client.get(f"/listings/{trio[1].public_id}/").content.decode()
     assert f"/bundles/{bundle.public_id}/" in listing_page
-    assert "Also in bundle Koi trio, save 25%" in _text(listing_page)
+    assert "Koi trio 3 listings, 25% off" in _text(listing_page)
     assert f"/bundles/{bundle.public_id}/" in client.get(f"/sellers/{seller.handle}/").content.decode()
     public = client.get(f"/bundles/{bundle.public_id}/").content.decode()
     assert "Sign in to buy" in public
     for listing in trio:
         assert listing.versions.get().text not in public
+
+
+def _cover_url(listing: Listing) -> str:
+    listing.refresh_from_db()
+    return orjson.loads(listing.card_json)["cover"]["sizes"][0]["url"]
+
+
+def test_a_bundle_card_has_one_heading_and_a_strip_of_its_first_listings_covers(client, seller, trio):
+    text_only = make_listing(
+        seller,
+        publish=True,
+        title="Koi haiku",
+        target_model="chatgpt",
+        price_amount=300,
+        price_currency="USD",
+    )
+    more = [
+        make_listing(seller, publish=True, title=f"Koi {n}", price_amount=500, price_currency="USD")
+        for n in (3, 4)
+    ]
+    members = [text_only, *trio, *more]
+    made = bundles.bundle_create(
+        seller=seller, title="Koi pond", discount_percent=20, listings=[x.public_id for x in members]
+    )
+    bundles.bundle_publish(bundle=made, by=seller)
+    page = client.get(f"/listings/{trio[1].public_id}/").content.decode()
+    section = page.split('<section class="bundles"')[1].split("</section>")[0]
+    text = _text(section)
+    assert text.count("Also in") == 1 and "Koi pond 6 listings, 20% off" in text  # the heading once
+    covers = re.findall(r'<img src="([^"]+)" alt=""', section)
+    # The first four listings that have an example image, in the bundle's order: the text one has none.
+    assert covers == [_cover_url(listing) for listing in (*trio, more[0])]
 
 
 def test_a_seller_creates_and_publishes_a_bundle_in_the_studio(seller, trio):

@@ -3,6 +3,8 @@ the dashboard counts trials and the buyers who bought after trying."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client, TestCase
 
@@ -53,6 +55,21 @@ def test_the_seller_offers_trials_in_the_editor(seller):
     _site(seller).post(f"/dashboard/listings/{listing.public_id}/edit/", form)
     listing.refresh_from_db()
     assert listing.trial_runs == 3
+
+
+def test_the_sellers_preview_shows_the_trial_form_as_buyers_get_it_but_switched_off(seller):
+    site = _site(seller)
+    draft = make_listing(seller, trial_runs=3)
+    page = site.get(f"/dashboard/listings/{draft.public_id}/preview/").content.decode()
+    trials = page.split('<section id="trials"', 1)[1].split("</section>", 1)[0]
+    assert "Try it before you buy" in trials and "Try it (3 left)" in trials
+    assert re.search(r'<input [^>]*name="value-animal"[^>]* disabled>', trials)
+    assert re.search(r'<button type="submit" disabled>', trials)
+    assert "In this preview the form is switched off." in trials
+
+    without = make_listing(seller, title="No trials here")
+    page = site.get(f"/dashboard/listings/{without.public_id}/preview/").content.decode()
+    assert 'id="trials"' not in page
 
 
 def test_a_buyer_tries_twice_without_javascript_then_has_none_left(seller, buyer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -27,6 +28,8 @@ from marketplace.storefront.views.verification import verification_step
 from payments.services.bundles import BundleQuote, bundle_checkout_start, bundle_quote
 from prompts import bundles as bundle_selectors
 from prompts.models import Bundle
+
+BUNDLE_COVERS = 4  # thumbnails on a bundle's card
 
 
 def _bundle(public_id: str) -> Bundle:
@@ -88,6 +91,17 @@ def _card(listing: Any) -> dict[str, Any]:
         if listing.card_json
         else {"id": listing.public_id, "title": listing.title}
     )
+
+
+def bundle_cards(bundles: Iterable[Bundle]) -> list[dict[str, Any]]:
+    """A card per bundle (listing and seller pages): the bundle, its size, and the cover images of
+    its first listings that have one, from the prefetched members' stored cards."""
+    rows = []
+    for bundle in bundles:
+        listings = bundle_selectors.bundle_listings(bundle)
+        covers = [cover for listing in listings if (cover := _card(listing).get("cover"))]
+        rows.append({"bundle": bundle, "count": len(listings), "covers": covers[:BUNDLE_COVERS]})
+    return rows
 
 
 @login_required

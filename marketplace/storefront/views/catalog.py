@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 
 from marketplace.core.errors import ApplicationError, NotFound
 from marketplace.core.money import CURRENCIES
-from marketplace.storefront import labels, paging
+from marketplace.storefront import labels, no_results, paging
 from marketplace.storefront.pricing import remember_currency, visitor_currency
+from marketplace.storefront.views.bundles import bundle_cards
 from marketplace.storefront.views.common import cards
-from marketplace.storefront.views.trials import trial_state
+from marketplace.storefront.views.trials import trial_preview_state, trial_state
 from marketplace.tutoring import selectors as tutoring_selectors
 from payments.selectors import listing_access, unlock_licence
 from payments.services.pricing import licence_prices, licence_upgradable
@@ -34,7 +35,7 @@ BUNDLES_SHOWN = 6
 # query over the catalog, an aggregate over the seller's listings): pages reuse them for a while.
 RELATED_CACHE_SECONDS = 300
 SELLER_CACHE_SECONDS = 60
-FILTER_KEYS = ("category", "model", "language", "free", "trials", "currency", "min_price", "max_price", "tag")
+FILTER_KEYS = ("currency", "min_price", "max_price", *no_results.REMOVABLE)  # with the API's price filters
 
 
 def _shelf(**filters: Any) -> list[dict[str, Any]]:
@@ -84,7 +85,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             facets = paging.catalog_facets(found.filters)
     except ApplicationError as exc:
         error, sort = exc.message, "newest"
-    context = {
+    query = request.GET.get("q", "").strip()
+    context: dict[str, Any] = {
         "results": results,
         "pager": paging.pager(request.GET, found.page.next_cursor) if found else None,
         "count": paging.count_text(found.count, found.count_is_exact) if found else "",
@@ -92,7 +94,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "facets": facets,
         "filters_on": sum(1 for key in FILTER_KEYS if request.GET.get(key)),
         "error": error,
-        "query": request.GET.get("q", "").strip(),
+        "query": query,
         "sort": sort,
         "sorts": {k: v for k, v in labels.SORTS.items() if k != "relevance" or request.GET.get("q")},
         "categories": labels.CATEGORIES,
@@ -101,6 +103,12 @@ def browse(request: HttpRequest) -> HttpResponse:
         "display_currencies": tuple(CURRENCIES),
         "selected": request.GET,
     }
+    if not results:
+        context |= {
+            "removable_filters": no_results.removable_filters(request.GET),
+            "popular_searches": no_results.popular_searches(query),
+            "shorter_query": no_results.query_too_long(query),
+        }
     response = render(request, "storefront/browse.html", context, status=400 if error else 200)
     remember_currency(request, response)
     return response
@@ -175,6 +183,7 @@ def render_listing_page(
     state = _buyer_state(request, listing)
     if preview:
         state.update(can_read=False, owned=False, favourite=False, versions=[], licence="")
+        state.update(trial_preview_state(listing))
     else:
         state.update(trial_state(request, listing, can_read=state["can_read"]))
     context = {
@@ -184,7 +193,7 @@ def render_listing_page(
         "related": related,
         "bundles": []
         if preview
-        else list(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
+        else bundle_cards(bundle_selectors.bundle_list_public(listing_id=listing.pk)[:BUNDLES_SHOWN]),
         "preview": preview,
         # What checkout sells, so the page names no licence that cannot be bought.
         "licences": [
@@ -209,12 +218,12 @@ def seller_page(request: HttpRequest, handle: str) -> HttpResponse:
         page_size=24,
     )
     offers = list(tutoring_selectors.offers_public_for_seller(handle=seller["handle"])[:SELLER_OFFERS_SHOWN])
-    bundles = list(bundle_selectors.bundle_list_public(seller_handle=seller["handle"])[:BUNDLES_SHOWN])
+    bundles = bundle_selectors.bundle_list_public(seller_handle=seller["handle"])[:BUNDLES_SHOWN]
     context = {
         "seller": seller,
         "results": cards(documents),
         "next_cursor": next_cursor,
         "offers": offers,
-        "bundles": bundles,
+        "bundles": bundle_cards(bundles),
     }
     return render(request, "storefront/seller.html", context)

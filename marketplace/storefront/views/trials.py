@@ -48,6 +48,12 @@ def trial_state(request: HttpRequest, listing: Listing, *, can_read: bool) -> di
     }
 
 
+def trial_preview_state(listing: Listing) -> dict[str, Any]:
+    """The seller's preview shows the trial form a buyer would get, with its buttons disabled."""
+    offered = listing.trial_runs > 0 and trials_available(listing)
+    return {"trials_offered": offered, "trials": [], "trials_left": listing.trial_runs if offered else 0}
+
+
 @login_required
 @require_POST
 def trial_create(request: HttpRequest, public_id: str) -> HttpResponse:

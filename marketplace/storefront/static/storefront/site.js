@@ -157,6 +157,25 @@
     for (var i = 0; i < panels.length; i++) { panels[i].open = true; }
   }
 
-  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); suggestions(); filterPanels(); }
+  // --- GET forms that leave their empty fields out of the URL (data-drop-empty) ----------------
+  // Without JavaScript the browser sends every field, which the server reads the same way.
+  function dropEmptyFields() {
+    if (!window.FormData || !window.URLSearchParams) { return; }
+    var forms = document.querySelectorAll("form[data-drop-empty]");
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener("submit", function (event) {
+        var params = new URLSearchParams();
+        new FormData(this).forEach(function (value, name) {
+          if (typeof value === "string" && value.trim() !== "") { params.append(name, value); }
+        });
+        event.preventDefault();
+        var query = params.toString();
+        var action = (this.getAttribute("action") || window.location.pathname).split("?")[0];
+        window.location.assign(action + (query ? "?" + query : ""));
+      });
+    }
+  }
+
+  function ready() { placeholders(); copyButtons(); polls(); autosubmit(); confirms(); suggestions(); filterPanels(); dropEmptyFields(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('prompts', '0017_bundles'),
+        ('prompts', '0018_listing_documents_trial_runs'),
     ]
 
     operations = [

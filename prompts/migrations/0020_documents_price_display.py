@@ -40,7 +40,7 @@ def rewrite_displays(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("prompts", "0017_bundles"),
+        ("prompts", "0019_complaint_report_number"),
     ]
 
     operations = [
