@@ -33,15 +33,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
+def _isolated(settings, django_db_blocker):  # type: ignore[no-untyped-def]
     settings.LISTING_REVIEW = "auto"
     from django.core.cache import cache
+    from django.utils import translation
 
     from prompts.search.spelling import clear_vocabulary
 
     with django_db_blocker.unblock():
         cache.clear()
     clear_vocabulary()
+    yield
+    # A request in Chinese leaves its language active in this thread: the next test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
