@@ -80,12 +80,12 @@ BAD_TIERS = {
     "amount of 24 digits": (
         {"extended": {"amount": 10**23}},
         "extended.amount",
-        "The largest price in CNY is ¥70,000.00.",
+        "The largest price in CNY is CN¥70,000.00.",
     ),
     "amount below the smallest price": (
         {"commercial": {"amount": 1}},
         "commercial.amount",
-        "The smallest non-zero price in CNY is ¥4.00.",
+        "The smallest non-zero price in CNY is CN¥4.00.",
     ),
     "amount zero": ({"commercial": {"amount": 0}}, "commercial.amount", ABOVE_ZERO),
     "multiple below 1x": (

@@ -417,7 +417,7 @@ def test_a_code_typed_and_a_time_picked_at_once_holds_nothing_and_shows_the_new_
     response = book(client, described_offer, WED_9, code="tutor10", **shown)
     assert response["Location"] == page_url(described_offer) + "&code=tutor10"
     page = client.get(response["Location"])
-    assert messages_on(page) == ["The price is now ¥179.10: check it before you pay."]
+    assert messages_on(page) == ["The price is now CN¥179.10: check it before you pay."]
     assert _shown(html_of(page))["shown_amount"] == "17910"
     assert not Order.objects.exists() and not Booking.objects.filter(status="held").exists()
     assert DiscountCode.objects.get().uses == 0
