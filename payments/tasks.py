@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import Task, shared_task
 from celery.signals import beat_init
@@ -31,14 +32,21 @@ def submit_refund(refund_id: int) -> None:
     services.refund_submit(refund_id=refund_id)
 
 
+# A call to the payment provider that may fail for a while: retried with backoff, at most once in
+# flight per message (acks_late), never lost with a worker.
+PROVIDER_RETRIES: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (ProviderError,),  # the services raise only transient ones
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 6,
+}
+
+
 @shared_task(
     name="payments.submit_transfer_reversal",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ProviderError,),  # the service raises only transient ones
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=6,
+    **PROVIDER_RETRIES,
 )
 def submit_transfer_reversal(reversal_id: int) -> None:
     """Take a lost dispute's seller share back; the same key every time, so at most one reversal.
@@ -51,12 +59,7 @@ def submit_transfer_reversal(reversal_id: int) -> None:
 
 @shared_task(
     name="payments.expire_checkout_session",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ProviderError,),  # the service raises only transient ones
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=6,
+    **PROVIDER_RETRIES,
 )
 def expire_checkout_session(order_id: int) -> None:
     """Expire a superseded order's checkout session at the provider, so its old tab cannot be paid.
