@@ -21,6 +21,7 @@ from prompts.models import Listing
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,39}", re.ASCII)
 CHANGEABLE = ("active", "starts_at", "ends_at", "max_uses", "max_uses_per_buyer")
+MAX_USES = 1_000_000  # a limit above this is no limit; the column holds at most 2**31 - 1
 
 
 def _invalid(field: str, message: str) -> ApplicationError:
@@ -118,6 +119,11 @@ def _check_window_and_limits(
     for name, value in (("max_uses", max_uses), ("max_uses_per_buyer", max_uses_per_buyer)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise _invalid(name, _("Give a whole number of at least 1, or leave it empty for no limit."))
+        if value is not None and value > MAX_USES:
+            raise _invalid(
+                name,
+                _("Give at most %(limit)s, or leave it empty for no limit.") % {"limit": f"{MAX_USES:,}"},
+            )
 
 
 @transaction.atomic

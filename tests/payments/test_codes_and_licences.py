@@ -190,6 +190,16 @@ def test_seller_manages_codes_through_the_api(seller_api, seller, listing, other
         "/api/v1/seller/codes/launch-10/", {"max_uses": 3, "active": False}, format="json"
     )
     assert (patched.json()["max_uses"], patched.json()["active"]) == (3, False)
+    for huge in ({"max_uses": 3_000_000_000}, {"max_uses_per_buyer": 2**63}):  # past the column: no 500
+        too_many = seller_api.patch("/api/v1/seller/codes/launch-10/", huge, format="json")
+        assert too_many.status_code == 400 and set(too_many.json()["error"]["fields"]) == set(huge)
+        assert "at most 1,000,000" in too_many.json()["error"]["message"]
+    unlimited = seller_api.post(
+        "/api/v1/seller/codes/",
+        {"code": "BIG", "kind": "percent", "percent": 5, "max_uses": 10**12},
+        format="json",
+    )
+    assert unlimited.status_code == 400 and not DiscountCode.objects.filter(code="BIG").exists()
     assert client_for(other_seller).get("/api/v1/seller/codes/launch-10/").status_code == 404
     theirs = make_listing(other_seller, publish=True, price_amount=990, price_currency="CNY")
     foreign = seller_api.post(
