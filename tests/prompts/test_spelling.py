@@ -294,3 +294,55 @@ def test_a_common_word_is_more_than_the_bound_by_its_statistics_without_counting
     exact = search(anon, "wallpaper", free="false")  # statistics only bound it: below, it is counted
     assert exact["count"] == 2 and exact["count_is_exact"] is True
     clear_cache()
+
+
+def _record_counts(statements: list[tuple[str, Any]]):
+    def record(execute, sql, params, many, context):
+        if " capped" in sql:
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    return record
+
+
+@requires_postgres
+def test_synonyms_above_the_bound_are_settled_by_the_most_common_words(shop, seller, anon, monkeypatch):
+    """Two synonym-widened words make a GIN scan of every synonym's postings; the AND of each word's
+    most common token finds more than the bound as surely, and alone is what gets counted."""
+    for city in ("Tokyo", "Shanghai"):
+        title = f"Cyberpunk {city} wallpaper"
+        make_listing(seller, publish=True, title=title, tags=["cyberpunk", "wallpaper"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prompts_listing")  # inside the test's transaction: rolled back after
+    clear_cache()
+    monkeypatch.setattr("prompts.search.facets.COUNT_BOUND", 1)
+    monkeypatch.setattr("prompts.search.facets.PROOF_MARGIN", 1)
+    statements: list[tuple[str, Any]] = []
+    with connection.execute_wrapper(_record_counts(statements)):
+        body = search(anon, "赛博朋克 wallpaper")
+    assert body["count"] == 1 and body["count_is_exact"] is False
+    assert titles(body) == {"Cyberpunk Tokyo wallpaper", "Cyberpunk Shanghai wallpaper"}
+    assert len(statements) == 1
+    counted = next(param for param in statements[0][1] if isinstance(param, str) and "&" in param)
+    assert counted == "'cyberpunk' & 'wallpap'"  # not the synonyms: 壁纸, background, 锁屏 ...
+    clear_cache()
+
+
+@requires_postgres
+def test_a_narrower_count_within_the_bound_is_never_the_answer(shop, seller, anon, monkeypatch):
+    """Matches through synonyms only (a Chinese title) are missed by the narrower query: when it
+    does not reach the bound, the whole query is counted, exactly."""
+    make_listing(seller, publish=True, title="Cyberpunk Tokyo wallpaper", tags=["cyberpunk", "wallpaper"])
+    make_listing(seller, publish=True, title="赛博朋克城市壁纸", tags=["赛博朋克"], language="zh")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prompts_listing")
+    clear_cache()
+    monkeypatch.setattr("prompts.search.facets.COUNT_BOUND", 5)
+    monkeypatch.setattr("prompts.search.facets.PROOF_MARGIN", 0)  # always try the narrower query
+    statements: list[tuple[str, Any]] = []
+    with connection.execute_wrapper(_record_counts(statements)):
+        body = search(anon, "赛博朋克 wallpaper")
+    assert body["count"] == 2 and body["count_is_exact"] is True
+    assert titles(body) == {"Cyberpunk Tokyo wallpaper", "赛博朋克城市壁纸"}
+    assert len(statements) == 2  # the narrower query (1 match), then the whole one
+    clear_cache()
