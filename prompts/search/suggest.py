@@ -19,16 +19,19 @@ _LATIN_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
 def terms_of(title: str, tags: Iterable[str]) -> dict[str, str]:
-    """term (normalised) -> display text, for one listing."""
+    """term (normalised) -> display text, for one listing. A Chinese word of the title is shown as
+    the title writes it ("T恤"), before a tag of the same word (tags are stored lower-case: "t恤");
+    an English word as the tag has it ("wallpaper", not "Wallpaper")."""
+    words = [word.strip() for word in (jieba.cut(title) if has_han(title) else _LATIN_WORD.findall(title))]
+    words = [word for word in words if len(word) >= 2 and (has_han(word) or len(word) >= 3)]
     found: dict[str, str] = {}
+    for word in [word for word in words if has_han(word)]:
+        found.setdefault(normalize(word)[:MAX_TERM], word[:MAX_TERM])
     for tag in tags:
         found.setdefault(normalize(tag)[:MAX_TERM], tag)
     found.setdefault(normalize(title)[:MAX_TERM], title[:MAX_TERM])
-    words = jieba.cut(title) if has_han(title) else _LATIN_WORD.findall(title)
     for word in words:
-        word = word.strip()
-        if len(word) >= 2 and (has_han(word) or len(word) >= 3):
-            found.setdefault(normalize(word)[:MAX_TERM], word[:MAX_TERM])
+        found.setdefault(normalize(word)[:MAX_TERM], word[:MAX_TERM])
     return {term: display for term, display in found.items() if term.strip()}
 
 

@@ -318,6 +318,15 @@ def test_suggestions_complete_tags_titles_and_words(corpus, anon):
     assert anon.get("/api/v1/search/suggest/", {"q": "x" * 61}).status_code == 400
 
 
+def test_suggestions_write_a_chinese_word_as_its_title_does(seller, anon):
+    """Tags are stored lower-case; 熊猫功夫T恤图案's word is offered as "T恤", not "t恤"."""
+    make_listing(seller, publish=True, title="熊猫功夫T恤图案", tags=["t恤", "wallpaper"], language="zh")
+    make_listing(seller, publish=True, title="Misty Wallpaper", tags=["wallpaper"])
+    offered = anon.get("/api/v1/search/suggest/", {"q": "t"}).json()["suggestions"]
+    assert "T恤" in offered and "t恤" not in offered
+    assert "wallpaper" in anon.get("/api/v1/search/suggest/", {"q": "wall"}).json()["suggestions"]
+
+
 def _query_tokens(text: str) -> list[str]:
     """The tokens a search asks for each word as typed: the first alternative of each of parse_query's
     terms (the others are the word written apart, "wall paper", and its synonyms)."""
