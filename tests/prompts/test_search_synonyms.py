@@ -262,3 +262,35 @@ def test_synonyms_never_make_the_prompt_text_searchable(seller, anon):
     assert titles(anon, "panda") == titles(anon, "熊猫") == titles(anon, "壁纸") == []
     body = anon.get(CATALOG, {"q": "cozy"}).content.decode()
     assert "sleepy panda" not in body
+
+
+def test_subjects_of_stickers_and_prints_cross_languages(seller, anon):
+    """Animals, foods and plants that listings are made of (the groups added with migration 0021)."""
+    listing(seller, "Corgi T-shirt Print", tags=("t-shirt",), category="t-shirt")
+    listing(seller, "柯基T恤图案", category="t-shirt", language="zh")
+    listing(seller, "Hotpot night emoji", category="emoji")
+    listing(seller, "秋日枫叶穿戴甲", category="press-on-nails", language="zh")
+    assert (
+        set(titles(anon, "柯基 t-shirt"))
+        == set(titles(anon, "corgi T恤"))
+        == {"Corgi T-shirt Print", "柯基T恤图案"}
+    )
+    assert titles(anon, "火锅") == ["Hotpot night emoji"]
+    assert titles(anon, "maple nails") == ["秋日枫叶穿戴甲"]
+
+
+def test_the_added_groups_reach_a_database_that_has_groups_and_spare_staff_edits():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("prompts.migrations.0021_more_shipped_synonyms")
+    added = [terms for terms in synonyms.shipped_groups() if terms[0] in migration.ADDED]
+    assert len(added) == len(migration.ADDED)  # every name in the migration is a shipped group
+    SearchSynonym.objects.filter(terms__in=["\n".join(terms) for terms in added]).delete()  # as before 0021
+    SearchSynonym.objects.create(terms="柯基\nCorgi dog")  # a staff edit of one of those words
+    for _ in range(2):  # a second run adds nothing
+        migration.add_groups(apps, None)
+    stored = list(SearchSynonym.objects.values_list("terms", flat=True))
+    assert "柯基\nCorgi dog" in stored and "柯基\ncorgi\ncorgis" not in stored
+    assert stored.count("火锅\nhotpot\nhot pot") == 1 and len(set(stored)) == len(stored)
