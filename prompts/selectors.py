@@ -185,6 +185,11 @@ def catalog_search(
     return CatalogResult(page, count, exact, filters, query=original, corrected_query=corrected)
 
 
+def catalog_count(*, filters: CatalogFilters) -> tuple[int, bool]:
+    """How many published listings the filters find: (count, exact), as a search page counts them."""
+    return _match_count(filters, search.parse_query(filters.q))
+
+
 def _match_count(filters: CatalogFilters, query: search.SearchQuery | None) -> tuple[int, bool]:
     """facets.match_count, kept COUNT_CACHE_SECONDS per filter set and bound."""
     key = f"search:count:{facets.COUNT_BOUND}:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:32]

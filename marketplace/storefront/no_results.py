@@ -1,10 +1,11 @@
 """What the browse page offers when nothing matches: each active filter with a link that drops it,
-searches that find something (the autocomplete vocabulary's commonest words) and the categories."""
+the search less one of its words where that finds something, searches that find something (the
+autocomplete vocabulary's commonest words) and the categories."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -12,10 +13,13 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext
 
 from marketplace.storefront import labels
+from prompts import selectors
 from prompts.search.suggest import popular_terms
 from prompts.search.tokens import HAN
+from prompts.selectors import CatalogFilters
 
 POPULAR_SHOWN = 8
+FEWER_WORDS_MAX = 6  # a longer search gets the advice to shorten it, not one count per word
 POPULAR_CACHE_SECONDS = 600  # the vocabulary's weights are recounted daily
 _HAN_RUN = re.compile(rf"[{HAN}]{{4,}}")
 _PAGING = ("cursor", "page", "back")
@@ -57,6 +61,24 @@ def removable_filters(params: QueryDict) -> list[Link]:
             continue
         kept = sorted((k, str(v)) for k, v in params.items() if v and k != key and k not in _PAGING)
         links.append(Link(_filter_text(key, value, currency), "?" + urlencode(kept)))
+    return links
+
+
+def fewer_words(params: QueryDict, filters: CatalogFilters | None) -> list[Link]:
+    """Every word must match: for a search of several words (split at spaces) that finds nothing,
+    the same search less one word, for each word whose removal finds something, with its count
+    ("wallpaper (5)"). The other filters stay."""
+    words = filters.q.split() if filters else []
+    if filters is None or not 2 <= len(words) <= FEWER_WORDS_MAX:
+        return []
+    kept = {k: str(v) for k, v in params.items() if v and k not in (*_PAGING, "q", "correct")}
+    links = []
+    for index in range(len(words)):
+        shorter = " ".join(words[:index] + words[index + 1 :])
+        count, exact = selectors.catalog_count(filters=replace(filters, q=shorter))
+        if count:
+            text = f"{shorter} ({count:,}{'' if exact else '+'})"
+            links.append(Link(text, "?" + urlencode(sorted((kept | {"q": shorter}).items()))))
     return links
 
 

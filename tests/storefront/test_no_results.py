@@ -96,3 +96,17 @@ def test_the_suggestions_speak_chinese(koi):
     page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/browse/", {"q": "火锅"}).content.decode()
     block = _help(page)
     assert "没有与“火锅”匹配的商品。" in block and "热门搜索：" in block and "按分类浏览：" in block
+
+
+def test_a_search_of_several_words_offers_each_search_less_one_word_that_finds_something(koi):
+    client = Client()
+    block = _help(client.get("/browse/", {"q": "koi crane", "category": "emoji"}).content.decode())
+    fewer = _links(block, "fewer-words")
+    assert fewer == [("crane (1)", "?category=emoji&q=crane")]  # "koi" alone finds no emoji: not offered
+    assert _titles(client.get("/browse/" + fewer[0][1]).content.decode()) == ["Crane sticker"]
+    everywhere = _links(_help(client.get("/browse/", {"q": "koi crane"}).content.decode()), "fewer-words")
+    assert everywhere == [("crane (1)", "?q=crane"), ("koi (3)", "?q=koi")]
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/browse/", {"q": "koi crane"}).content.decode()
+    assert "少一个词再搜：" in _help(chinese)
+    for single in ("axolotl", "axolotl tiger"):  # one word, or no word that finds anything alone
+        assert "fewer-words" not in _help(client.get("/browse/", {"q": single}).content.decode())

@@ -106,6 +106,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     if not results:
         context |= {
             "removable_filters": no_results.removable_filters(request.GET),
+            "fewer_words": no_results.fewer_words(request.GET, found.filters if found else None),
             "popular_searches": no_results.popular_searches(query),
             "shorter_query": no_results.query_too_long(query),
         }
