@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "marketplace.storefront.middleware.MessageMiddleware",  # Django's; HEAD leaves flash messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marketplace.storefront.middleware.ContentSecurityPolicyMiddleware",
     "marketplace.storefront.middleware.VisitorTimezoneMiddleware",

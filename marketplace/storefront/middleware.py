@@ -7,6 +7,7 @@ from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -117,3 +118,15 @@ class LanguageQueryMiddleware:
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
         return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, except that a HEAD request never consumes a flash message ("Your profile is
+    saved."): its body is never shown, so a link checker or a preview fetch sent with the visitor's
+    cookie between the redirect and the page must leave the message for the page."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        storage = getattr(request, "_messages", None)
+        if request.method == "HEAD" and storage is not None:
+            storage.used = False
+        return super().process_response(request, response)

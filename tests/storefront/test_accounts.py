@@ -433,3 +433,13 @@ def test_log_in_in_chinese(buyer):
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert "邮箱或密码错误。" in wrong.content.decode()
+
+
+def test_a_head_request_between_the_redirect_and_the_page_leaves_the_message(buyer):
+    client = Client()
+    client.force_login(buyer)
+    saved = client.post("/account/", {"display_name": "Mei", "bio": ""})
+    assert saved.status_code == 303
+    assert client.head(saved["Location"]).status_code == 200  # a link preview, say, with the cookie
+    assert "Your profile is saved." in client.get(saved["Location"]).content.decode()
+    assert "Your profile is saved." not in client.get(saved["Location"]).content.decode()  # shown once
