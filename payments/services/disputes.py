@@ -7,11 +7,10 @@ recorded the loss, with the idempotency key dispute-reversal:<order>, so it happ
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,7 +33,7 @@ from payments.models import (
     Unlock,
 )
 from payments.services.ledger import LedgerKind, ledger_record, unlocks_revoke
-from payments.services.provider import gateway
+from payments.services.provider import call_later, gateway
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,10 @@ def order_apply_dispute(*, dispute: DisputeState) -> Order | None:
             notices.notify_dispute(order, dispute_id=dispute.id, status=dispute.status, opened=False)
         if reversal is not None and reversal.status == ReversalStatus.PENDING:
             reversal_id = reversal.pk
-            transaction.on_commit(lambda: _send_reversal(reversal_id))  # a network call: after commit
+            # A network call: after commit. A failure is on the row (attempts, last_error) and in the
+            # log; the reconciliation job retries what is still pending.
+            submit = partial(transfer_reversal_submit, reversal_id=reversal_id)
+            transaction.on_commit(lambda: call_later("submit_transfer_reversal", reversal_id, submit))
         return order
 
 
@@ -119,19 +121,6 @@ def _reversal_for(order: Order, dispute: DisputeState, *, seller_share: int) -> 
         defaults={"order": order, "amount": amount, "currency": order.currency, "dispute_id": dispute.id},
     )
     return reversal
-
-
-def _send_reversal(reversal_id: int) -> None:
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from payments.tasks import submit_transfer_reversal
-
-        submit_transfer_reversal.delay(reversal_id)  # retried with backoff by the worker
-        return
-    # No broker (the embedded setup, tests): one try in this process (an eager task would raise
-    # its retries instead of scheduling them). A failure is on the row (attempts, last_error) and
-    # in the log; the reconciliation job retries what is still pending.
-    with contextlib.suppress(ProviderError):
-        transfer_reversal_submit(reversal_id=reversal_id)
 
 
 def transfer_reversal_submit(*, reversal_id: int) -> TransferReversal:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from payments.gateway import ProviderError, SessionState
 from payments.models import Order, OrderStatus, PayoutRail
 from payments.services.accounts import seller_payment_destination
 from payments.services.pricing import Quote, code_release, code_reserve, quote
-from payments.services.provider import gateway
+from payments.services.provider import call_later, gateway
 from prompts.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -66,26 +66,9 @@ def order_supersede(*, order: Order) -> bool:
         order_id = order.pk
         # robust: a broker that is down must not fail the buyer's new checkout; the old session
         # then lapses at the provider on its own, and a payment on it is refunded as above.
-        transaction.on_commit(lambda: _checkout_expire_later(order_id), robust=True)
+        expire = partial(order_checkout_expire, order_id=order_id)
+        transaction.on_commit(lambda: call_later("expire_checkout_session", order_id, expire), robust=True)
         return True
-
-
-def _checkout_expire_later(order_id: int) -> None:
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from payments.tasks import expire_checkout_session
-
-        expire_checkout_session.delay(order_id)  # retried with backoff by the worker
-        return
-    # No broker (the embedded setup, tests): one try in this process (an eager task would raise
-    # its retries instead of scheduling them).
-    try:
-        order_checkout_expire(order_id=order_id)
-    except ProviderError as exc:
-        logger.warning(
-            "payments: the checkout session of order %s was not expired (%s); it lapses at the provider",
-            order_id,
-            exc.code,
-        )
 
 
 def order_checkout_expire(*, order_id: int) -> SessionState | None:
