@@ -43,6 +43,7 @@ RELEVANCE_TAIL = "relevance-trending"  # a relevance cursor past the ranked cand
 BACK = "<"  # a cursor whose sort starts with this asks for the page before its (sort value, id)
 TYPO_RETRY_BELOW = 3  # a query with fewer matches is retried with its misspelt words corrected
 COUNT_CACHE_SECONDS = 60  # a count is reused this long: paging through results costs no count
+FEWER_WORDS_MAX = 6  # a longer search that finds nothing is better shortened than tried word by word
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,29 @@ def catalog_search(
                 filters, count, exact, corrected = replace(filters, q=fixed), fixed_count, fixed_exact, fixed
     page = catalog_page_with_previous(filters=filters, sort=sort, cursor=cursor, page_size=page_size)
     return CatalogResult(page, count, exact, filters, query=original, corrected_query=corrected)
+
+
+@dataclass(frozen=True)
+class ShorterSearch:
+    q: str
+    count: int
+    count_is_exact: bool
+
+
+def fewer_words(*, filters: CatalogFilters) -> list[ShorterSearch]:
+    """Every word of a search must match: for a search of 2 to FEWER_WORDS_MAX words (split at
+    spaces), the same search less each one word, where that finds something, with its count. The
+    other filters stay. Meant for a search that found nothing; a longer one is better shortened."""
+    words = filters.q.split()
+    if not 2 <= len(words) <= FEWER_WORDS_MAX:
+        return []
+    found = []
+    for index in range(len(words)):
+        shorter = " ".join(words[:index] + words[index + 1 :])
+        count, exact = catalog_count(filters=replace(filters, q=shorter))
+        if count:
+            found.append(ShorterSearch(shorter, count, exact))
+    return found
 
 
 def catalog_count(*, filters: CatalogFilters) -> tuple[int, bool]:

@@ -102,6 +102,10 @@ def catalog_page_body(request: Request, params: Any) -> tuple[selectors.CatalogF
         "next": _page_url(request, page.next_cursor),
         "previous_cursor": page.previous_cursor,
         "previous": _page_url(request, page.previous_cursor),
+        "fewer_words": [
+            {"q": shorter.q, "count": shorter.count, "count_is_exact": shorter.count_is_exact}
+            for shorter in (selectors.fewer_words(filters=found.filters) if not found.count else ())
+        ],
     }
     return found.filters, body
 

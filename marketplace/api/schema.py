@@ -103,6 +103,12 @@ class FacetsOutput(serializers.Serializer):
     free = serializers.DictField(child=serializers.IntegerField(), help_text='Keys "true" and "false".')
 
 
+class ShorterSearchOutput(serializers.Serializer):
+    q = serializers.CharField(help_text="The search less one word.")
+    count = serializers.IntegerField()
+    count_is_exact = serializers.BooleanField()
+
+
 class CatalogPageOutput(serializers.Serializer):
     results = CardOutput(many=True)
     count = serializers.IntegerField(help_text="Listings found: exact up to 1,000, then 1000.")
@@ -117,6 +123,11 @@ class CatalogPageOutput(serializers.Serializer):
         allow_null=True, help_text="Pass as `cursor` for the page before; null on the first page."
     )
     previous = serializers.CharField(allow_null=True, help_text="Path and query of the previous page.")
+    fewer_words = ShorterSearchOutput(
+        many=True,
+        help_text="When a search of 2 to 6 words finds nothing: the search less each word that finds "
+        "something, with its count (every word must match). Empty otherwise.",
+    )
     facets = FacetsOutput(
         required=False, help_text="With facets=true: counts per model, category, language, currency, free."
     )

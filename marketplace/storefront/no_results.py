@@ -5,7 +5,7 @@ autocomplete vocabulary's commonest words) and the categories."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -19,7 +19,6 @@ from prompts.search.tokens import HAN
 from prompts.selectors import CatalogFilters
 
 POPULAR_SHOWN = 8
-FEWER_WORDS_MAX = 6  # a longer search gets the advice to shorten it, not one count per word
 POPULAR_CACHE_SECONDS = 600  # the vocabulary's weights are recounted daily
 _HAN_RUN = re.compile(rf"[{HAN}]{{4,}}")
 _PAGING = ("cursor", "page", "back")
@@ -65,21 +64,17 @@ def removable_filters(params: QueryDict) -> list[Link]:
 
 
 def fewer_words(params: QueryDict, filters: CatalogFilters | None) -> list[Link]:
-    """Every word must match: for a search of several words (split at spaces) that finds nothing,
-    the same search less one word, for each word whose removal finds something, with its count
-    ("wallpaper (5)"). The other filters stay."""
-    words = filters.q.split() if filters else []
-    if filters is None or not 2 <= len(words) <= FEWER_WORDS_MAX:
+    """selectors.fewer_words as links with counts ("crane (1)"), keeping the other filters."""
+    if filters is None:
         return []
     kept = {k: str(v) for k, v in params.items() if v and k not in (*_PAGING, "q", "correct")}
-    links = []
-    for index in range(len(words)):
-        shorter = " ".join(words[:index] + words[index + 1 :])
-        count, exact = selectors.catalog_count(filters=replace(filters, q=shorter))
-        if count:
-            text = f"{shorter} ({count:,}{'' if exact else '+'})"
-            links.append(Link(text, "?" + urlencode(sorted((kept | {"q": shorter}).items()))))
-    return links
+    return [
+        Link(
+            f"{found.q} ({found.count:,}{'' if found.count_is_exact else '+'})",
+            "?" + urlencode(sorted((kept | {"q": found.q}).items())),
+        )
+        for found in selectors.fewer_words(filters=filters)
+    ]
 
 
 def popular_searches(query: str) -> list[Link]:

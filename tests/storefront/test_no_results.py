@@ -110,3 +110,14 @@ def test_a_search_of_several_words_offers_each_search_less_one_word_that_finds_s
     assert "少一个词再搜：" in _help(chinese)
     for single in ("axolotl", "axolotl tiger"):  # one word, or no word that finds anything alone
         assert "fewer-words" not in _help(client.get("/browse/", {"q": single}).content.decode())
+
+
+def test_the_api_answers_the_same_shorter_searches_when_nothing_is_found(koi):
+    client = Client()
+    body = client.get("/api/v1/listings/", {"q": "koi crane"}).json()
+    assert body["results"] == [] and body["count"] == 0
+    assert body["fewer_words"] == [
+        {"q": "crane", "count": 1, "count_is_exact": True},
+        {"q": "koi", "count": 3, "count_is_exact": True},
+    ]
+    assert client.get("/api/v1/listings/", {"q": "koi"}).json()["fewer_words"] == []  # found: none
