@@ -201,8 +201,7 @@ def fewer_words(*, filters: CatalogFilters) -> list[ShorterSearch]:
     if not 2 <= len(words) <= FEWER_WORDS_MAX:
         return []
     found = []
-    for index in range(len(words)):
-        shorter = " ".join(words[:index] + words[index + 1 :])
+    for shorter in dict.fromkeys(" ".join(words[:index] + words[index + 1 :]) for index in range(len(words))):
         count, exact = catalog_count(filters=replace(filters, q=shorter))
         if count:
             found.append(ShorterSearch(shorter, count, exact))
