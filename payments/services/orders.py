@@ -168,6 +168,9 @@ def order_create(
     )
 
 
+SUPERSEDE_ATTEMPTS = 4  # creations tried when racing changes keep replacing the item's open order
+
+
 def order_create_or_supersede(
     *, create: Callable[[], Order], pending: Callable[[], Order | None], same_terms: Callable[[Order], bool]
 ) -> Order:
@@ -177,24 +180,25 @@ def order_create_or_supersede(
     A concurrent request may have created the item's pending order first (one per buyer and item,
     by constraint): on the same terms it is the answer. On other terms (another licence, code or
     price) it is closed, conditionally, so of two racing changes one closes it, and creation is
-    tried once more outside the failed savepoint. A request that lost that race gets the order
-    that is there now; a collision with no pending order is a reused Idempotency-Key, a 409.
+    tried again outside the failed savepoint. A collision with no pending order left is a racing
+    change that closed it meanwhile (create again) or a reused Idempotency-Key (it collides every
+    time: a 409 once the attempts are spent). The last attempt takes the order that is there now.
     """
-    for replace in (True, False):
+    for attempt in range(1, SUPERSEDE_ATTEMPTS + 1):
+        last = attempt == SUPERSEDE_ATTEMPTS
         try:
             with transaction.atomic():
                 return create()
         except IntegrityError:
             existing = pending()
-            if existing is None and not replace:
-                raise Conflict(
-                    "idempotency_key_reused", _("This Idempotency-Key was used already.")
-                ) from None
-            if existing is not None and (not replace or same_terms(existing)):
-                return existing
-        if existing is not None:
-            order_supersede(order=existing)
-    raise AssertionError("unreachable: the second try returns or raises")
+        if existing is None:
+            if last:
+                raise Conflict("idempotency_key_reused", _("This Idempotency-Key was used already."))
+            continue
+        if last or same_terms(existing):
+            return existing
+        order_supersede(order=existing)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _item_filter(item: Listing | Booking) -> dict[str, Any]:

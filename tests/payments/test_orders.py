@@ -75,3 +75,23 @@ def test_an_idempotency_key_answers_only_for_what_it_bought(listing, offer, buye
     assert reused_for_a_listing.status_code == 409
     assert error_code(reused_for_a_listing) == "idempotency_key_reused"
     assert Order.objects.count() == 2
+
+
+def test_a_collision_whose_open_order_was_closed_meanwhile_is_created_again():
+    """Racing tabs: the order this request collided with was replaced by another tab before it
+    could read it. That is no reused Idempotency-Key; creating again succeeds."""
+    from django.db import IntegrityError
+
+    from payments.services.orders import order_create_or_supersede
+
+    outcomes = iter([IntegrityError, IntegrityError, "the new order"])
+
+    def create():
+        outcome = next(outcomes)
+        if outcome is IntegrityError:
+            raise IntegrityError("one pending order per buyer and item")
+        return outcome
+
+    assert order_create_or_supersede(create=create, pending=lambda: None, same_terms=lambda _: True) == (
+        "the new order"
+    )
