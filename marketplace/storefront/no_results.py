@@ -50,6 +50,12 @@ def _filter_text(key: str, value: str, currency: str) -> str:
 REMOVABLE = ("category", "model", "language", "free", "trials", "price_min", "price_max", "tag", "seller")
 
 
+def _href(params: QueryDict, *dropped: str, **changed: str) -> str:
+    """This URL's query less `dropped` and paging (a changed search starts on page 1), with `changed`."""
+    kept = {k: str(v) for k, v in params.items() if v and k not in (*_PAGING, *dropped)}
+    return "?" + urlencode(sorted((kept | changed).items()))
+
+
 def removable_filters(params: QueryDict) -> list[Link]:
     """Each filter in the URL, with the same URL less that filter (and back on page 1)."""
     currency = params.get("display_currency", "").strip()
@@ -58,8 +64,7 @@ def removable_filters(params: QueryDict) -> list[Link]:
         value = params.get(key, "").strip()
         if not value:
             continue
-        kept = sorted((k, str(v)) for k, v in params.items() if v and k != key and k not in _PAGING)
-        links.append(Link(_filter_text(key, value, currency), "?" + urlencode(kept)))
+        links.append(Link(_filter_text(key, value, currency), _href(params, key)))
     return links
 
 
@@ -67,11 +72,10 @@ def fewer_words(params: QueryDict, filters: CatalogFilters | None) -> list[Link]
     """selectors.fewer_words as links with counts ("crane (1)"), keeping the other filters."""
     if filters is None:
         return []
-    kept = {k: str(v) for k, v in params.items() if v and k not in (*_PAGING, "q", "correct")}
     return [
         Link(
             f"{found.q} ({found.count:,}{'' if found.count_is_exact else '+'})",
-            "?" + urlencode(sorted((kept | {"q": found.q}).items())),
+            _href(params, "correct", q=found.q),
         )
         for found in selectors.fewer_words(filters=filters)
     ]

@@ -34,10 +34,11 @@ def call_later(task_name: str, object_id: int, attempt: Callable[[], object]) ->
     (PROVIDER_RETRIES). Without a broker (the embedded setup, tests) `attempt` is tried once in this
     process instead (an eager task would raise its retries rather than schedule them); a failure
     is logged, and what the task leaves undone is the reconciliation job's or lapses on its own."""
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from payments import tasks
+    from payments import tasks
 
-        getattr(tasks, task_name).delay(object_id)
+    task = getattr(tasks, task_name)  # looked up in every setup, so a wrong name fails the tests too
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        task.delay(object_id)
         return
     try:
         attempt()

@@ -104,9 +104,10 @@ def browse(request: HttpRequest) -> HttpResponse:
         "selected": request.GET,
     }
     if not results:
+        searched = found.filters if found is not None and not found.count else None  # not past the last page
         context |= {
             "removable_filters": no_results.removable_filters(request.GET),
-            "fewer_words": no_results.fewer_words(request.GET, found.filters if found else None),
+            "fewer_words": no_results.fewer_words(request.GET, searched),
             "popular_searches": no_results.popular_searches(query),
             "shorter_query": no_results.query_too_long(query),
         }
